@@ -1,0 +1,150 @@
+/**
+ * A replay `HttpClient`: serves a fixture's exchanges in order, with no network, and records every
+ * request and every difference between what the adapter sent and what the fixture expects.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import type { Exchange } from "./Fixture.js"
+
+export interface SentRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+}
+
+export interface Replay {
+  readonly client: HttpClient.HttpClient
+  /** Differences found so far, each a readable line. */
+  readonly problems: () => ReadonlyArray<string>
+  readonly sent: () => ReadonlyArray<SentRequest>
+  /** Exchanges the adapter never asked for. */
+  readonly unused: () => number
+}
+
+const bodyText = (body: unknown): string | undefined => {
+  const b = body as { readonly _tag?: string; readonly body?: unknown }
+  if (b._tag === "Uint8Array" && b.body instanceof Uint8Array) return new TextDecoder().decode(b.body)
+  if (b._tag === "Raw" && typeof b.body === "string") return b.body
+  return undefined
+}
+
+const queryPairs = (url: URL) => [...url.searchParams.entries()].map(([k, v]) => `${k}=${v}`).sort()
+
+/** Compares what was sent with what the exchange expects; returns the differences. */
+export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey: string): Array<string> => {
+  const out: Array<string> = []
+  if (expected.method.toUpperCase() !== sent.method.toUpperCase()) {
+    out.push(`method: expected ${expected.method}, sent ${sent.method}`)
+  }
+  let want: URL
+  let got: URL
+  try {
+    want = new URL(expected.url)
+    got = new URL(sent.url)
+  } catch {
+    out.push(`url: expected ${expected.url}, sent ${sent.url}`)
+    return out
+  }
+  if (want.origin + want.pathname !== got.origin + got.pathname) {
+    out.push(`url: expected ${want.origin}${want.pathname}, sent ${got.origin}${got.pathname}`)
+  }
+  const wq = queryPairs(want).join("&")
+  const gq = queryPairs(got).join("&")
+  if (wq !== gq) out.push(`query: expected {${wq}}, sent {${gq}}`)
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    const actual = sent.headers[name.toLowerCase()]
+    if (actual !== value) out.push(`header ${name}: expected ${JSON.stringify(value)}, sent ${JSON.stringify(actual)}`)
+  }
+  const auth = expected.auth
+  const placed =
+    auth === "bearer"
+      ? sent.headers.authorization === `Bearer ${apiKey}`
+      : auth === "x-api-key"
+        ? sent.headers["x-api-key"] === apiKey
+        : true
+  if (!placed) out.push(`auth: the key is not sent as ${auth}`)
+  // The key must sit exactly where `auth` says, and nowhere else.
+  const elsewhere = [
+    sent.url.includes(apiKey) ? "the URL" : undefined,
+    sent.body?.includes(apiKey) ? "the body" : undefined,
+    ...Object.entries(sent.headers)
+      .filter(([name, value]) => {
+        if (!value.includes(apiKey)) return false
+        if (auth === "bearer" && name === "authorization") return false
+        if (auth === "x-api-key" && name === "x-api-key") return false
+        return auth !== undefined
+      })
+      .map(([name]) => `header ${name}`)
+  ].filter((w): w is string => w !== undefined)
+  if (elsewhere.length > 0) out.push(`auth: the key also appears in ${elsewhere.join(", ")}`)
+  if (expected.body !== undefined) {
+    let parsed: unknown
+    try {
+      parsed = sent.body === undefined ? undefined : JSON.parse(sent.body)
+    } catch {
+      parsed = sent.body
+    }
+    if (JSON.stringify(canonical(parsed)) !== JSON.stringify(canonical(expected.body))) {
+      out.push(`body: expected ${JSON.stringify(expected.body)}, sent ${sent.body === undefined ? "no body" : sent.body}`)
+    }
+  }
+  return out
+}
+
+const canonical = (u: unknown): unknown => {
+  if (Array.isArray(u)) return u.map(canonical)
+  if (typeof u === "object" && u !== null) {
+    return Object.fromEntries(
+      Object.keys(u)
+        .sort()
+        .map((k) => [k, canonical((u as Record<string, unknown>)[k])])
+    )
+  }
+  return u
+}
+
+export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay => {
+  const problems: Array<string> = []
+  const sent: Array<SentRequest> = []
+  let next = 0
+  const client = HttpClient.make((request, url) =>
+    Effect.suspend(() => {
+      const req: SentRequest = {
+        method: request.method,
+        url: url.href,
+        headers: { ...request.headers },
+        body: bodyText(request.body)
+      }
+      sent.push(req)
+      const index = next++
+      const exchange = exchanges[index]
+      if (exchange === undefined) {
+        problems.push(`request #${index + 1} was not expected: ${req.method} ${redact(req.url, apiKey)}`)
+        return Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Transport", description: "no recorded exchange left" })
+        )
+      }
+      for (const diff of compare(exchange.request, req, apiKey)) problems.push(`request #${index + 1}: ${redact(diff, apiKey)}`)
+      const { response } = exchange
+      const text = response.bodyText ?? (response.body === undefined ? "" : JSON.stringify(response.body))
+      const nullBody = response.status === 204 || response.status === 205 || response.status === 304
+      return Effect.succeed(
+        HttpClientResponse.fromWeb(
+          request,
+          new Response(nullBody ? null : text, { status: response.status, headers: response.headers ?? {} })
+        )
+      )
+    })
+  )
+  return {
+    client,
+    problems: () => problems,
+    sent: () => sent,
+    unused: () => Math.max(0, exchanges.length - next)
+  }
+}
+
+const redact = (text: string, apiKey: string) => text.split(apiKey).join("[FAKE-KEY]")

@@ -1,0 +1,146 @@
+/**
+ * Plays fixtures against adapters and judges each case: every request checked, every exchange used,
+ * the outcome matched by subset, the fake key nowhere in it, and no defect.
+ */
+import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { Fixture, SourceKind } from "./Fixture.js"
+import * as Replay from "./Replay.js"
+
+/** The key the runner injects. Any trace of it in an outcome fails the case. */
+export const FAKE_KEY = "sk-batchctl-conformance-7f3a9c2e51d84b06a1e3"
+
+/** How to build a provider from its options; every adapter package's `layer` fits. */
+export type ProviderFactory = (
+  options: VendorHttp.ClientOptions
+) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
+
+export type Verdict = "pass" | "fail" | "expected-failure" | "unexpected-pass" | "skipped"
+
+export interface CaseResult {
+  readonly provider: string
+  readonly operation: string
+  readonly scenario: string
+  readonly file?: string | undefined
+  readonly sourceKind?: SourceKind | undefined
+  readonly verdict: Verdict
+  /** Why it failed (the diff), why it is skipped, or why it is expected to fail. */
+  readonly reasons: ReadonlyArray<string>
+}
+
+/** Compares by subset: every listed field equal, lists element by element and of equal length. */
+export const subsetDiff = (expected: unknown, actual: unknown, path = "$"): Array<string> => {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return [`${path}: expected a list, got ${show(actual)}`]
+    if (expected.length !== actual.length) {
+      return [`${path}: expected ${expected.length} item(s), got ${actual.length}`]
+    }
+    return expected.flatMap((e, i) => subsetDiff(e, actual[i], `${path}[${i}]`))
+  }
+  if (typeof expected === "object" && expected !== null) {
+    if (typeof actual !== "object" || actual === null || Array.isArray(actual)) {
+      return [`${path}: expected an object, got ${show(actual)}`]
+    }
+    return Object.entries(expected).flatMap(([k, v]) =>
+      subsetDiff(v, (actual as Record<string, unknown>)[k], `${path}.${k}`)
+    )
+  }
+  return Object.is(expected, actual) || expected === actual ? [] : [`${path}: expected ${show(expected)}, got ${show(actual)}`]
+}
+
+const show = (u: unknown) => (u === undefined ? "nothing" : JSON.stringify(u))
+
+const encodeBatch = Schema.encodeSync(Batch.Batch)
+const encodePage = Schema.encodeSync(Batch.Page)
+const encodeResult = Schema.encodeSync(Batch.ResultItem)
+const encodeError = Schema.encodeSync(BatchError.BatchError)
+
+/** The outcome in the fixture's vocabulary: `{ batch }`, `{ page }`, `{ results }` or `{ error }`. */
+type Outcome = Record<string, unknown>
+
+const operationOf = (fixture: Fixture, provider: BatchProvider.Service): Effect.Effect<Outcome, BatchError.BatchError> => {
+  const batchId = fixture.input.batchId ?? ""
+  switch (fixture.operation) {
+    case "cancel":
+      return Effect.map(provider.cancel(batchId), (b) => ({ batch: encodeBatch(b) }))
+    case "retrieve":
+      return Effect.map(provider.retrieve(batchId), (b) => ({ batch: encodeBatch(b) }))
+    case "list":
+      return Effect.map(
+        provider.list({
+          ...(fixture.input.limit === undefined ? {} : { limit: fixture.input.limit }),
+          ...(fixture.input.after === undefined ? {} : { after: fixture.input.after })
+        }),
+        (p) => ({ page: encodePage(p) })
+      )
+    case "results":
+      return Effect.map(Stream.runCollect(provider.results(batchId)), (items) => ({
+        results: Chunk.toReadonlyArray(items).map((item) => encodeResult(item))
+      }))
+  }
+}
+
+/** Runs one fixture against one provider factory. */
+export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: string): Effect.Effect<CaseResult> =>
+  Effect.gen(function* () {
+    const replay = Replay.make(fixture.exchanges, FAKE_KEY)
+    const layer = factory({
+      apiKey: Redacted.make(FAKE_KEY),
+      retry: VendorHttp.immediateRetries(3)
+    }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, replay.client)))
+    const exit = yield* Effect.exit(
+      Effect.flatMap(BatchProvider.BatchProvider, (provider) => operationOf(fixture, provider)).pipe(
+        Effect.provide(layer),
+        Effect.timeout("10 seconds")
+      )
+    )
+    const reasons: Array<string> = [...replay.problems()]
+    const unused = replay.unused()
+    if (unused > 0) reasons.push(`${unused} exchange(s) never requested (the adapter sent ${replay.sent().length})`)
+    let outcome: Outcome | undefined
+    let message = ""
+    if (Exit.isSuccess(exit)) {
+      outcome = exit.value
+    } else {
+      const failure = Cause.failureOption(exit.cause)
+      if (Option.isSome(failure) && BatchError.isBatchError(failure.value)) {
+        outcome = { error: encodeError(failure.value) }
+        message = `${failure.value.message}\n${String(failure.value)}\n${failure.value.stack ?? ""}`
+      } else {
+        reasons.push(`defect or untyped failure: ${Cause.pretty(exit.cause).split("\n").slice(0, 4).join(" ")}`)
+      }
+    }
+    if (outcome !== undefined) {
+      const [kind, expected] = Object.entries(fixture.expect)[0] as [string, unknown]
+      if (!(kind in outcome)) {
+        const got = Object.keys(outcome)[0]
+        const detail = got === "error" ? ` ${show((outcome.error as Record<string, unknown>)._tag)}: ${(outcome.error as Record<string, unknown>).message}` : ""
+        reasons.push(`expected ${kind}, got ${got}${detail}`)
+      } else {
+        reasons.push(...subsetDiff(expected, outcome[kind], `$.${kind}`))
+      }
+      const serialized = JSON.stringify(outcome) + message
+      if (serialized.includes(FAKE_KEY)) reasons.push("the fake API key appears in the outcome")
+    }
+    return {
+      provider: fixture.provider,
+      operation: fixture.operation,
+      scenario: fixture.scenario,
+      file,
+      sourceKind: fixture.source.kind,
+      verdict: reasons.length === 0 ? "pass" : "fail",
+      reasons
+    } satisfies CaseResult
+  })

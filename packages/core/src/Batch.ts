@@ -1,0 +1,229 @@
+/**
+ * The normalized vocabulary every adapter speaks (conformance contract v1, section 1):
+ * the batch, its status and counts, a page of batches and one result item.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * Normalized batch status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const BatchStatus = Schema.Literal(
+  "validating",
+  "in_progress",
+  "finalizing",
+  "cancelling",
+  "cancelled",
+  "completed",
+  "failed",
+  "expired",
+  "unknown"
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BatchStatus = typeof BatchStatus.Type
+
+const terminal: ReadonlySet<BatchStatus> = new Set<BatchStatus>(["cancelled", "completed", "failed", "expired"])
+
+/**
+ * `true` for `cancelled`, `completed`, `failed` and `expired`.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const isTerminalStatus = (status: BatchStatus): boolean => terminal.has(status)
+
+/**
+ * `true` when a cancel has taken hold: the batch is `cancelling` or `cancelled`.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const isCancelStatus = (status: BatchStatus): boolean => status === "cancelling" || status === "cancelled"
+
+const words: ReadonlySet<string> = new Set<BatchStatus>([
+  "validating",
+  "in_progress",
+  "finalizing",
+  "cancelling",
+  "cancelled",
+  "completed",
+  "failed",
+  "expired"
+])
+
+/**
+ * The OpenAI family's status words (`validating` … `cancelled`) as they are; anything else is `unknown`.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const statusFromWord = (word: string): BatchStatus => (words.has(word) ? (word as BatchStatus) : "unknown")
+
+/**
+ * Request counts. Each field is present **only when the vendor says it**; never a guessed 0.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Counts = Schema.Struct({
+  total: Schema.optional(Schema.Number),
+  processing: Schema.optional(Schema.Number),
+  succeeded: Schema.optional(Schema.Number),
+  failed: Schema.optional(Schema.Number),
+  cancelled: Schema.optional(Schema.Number),
+  expired: Schema.optional(Schema.Number)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Counts = typeof Counts.Type
+
+/**
+ * A batch as every adapter returns it from `cancel`, `retrieve` and `list`.
+ *
+ * Timestamps are `Date`s (encoded as ISO-8601 UTC with milliseconds). `raw` is the vendor's own
+ * object, untouched, for users who need a field the normalized view does not carry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Batch extends Schema.Class<Batch>("@batchctl/core/Batch")({
+  id: Schema.String,
+  provider: Schema.String,
+  status: BatchStatus,
+  vendorStatus: Schema.String,
+  terminal: Schema.Boolean,
+  counts: Counts,
+  progress: Schema.optional(Schema.Number),
+  createdAt: Schema.optional(Schema.Date),
+  expiresAt: Schema.optional(Schema.Date),
+  cancelRequestedAt: Schema.optional(Schema.Date),
+  endedAt: Schema.optional(Schema.Date),
+  /** OpenAI family: the output file, when the vendor names one. */
+  outputFileId: Schema.optional(Schema.String),
+  /** OpenAI family: the error file, when the vendor names one. */
+  errorFileId: Schema.optional(Schema.String),
+  /** Anthropic: where the results JSONL is served. */
+  resultsUrl: Schema.optional(Schema.String),
+  /** The vendor's body exactly as decoded from the wire. */
+  raw: Schema.Unknown
+}) {}
+
+/**
+ * The encoded (JSON) form of a batch, as written in fixtures and printed by the CLI.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BatchJson = typeof Batch.Encoded
+
+type Optional<T> = { readonly [K in keyof T]?: T[K] | null | undefined }
+
+/**
+ * Builds a batch, deriving `terminal` from `status` and dropping fields the vendor did not send.
+ * Adapters decode first, so the constructor's own validation is skipped on this hot path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (fields: {
+  readonly id: string
+  readonly provider: string
+  readonly status: BatchStatus
+  readonly vendorStatus: string
+  readonly counts?: Optional<Counts> | undefined
+  readonly raw: unknown
+} & Optional<{
+  readonly progress: number
+  readonly createdAt: Date
+  readonly expiresAt: Date
+  readonly cancelRequestedAt: Date
+  readonly endedAt: Date
+  readonly outputFileId: string
+  readonly errorFileId: string
+  readonly resultsUrl: string
+}>): Batch => {
+  const props: Record<string, unknown> = { terminal: isTerminalStatus(fields.status), counts: {} }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null) props[key] = value
+  }
+  if (props.counts !== undefined) props.counts = dropUndefined(props.counts as Record<string, unknown>)
+  return new Batch(props as ConstructorParameters<typeof Batch>[0], true)
+}
+
+const dropUndefined = <A extends Record<string, unknown>>(record: A): A => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value
+  return out as A
+}
+
+/**
+ * One page of `list`. `nextCursor` is what the caller passes as `after` to get the next page.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Page extends Schema.Class<Page>("@batchctl/core/Page")({
+  batches: Schema.Array(Batch),
+  hasMore: Schema.Boolean,
+  nextCursor: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * Options of `list`: only the parameters named here are sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions {
+  readonly limit?: number | undefined
+  readonly after?: string | undefined
+}
+
+/**
+ * How one request of a batch ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ResultOutcome = Schema.Literal("succeeded", "errored", "cancelled", "expired")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ResultOutcome = typeof ResultOutcome.Type
+
+/**
+ * One result per request of the batch, read from results files (or inline results).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ResultItem extends Schema.Class<ResultItem>("@batchctl/core/ResultItem")({
+  customId: Schema.String,
+  outcome: ResultOutcome,
+  response: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeResult = (fields: {
+  readonly customId: string
+  readonly outcome: ResultOutcome
+  readonly response?: unknown
+  readonly error?: unknown
+}): ResultItem => new ResultItem(dropUndefined(fields as Record<string, unknown>) as unknown as ResultItem, true)

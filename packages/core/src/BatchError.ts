@@ -1,0 +1,331 @@
+/**
+ * Every failure of every adapter, as `Schema.TaggedError`s (conformance contract v1, section 1), and
+ * the one place where an HTTP status plus a vendor error body becomes a tag: {@link fromHttp}.
+ *
+ * No error ever holds the API key: messages come from vendor bodies that the HTTP layer has already
+ * scrubbed of the key, and no error carries request headers.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import type { VendorErrorBody } from "./VendorErrorBody.js"
+
+const common = {
+  provider: Schema.String,
+  operation: Schema.String,
+  message: Schema.String,
+  requestId: Schema.optional(Schema.String)
+}
+
+const id = (tag: string) => `@batchctl/core/BatchError/${tag}`
+
+/**
+ * The batch's state forbids the operation (cancel of a finished batch, results of a running one).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidBatchState extends Schema.TaggedError<InvalidBatchState>(id("InvalidBatchState"))(
+  "InvalidBatchState",
+  {
+    ...common,
+    batchId: Schema.String,
+    httpStatus: Schema.optional(Schema.Number),
+    vendorStatus: Schema.optional(Schema.String)
+  }
+) {}
+
+/**
+ * 404 for the batch.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BatchNotFound extends Schema.TaggedError<BatchNotFound>(id("BatchNotFound"))("BatchNotFound", {
+  ...common,
+  batchId: Schema.String,
+  httpStatus: Schema.Number
+}) {}
+
+/**
+ * 401: the key is missing, wrong or revoked.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>(id("Unauthorized"))("Unauthorized", {
+  ...common,
+  httpStatus: Schema.Number
+}) {}
+
+/**
+ * 403: the key is valid but may not do this.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>(id("PermissionDenied"))(
+  "PermissionDenied",
+  { ...common, httpStatus: Schema.Number }
+) {}
+
+/**
+ * 402, or a 429 whose body says the quota or spend cap is used up. Never retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>(id("QuotaExceeded"))("QuotaExceeded", {
+  ...common,
+  httpStatus: Schema.Number
+}) {}
+
+/**
+ * Any other 4xx (400, 413, 422 …), and ids or options refused before any request is sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>(id("InvalidRequest"))("InvalidRequest", {
+  ...common,
+  httpStatus: Schema.optional(Schema.Number),
+  details: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * 429 still failing after the retries.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>(id("RateLimited"))("RateLimited", {
+  ...common,
+  httpStatus: Schema.Number,
+  retryAfterMs: Schema.optional(Schema.Number)
+}) {}
+
+/**
+ * 500, 502, 503, 504, 529 (and 408) still failing after the retries.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>(id("ProviderUnavailable"))(
+  "ProviderUnavailable",
+  { ...common, httpStatus: Schema.Number }
+) {}
+
+/**
+ * No HTTP response at all: refused, reset, DNS, or timed out.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("TransportFailure"))(
+  "TransportFailure",
+  common
+) {}
+
+/**
+ * A response the adapter cannot read: a 2xx that does not decode, an HTML page, an empty body.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>(id("UnexpectedResponse"))(
+  "UnexpectedResponse",
+  { ...common, httpStatus: Schema.optional(Schema.Number) }
+) {}
+
+/**
+ * The vendor or the adapter cannot do the operation (501).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Unsupported extends Schema.TaggedError<Unsupported>(id("Unsupported"))("Unsupported", common) {}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type BatchError =
+  | InvalidBatchState
+  | BatchNotFound
+  | Unauthorized
+  | PermissionDenied
+  | QuotaExceeded
+  | InvalidRequest
+  | RateLimited
+  | ProviderUnavailable
+  | TransportFailure
+  | UnexpectedResponse
+  | Unsupported
+
+/**
+ * Decodes any error of the vocabulary from its JSON form (e.g. a fixture's `expect.error` or a CLI report).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BatchError = Schema.Union(
+  InvalidBatchState,
+  BatchNotFound,
+  Unauthorized,
+  PermissionDenied,
+  QuotaExceeded,
+  InvalidRequest,
+  RateLimited,
+  ProviderUnavailable,
+  TransportFailure,
+  UnexpectedResponse,
+  Unsupported
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Tag = BatchError["_tag"]
+
+const tags: ReadonlySet<string> = new Set<Tag>([
+  "InvalidBatchState",
+  "BatchNotFound",
+  "Unauthorized",
+  "PermissionDenied",
+  "QuotaExceeded",
+  "InvalidRequest",
+  "RateLimited",
+  "ProviderUnavailable",
+  "TransportFailure",
+  "UnexpectedResponse",
+  "Unsupported"
+])
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isBatchError = (u: unknown): u is BatchError =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag) &&
+  u instanceof Error
+
+/**
+ * Whether trying again later can help (rate limits, outages, transport failures).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRetryable = (error: BatchError): boolean =>
+  error._tag === "RateLimited" || error._tag === "ProviderUnavailable" || error._tag === "TransportFailure"
+
+/**
+ * Statuses that are retried with backoff before the failure is reported.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const isTransientStatus = (status: number): boolean =>
+  status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504 ||
+  status === 529
+
+const QUOTA_CODES = new Set([
+  "insufficient_quota",
+  "billing_error",
+  "billing_hard_limit_reached",
+  "spend_limit_exceeded",
+  "enforced_spend_limit_reached",
+  "quota_exceeded",
+  "insufficient_balance",
+  "exceeded_current_quota_error"
+])
+const QUOTA_TEXT = /\bquota\b|spend(ing)? (limit|cap)|credit balance|insufficient (balance|funds|credits)|billing/i
+
+/**
+ * Whether a vendor error body says the quota or spend cap is used up (as opposed to a rate limit).
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const isQuotaBody = (body: VendorErrorBody): boolean =>
+  body.codes.some((code) => QUOTA_CODES.has(code.toLowerCase())) ||
+  (body.message !== undefined && QUOTA_TEXT.test(body.message))
+
+/**
+ * What the HTTP layer knows about a failed response.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export interface HttpFailure {
+  readonly provider: string
+  readonly operation: string
+  readonly status: number
+  readonly body: VendorErrorBody
+  readonly batchId?: string | undefined
+  readonly requestId?: string | undefined
+  readonly retryAfterMs?: number | undefined
+  /** The adapter has recognised an invalid-state refusal (e.g. OpenAI's 409 on cancel). */
+  readonly invalidState?: boolean | undefined
+}
+
+const describe = (f: HttpFailure, what: string): string => {
+  const subject = f.batchId === undefined ? f.operation : `${f.operation} ${f.batchId}`
+  const vendor = f.body.message === undefined ? "" : `: ${f.body.message}`
+  return `${f.provider} ${subject} failed with HTTP ${f.status} (${what})${vendor}`
+}
+
+/**
+ * The one place where an HTTP status and a leniently parsed vendor error body become an error tag.
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const fromHttp = (f: HttpFailure): BatchError => {
+  const base = {
+    provider: f.provider,
+    operation: f.operation,
+    ...(f.requestId === undefined ? {} : { requestId: f.requestId })
+  }
+  const status = f.status
+  if (f.invalidState === true && f.batchId !== undefined) {
+    return new InvalidBatchState({
+      ...base,
+      batchId: f.batchId,
+      httpStatus: status,
+      message: describe(f, "invalid batch state")
+    })
+  }
+  if (status === 401) return new Unauthorized({ ...base, httpStatus: status, message: describe(f, "unauthorized") })
+  if (status === 402) return new QuotaExceeded({ ...base, httpStatus: status, message: describe(f, "quota exceeded") })
+  if (status === 403) {
+    return new PermissionDenied({ ...base, httpStatus: status, message: describe(f, "permission denied") })
+  }
+  if (status === 404 && f.batchId !== undefined) {
+    return new BatchNotFound({ ...base, batchId: f.batchId, httpStatus: status, message: describe(f, "not found") })
+  }
+  if (status === 429) {
+    if (isQuotaBody(f.body)) {
+      return new QuotaExceeded({ ...base, httpStatus: status, message: describe(f, "quota exceeded") })
+    }
+    return new RateLimited({
+      ...base,
+      httpStatus: status,
+      message: describe(f, "rate limited"),
+      ...(f.retryAfterMs === undefined ? {} : { retryAfterMs: f.retryAfterMs })
+    })
+  }
+  if (status === 501) return new Unsupported({ ...base, message: describe(f, "not supported") })
+  if (status === 408 || status >= 500) {
+    return new ProviderUnavailable({ ...base, httpStatus: status, message: describe(f, "provider unavailable") })
+  }
+  if (status >= 400) {
+    return new InvalidRequest({
+      ...base,
+      httpStatus: status,
+      message: describe(f, "invalid request"),
+      ...(f.body.details === undefined ? {} : { details: f.body.details })
+    })
+  }
+  return new UnexpectedResponse({ ...base, httpStatus: status, message: describe(f, "unexpected status") })
+}

@@ -1,0 +1,51 @@
+/**
+ * Batch ids are checked before any request is sent, and percent-encoded so that no id can change the
+ * path or the query it is sent to.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { InvalidRequest } from "./BatchError.js"
+
+/**
+ * A checked id and its path segment.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BatchRef {
+  /** The id exactly as the caller gave it. */
+  readonly id: string
+  /** The id percent-encoded for one path segment. */
+  readonly segment: string
+}
+
+// C0 controls, DEL and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+/**
+ * Why an id is refused, or `undefined` when it is acceptable.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const problem = (id: string): string | undefined => {
+  if (typeof id !== "string") return "the batch id must be a string"
+  if (id.length === 0) return "the batch id is empty"
+  if (id.length > 256) return `the batch id is ${id.length} characters long (at most 256)`
+  if (id === "." || id === "..") return `the batch id "${id}" is a relative path segment`
+  if (CONTROL.test(id)) return "the batch id contains control characters"
+  return undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category validation
+ */
+export const check = (provider: string, operation: string, id: string): Effect.Effect<BatchRef, InvalidRequest> => {
+  const why = problem(id)
+  return why === undefined
+    ? Effect.succeed({ id, segment: encodeURIComponent(id) })
+    : Effect.fail(new InvalidRequest({ provider, operation, message: `${provider} ${operation}: ${why}` }))
+}

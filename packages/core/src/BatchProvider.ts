@@ -1,0 +1,146 @@
+/**
+ * The service every adapter provides: `cancel`, `retrieve`, `list` and `results`, every failure typed.
+ *
+ * Adapters implement the vendor calls ({@link Adapter}); {@link make} adds what every provider must do
+ * the same way: id checks before any request, idempotent cancel, and the terminal check before results.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
+import { type BatchError, InvalidBatchState, InvalidRequest } from "./BatchError.js"
+import * as BatchId from "./BatchId.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Adapter id: `openai`, `anthropic`, … */
+  readonly provider: string
+  /**
+   * Cancels a batch. Idempotent: succeeds when the batch ends up `cancelling` or `cancelled`, also when it
+   * already was; fails with `InvalidBatchState` when it had already finished otherwise.
+   */
+  readonly cancel: (batchId: string) => Effect.Effect<Batch, BatchError>
+  readonly retrieve: (batchId: string) => Effect.Effect<Batch, BatchError>
+  /** One page; pass `page.nextCursor` as `after` for the next. */
+  readonly list: (options?: ListOptions) => Effect.Effect<Page, BatchError>
+  /** Every result of a terminal batch (cancelled and expired ones included: partial results). */
+  readonly results: (batchId: string) => Stream.Stream<ResultItem, BatchError>
+}
+
+/**
+ * The provider in context. Each adapter's `layer` provides it, together with the adapter's own tag so
+ * that several providers can live in one context.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class BatchProvider extends Context.Tag("@batchctl/core/BatchProvider")<BatchProvider, Service>() {}
+
+/**
+ * What an adapter implements: the vendor calls, on ids that are already checked and encoded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Adapter {
+  readonly provider: string
+  /** The vendor's cancel call, as is: an invalid-state refusal fails with `InvalidBatchState`. */
+  readonly cancel: (ref: BatchId.BatchRef) => Effect.Effect<Batch, BatchError>
+  readonly retrieve: (ref: BatchId.BatchRef) => Effect.Effect<Batch, BatchError>
+  readonly list: (options: ListOptions) => Effect.Effect<Page, BatchError>
+  /** Reads the results of a batch already known to be terminal. */
+  readonly results: (batch: Batch, ref: BatchId.BatchRef) => Stream.Stream<ResultItem, BatchError>
+}
+
+const refused = (provider: string, ref: BatchId.BatchRef, batch: Batch, httpStatus: number | undefined) =>
+  new InvalidBatchState({
+    provider,
+    operation: "cancel",
+    batchId: ref.id,
+    vendorStatus: batch.vendorStatus,
+    message: `${provider} cancel ${ref.id}: the batch is ${batch.status} (${batch.vendorStatus}) and cannot be cancelled`,
+    ...(httpStatus === undefined ? {} : { httpStatus })
+  })
+
+/**
+ * Builds the service from an adapter.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (adapter: Adapter): Service => {
+  const provider = adapter.provider
+  const check = (operation: string, id: string) => BatchId.check(provider, operation, id)
+
+  const cancel = (batchId: string) =>
+    Effect.flatMap(check("cancel", batchId), (ref) =>
+      adapter.cancel(ref).pipe(
+        Effect.flatMap((batch) =>
+          // A 200 for a batch that had already finished another way: the cancel did not take.
+          batch.terminal && !isCancelStatus(batch.status)
+            ? Effect.fail(refused(provider, ref, batch, undefined))
+            : Effect.succeed(batch)
+        ),
+        Effect.catchTag("InvalidBatchState", (refusal) =>
+          refusal.vendorStatus !== undefined
+            ? Effect.fail(refusal)
+            : Effect.flatMap(adapter.retrieve(ref), (batch) =>
+                isCancelStatus(batch.status)
+                  ? Effect.succeed(batch)
+                  : Effect.fail(
+                      new InvalidBatchState({
+                        ...refusal,
+                        vendorStatus: batch.vendorStatus,
+                        message: refused(provider, ref, batch, refusal.httpStatus).message
+                      })
+                    )
+              )
+        ),
+        Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId } })
+      )
+    )
+
+  const retrieve = (batchId: string) =>
+    Effect.flatMap(check("retrieve", batchId), adapter.retrieve).pipe(
+      Effect.withSpan("BatchProvider.retrieve", { attributes: { provider, batchId } })
+    )
+
+  const list = (options: ListOptions = {}) => {
+    const { limit, after } = options
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      return Effect.fail(
+        new InvalidRequest({ provider, operation: "list", message: `${provider} list: limit must be a positive integer` })
+      )
+    }
+    const checked =
+      after === undefined ? Effect.succeed(options) : Effect.as(check("list", after), options)
+    return Effect.flatMap(checked, adapter.list).pipe(Effect.withSpan("BatchProvider.list", { attributes: { provider } }))
+  }
+
+  const results = (batchId: string) =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const ref = yield* check("results", batchId)
+        const batch = yield* adapter.retrieve(ref)
+        if (!batch.terminal) {
+          return yield* Effect.fail(
+            new InvalidBatchState({
+              provider,
+              operation: "results",
+              batchId,
+              vendorStatus: batch.vendorStatus,
+              message: `${provider} results ${batchId}: the batch is ${batch.status}; results exist once it is terminal`
+            })
+          )
+        }
+        return adapter.results(batch, ref)
+      })
+    )
+
+  return { provider, cancel, retrieve, list, results }
+}

@@ -1,0 +1,173 @@
+/**
+ * Life-cycle helpers over any {@link BatchProvider}: wait until terminal, cancel and wait, cancel many,
+ * and every batch across pages.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { Batch, ListOptions } from "./Batch.js"
+import type { BatchError } from "./BatchError.js"
+import { BatchProvider } from "./BatchProvider.js"
+
+/**
+ * `awaitTerminal` gave up at its deadline. `lastStatus` is the status it saw last.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>("@batchctl/core/Lifecycle/WaitTimedOut")(
+  "WaitTimedOut",
+  {
+    provider: Schema.String,
+    batchId: Schema.String,
+    message: Schema.String,
+    lastStatus: Schema.optional(Schema.String)
+  }
+) {}
+
+/**
+ * The default polling: every second at first, growing by half each time, at most every 30 seconds.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const defaultPollSchedule: Schedule.Schedule<unknown> = Schedule.exponential("1 second", 1.5).pipe(
+  Schedule.union(Schedule.spaced("30 seconds"))
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AwaitOptions {
+  /** When to poll again; default {@link defaultPollSchedule}. */
+  readonly schedule?: Schedule.Schedule<unknown, Batch> | undefined
+  /** Give up after this long with `WaitTimedOut`; default: wait as long as it takes. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Polls `retrieve` until the batch is terminal, then returns it.
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const awaitTerminal = (
+  batchId: string,
+  options: AwaitOptions = {}
+): Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> =>
+  Effect.gen(function* () {
+    const provider = yield* BatchProvider
+    const last = yield* Ref.make(Option.none<Batch>())
+    const poll = Effect.tap(provider.retrieve(batchId), (batch) => Ref.set(last, Option.some(batch)))
+    const schedule: Schedule.Schedule<unknown, Batch> = options.schedule ?? defaultPollSchedule
+    const waited = Effect.repeat(poll, { schedule: Schedule.passthrough(schedule), until: (batch) => batch.terminal })
+    if (options.timeout === undefined) return yield* waited
+    const timeout = Duration.decode(options.timeout)
+    const done = yield* Effect.timeoutOption(waited, timeout)
+    if (Option.isSome(done)) return done.value
+    const seen = Option.getOrUndefined(yield* Ref.get(last))
+    return yield* Effect.fail(
+      new WaitTimedOut({
+        provider: provider.provider,
+        batchId,
+        message: `${provider.provider} batch ${batchId} was not terminal after ${Duration.format(timeout)}${seen === undefined ? "" : ` (last seen ${seen.status})`}`,
+        ...(seen === undefined ? {} : { lastStatus: seen.status })
+      })
+    )
+  })
+
+/**
+ * Cancels, then waits until the batch is terminal (normally `cancelled`; a batch that finished first
+ * makes the cancel fail with `InvalidBatchState`).
+ *
+ * @since 0.1.0
+ * @category cancel
+ */
+export const cancelAndWait = (
+  batchId: string,
+  options: AwaitOptions = {}
+): Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> =>
+  Effect.flatMap(BatchProvider, (provider) =>
+    Effect.flatMap(provider.cancel(batchId), (batch) =>
+      batch.terminal ? Effect.succeed(batch) : awaitTerminal(batchId, options)
+    )
+  )
+
+/**
+ * The outcome of one cancel in {@link cancelMany}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CancelOutcome =
+  | { readonly _tag: "Cancelled"; readonly batchId: string; readonly batch: Batch }
+  | { readonly _tag: "Failed"; readonly batchId: string; readonly error: BatchError }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CancelManyOptions {
+  /** How many cancels are in flight at once; default 16. */
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * Cancels every id, `concurrency` at a time. Never fails as a whole: returns one outcome per id, in the
+ * order of `ids`.
+ *
+ * @since 0.1.0
+ * @category cancel
+ */
+export const cancelMany = (
+  ids: Iterable<string>,
+  options: CancelManyOptions = {}
+): Effect.Effect<ReadonlyArray<CancelOutcome>, never, BatchProvider> =>
+  Effect.flatMap(BatchProvider, (provider) =>
+    Effect.forEach(
+      ids,
+      (batchId) =>
+        provider.cancel(batchId).pipe(
+          Effect.match({
+            onFailure: (error): CancelOutcome => ({ _tag: "Failed", batchId, error }),
+            onSuccess: (batch): CancelOutcome => ({ _tag: "Cancelled", batchId, batch })
+          })
+        ),
+      { concurrency: Math.max(1, Math.floor(options.concurrency ?? 16)) }
+    )
+  )
+
+/**
+ * Every batch, following `nextCursor` across pages.
+ *
+ * @since 0.1.0
+ * @category listing
+ */
+export const listAll = (options: Omit<ListOptions, "after"> = {}): Stream.Stream<Batch, BatchError, BatchProvider> =>
+  Stream.unwrap(
+    Effect.map(BatchProvider, (provider) =>
+      Stream.paginateEffect(undefined as string | undefined, (after) =>
+        Effect.map(provider.list({ ...options, ...(after === undefined ? {} : { after }) }), (page) => [
+          page.batches,
+          page.hasMore && page.nextCursor !== undefined && page.nextCursor !== after
+            ? Option.some(page.nextCursor)
+            : Option.none()
+        ])
+      ).pipe(Stream.flattenIterables)
+    )
+  )
+
+/**
+ * Polls every `millis` milliseconds.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const fixedPoll = (millis: number): Schedule.Schedule<unknown> => Schedule.spaced(Duration.millis(millis))

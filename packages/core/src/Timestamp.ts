@@ -1,0 +1,47 @@
+/**
+ * Vendor timestamps → `Date`. Unix seconds, RFC 3339 with `Z` and with `±hh:mm` offsets are all read;
+ * digits below the millisecond are truncated (`…04.374913+00:00` is `…04.374Z`). A value that is not a
+ * timestamp gives `undefined`, never a failure: a bad date must not make a batch unreadable.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromUnixSeconds = (value: unknown): Date | undefined => {
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined
+  const date = new Date(Math.trunc(value * 1000))
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/
+
+/**
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromRfc3339 = (value: unknown): Date | undefined => {
+  if (typeof value !== "string") return undefined
+  const m = RFC3339.exec(value.trim())
+  if (m === null) return undefined
+  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"))
+  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms)
+  if (sign !== undefined) {
+    const offset = (Number(oh) * 60 + Number(om)) * 60_000
+    time = sign === "+" ? time - offset : time + offset
+  }
+  const date = new Date(time)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+/**
+ * Reads either form: a number is unix seconds, a string is RFC 3339.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromVendor = (value: unknown): Date | undefined =>
+  typeof value === "number" ? fromUnixSeconds(value) : fromRfc3339(value)

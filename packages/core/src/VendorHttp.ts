@@ -1,0 +1,422 @@
+/**
+ * The HTTP plumbing every adapter shares: base URL, auth placement, fixed headers, retries of
+ * 408/429/5xx/529 with capped exponential backoff and jitter that honours `retry-after` (seconds or HTTP
+ * date), `retry-after-ms` and body hints, a per-attempt timeout, request-id capture, scrubbing of the key
+ * from anything the vendor sends back, and the mapping of every failure to a {@link BatchError}.
+ *
+ * @since 0.1.0
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as BatchError from "./BatchError.js"
+import * as VendorErrorBody from "./VendorErrorBody.js"
+
+/**
+ * Where the API key goes: `Authorization: Bearer <key>` or a named header such as `x-api-key`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Auth = { readonly _tag: "Bearer" } | { readonly _tag: "Header"; readonly name: string }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const bearer: Auth = { _tag: "Bearer" }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const header = (name: string): Auth => ({ _tag: "Header", name: name.toLowerCase() })
+
+/**
+ * How failed HTTP calls are retried. `maxAttempts` counts every attempt of one HTTP call (3 = one call
+ * and two retries). The delay before retry `n` is `baseDelay · 2^(n-1)` with jitter, or what the vendor
+ * asked for (`retry-after-ms`, `retry-after`, a body hint); either way never more than `maxDelay`.
+ * `{ maxAttempts: 3, baseDelay: 0, maxDelay: 0 }` retries at once, as the conformance runner does.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicy {
+  readonly maxAttempts: number
+  readonly baseDelay: Duration.DurationInput
+  readonly maxDelay: Duration.DurationInput
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelay: "500 millis", maxDelay: "30 seconds" }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const immediateRetries = (maxAttempts: number): RetryPolicy => ({ maxAttempts, baseDelay: 0, maxDelay: 0 })
+
+/**
+ * What decides whether a failed response is an invalid-state refusal, so that it becomes
+ * `InvalidBatchState` (and cancel can do its one retrieve).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InvalidStatePredicate = (failure: {
+  readonly status: number
+  readonly operation: string
+  readonly body: VendorErrorBody.VendorErrorBody
+}) => boolean
+
+const STATE_TEXT =
+  /(cannot|can't|can not|unable to|not allowed to) (be )?cancel|already (been )?(completed|cancel|ended|finished|expired|failed)|with status|in (status|state)/i
+
+/**
+ * The default: on cancel, a 409, or a 400 whose message talks about the batch's state.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultInvalidState: InvalidStatePredicate = ({ status, operation, body }) =>
+  operation === "cancel" && (status === 409 || (status === 400 && STATE_TEXT.test(body.message ?? "")))
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Adapter id, as in the normalized batch's `provider`. */
+  readonly provider: string
+  readonly baseUrl: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly auth: Auth
+  /** Headers sent on every request (e.g. `anthropic-version`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly retry?: Partial<RetryPolicy> | undefined
+  /** Timeout of each attempt; default 60 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly invalidState?: InvalidStatePredicate | undefined
+}
+
+/**
+ * The options every adapter's `layer` accepts on top of its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions {
+  readonly apiKey: Redacted.Redacted<string>
+  /** Defaults to the vendor's public API; point it at a proxy or the batchctl emulator. */
+  readonly baseUrl?: string | undefined
+  readonly retry?: Partial<RetryPolicy> | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Which operation a request belongs to, for error messages and mapping.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Call {
+  readonly operation: string
+  readonly batchId?: string | undefined
+}
+
+/**
+ * A response with a 2xx status, its body read as text (scrubbed of the key).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Response {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+  readonly requestId?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface VendorHttp {
+  readonly provider: string
+  readonly baseUrl: string
+  /** Sends with retries; any non-2xx or transport failure becomes a typed error. */
+  readonly execute: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Response, BatchError.BatchError>
+  /** `execute`, then the body as JSON decoded with `schema`; `raw` is the parsed JSON as sent. */
+  readonly json: <A, I>(
+    schema: Schema.Schema<A, I>,
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ) => Effect.Effect<Decoded<A>, BatchError.BatchError>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Decoded<A> {
+  readonly value: A
+  readonly raw: unknown
+  readonly response: Response
+}
+
+/**
+ * Extra headers for every request made inside an effect, e.g. Respan's `X-Data-Respan-Params` per call.
+ *
+ * @since 0.1.0
+ * @category fiber refs
+ */
+export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>> = FiberRef.unsafeMake<
+  Readonly<Record<string, string>>
+>({})
+
+/**
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withHeaders: {
+  (headers: Readonly<Record<string, string>>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R> =>
+    Effect.locallyWith(self, currentHeaders, (current) => ({ ...current, ...headers }))
+)
+
+/**
+ * Reads `retry-after-ms`, then `retry-after` (delta seconds or an HTTP date, relative to `now`).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
+  const ms = headers["retry-after-ms"]
+  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms))
+  const value = headers["retry-after"]
+  if (value === undefined) return undefined
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/**
+ * The delay before attempt `attempt + 1`, in milliseconds: the vendor's hint when it gave one,
+ * otherwise exponential backoff with "equal jitter" (`jitter` in [0, 1)); always capped by `maxDelay`.
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const retryDelayMillis = (
+  policy: RetryPolicy,
+  attempt: number,
+  hintMs: number | undefined,
+  jitter: number
+): number => {
+  const cap = Duration.toMillis(Duration.decode(policy.maxDelay))
+  if (hintMs !== undefined) return Math.min(cap, hintMs)
+  const exp = Duration.toMillis(Duration.decode(policy.baseDelay)) * 2 ** (attempt - 1)
+  const bounded = Math.min(cap, exp)
+  return Math.round(bounded / 2 + (bounded / 2) * jitter)
+}
+
+const requestIdOf = (headers: Headers.Headers): string | undefined => headers["request-id"] ?? headers["x-request-id"]
+
+const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
+
+type Attempt =
+  | { readonly _tag: "Response"; readonly status: number; readonly headers: Headers.Headers; readonly text: string }
+  | { readonly _tag: "Transport"; readonly reason: string }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (client) => makeWith(client, options))
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (client: HttpClient.HttpClient, options: Options): VendorHttp => {
+  const provider = options.provider
+  const baseUrl = options.baseUrl.replace(/\/+$/, "")
+  const baseOrigin = safeOrigin(baseUrl)
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts))
+  const timeout = Duration.decode(options.timeout ?? "60 seconds")
+  const invalidState = options.invalidState ?? defaultInvalidState
+  const key = Redacted.value(options.apiKey)
+  const fixedHeaders = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
+  const scrub = (text: string): string =>
+    key.length >= 4 && text.includes(key) ? text.split(key).join("[REDACTED]") : text
+
+  const prepare = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>) => {
+    const absolute = isAbsolute(request.url)
+    let req = absolute ? request : HttpClientRequest.prependUrl(request, baseUrl)
+    req = HttpClientRequest.setHeaders(req, { ...fixedHeaders, ...lowerKeys(extra) })
+    // The key goes only to the configured API origin, never to a URL a response pointed elsewhere.
+    if (!absolute || safeOrigin(request.url) === baseOrigin) {
+      req =
+        options.auth._tag === "Bearer"
+          ? HttpClientRequest.bearerToken(req, options.apiKey)
+          : HttpClientRequest.setHeader(req, options.auth.name, key)
+    }
+    return req
+  }
+
+  const attemptOnce = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Attempt> =>
+    client.execute(request).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text): Attempt => ({
+          _tag: "Response",
+          status: response.status,
+          headers: response.headers,
+          text: scrub(text)
+        }))
+      ),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => `no response within ${Duration.format(timeout)}`
+      }),
+      Effect.catchAll((error) =>
+        Effect.succeed<Attempt>({
+          _tag: "Transport",
+          reason: typeof error === "string" ? error : scrub(transportReason(error))
+        })
+      )
+    )
+
+  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
+    Effect.gen(function* () {
+      const extra = yield* FiberRef.get(currentHeaders)
+      const prepared = prepare(request, extra)
+      for (let attempt = 1; ; attempt++) {
+        const outcome = yield* attemptOnce(prepared)
+        if (outcome._tag === "Transport") {
+          if (attempt < maxAttempts) {
+            yield* sleepBeforeRetry(attempt, undefined)
+            continue
+          }
+          return yield* Effect.fail(
+            new BatchError.TransportFailure({
+              provider,
+              operation: call.operation,
+              message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`
+            })
+          )
+        }
+        const { status, headers, text } = outcome
+        if (status >= 200 && status < 300) {
+          return { status, headers, text, requestId: requestIdOf(headers) } satisfies Response
+        }
+        const body = VendorErrorBody.fromText(text)
+        const now = yield* Clock.currentTimeMillis
+        const retryAfterMs = retryAfterMillis(headers, now) ?? body.retryAfterMs
+        const shouldRetryHeader = headers["x-should-retry"]
+        const transient =
+          shouldRetryHeader === "true"
+            ? true
+            : shouldRetryHeader === "false"
+              ? false
+              : BatchError.isTransientStatus(status) && !(status === 429 && BatchError.isQuotaBody(body))
+        if (transient && attempt < maxAttempts) {
+          yield* sleepBeforeRetry(attempt, retryAfterMs)
+          continue
+        }
+        return yield* Effect.fail(
+          BatchError.fromHttp({
+            provider,
+            operation: call.operation,
+            status,
+            body,
+            batchId: call.batchId,
+            requestId: requestIdOf(headers) ?? body.requestId,
+            retryAfterMs,
+            invalidState: invalidState({ status, operation: call.operation, body })
+          })
+        )
+      }
+    })
+
+  const sleepBeforeRetry = (attempt: number, hintMs: number | undefined) =>
+    Effect.flatMap(Random.next, (jitter) => {
+      const ms = retryDelayMillis(policy, attempt, hintMs, jitter)
+      return ms > 0 ? Effect.sleep(Duration.millis(ms)) : Effect.void
+    })
+
+  const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
+    const decode = Schema.decodeUnknownEither(schema)
+    return Effect.flatMap(execute(request, call), (response) => {
+      const unexpected = (why: string) =>
+        Effect.fail(
+          new BatchError.UnexpectedResponse({
+            provider,
+            operation: call.operation,
+            httpStatus: response.status,
+            message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}: HTTP ${response.status} ${why}`,
+            ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+          })
+        )
+      if (response.text.trim().length === 0) return unexpected("with an empty body")
+      let raw: unknown
+      try {
+        raw = JSON.parse(response.text)
+      } catch {
+        const type = response.headers["content-type"] ?? "no content-type"
+        return unexpected(`with a body that is not JSON (${type})`)
+      }
+      const decoded = decode(raw)
+      if (Either.isLeft(decoded)) {
+        const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+        const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`
+        return unexpected(`with a body that does not decode${where}: ${issue?.message ?? "invalid"}`)
+      }
+      return Effect.succeed<Decoded<A>>({ value: decoded.right, raw, response })
+    })
+  }
+
+  return { provider, baseUrl, execute, json }
+}
+
+const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(record)) out[k.toLowerCase()] = v
+  return out
+}
+
+const safeOrigin = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+const transportReason = (error: unknown): string => {
+  if (typeof error === "object" && error !== null) {
+    const e = error as { readonly reason?: unknown; readonly cause?: unknown; readonly description?: unknown }
+    const cause = e.cause instanceof Error ? e.cause.message : undefined
+    const parts = [e.reason, e.description, cause].filter((p): p is string => typeof p === "string" && p.length > 0)
+    if (parts.length > 0) return parts.join(": ")
+  }
+  return "transport error"
+}

@@ -1,0 +1,264 @@
+/**
+ * The OpenAI Batch API wire format, shared by every vendor that follows it (OpenAI, Moonshot, Respan,
+ * MeshAPI), with hooks for each vendor's quirks: paths with trailing slashes, a body on cancel, inline
+ * results, list pages without `last_id`, other invalid-state refusals.
+ *
+ * @since 0.1.0
+ */
+import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Jsonl from "@batchctl/core/Jsonl"
+import * as Timestamp from "@batchctl/core/Timestamp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+
+const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/**
+ * The batch object as the OpenAI family sends it; unknown fields pass, every field but `id` may be
+ * missing or `null`, timestamps are read whether unix seconds or RFC 3339.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WireBatch = Schema.Struct({
+  id: Schema.String,
+  status: maybe(Schema.String),
+  request_counts: maybe(
+    Schema.Struct({ total: maybe(Schema.Number), completed: maybe(Schema.Number), failed: maybe(Schema.Number) })
+  ),
+  created_at: Schema.optional(Schema.Unknown),
+  expires_at: Schema.optional(Schema.Unknown),
+  cancelling_at: Schema.optional(Schema.Unknown),
+  completed_at: Schema.optional(Schema.Unknown),
+  failed_at: Schema.optional(Schema.Unknown),
+  expired_at: Schema.optional(Schema.Unknown),
+  cancelled_at: Schema.optional(Schema.Unknown),
+  output_file_id: maybe(Schema.String),
+  error_file_id: maybe(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type WireBatch = typeof WireBatch.Type
+
+/**
+ * A list page: `data` plus `has_more`; `last_id` when the vendor sends it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WirePage = Schema.Struct({
+  data: Schema.Array(WireBatch),
+  has_more: maybe(Schema.Boolean),
+  last_id: maybe(Schema.String)
+})
+
+const WireResultLine = Schema.Struct({
+  custom_id: Schema.String,
+  response: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * A vendor's differences from OpenAI.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Quirks {
+  readonly provider: string
+  readonly defaultBaseUrl: string
+  /** Django-style paths: `/batches/{id}/cancel/` (Respan). */
+  readonly trailingSlash?: boolean | undefined
+  /** A JSON body sent with cancel (MeshAPI sends `{}`); default none. */
+  readonly cancelBody?: unknown
+  /** Where results are: the output and error files (default), or inline in the retrieved batch (MeshAPI). */
+  readonly results?: "files" | "inline" | undefined
+  /** Which failures are invalid-state refusals; default {@link VendorHttp.defaultInvalidState}. */
+  readonly invalidState?: VendorHttp.InvalidStatePredicate | undefined
+  /** Headers sent on every request. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+const endedAtField = {
+  completed: "completed_at",
+  failed: "failed_at",
+  expired: "expired_at",
+  cancelled: "cancelled_at"
+} as const
+
+/**
+ * Normalizes one wire batch.
+ *
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.Batch => {
+  const vendorStatus = wire.status ?? ""
+  const status = Batch.statusFromWord(vendorStatus)
+  const counts = wire.request_counts
+  const ended = status in endedAtField ? wire[endedAtField[status as keyof typeof endedAtField]] : undefined
+  return Batch.make({
+    id: wire.id,
+    provider,
+    status,
+    vendorStatus,
+    counts: counts == null ? {} : { total: counts.total, succeeded: counts.completed, failed: counts.failed },
+    createdAt: Timestamp.fromVendor(wire.created_at),
+    expiresAt: Timestamp.fromVendor(wire.expires_at),
+    cancelRequestedAt: Timestamp.fromVendor(wire.cancelling_at),
+    endedAt: Timestamp.fromVendor(ended),
+    outputFileId: wire.output_file_id,
+    errorFileId: wire.error_file_id,
+    raw
+  })
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const errorCode = (error: unknown): string | undefined =>
+  isRecord(error) && typeof error.code === "string" ? error.code : undefined
+
+/**
+ * One line of an output or error file (or one inline result) → a result item.
+ *
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toResult = (line: typeof WireResultLine.Type): Batch.ResultItem => {
+  const error = line.error ?? undefined
+  const response = line.response ?? undefined
+  const code = errorCode(error)
+  const status = isRecord(response) && typeof response.status_code === "number" ? response.status_code : undefined
+  const outcome: Batch.ResultOutcome =
+    code === "batch_expired"
+      ? "expired"
+      : code === "batch_cancelled" || code === "batch_canceled"
+        ? "cancelled"
+        : error !== undefined || (status !== undefined && status >= 400)
+          ? "errored"
+          : "succeeded"
+  return Batch.makeResult({ customId: line.custom_id, outcome, response, error })
+}
+
+/**
+ * Builds the provider service for a vendor of the OpenAI family.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  quirks: Quirks,
+  options: VendorHttp.ClientOptions
+): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
+  Effect.map(
+    VendorHttp.make({
+      provider: quirks.provider,
+      baseUrl: options.baseUrl ?? quirks.defaultBaseUrl,
+      apiKey: options.apiKey,
+      auth: VendorHttp.bearer,
+      headers: { ...quirks.headers, ...options.headers },
+      retry: options.retry,
+      timeout: options.timeout,
+      invalidState: quirks.invalidState
+    }),
+    (http) => BatchProvider.make(makeAdapter(quirks, http))
+  )
+
+/**
+ * The adapter over an already-built {@link VendorHttp.VendorHttp}, for vendors that wrap it further.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
+  const provider = quirks.provider
+  const slash = quirks.trailingSlash === true ? "/" : ""
+  const decodeLine = Schema.decodeUnknownEither(WireResultLine)
+
+  const retrieve = (ref: { readonly id: string; readonly segment: string }) =>
+    Effect.map(
+      http.json(WireBatch, HttpClientRequest.get(`/batches/${ref.segment}${slash}`), {
+        operation: "retrieve",
+        batchId: ref.id
+      }),
+      ({ value, raw }) => toBatch(provider, value, raw)
+    )
+
+  const cancel = (ref: { readonly id: string; readonly segment: string }) => {
+    const request = HttpClientRequest.post(`/batches/${ref.segment}/cancel${slash}`)
+    return Effect.map(
+      http.json(
+        WireBatch,
+        quirks.cancelBody === undefined ? request : HttpClientRequest.bodyUnsafeJson(request, quirks.cancelBody),
+        { operation: "cancel", batchId: ref.id }
+      ),
+      ({ value, raw }) => toBatch(provider, value, raw)
+    )
+  }
+
+  const list = (options: Batch.ListOptions) => {
+    const params: Record<string, string> = {}
+    if (options.limit !== undefined) params.limit = String(options.limit)
+    if (options.after !== undefined) params.after = options.after
+    return Effect.map(
+      http.json(WirePage, HttpClientRequest.get(`/batches${slash}`, { urlParams: params }), { operation: "list" }),
+      ({ value, raw }) => {
+        const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+        const batches = value.data.map((wire, i) => toBatch(provider, wire, rawItems[i]))
+        const hasMore = value.has_more === true
+        const nextCursor = hasMore ? (value.last_id ?? batches.at(-1)?.id) : undefined
+        return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+      }
+    )
+  }
+
+  const toResults = (values: ReadonlyArray<unknown>, batchId: string, what: string) =>
+    Effect.forEach(values, (value, i) => {
+      const line = decodeLine(value)
+      return line._tag === "Right"
+        ? Effect.succeed(toResult(line.right))
+        : Effect.fail(
+            new BatchError.UnexpectedResponse({
+              provider,
+              operation: "results",
+              message: `${provider} results ${batchId}: item ${i + 1} of ${what} has no custom_id`
+            })
+          )
+    })
+
+  const readFile = (fileId: string, batchId: string, what: string) =>
+    http
+      .execute(HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content${slash}`), {
+        operation: "results",
+        batchId
+      })
+      .pipe(
+        Effect.flatMap((response) => Jsonl.parse(response.text, { provider, operation: "results", what })),
+        Effect.flatMap((values) => toResults(values, batchId, what))
+      )
+
+  const results = (batch: Batch.Batch) => {
+    if (quirks.results === "inline") {
+      const inline = isRecord(batch.raw) && Array.isArray(batch.raw.results) ? batch.raw.results : []
+      return Stream.fromIterableEffect(toResults(inline, batch.id, "the inline results"))
+    }
+    const files: Array<[string, string]> = []
+    if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
+    if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
+    return Stream.fromIterable(files).pipe(
+      Stream.mapEffect(([fileId, what]) => readFile(fileId, batch.id, what)),
+      Stream.flattenIterables
+    )
+  }
+
+  return { provider, cancel, retrieve, list, results }
+}
