@@ -63,7 +63,7 @@ const refused = (provider: string, ref: BatchId.BatchRef, batch: Batch, httpStat
     operation: "cancel",
     batchId: ref.id,
     vendorStatus: batch.vendorStatus,
-    message: `${provider} cancel ${ref.id}: the batch is ${batch.status} (${batch.vendorStatus}) and cannot be cancelled`,
+    message: `${provider} cancel ${ref.id}: the batch is ${batch.status}${batch.vendorStatus === batch.status ? "" : ` (${batch.vendorStatus})`} and cannot be cancelled`,
     ...(httpStatus === undefined ? {} : { httpStatus })
   })
 

@@ -28,7 +28,13 @@ export const fromRfc3339 = (value: unknown): Date | undefined => {
   if (m === null) return undefined
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"))
-  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms)
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || Number(oh ?? 0) > 23 || Number(om ?? 0) > 59) {
+    return undefined
+  }
+  const day0 = new Date(Date.UTC(year, month - 1, day))
+  if (day < 1 || day0.getUTCDate() !== day) return undefined
+  let time = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
   if (sign !== undefined) {
     const offset = (Number(oh) * 60 + Number(om)) * 60_000
     time = sign === "+" ? time - offset : time + offset

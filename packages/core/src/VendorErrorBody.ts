@@ -58,7 +58,7 @@ const fromDetailList = (detail: ReadonlyArray<unknown>): string | undefined => {
  */
 export const parse = (json: unknown, text: string): VendorErrorBody => {
   if (!isRecord(json)) {
-    return { codes: [], message: json === undefined ? excerpt(text) : typeof json === "string" ? json : excerpt(text) }
+    return { codes: [], message: json === undefined ? excerpt(text) : typeof json === "string" ? str(json) : undefined }
   }
   const codes: Array<string> = []
   let message: string | undefined

@@ -269,6 +269,13 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
   const scrub = (text: string): string =>
     key.length >= 4 && text.includes(key) ? text.split(key).join("[REDACTED]") : text
 
+  const scrubHeaders = (headers: Headers.Headers): Headers.Headers => {
+    if (key.length < 4 || !Object.values(headers).some((v) => v.includes(key))) return headers
+    const out: Record<string, string> = {}
+    for (const [name, value] of Object.entries(headers)) out[name] = scrub(value)
+    return Headers.fromInput(out)
+  }
+
   const prepare = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>) => {
     const absolute = isAbsolute(request.url)
     let req = absolute ? request : HttpClientRequest.prependUrl(request, baseUrl)
@@ -289,7 +296,7 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
         Effect.map(response.text, (text): Attempt => ({
           _tag: "Response",
           status: response.status,
-          headers: response.headers,
+          headers: scrubHeaders(response.headers),
           text: scrub(text)
         }))
       ),

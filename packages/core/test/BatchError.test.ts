@@ -1,0 +1,99 @@
+import { BatchError, VendorErrorBody } from "@batchctl/core"
+import { assert, describe, it } from "@effect/vitest"
+
+const map = (status: number, body: unknown, extra: Partial<BatchError.HttpFailure> = {}) =>
+  BatchError.fromHttp({
+    provider: "p",
+    operation: "cancel",
+    status,
+    body: VendorErrorBody.fromText(typeof body === "string" ? body : JSON.stringify(body)),
+    batchId: "b1",
+    ...extra
+  })
+
+describe("BatchError.fromHttp", () => {
+  it("maps each status to its tag", () => {
+    const table: Array<[number, BatchError.Tag]> = [
+      [400, "InvalidRequest"],
+      [401, "Unauthorized"],
+      [402, "QuotaExceeded"],
+      [403, "PermissionDenied"],
+      [404, "BatchNotFound"],
+      [408, "ProviderUnavailable"],
+      [409, "InvalidRequest"],
+      [413, "InvalidRequest"],
+      [422, "InvalidRequest"],
+      [429, "RateLimited"],
+      [500, "ProviderUnavailable"],
+      [501, "Unsupported"],
+      [502, "ProviderUnavailable"],
+      [503, "ProviderUnavailable"],
+      [504, "ProviderUnavailable"],
+      [529, "ProviderUnavailable"],
+      [302, "UnexpectedResponse"]
+    ]
+    for (const [status, tag] of table) assert.strictEqual(map(status, {})._tag, tag, `HTTP ${status}`)
+  })
+  it("a 404 without a batch id (list) is InvalidRequest, not BatchNotFound", () => {
+    assert.strictEqual(map(404, {}, { batchId: undefined, operation: "list" })._tag, "InvalidRequest")
+  })
+  it("an invalid-state refusal wins over the status", () => {
+    const e = map(409, { error: { message: "Cannot cancel a batch with status 'completed'." } }, { invalidState: true })
+    assert.strictEqual(e._tag, "InvalidBatchState")
+    if (e._tag === "InvalidBatchState") {
+      assert.strictEqual(e.httpStatus, 409)
+      assert.strictEqual(e.batchId, "b1")
+      assert.include(e.message, "Cannot cancel a batch with status 'completed'.")
+    }
+  })
+  it("a 429 whose body says the quota is used up is QuotaExceeded", () => {
+    assert.strictEqual(map(429, { error: { type: "insufficient_quota", message: "x" } })._tag, "QuotaExceeded")
+    assert.strictEqual(map(429, { error: { code: "spend_limit_exceeded", message: "cap" } })._tag, "QuotaExceeded")
+    assert.strictEqual(
+      map(429, { type: "error", error: { type: "rate_limit_error", message: "m", details: { error_code: "enforced_spend_limit_reached" } } })._tag,
+      "QuotaExceeded"
+    )
+    assert.strictEqual(map(429, { error: { message: "You exceeded your current quota" } })._tag, "QuotaExceeded")
+    assert.strictEqual(map(429, { error: { type: "rate_limit_error", message: "Too many requests" } })._tag, "RateLimited")
+  })
+  it("RateLimited carries retryAfterMs and the request id", () => {
+    const e = map(429, { error: "slow down" }, { retryAfterMs: 1500, requestId: "req_1" })
+    assert.strictEqual(e._tag, "RateLimited")
+    if (e._tag === "RateLimited") {
+      assert.strictEqual(e.retryAfterMs, 1500)
+      assert.strictEqual(e.requestId, "req_1")
+    }
+  })
+  it("InvalidRequest keeps the vendor's details", () => {
+    const detail = [{ loc: ["body", "limit"], msg: "Input should be less than 101", type: "less_than_equal" }]
+    const e = map(422, { detail })
+    assert.strictEqual(e._tag, "InvalidRequest")
+    if (e._tag === "InvalidRequest") assert.deepStrictEqual(e.details, detail)
+    assert.include(e.message, "body.limit: Input should be less than 101")
+  })
+})
+
+describe("VendorErrorBody", () => {
+  it("reads every vendor envelope", () => {
+    const cases: Array<[unknown, Partial<VendorErrorBody.VendorErrorBody>]> = [
+      [{ error: { message: "m1", type: "invalid_request_error", param: null, code: "c1" } }, { message: "m1", codes: ["invalid_request_error", "c1"] }],
+      [{ type: "error", error: { type: "not_found_error", message: "Not found" }, request_id: "req_011C" }, { message: "Not found", codes: ["not_found_error"], requestId: "req_011C" }],
+      [{ error: "Batch not found" }, { message: "Batch not found", codes: [] }],
+      [{ detail: "Rate limit exceeded", retry_after: 60 }, { message: "Rate limit exceeded", retryAfterMs: 60_000 }],
+      [{ error: { code: "rate_limit_exceeded", message: "slow", retry_after_seconds: 2.5 }, request_id: "req_01H" }, { message: "slow", retryAfterMs: 2500, requestId: "req_01H" }],
+      [{ message: "plain" }, { message: "plain" }]
+    ]
+    for (const [body, want] of cases) {
+      const got = VendorErrorBody.fromText(JSON.stringify(body))
+      for (const [k, v] of Object.entries(want)) assert.deepStrictEqual(got[k as keyof typeof got], v, `${k} of ${JSON.stringify(body)}`)
+    }
+  })
+  it("takes an HTML page's title and never fails on text", () => {
+    assert.strictEqual(VendorErrorBody.fromText("<html><head><title>502 Bad Gateway</title></head></html>").message, "502 Bad Gateway")
+    assert.strictEqual(VendorErrorBody.fromText("").message, undefined)
+    assert.strictEqual(VendorErrorBody.fromText("upstream connect error").message, "upstream connect error")
+    assert.strictEqual(VendorErrorBody.fromText("null").message, undefined)
+    assert.strictEqual(VendorErrorBody.fromText("[1,2]").codes.length, 0)
+    assert.isTrue((VendorErrorBody.fromText("x".repeat(5000)).message?.length ?? 0) <= 201)
+  })
+})

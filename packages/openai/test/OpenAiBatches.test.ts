@@ -1,0 +1,179 @@
+import { BatchProvider, Lifecycle, VendorHttp } from "@batchctl/core"
+import { OpenAiBatches } from "@batchctl/openai"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+
+type Route = (method: string, url: URL) => { status: number; body?: unknown; headers?: Record<string, string> }
+
+const batch = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  object: "batch",
+  status,
+  created_at: 1711471533,
+  request_counts: { total: 10, completed: 4, failed: 1 },
+  ...extra
+})
+
+/** An HTTP client that answers with `route`, counting requests in flight. */
+const routed = (route: Route) => {
+  const stats = { requests: 0, inFlight: 0, maxInFlight: 0, urls: [] as Array<string> }
+  const client = HttpClient.make((request, url) =>
+    Effect.gen(function* () {
+      stats.requests++
+      stats.urls.push(`${request.method} ${url.pathname}${url.search}`)
+      stats.inFlight++
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+      yield* Effect.yieldNow()
+      yield* Effect.sleep(1)
+      stats.inFlight--
+      const r = route(request.method, url)
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(r.body === undefined ? "" : JSON.stringify(r.body), {
+          status: r.status,
+          headers: { "content-type": "application/json", ...r.headers }
+        })
+      )
+    })
+  )
+  return { stats, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+const provide = (route: Route) => {
+  const { stats, layer } = routed(route)
+  const provider = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), retry: VendorHttp.immediateRetries(3) }).pipe(
+    Layer.provide(layer)
+  )
+  return { stats, provider }
+}
+
+describe("Lifecycle over the OpenAI adapter", () => {
+  it.live("cancelMany returns one outcome per id, in order, never failing as a whole, within the concurrency", () =>
+    Effect.gen(function* () {
+      const { stats, provider } = provide((method, url) => {
+        const id = decodeURIComponent(url.pathname.split("/")[3] ?? "")
+        if (id.startsWith("gone")) return { status: 404, body: { error: { message: "No batch found" } } }
+        if (id.startsWith("done")) {
+          return method === "POST"
+            ? { status: 409, body: { error: { message: "Cannot cancel a batch with status 'completed'." } } }
+            : { status: 200, body: batch(id, "completed") }
+        }
+        return { status: 200, body: batch(id, "cancelling") }
+      })
+      const ids = Array.from({ length: 40 }, (_, i) => (i % 10 === 3 ? `gone-${i}` : i % 10 === 7 ? `done-${i}` : `batch-${i}`))
+      const outcomes = yield* Lifecycle.cancelMany([...ids, ""], { concurrency: 4 }).pipe(Effect.provide(provider))
+      assert.strictEqual(outcomes.length, 41)
+      assert.deepStrictEqual(outcomes.map((o) => o.batchId), [...ids, ""])
+      for (const o of outcomes) {
+        if (o.batchId.startsWith("gone")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "BatchNotFound")
+        else if (o.batchId.startsWith("done")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "InvalidBatchState")
+        else if (o.batchId === "") assert.strictEqual(o._tag === "Failed" && o.error._tag, "InvalidRequest")
+        else assert.strictEqual(o._tag === "Cancelled" && o.batch.status, "cancelling")
+      }
+      assert.isTrue(stats.maxInFlight <= 4, `max in flight ${stats.maxInFlight}`)
+      assert.isTrue(stats.maxInFlight >= 2, "ran concurrently")
+      // 36 cancels + 4 refusal retrieves; the empty id never reaches the network
+      assert.strictEqual(stats.requests, 40 + 4)
+    })
+  )
+
+  it.effect("awaitTerminal polls on its schedule until the batch is terminal", () =>
+    Effect.gen(function* () {
+      const statuses = ["in_progress", "finalizing", "completed"]
+      let polls = 0
+      const { provider } = provide(() => ({ status: 200, body: batch("b1", statuses[Math.min(polls++, 2)]!) }))
+      const fiber = yield* Effect.fork(Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000) }).pipe(Effect.provide(provider)))
+      yield* TestClock.adjust("999 millis")
+      assert.strictEqual(polls, 1)
+      yield* TestClock.adjust("5 seconds")
+      const done = yield* Fiber.join(fiber)
+      assert.strictEqual(done.status, "completed")
+      assert.strictEqual(polls, 3)
+    })
+  )
+
+  it.effect("awaitTerminal gives up at its deadline with the last status seen", () =>
+    Effect.gen(function* () {
+      const { provider } = provide(() => ({ status: 200, body: batch("b1", "in_progress") }))
+      const fiber = yield* Effect.fork(
+        Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000), timeout: "10 seconds" }).pipe(Effect.provide(provider))
+      )
+      yield* TestClock.adjust("11 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "WaitTimedOut")
+      if (error._tag === "WaitTimedOut") assert.strictEqual(error.lastStatus, "in_progress")
+    })
+  )
+
+  it.effect("cancelAndWait cancels, then waits for cancelled", () =>
+    Effect.gen(function* () {
+      let gets = 0
+      const { provider } = provide((method) =>
+        method === "POST" ? { status: 200, body: batch("b1", "cancelling") } : { status: 200, body: batch("b1", gets++ < 1 ? "cancelling" : "cancelled") }
+      )
+      const fiber = yield* Effect.fork(Lifecycle.cancelAndWait("b1", { schedule: Lifecycle.fixedPoll(10) }).pipe(Effect.provide(provider)))
+      yield* TestClock.adjust("1 second")
+      const done = yield* Fiber.join(fiber)
+      assert.strictEqual(done.status, "cancelled")
+      assert.isTrue(done.terminal)
+    })
+  )
+
+  it.live("listAll follows nextCursor across pages", () =>
+    Effect.gen(function* () {
+      const { stats, provider } = provide((_, url) => {
+        const after = url.searchParams.get("after")
+        if (after === null) return { status: 200, body: { object: "list", data: [batch("a", "completed"), batch("b", "failed")], has_more: true, last_id: "b" } }
+        if (after === "b") return { status: 200, body: { object: "list", data: [batch("c", "expired")], has_more: true } }
+        return { status: 200, body: { object: "list", data: [], has_more: false } }
+      })
+      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 2 })).pipe(Effect.provide(provider))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(all).map((b) => b.id), ["a", "b", "c"])
+      assert.deepStrictEqual(stats.urls, ["GET /v1/batches?limit=2", "GET /v1/batches?limit=2&after=b", "GET /v1/batches?limit=2&after=c"])
+    })
+  )
+
+  it.effect("layerConfig reads OPENAI_API_KEY and OPENAI_BASE_URL", () =>
+    Effect.gen(function* () {
+      const { client, seen } = (() => {
+        const seen: Array<{ url: string; auth: string | undefined }> = []
+        const client = HttpClient.make((request, url) => {
+          seen.push({ url: url.href, auth: request.headers.authorization })
+          return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(batch("b1", "in_progress")), { status: 200 })))
+        })
+        return { client, seen }
+      })()
+      const layer = OpenAiBatches.layerConfig().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
+      const b = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("b1")).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENAI_API_KEY", "sk-env"], ["OPENAI_BASE_URL", "http://127.0.0.1:9/v1"]])))
+      )
+      assert.strictEqual(b.provider, "openai")
+      assert.deepStrictEqual(seen, [{ url: "http://127.0.0.1:9/v1/batches/b1", auth: "Bearer sk-env" }])
+    })
+  )
+
+  it.effect("layerConfig without a key fails with a ConfigError, not a defect", () =>
+    Effect.gen(function* () {
+      const { layer } = routed(() => ({ status: 200 }))
+      const error = yield* Effect.flip(
+        Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("b1")).pipe(
+          Effect.provide(OpenAiBatches.layerConfig().pipe(Layer.provide(layer))),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      assert.isTrue(ConfigError.isConfigError(error))
+      assert.include(String(error), "OPENAI_API_KEY")
+    })
+  )
+})
