@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { providers } from "./vendors.mjs"
+import { providers, skipReasons } from "./vendors.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures")
 const only = process.argv.slice(2)
@@ -23,4 +23,9 @@ for (const [provider, build] of Object.entries(providers)) {
     count++
   }
 }
+const expectations = {}
+for (const provider of Object.keys(providers).sort()) {
+  expectations[provider] = { skip: skipReasons[provider] ?? {}, expectedFailures: {} }
+}
+writeFileSync(join(root, "..", "expectations.json"), `${JSON.stringify(expectations, null, 2)}\n`)
 console.log(`wrote ${count} fixtures`)

@@ -54,7 +54,9 @@ export const Fixture = Schema.Struct({
   input: Schema.Struct({
     batchId: Schema.optional(Schema.String),
     limit: Schema.optional(Schema.Number),
-    after: Schema.optional(Schema.String)
+    after: Schema.optional(Schema.String),
+    /** Extension (optional, v1-compatible): adapter options for this case, e.g. Respan's `params`. */
+    clientOptions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
   }),
   exchanges: Schema.Array(Exchange),
   expect: Expect

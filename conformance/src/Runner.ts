@@ -97,6 +97,7 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
   Effect.gen(function* () {
     const replay = Replay.make(fixture.exchanges, FAKE_KEY)
     const layer = factory({
+      ...fixture.input.clientOptions,
       apiKey: Redacted.make(FAKE_KEY),
       retry: VendorHttp.immediateRetries(3)
     }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, replay.client)))

@@ -279,7 +279,12 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
   const prepare = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>) => {
     const absolute = isAbsolute(request.url)
     let req = absolute ? request : HttpClientRequest.prependUrl(request, baseUrl)
-    req = HttpClientRequest.setHeaders(req, { ...fixedHeaders, ...lowerKeys(extra) })
+    // Headers the request sets itself (e.g. a results download's `accept`) win over the fixed ones.
+    const defaults: Record<string, string> = {}
+    for (const [name, value] of Object.entries({ ...fixedHeaders, ...lowerKeys(extra) })) {
+      if (request.headers[name] === undefined) defaults[name] = value
+    }
+    req = HttpClientRequest.setHeaders(req, defaults)
     // The key goes only to the configured API origin, never to a URL a response pointed elsewhere.
     if (!absolute || safeOrigin(request.url) === baseOrigin) {
       req =

@@ -6,9 +6,8 @@
  * @since 0.1.0
  */
 import * as Batch from "@batchctl/core/Batch"
-import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
-import * as Jsonl from "@batchctl/core/Jsonl"
+import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -59,12 +58,6 @@ export const WirePage = Schema.Struct({
   data: Schema.Array(WireBatch),
   has_more: maybe(Schema.Boolean),
   last_id: maybe(Schema.String)
-})
-
-const WireResultLine = Schema.Struct({
-  custom_id: Schema.String,
-  response: Schema.optional(Schema.Unknown),
-  error: Schema.optional(Schema.Unknown)
 })
 
 /**
@@ -124,31 +117,6 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-const errorCode = (error: unknown): string | undefined =>
-  isRecord(error) && typeof error.code === "string" ? error.code : undefined
-
-/**
- * One line of an output or error file (or one inline result) → a result item.
- *
- * @since 0.1.0
- * @category normalizing
- */
-export const toResult = (line: typeof WireResultLine.Type): Batch.ResultItem => {
-  const error = line.error ?? undefined
-  const response = line.response ?? undefined
-  const code = errorCode(error)
-  const status = isRecord(response) && typeof response.status_code === "number" ? response.status_code : undefined
-  const outcome: Batch.ResultOutcome =
-    code === "batch_expired"
-      ? "expired"
-      : code === "batch_cancelled" || code === "batch_canceled"
-        ? "cancelled"
-        : error !== undefined || (status !== undefined && status >= 400)
-          ? "errored"
-          : "succeeded"
-  return Batch.makeResult({ customId: line.custom_id, outcome, response, error })
-}
-
 /**
  * Builds the provider service for a vendor of the OpenAI family.
  *
@@ -182,7 +150,6 @@ export const make = (
 export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const provider = quirks.provider
   const slash = quirks.trailingSlash === true ? "/" : ""
-  const decodeLine = Schema.decodeUnknownEither(WireResultLine)
 
   const retrieve = (ref: { readonly id: string; readonly segment: string }) =>
     Effect.map(
@@ -221,35 +188,20 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
     )
   }
 
-  const toResults = (values: ReadonlyArray<unknown>, batchId: string, what: string) =>
-    Effect.forEach(values, (value, i) => {
-      const line = decodeLine(value)
-      return line._tag === "Right"
-        ? Effect.succeed(toResult(line.right))
-        : Effect.fail(
-            new BatchError.UnexpectedResponse({
-              provider,
-              operation: "results",
-              message: `${provider} results ${batchId}: item ${i + 1} of ${what} has no custom_id`
-            })
-          )
-    })
-
   const readFile = (fileId: string, batchId: string, what: string) =>
-    http
-      .execute(HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content${slash}`), {
-        operation: "results",
-        batchId
-      })
-      .pipe(
-        Effect.flatMap((response) => Jsonl.parse(response.text, { provider, operation: "results", what })),
-        Effect.flatMap((values) => toResults(values, batchId, what))
-      )
+    Results.fetchJsonl(
+      http,
+      HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content${slash}`),
+      { provider, batchId, what },
+      Results.openAiLine
+    )
 
   const results = (batch: Batch.Batch) => {
     if (quirks.results === "inline") {
       const inline = isRecord(batch.raw) && Array.isArray(batch.raw.results) ? batch.raw.results : []
-      return Stream.fromIterableEffect(toResults(inline, batch.id, "the inline results"))
+      return Stream.fromIterableEffect(
+        Results.fromValues(inline, { provider, batchId: batch.id, what: "the inline results" }, Results.openAiLine)
+      )
     }
     const files: Array<[string, string]> = []
     if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])

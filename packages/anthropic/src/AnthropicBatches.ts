@@ -1,0 +1,280 @@
+/**
+ * The Anthropic Message Batches adapter: `x-api-key` (or a bearer token) plus `anthropic-version`,
+ * paths under `/v1/messages/batches`, `ended` split into cancelled / expired / completed, five count
+ * buckets, `after_id` paging, results as JSONL from `results_url`.
+ *
+ * @since 0.1.0
+ */
+import * as Adapter from "@batchctl/core/Adapter"
+import * as Batch from "@batchctl/core/Batch"
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Results from "@batchctl/core/Results"
+import * as Timestamp from "@batchctl/core/Timestamp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class AnthropicBatches extends Context.Tag("@batchctl/anthropic/AnthropicBatches")<
+  AnthropicBatches,
+  BatchProvider.Service
+>() {}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl = "https://api.anthropic.com"
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const apiVersion = "2023-06-01"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends VendorHttp.ClientOptions {
+  /** `"x-api-key"` (default) for API keys, `"bearer"` for OAuth / bearer tokens. */
+  readonly auth?: "x-api-key" | "bearer" | undefined
+  /** Sent as `anthropic-workspace-id`. */
+  readonly workspaceId?: string | undefined
+}
+
+const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/**
+ * A MessageBatch as Anthropic sends it; unknown fields pass.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WireBatch = Schema.Struct({
+  id: Schema.String,
+  processing_status: maybe(Schema.String),
+  request_counts: maybe(
+    Schema.Struct({
+      processing: maybe(Schema.Number),
+      succeeded: maybe(Schema.Number),
+      errored: maybe(Schema.Number),
+      canceled: maybe(Schema.Number),
+      expired: maybe(Schema.Number)
+    })
+  ),
+  created_at: Schema.optional(Schema.Unknown),
+  expires_at: Schema.optional(Schema.Unknown),
+  ended_at: Schema.optional(Schema.Unknown),
+  cancel_initiated_at: Schema.optional(Schema.Unknown),
+  results_url: maybe(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type WireBatch = typeof WireBatch.Type
+
+const WirePage = Schema.Struct({
+  data: Schema.Array(WireBatch),
+  has_more: maybe(Schema.Boolean),
+  last_id: maybe(Schema.String)
+})
+
+/**
+ * `in_progress` → `in_progress`; `canceling` → `cancelling`; `ended` → `cancelled` if a cancel was
+ * initiated, else `expired` if any request expired, else `completed`.
+ *
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toStatus = (wire: WireBatch): Batch.BatchStatus => {
+  switch (wire.processing_status) {
+    case "in_progress":
+      return "in_progress"
+    case "canceling":
+      return "cancelling"
+    case "ended":
+      if (wire.cancel_initiated_at !== undefined && wire.cancel_initiated_at !== null) return "cancelled"
+      if ((wire.request_counts?.expired ?? 0) > 0) return "expired"
+      return "completed"
+    default:
+      return "unknown"
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
+  const c = wire.request_counts
+  const buckets = c == null ? [] : [c.processing, c.succeeded, c.errored, c.canceled, c.expired]
+  const known = buckets.filter((n): n is number => typeof n === "number")
+  return Batch.make({
+    id: wire.id,
+    provider: "anthropic",
+    status: toStatus(wire),
+    vendorStatus: wire.processing_status ?? "",
+    counts:
+      c == null
+        ? {}
+        : {
+            processing: c.processing,
+            succeeded: c.succeeded,
+            failed: c.errored,
+            cancelled: c.canceled,
+            expired: c.expired,
+            total: known.length > 0 ? known.reduce((a, b) => a + b, 0) : undefined
+          },
+    createdAt: Timestamp.fromVendor(wire.created_at),
+    expiresAt: Timestamp.fromVendor(wire.expires_at),
+    cancelRequestedAt: Timestamp.fromVendor(wire.cancel_initiated_at),
+    endedAt: Timestamp.fromVendor(wire.ended_at),
+    resultsUrl: wire.results_url,
+    raw
+  })
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const OUTCOMES: Record<string, Batch.ResultOutcome> = {
+  succeeded: "succeeded",
+  errored: "errored",
+  canceled: "cancelled",
+  cancelled: "cancelled",
+  expired: "expired"
+}
+
+/**
+ * One line of the results JSONL: `{"custom_id", "result": {"type", "message"? , "error"?}}`.
+ *
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toResult = (value: unknown): Batch.ResultItem | undefined => {
+  if (!isRecord(value) || typeof value.custom_id !== "string" || !isRecord(value.result)) return undefined
+  const outcome = typeof value.result.type === "string" ? OUTCOMES[value.result.type] : undefined
+  if (outcome === undefined) return undefined
+  return Batch.makeResult({
+    customId: value.custom_id,
+    outcome,
+    response: value.result.message ?? undefined,
+    error: value.result.error ?? undefined
+  })
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
+  Effect.map(
+    VendorHttp.make({
+      provider: "anthropic",
+      baseUrl: options.baseUrl ?? defaultBaseUrl,
+      apiKey: options.apiKey,
+      auth: options.auth === "bearer" ? VendorHttp.bearer : VendorHttp.header("x-api-key"),
+      headers: {
+        "anthropic-version": apiVersion,
+        ...(options.workspaceId === undefined ? {} : { "anthropic-workspace-id": options.workspaceId }),
+        ...options.headers
+      },
+      retry: options.retry,
+      timeout: options.timeout,
+      // A cancel is sent without a body, so a 400 or 409 answer to it is about the batch's state.
+      invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
+    }),
+    (http) => BatchProvider.make(makeAdapter(http))
+  )
+
+const base = "/v1/messages/batches"
+
+const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
+  const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
+    Effect.map(http.json(WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
+
+  const list = (options: Batch.ListOptions) => {
+    const params: Record<string, string> = {}
+    if (options.limit !== undefined) params.limit = String(options.limit)
+    if (options.after !== undefined) params.after_id = options.after
+    return Effect.map(http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }), ({ value, raw }) => {
+      const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+      const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
+      const hasMore = value.has_more === true
+      const nextCursor = hasMore ? (value.last_id ?? batches.at(-1)?.id) : undefined
+      return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+    })
+  }
+
+  // The results live at `results_url`. It is used as is when it is on the configured API origin;
+  // otherwise (a proxy, the emulator) its path is resolved against the base URL so the key never leaves it.
+  const resultsRequest = (batch: Batch.Batch, segment: string) => {
+    const fallback = `${base}/${segment}/results`
+    const url = batch.resultsUrl
+    if (url === undefined) return HttpClientRequest.get(fallback)
+    try {
+      const target = new URL(url)
+      const api = new URL(http.baseUrl)
+      if (target.origin === api.origin) return HttpClientRequest.get(url)
+      return HttpClientRequest.get(`${target.pathname}${target.search}`)
+    } catch {
+      return HttpClientRequest.get(fallback)
+    }
+  }
+
+  return {
+    provider: "anthropic",
+    cancel: (ref) => one(HttpClientRequest.post(`${base}/${ref.segment}/cancel`), "cancel", ref.id),
+    retrieve: (ref) => one(HttpClientRequest.get(`${base}/${ref.segment}`), "retrieve", ref.id),
+    list,
+    results: (batch, ref) =>
+      Stream.fromIterableEffect(
+        Results.fetchJsonl(
+          http,
+          HttpClientRequest.setHeader(resultsRequest(batch, ref.segment), "accept", "application/binary"),
+          { provider: "anthropic", batchId: batch.id, what: "the results file" },
+          toResult
+        )
+      )
+  }
+}
+
+const kit = Adapter.kit<AnthropicBatches, Options>({
+  provider: "anthropic",
+  tag: AnthropicBatches,
+  envPrefix: "ANTHROPIC",
+  make
+})
+
+/**
+ * Provides {@link AnthropicBatches} and the generic `BatchProvider`; needs an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = kit.layer
+
+/**
+ * Like {@link layer}, reading `ANTHROPIC_API_KEY` and `ANTHROPIC_BASE_URL`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = kit.layerConfig
+
+/**
+ * A Promise client over `fetch`.
+ *
+ * @since 0.1.0
+ * @category promise
+ */
+export const client = kit.client

@@ -1,0 +1,100 @@
+/**
+ * Reading results: JSONL files (or inline lists) into result items, one per request of the batch.
+ * A line that cannot be read fails the whole read with `UnexpectedResponse`: results are never
+ * silently dropped.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import { makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
+import { type BatchError, UnexpectedResponse } from "./BatchError.js"
+import * as Jsonl from "./Jsonl.js"
+import type { VendorHttp } from "./VendorHttp.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Context {
+  readonly provider: string
+  readonly batchId: string
+  /** What is being read, for messages: `output file file-abc`. */
+  readonly what: string
+}
+
+/**
+ * Turns a list of decoded JSON values into result items; `toItem` returns `undefined` for a value it
+ * cannot read.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const fromValues = (
+  values: ReadonlyArray<unknown>,
+  context: Context,
+  toItem: (value: unknown) => ResultItem | undefined
+): Effect.Effect<ReadonlyArray<ResultItem>, UnexpectedResponse> =>
+  Effect.suspend(() => {
+    const items: Array<ResultItem> = []
+    for (let i = 0; i < values.length; i++) {
+      const item = toItem(values[i])
+      if (item === undefined) {
+        return Effect.fail(
+          new UnexpectedResponse({
+            provider: context.provider,
+            operation: "results",
+            message: `${context.provider} results ${context.batchId}: item ${i + 1} of ${context.what} is not a result line`
+          })
+        )
+      }
+      items.push(item)
+    }
+    return Effect.succeed(items)
+  })
+
+/**
+ * GETs a JSONL document and reads every line with `toItem`.
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const fetchJsonl = (
+  http: VendorHttp,
+  request: HttpClientRequest.HttpClientRequest,
+  context: Context,
+  toItem: (value: unknown) => ResultItem | undefined
+): Effect.Effect<ReadonlyArray<ResultItem>, BatchError> =>
+  http.execute(request, { operation: "results", batchId: context.batchId }).pipe(
+    Effect.flatMap((response) =>
+      Jsonl.parse(response.text, { provider: context.provider, operation: "results", what: context.what })
+    ),
+    Effect.flatMap((values) => fromValues(values, context, toItem))
+  )
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * One line of an OpenAI-style output or error file (also Together's, and MeshAPI's inline results):
+ * `{"custom_id", "response": {"status_code", "body"} | null, "error": {"code", "message"} | null}`.
+ * `batch_expired` / `batch_cancelled` error codes are requests the batch never ran.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const openAiLine = (value: unknown): ResultItem | undefined => {
+  if (!isRecord(value) || typeof value.custom_id !== "string") return undefined
+  const error = value.error ?? undefined
+  const response = value.response ?? undefined
+  const code = isRecord(error) && typeof error.code === "string" ? error.code : undefined
+  const status = isRecord(response) && typeof response.status_code === "number" ? response.status_code : undefined
+  const outcome: ResultOutcome =
+    code === "batch_expired"
+      ? "expired"
+      : code === "batch_cancelled" || code === "batch_canceled"
+        ? "cancelled"
+        : error !== undefined || (status !== undefined && status >= 400)
+          ? "errored"
+          : "succeeded"
+  return makeResult({ customId: value.custom_id, outcome, response, error })
+}

@@ -1,0 +1,83 @@
+/**
+ * The MeshAPI batch adapter: OpenAI-compatible gateway; cancel is a POST with body `{}`, results come
+ * inline in the retrieved batch, errors as `{error:{code,message,details?,retry_after_seconds?},request_id}`
+ * or FastAPI's `{detail}`. 422 → `InvalidRequest` with the details, 402 → `QuotaExceeded`,
+ * 501 → `Unsupported`; `retry_after_seconds` counts like a `retry-after` header.
+ *
+ * Note: MeshAPI bills usage "on the first terminal observation" of a retrieve.
+ *
+ * @since 0.1.0
+ */
+import * as Adapter from "@batchctl/core/Adapter"
+import type * as BatchProvider from "@batchctl/core/BatchProvider"
+import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
+import * as Context from "effect/Context"
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class MeshApiBatches extends Context.Tag("@batchctl/meshapi/MeshApiBatches")<
+  MeshApiBatches,
+  BatchProvider.Service
+>() {}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl = "https://api.meshapi.ai/v1"
+
+/**
+ * Options; the key is a Router Service Key (`rsk_…`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = VendorHttp.ClientOptions
+
+/**
+ * @since 0.1.0
+ * @category quirks
+ */
+export const quirks: OpenAiCompatible.Quirks = {
+  provider: "meshapi",
+  defaultBaseUrl,
+  cancelBody: {},
+  results: "inline",
+  invalidState: ({ status, operation, body }) =>
+    operation === "cancel" && (status === 409 || (status === 400 && body.codes.some((c) => /state|status|conflict|cancel/i.test(c))))
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options) => OpenAiCompatible.make(quirks, options)
+
+const kit = Adapter.kit<MeshApiBatches, Options>({ provider: "meshapi", tag: MeshApiBatches, envPrefix: "MESHAPI", make })
+
+/**
+ * Provides {@link MeshApiBatches} and the generic `BatchProvider`; needs an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = kit.layer
+
+/**
+ * Like {@link layer}, reading `MESHAPI_API_KEY` and `MESHAPI_BASE_URL`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = kit.layerConfig
+
+/**
+ * A Promise client over `fetch`.
+ *
+ * @since 0.1.0
+ * @category promise
+ */
+export const client = kit.client

@@ -1,0 +1,78 @@
+/**
+ * The Moonshot / Kimi Batch API adapter (OpenAI's wire format, with differences: no `errors`,
+ * `expired_at`, `model` or `usage` on the batch; list pages without `first_id`/`last_id`; cancel refused
+ * with 400 outside validating / in_progress / finalizing).
+ *
+ * @since 0.1.0
+ */
+import * as Adapter from "@batchctl/core/Adapter"
+import type * as BatchProvider from "@batchctl/core/BatchProvider"
+import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
+import * as Context from "effect/Context"
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class MoonshotBatches extends Context.Tag("@batchctl/moonshot/MoonshotBatches")<
+  MoonshotBatches,
+  BatchProvider.Service
+>() {}
+
+/**
+ * International endpoint; `https://api.moonshot.cn/v1` serves keys from platform.kimi.com.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl = "https://api.moonshot.ai/v1"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = VendorHttp.ClientOptions
+
+/**
+ * @since 0.1.0
+ * @category quirks
+ */
+export const quirks: OpenAiCompatible.Quirks = {
+  provider: "moonshot",
+  defaultBaseUrl,
+  // "Only tasks in validating, in_progress, or finalizing status can be cancelled": refused with 400.
+  invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options) => OpenAiCompatible.make(quirks, options)
+
+const kit = Adapter.kit<MoonshotBatches, Options>({ provider: "moonshot", tag: MoonshotBatches, envPrefix: "MOONSHOT", make })
+
+/**
+ * Provides {@link MoonshotBatches} and the generic `BatchProvider`; needs an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = kit.layer
+
+/**
+ * Like {@link layer}, reading `MOONSHOT_API_KEY` and `MOONSHOT_BASE_URL`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = kit.layerConfig
+
+/**
+ * A Promise client over `fetch`.
+ *
+ * @since 0.1.0
+ * @category promise
+ */
+export const client = kit.client

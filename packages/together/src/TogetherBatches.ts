@@ -1,0 +1,203 @@
+/**
+ * The Together AI batch adapter: upper-case statuses (`CANCELING` and `CANCELLING` both read), UUID
+ * ids, `progress` 0–100 and no counts, RFC 3339 timestamps, errors as `{error:"…"}`, a list that is a
+ * bare array (or a literal `null`) with no paging, results through `/files/{id}/content`.
+ *
+ * Together's list has no paging parameters; `limit` and `after` are applied here, on the full list,
+ * so that paging works the same as for every other provider.
+ *
+ * @since 0.1.0
+ */
+import * as Adapter from "@batchctl/core/Adapter"
+import * as Batch from "@batchctl/core/Batch"
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Results from "@batchctl/core/Results"
+import * as Timestamp from "@batchctl/core/Timestamp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class TogetherBatches extends Context.Tag("@batchctl/together/TogetherBatches")<
+  TogetherBatches,
+  BatchProvider.Service
+>() {}
+
+/**
+ * The v1 SDK's host; `https://api.together.ai/v1` (the newer SDKs' host) works as `baseUrl` too.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl = "https://api.together.xyz/v1"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = VendorHttp.ClientOptions
+
+const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/**
+ * A BatchJob as Together sends it; unknown fields pass.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WireBatch = Schema.Struct({
+  id: Schema.String,
+  status: maybe(Schema.String),
+  progress: Schema.optional(Schema.Unknown),
+  created_at: Schema.optional(Schema.Unknown),
+  job_deadline: Schema.optional(Schema.Unknown),
+  completed_at: Schema.optional(Schema.Unknown),
+  output_file_id: maybe(Schema.String),
+  error_file_id: maybe(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type WireBatch = typeof WireBatch.Type
+
+const WireList = Schema.NullOr(Schema.Array(WireBatch))
+
+const STATUSES: Record<string, Batch.BatchStatus> = {
+  VALIDATING: "validating",
+  IN_PROGRESS: "in_progress",
+  COMPLETED: "completed",
+  FAILED: "failed",
+  EXPIRED: "expired",
+  CANCELLED: "cancelled",
+  CANCELING: "cancelling",
+  CANCELLING: "cancelling"
+}
+
+/**
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toStatus = (vendorStatus: string): Batch.BatchStatus => STATUSES[vendorStatus] ?? "unknown"
+
+/**
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
+  const status = toStatus(wire.status ?? "")
+  const progress =
+    typeof wire.progress === "number" && Number.isFinite(wire.progress)
+      ? Math.min(1, Math.max(0, wire.progress / 100))
+      : undefined
+  return Batch.make({
+    id: wire.id,
+    provider: "together",
+    status,
+    vendorStatus: wire.status ?? "",
+    progress,
+    createdAt: Timestamp.fromVendor(wire.created_at),
+    expiresAt: Timestamp.fromVendor(wire.job_deadline),
+    endedAt: Batch.isTerminalStatus(status) ? Timestamp.fromVendor(wire.completed_at) : undefined,
+    outputFileId: wire.output_file_id,
+    errorFileId: wire.error_file_id,
+    raw
+  })
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
+  Effect.map(
+    VendorHttp.make({
+      provider: "together",
+      baseUrl: options.baseUrl ?? defaultBaseUrl,
+      apiKey: options.apiKey,
+      auth: VendorHttp.bearer,
+      headers: options.headers,
+      retry: options.retry,
+      timeout: options.timeout,
+      // Cancel is allowed "while it is VALIDATING or IN_PROGRESS"; a 400 or 409 to it is about the state.
+      invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
+    }),
+    (http) => BatchProvider.make(makeAdapter(http))
+  )
+
+const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
+  const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
+    Effect.map(http.json(WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
+
+  const list = (options: Batch.ListOptions) =>
+    Effect.map(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
+      const rawItems = Array.isArray(raw) ? raw : []
+      let batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
+      if (options.after !== undefined) {
+        const at = batches.findIndex((b) => b.id === options.after)
+        batches = at === -1 ? [] : batches.slice(at + 1)
+      }
+      const hasMore = options.limit !== undefined && batches.length > options.limit
+      if (options.limit !== undefined) batches = batches.slice(0, options.limit)
+      const nextCursor = hasMore ? batches.at(-1)?.id : undefined
+      return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+    })
+
+  const readFile = (fileId: string, batchId: string, what: string) =>
+    Results.fetchJsonl(
+      http,
+      HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content`),
+      { provider: "together", batchId, what },
+      Results.openAiLine
+    )
+
+  return {
+    provider: "together",
+    cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`), "cancel", ref.id),
+    retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`), "retrieve", ref.id),
+    list,
+    results: (batch) => {
+      const files: Array<readonly [string, string]> = []
+      if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
+      if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
+      return Stream.fromIterable(files).pipe(
+        Stream.mapEffect(([fileId, what]) => readFile(fileId, batch.id, what)),
+        Stream.flattenIterables
+      )
+    }
+  }
+}
+
+const kit = Adapter.kit<TogetherBatches, Options>({ provider: "together", tag: TogetherBatches, envPrefix: "TOGETHER", make })
+
+/**
+ * Provides {@link TogetherBatches} and the generic `BatchProvider`; needs an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = kit.layer
+
+/**
+ * Like {@link layer}, reading `TOGETHER_API_KEY` and `TOGETHER_BASE_URL`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = kit.layerConfig
+
+/**
+ * A Promise client over `fetch`.
+ *
+ * @since 0.1.0
+ * @category promise
+ */
+export const client = kit.client
