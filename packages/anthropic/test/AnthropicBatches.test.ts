@@ -1,0 +1,63 @@
+import { BatchError } from "@batchctl/core"
+import * as Loopback from "@batchctl/core/testing"
+import { AnthropicBatches } from "@batchctl/anthropic"
+import { assert, describe, it } from "@effect/vitest"
+
+const wire = (over: Record<string, unknown>) =>
+  AnthropicBatches.WireBatch.make({ id: "msgbatch_1", processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 0 }, ...over })
+
+describe("AnthropicBatches.toStatus", () => {
+  it("splits ended into cancelled / expired / completed", () => {
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ cancel_initiated_at: "2024-09-24T18:39:03.114875Z" })), "cancelled")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 2 } })), "expired")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({})), "completed")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ cancel_initiated_at: null })), "completed")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "canceling" })), "cancelling")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "in_progress" })), "in_progress")
+    assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "archived" })), "unknown")
+  })
+  it("counts five buckets and their sum, and nothing when the vendor sends none", () => {
+    const b = AnthropicBatches.toBatch(wire({ request_counts: { processing: 1, succeeded: 2, errored: 3, canceled: 4, expired: 5 } }), {})
+    assert.deepStrictEqual({ ...b.counts }, { processing: 1, succeeded: 2, failed: 3, cancelled: 4, expired: 5, total: 15 })
+    assert.deepStrictEqual({ ...AnthropicBatches.toBatch(wire({ request_counts: null }), {}).counts }, {})
+  })
+  it("reads result lines of every type and refuses lines it cannot read", () => {
+    assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "canceled" } })?.outcome, "cancelled")
+    assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "expired" } })?.outcome, "expired")
+    assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "errored", error: { type: "error" } } })?.outcome, "errored")
+    assert.isUndefined(AnthropicBatches.toResult({ custom_id: "a", result: { type: "teleported" } }))
+    assert.isUndefined(AnthropicBatches.toResult({ result: { type: "succeeded" } }))
+  })
+})
+
+describe("Anthropic Promise client over real HTTP", () => {
+  it("sends x-api-key and anthropic-version; reads results through the base URL, not results_url's host", async () => {
+    const server = await Loopback.start(({ path }) => {
+      if (path.endsWith("/results")) return { status: 200, text: `${JSON.stringify({ custom_id: "q1", result: { type: "canceled" } })}\n` }
+      if (path.includes("missing")) return { status: 404, body: { type: "error", error: { type: "not_found_error", message: "Not found" }, request_id: "req_1" } }
+      return {
+        status: 200,
+        body: {
+          id: "msgbatch_1", type: "message_batch", processing_status: "ended", cancel_initiated_at: "2026-08-02T17:47:04.374913+00:00",
+          request_counts: { processing: 0, succeeded: 0, errored: 0, canceled: 1, expired: 0 },
+          results_url: "https://api.anthropic.com/v1/messages/batches/msgbatch_1/results"
+        }
+      }
+    })
+    const client = AnthropicBatches.client({ apiKey: "sk-ant-test", baseUrl: server.url })
+    try {
+      const results = await client.results("msgbatch_1")
+      assert.deepStrictEqual(results.map((r) => [r.customId, r.outcome]), [["q1", "cancelled"]])
+      assert.strictEqual(server.seen[1]?.path, "/v1/messages/batches/msgbatch_1/results")
+      for (const s of server.seen) {
+        assert.strictEqual(s.headers["x-api-key"], "sk-ant-test")
+        assert.strictEqual(s.headers["anthropic-version"], "2023-06-01")
+      }
+      const error = await client.retrieve("missing").catch((e: unknown) => e)
+      assert.instanceOf(error, BatchError.BatchNotFound)
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+})

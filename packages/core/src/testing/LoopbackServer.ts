@@ -1,0 +1,72 @@
+/**
+ * A real HTTP server on loopback for tests: routes `(method, path, headers)` to a status and a body.
+ * Used by the adapters' own tests to drive their Promise clients end to end over `fetch`.
+ *
+ * @since 0.1.0
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http"
+import type { AddressInfo } from "node:net"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Answer {
+  readonly status: number
+  readonly body?: unknown
+  readonly text?: string
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Seen {
+  readonly method: string
+  readonly path: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface LoopbackServer {
+  readonly url: string
+  readonly seen: ReadonlyArray<Seen>
+  close(): Promise<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const start = (route: (request: Seen) => Answer): Promise<LoopbackServer> =>
+  new Promise((resolve) => {
+    const seen: Array<Seen> = []
+    const server = createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (c: Buffer) => chunks.push(c))
+      req.on("end", () => {
+        const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") }
+        seen.push(request)
+        const answer = route(request)
+        res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+        res.end(answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)))
+      })
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        seen,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections()
+            server.close(() => done())
+          })
+      })
+    })
+  })
