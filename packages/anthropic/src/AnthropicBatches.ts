@@ -178,21 +178,20 @@ export const toResult = (value: unknown): Batch.ResultItem | undefined => {
  */
 export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
   Effect.map(
-    VendorHttp.make({
-      provider: "anthropic",
-      baseUrl: options.baseUrl ?? defaultBaseUrl,
-      apiKey: options.apiKey,
-      auth: options.auth === "bearer" ? VendorHttp.bearer : VendorHttp.header("x-api-key"),
-      headers: {
-        "anthropic-version": apiVersion,
-        ...(options.workspaceId === undefined ? {} : { "anthropic-workspace-id": options.workspaceId }),
-        ...options.headers
+    VendorHttp.makeFor(
+      {
+        provider: "anthropic",
+        defaultBaseUrl,
+        auth: options.auth === "bearer" ? VendorHttp.bearer : VendorHttp.header("x-api-key"),
+        headers: {
+          "anthropic-version": apiVersion,
+          ...(options.workspaceId === undefined ? {} : { "anthropic-workspace-id": options.workspaceId })
+        },
+        // A cancel is sent without a body, so a 400 or 409 answer to it is about the batch's state.
+        invalidState: VendorHttp.refusedOnCancel(400, 409)
       },
-      retry: options.retry,
-      timeout: options.timeout,
-      // A cancel is sent without a body, so a 400 or 409 answer to it is about the batch's state.
-      invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
-    }),
+      options
+    ),
     (http) => BatchProvider.make(makeAdapter(http))
   )
 
@@ -209,9 +208,7 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     return Effect.map(http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }), ({ value, raw }) => {
       const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
       const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
-      const hasMore = value.has_more === true
-      const nextCursor = hasMore ? (value.last_id ?? batches.at(-1)?.id) : undefined
-      return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+      return Batch.pageOf(batches, value.has_more === true, value.last_id)
     })
   }
 

@@ -180,6 +180,18 @@ export class Page extends Schema.Class<Page>("@batchctl/core/Page")({
 }) {}
 
 /**
+ * A page from a vendor's `has_more` and, when it sends one, its `last_id`; the cursor falls back to the
+ * last id of the page.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const pageOf = (batches: ReadonlyArray<Batch>, hasMore: boolean, lastId?: string | null): Page => {
+  const nextCursor = hasMore ? (lastId ?? batches.at(-1)?.id) : undefined
+  return new Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+}
+
+/**
  * Options of `list`: only the parameters named here are sent.
  *
  * @since 0.1.0

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import { makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
+import * as Stream from "effect/Stream"
+import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import { type BatchError, UnexpectedResponse } from "./BatchError.js"
 import * as Jsonl from "./Jsonl.js"
 import type { VendorHttp } from "./VendorHttp.js"
@@ -97,4 +98,27 @@ export const openAiLine = (value: unknown): ResultItem | undefined => {
           ? "errored"
           : "succeeded"
   return makeResult({ customId: value.custom_id, outcome, response, error })
+}
+
+/**
+ * The results of a batch from its output file, then its error file, each read only when the batch names
+ * one (`path` turns a file id into its content path, e.g. `/files/{id}/content`).
+ *
+ * @since 0.1.0
+ * @category reading
+ */
+export const fromFiles = (
+  http: VendorHttp,
+  batch: Batch,
+  path: (fileId: string) => string
+): Stream.Stream<ResultItem, BatchError> => {
+  const files: Array<readonly [string, string]> = []
+  if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
+  if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
+  return Stream.fromIterable(files).pipe(
+    Stream.mapEffect(([fileId, what]) =>
+      fetchJsonl(http, HttpClientRequest.get(path(encodeURIComponent(fileId))), { provider: http.provider, batchId: batch.id, what }, openAiLine)
+    ),
+    Stream.flattenIterables
+  )
 }

@@ -95,6 +95,18 @@ export const defaultInvalidState: InvalidStatePredicate = ({ status, operation, 
   operation === "cancel" && (status === 409 || (status === 400 && STATE_TEXT.test(body.message ?? "")))
 
 /**
+ * On cancel, any of `statuses` is an invalid-state refusal (for vendors that answer a cancel, which has
+ * no body to be wrong, with a plain 400 when the batch's state forbids it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const refusedOnCancel =
+  (...statuses: ReadonlyArray<number>): InvalidStatePredicate =>
+  ({ status, operation }) =>
+    operation === "cancel" && statuses.includes(status)
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -251,6 +263,41 @@ type Attempt =
  */
 export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
   Effect.map(HttpClient.HttpClient, (client) => makeWith(client, options))
+
+/**
+ * What an adapter knows about its vendor, to be combined with the user's {@link ClientOptions}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Vendor {
+  readonly provider: string
+  readonly defaultBaseUrl: string
+  readonly auth: Auth
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly invalidState?: InvalidStatePredicate | undefined
+}
+
+/**
+ * {@link make} from the user's options and the vendor's facts; the user's headers win.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFor = (
+  vendor: Vendor,
+  options: ClientOptions
+): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
+  make({
+    provider: vendor.provider,
+    baseUrl: options.baseUrl ?? vendor.defaultBaseUrl,
+    apiKey: options.apiKey,
+    auth: vendor.auth,
+    headers: { ...vendor.headers, ...options.headers },
+    retry: options.retry,
+    timeout: options.timeout,
+    invalidState: vendor.invalidState
+  })
 
 /**
  * @since 0.1.0

@@ -7,7 +7,7 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import type * as BatchProvider from "@batchctl/core/BatchProvider"
-import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
 import * as Context from "effect/Context"
 
@@ -42,7 +42,7 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "moonshot",
   defaultBaseUrl,
   // "Only tasks in validating, in_progress, or finalizing status can be cancelled": refused with 400.
-  invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
+  invalidState: VendorHttp.refusedOnCancel(400, 409)
 }
 
 /**

@@ -127,18 +127,8 @@ export const make = (
   quirks: Quirks,
   options: VendorHttp.ClientOptions
 ): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
-  Effect.map(
-    VendorHttp.make({
-      provider: quirks.provider,
-      baseUrl: options.baseUrl ?? quirks.defaultBaseUrl,
-      apiKey: options.apiKey,
-      auth: VendorHttp.bearer,
-      headers: { ...quirks.headers, ...options.headers },
-      retry: options.retry,
-      timeout: options.timeout,
-      invalidState: quirks.invalidState
-    }),
-    (http) => BatchProvider.make(makeAdapter(quirks, http))
+  Effect.map(VendorHttp.makeFor({ ...quirks, auth: VendorHttp.bearer }, options), (http) =>
+    BatchProvider.make(makeAdapter(quirks, http))
   )
 
 /**
@@ -181,20 +171,10 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
       ({ value, raw }) => {
         const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
         const batches = value.data.map((wire, i) => toBatch(provider, wire, rawItems[i]))
-        const hasMore = value.has_more === true
-        const nextCursor = hasMore ? (value.last_id ?? batches.at(-1)?.id) : undefined
-        return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+        return Batch.pageOf(batches, value.has_more === true, value.last_id)
       }
     )
   }
-
-  const readFile = (fileId: string, batchId: string, what: string) =>
-    Results.fetchJsonl(
-      http,
-      HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content${slash}`),
-      { provider, batchId, what },
-      Results.openAiLine
-    )
 
   const results = (batch: Batch.Batch) => {
     if (quirks.results === "inline") {
@@ -203,13 +183,7 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
         Results.fromValues(inline, { provider, batchId: batch.id, what: "the inline results" }, Results.openAiLine)
       )
     }
-    const files: Array<[string, string]> = []
-    if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
-    if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
-    return Stream.fromIterable(files).pipe(
-      Stream.mapEffect(([fileId, what]) => readFile(fileId, batch.id, what)),
-      Stream.flattenIterables
-    )
+    return Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${slash}`)
   }
 
   return { provider, cancel, retrieve, list, results }

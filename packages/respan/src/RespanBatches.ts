@@ -113,7 +113,7 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "respan",
   defaultBaseUrl,
   trailingSlash: true,
-  invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
+  invalidState: VendorHttp.refusedOnCancel(400, 409)
 }
 
 /**

@@ -19,7 +19,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 
 /**
  * @since 0.1.0
@@ -119,17 +118,16 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
  */
 export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
   Effect.map(
-    VendorHttp.make({
-      provider: "together",
-      baseUrl: options.baseUrl ?? defaultBaseUrl,
-      apiKey: options.apiKey,
-      auth: VendorHttp.bearer,
-      headers: options.headers,
-      retry: options.retry,
-      timeout: options.timeout,
-      // Cancel is allowed "while it is VALIDATING or IN_PROGRESS"; a 400 or 409 to it is about the state.
-      invalidState: ({ status, operation }) => operation === "cancel" && (status === 400 || status === 409)
-    }),
+    VendorHttp.makeFor(
+      {
+        provider: "together",
+        defaultBaseUrl,
+        auth: VendorHttp.bearer,
+        // Cancel is allowed "while it is VALIDATING or IN_PROGRESS"; a 400 or 409 to it is about the state.
+        invalidState: VendorHttp.refusedOnCancel(400, 409)
+      },
+      options
+    ),
     (http) => BatchProvider.make(makeAdapter(http))
   )
 
@@ -146,33 +144,15 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
         batches = at === -1 ? [] : batches.slice(at + 1)
       }
       const hasMore = options.limit !== undefined && batches.length > options.limit
-      if (options.limit !== undefined) batches = batches.slice(0, options.limit)
-      const nextCursor = hasMore ? batches.at(-1)?.id : undefined
-      return new Batch.Page({ batches, hasMore, ...(nextCursor === undefined ? {} : { nextCursor }) }, true)
+      return Batch.pageOf(options.limit === undefined ? batches : batches.slice(0, options.limit), hasMore)
     })
-
-  const readFile = (fileId: string, batchId: string, what: string) =>
-    Results.fetchJsonl(
-      http,
-      HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content`),
-      { provider: "together", batchId, what },
-      Results.openAiLine
-    )
 
   return {
     provider: "together",
     cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`), "retrieve", ref.id),
     list,
-    results: (batch) => {
-      const files: Array<readonly [string, string]> = []
-      if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
-      if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
-      return Stream.fromIterable(files).pipe(
-        Stream.mapEffect(([fileId, what]) => readFile(fileId, batch.id, what)),
-        Stream.flattenIterables
-      )
-    }
+    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content`)
   }
 }
 
