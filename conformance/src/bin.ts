@@ -44,6 +44,10 @@ const program = Effect.gen(function* () {
     return 2
   }
   const { args } = parsed
+  if (args.provider !== undefined && builtIn[args.provider] === undefined) {
+    console.error(`unknown provider ${args.provider}; the adapters here are: ${Object.keys(builtIn).join(", ")}`)
+    return 2
+  }
   const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
   const ownFixtures = args.fixtures === undefined
   const dir = args.fixtures ?? path.join(root, "fixtures")
