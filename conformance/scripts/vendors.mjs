@@ -87,7 +87,7 @@ const oaiHooks = (v) => {
       return url("/batches", q.length ? `?${q.join("&")}` : "")
     },
     batch,
-    unknownStatus: () => batch("in_progress", { status: "paused" }),
+    unknownStatus: (word = "paused") => batch("in_progress", { status: word }),
     unknownWord: "paused",
     cancelled: (from, bid = v.id) => v.shape({ id: bid, ...v.base_fields, created_at: T0, expires_at: T0 + 86400, ...oaiState(from), status: "cancelling", cancelling_at: T0 + 600 }),
     expect: (body) => oaiExpect(body, { counts: v.counts !== false }),
@@ -221,6 +221,14 @@ function family(v) {
   add({ operation: "retrieve", scenario: "hostile-id", description: "An id with / ? # is percent-encoded into one path segment", source: synthetic("batch id encoding"), input: { batchId: "../files?x=1#y" },
     exchanges: [{ request: req("GET", batchUrl("../files?x=1#y")), response: err(404, e.notFound.body("../files?x=1#y")) }],
     expect: { error: { _tag: "BatchNotFound", batchId: "../files?x=1#y" } } })
+  add({ operation: "retrieve", scenario: "inherited-name-status", description: "A status word that names an Object.prototype member (constructor) is unknown like any other word",
+    source: synthetic("FORMAT.md status mapping: anything else → unknown; hostile input"), input: { batchId: id },
+    exchanges: [{ request: req("GET", batchUrl(id)), response: ok(v.unknownStatus("constructor")) }],
+    expect: { batch: { status: "unknown", vendorStatus: "constructor", terminal: false } } })
+  add({ operation: "retrieve", scenario: "lone-surrogate-id", description: "An id that is not well-formed Unicode cannot be percent-encoded: InvalidRequest before any request",
+    source: synthetic("batch id checks: an id is refused rather than let encodeURIComponent throw"), input: { batchId: "batch_\ud800x" },
+    exchanges: [],
+    expect: { error: { _tag: "InvalidRequest", operation: "retrieve" } } })
   // list
   if (v.listFixtures) {
     for (const f of v.listFixtures({ batch, req, ok, expect })) add(f)
@@ -290,6 +298,17 @@ const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
         { request: req("GET", content(expired.error_file_id)), response: jsonlOk(expiredErrors) }
       ],
       expect: { results: [{ customId: "request-1", outcome: "succeeded" }, { customId: "request-2", outcome: "expired" }] } },
+    { operation: "results", scenario: "file-not-found", description: "The output file the batch names answers 404: UnexpectedResponse about the file (the batch itself exists), not BatchNotFound",
+      source: synthetic(`${v.ref}: files API 404 (OpenAI-style envelope)`), input: { batchId: completed.id },
+      exchanges: [
+        { request: req("GET", batchUrl()), response: ok(completed) },
+        { request: req("GET", content(completed.output_file_id)), response: { status: 404, headers: { "content-type": "application/json" }, body: { error: { message: `No such File object: ${completed.output_file_id}`, type: "invalid_request_error", param: "id", code: null } } } }
+      ],
+      expect: { error: { _tag: "UnexpectedResponse", operation: "results", httpStatus: 404 } } },
+    { operation: "results", scenario: "dot-dot-file-id", description: "A batch naming its output file \"..\" would send the request to another path: UnexpectedResponse, nothing fetched",
+      source: synthetic("hostile vendor body: file ids get the batch-id checks"), input: { batchId: completed.id },
+      exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("completed", { output_file_id: "..", error_file_id: null })) }],
+      expect: { error: { _tag: "UnexpectedResponse", operation: "results" } } },
     { operation: "results", scenario: "not-terminal", description: "Results of a batch still in progress: InvalidBatchState after the one retrieve",
       source: synthetic("FORMAT.md: results of a batch that is not terminal fail with InvalidBatchState"), input: { batchId: completed.id },
       exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("in_progress")) }],
@@ -399,7 +418,7 @@ const moonshot = () =>
       },
       {
         operation: "cancel", scenario: "content-filter-400",
-        description: "A 400 to cancel is read as an invalid-state refusal (Moonshot refuses with 400); the one retrieve shows the batch running, so InvalidBatchState",
+        description: "A 400 to cancel is read as an invalid-state refusal (Moonshot refuses with 400); the one retrieve shows the batch running, so InvalidBatchState as FORMAT.md says; its message keeps the vendor's own words and the running status",
         source: documented("vendor-examples.json #15: KIMI-DOCS errors, 400 envelope"),
         input: { batchId: id },
         exchanges: [
@@ -531,6 +550,14 @@ const meshapi = () =>
           source: documented("vendor-examples.json #33: MESH-DOCS guides/batch-api"), input: { batchId: "batch_xyz789" },
           exchanges: [{ request: req("GET", "https://api.meshapi.ai/v1/batches/batch_xyz789"), response: ok({ id: "batch_xyz789", status: "completed", request_counts: { total: 1, completed: 1, failed: 0 }, results: [{ custom_id: "doc-001", response: { status_code: 200, body: { choices: [{ message: { content: "The note says..." } }], usage: { prompt_tokens: 12, completion_tokens: 40 } } }, error: null }] }) }],
           expect: { results: [{ customId: "doc-001", outcome: "succeeded", response: { status_code: 200 } }] } },
+        { operation: "results", scenario: "completed-without-results", description: "A completed batch that counts finished requests but has no results list: UnexpectedResponse, not an empty list",
+          source: synthetic("results are never silently dropped"), input: { batchId: completed.id },
+          exchanges: [{ request: req("GET", batchUrl()), response: ok((({ results, ...rest }) => rest)(completed)) }],
+          expect: { error: { _tag: "UnexpectedResponse", operation: "results" } } },
+        { operation: "results", scenario: "failed-without-results", description: "A failed batch that finished no request and has no results list: no results",
+          source: synthetic("vendors.md §6: results inline when completed"), input: { batchId: completed.id },
+          exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("failed", { request_counts: { total: 2, completed: 0, failed: 0 } })) }],
+          expect: { results: [] } },
         { operation: "results", scenario: "not-terminal", description: "Results of a running batch: InvalidBatchState",
           source: synthetic("FORMAT.md"), input: { batchId: completed.id },
           exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("in_progress")) }],
@@ -639,7 +666,7 @@ const anthropic = () =>
     statuses: ["in_progress", "cancelling", "cancelled", "completed", "expired"],
     cancellable: ["in_progress"],
     vendorWord: (_status, after) => after.processing_status,
-    unknownStatus: () => antBatch("in_progress", { processing_status: "paused" }),
+    unknownStatus: (word = "paused") => antBatch("in_progress", { processing_status: word }),
     unknownWord: "paused",
     okHeaders: { "request-id": "req_011CSHoEeqs5C35K2UUqR7Fy" },
     errHeaders: () => ({ "request-id": "req_011CSHoEeqs5C35K2UUqR7Fy" }),
@@ -694,6 +721,13 @@ const anthropic = () =>
             { request: req("GET", `${antBase}/${expired.id}/results`), response: antLines([{ custom_id: "q-1", result: { type: "succeeded", message: antMessage("Albany") } }, { custom_id: "q-2", result: { type: "expired" } }]) }
           ],
           expect: { results: [{ customId: "q-1", outcome: "succeeded" }, { customId: "q-2", outcome: "expired" }] } },
+        { operation: "results", scenario: "inherited-name-type", description: "A result line typed \"constructor\" is not a result type: UnexpectedResponse, not a crash or a made-up outcome",
+          source: synthetic("hostile vendor body"), input: { batchId: expired.id },
+          exchanges: [
+            { request: req("GET", `${antBase}/${expired.id}`), response: ok(expired) },
+            { request: req("GET", `${antBase}/${expired.id}/results`), response: antLines([{ custom_id: "q-1", result: { type: "constructor" } }]) }
+          ],
+          expect: { error: { _tag: "UnexpectedResponse", operation: "results" } } },
         { operation: "results", scenario: "not-terminal", description: "Results of a batch still processing: InvalidBatchState",
           source: synthetic("FORMAT.md; the SDK also refuses when results_url is null"), input: { batchId: cancelled.id },
           exchanges: [{ request: req("GET", `${antBase}/${cancelled.id}`), response: ok(batch("cancelling")) }],
@@ -786,7 +820,7 @@ const together = () =>
     statuses: ["validating", "in_progress", "cancelling", "cancelled", "completed", "failed", "expired"],
     cancellable: ["validating", "in_progress"],
     vendorWord: (status) => TG_WORD[status],
-    unknownStatus: () => tgBatch("in_progress", { status: "QUEUED" }),
+    unknownStatus: (word = "QUEUED") => tgBatch("in_progress", { status: word }),
     unknownWord: "QUEUED",
     okHeaders: {},
     errHeaders: () => ({}),
@@ -852,10 +886,18 @@ const together = () =>
             { request: req("GET", `${tgBase}/batches/${completed.id}`), response: ok(batch("failed")) },
             { request: req("GET", content("file-0a1b2c3d-errors")), response: lines([]) }
           ],
-          expect: { results: [] } }
+          expect: { results: [] } },
+        { operation: "results", scenario: "dot-dot-file-id", description: "A batch naming its output file \"..\" would send the request to another path: UnexpectedResponse, nothing fetched",
+          source: synthetic("hostile vendor body: file ids get the batch-id checks"), input: { batchId: completed.id },
+          exchanges: [{ request: req("GET", `${tgBase}/batches/${completed.id}`), response: ok(batch("completed", { output_file_id: "..", error_file_id: null })) }],
+          expect: { error: { _tag: "UnexpectedResponse", operation: "results" } } }
       ]
     },
     extra: ({ req, ok, cancelReq, id }) => [
+      { operation: "list", scenario: "unknown-cursor", description: "A cursor that is no longer in the list (the batch was deleted): InvalidRequest rather than a silently empty last page",
+        source: synthetic("vendors.md §4: no server-side paging, the adapter pages the full list"), input: { limit: 2, after: "0b1c2d3e-0000-4000-8000-00000000dead" },
+        exchanges: [{ request: req("GET", `${tgBase}/batches`), response: ok([tgBatch("in_progress", {}, "0b1c2d3e-0000-4000-8000-000000000001")]) }],
+        expect: { error: { _tag: "InvalidRequest", operation: "list" } } },
       { operation: "cancel", scenario: "observed-canceling", description: "The cancel answer a third-party test reports from the live API: CANCELING (one L), job_deadline a fraction short of the hour",
         source: documented("vendor-examples.json #20: mozilla-ai/any-llm tests/unit/providers/test_together_batch.py (serialized from its fixture)"), input: { batchId: "batch-123" },
         exchanges: [{ request: req("POST", `${tgBase}/batches/batch-123/cancel`), response: ok({ id: "batch-123", status: "CANCELING", endpoint: "/v1/chat/completions", input_file_id: "file-in", created_at: "2026-08-12T12:00:00Z", job_deadline: "2026-08-13T11:59:59.999998Z", model_id: "openai/gpt-oss-20b", output_file_id: null, error_file_id: null, completed_at: null }) }],

@@ -79,12 +79,15 @@ export const parse = (file: string, text: string): Loaded => {
   } catch (e) {
     return { _tag: "Invalid", file, problem: `not JSON: ${e instanceof Error ? e.message : String(e)}` }
   }
+  // Counted on the file as written: decoding drops excess keys, so `{ batch, error }` would otherwise
+  // pass as whichever member of the union matched first.
+  const expect = typeof json === "object" && json !== null ? (json as { readonly expect?: unknown }).expect : undefined
+  if (typeof expect === "object" && expect !== null && Object.keys(expect).length !== 1) {
+    return { _tag: "Invalid", file, problem: "expect must hold exactly one of batch, page, results, error" }
+  }
   const result = decode(json)
   if (Either.isLeft(result)) {
     return { _tag: "Invalid", file, problem: ParseResult.TreeFormatter.formatErrorSync(result.left) }
-  }
-  if (result.right.expect && Object.keys(result.right.expect).length !== 1) {
-    return { _tag: "Invalid", file, problem: "expect must hold exactly one of batch, page, results, error" }
   }
   return { _tag: "Fixture", file, fixture: result.right }
 }

@@ -38,10 +38,28 @@ export interface CaseResult {
   readonly verdict: Verdict
   /** Why it failed (the diff), why it is skipped, or why it is expected to fail. */
   readonly reasons: ReadonlyArray<string>
+  /** The operation died (a defect or an untyped failure): a failure no expected-failure entry excuses. */
+  readonly defect?: boolean | undefined
 }
 
-/** Compares by subset: every listed field equal, lists element by element and of equal length. */
+/**
+ * Extension (v1-compatible): `{ "$absent": true }` in an expectation says the field must not be there
+ * (a plain subset match cannot say so). Under v1 alone such an expectation could never pass, so no
+ * existing fixture changes meaning.
+ */
+export const isAbsentMarker = (u: unknown): boolean =>
+  typeof u === "object" &&
+  u !== null &&
+  !Array.isArray(u) &&
+  Object.keys(u).length === 1 &&
+  (u as Record<string, unknown>).$absent === true
+
+/**
+ * Compares by subset: every listed field equal, lists element by element and of equal length;
+ * `{ "$absent": true }` asks for a field to be missing.
+ */
 export const subsetDiff = (expected: unknown, actual: unknown, path = "$"): Array<string> => {
+  if (isAbsentMarker(expected)) return actual === undefined ? [] : [`${path}: expected nothing, got ${show(actual)}`]
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [`${path}: expected a list, got ${show(actual)}`]
     if (expected.length !== actual.length) {
@@ -54,7 +72,7 @@ export const subsetDiff = (expected: unknown, actual: unknown, path = "$"): Arra
       return [`${path}: expected an object, got ${show(actual)}`]
     }
     return Object.entries(expected).flatMap(([k, v]) =>
-      subsetDiff(v, (actual as Record<string, unknown>)[k], `${path}.${k}`)
+      subsetDiff(v, Object.hasOwn(actual, k) ? (actual as Record<string, unknown>)[k] : undefined, `${path}.${k}`)
     )
   }
   return Object.is(expected, actual) || expected === actual ? [] : [`${path}: expected ${show(expected)}, got ${show(actual)}`]
@@ -112,6 +130,7 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
     if (unused > 0) reasons.push(`${unused} exchange(s) never requested (the adapter sent ${replay.sent().length})`)
     let outcome: Outcome | undefined
     let message = ""
+    let defect = false
     if (Exit.isSuccess(exit)) {
       outcome = exit.value
     } else {
@@ -120,6 +139,7 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
         outcome = { error: encodeError(failure.value) }
         message = `${failure.value.message}\n${String(failure.value)}\n${failure.value.stack ?? ""}`
       } else {
+        defect = true
         reasons.push(`defect or untyped failure: ${Cause.pretty(exit.cause).split("\n").slice(0, 4).join(" ")}`)
       }
     }
@@ -142,6 +162,7 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
       file,
       sourceKind: fixture.source.kind,
       verdict: reasons.length === 0 ? "pass" : "fail",
-      reasons
+      reasons,
+      ...(defect ? { defect } : {})
     } satisfies CaseResult
   })

@@ -61,13 +61,19 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
         })
         continue
       }
+      const result = yield* runCase(fixture, factory, file)
       if (skip !== undefined) {
-        cases.push({ provider: fixture.provider, operation: fixture.operation, scenario: fixture.scenario, file, sourceKind: fixture.source.kind, verdict: "skipped", reasons: [skip] })
+        // A skip says the vendor cannot have this scenario; a fixture that exists for it runs anyway,
+        // and a passing one is worth knowing about, so it fails until the skip is removed.
+        cases.push(
+          result.verdict === "pass"
+            ? { ...result, verdict: "unexpected-pass", reasons: [`listed as skipped (${skip}) but a fixture for it passes`] }
+            : { ...result, reasons: [`listed as skipped (${skip}) but a fixture for it exists`, ...result.reasons] }
+        )
         continue
       }
-      const result = yield* runCase(fixture, factory, file)
       const xfail = expectations[fixture.provider]?.expectedFailures[key]
-      if (xfail === undefined) cases.push(result)
+      if (xfail === undefined || result.defect === true) cases.push(result)
       else if (result.verdict === "fail") cases.push({ ...result, verdict: "expected-failure", reasons: [xfail, ...result.reasons] })
       else cases.push({ ...result, verdict: "unexpected-pass", reasons: [`listed as an expected failure (${xfail}) but it passes`] })
     }

@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { fileURLToPath } from "node:url"
-import { Fixture, Providers, Runner, Scenarios, Suite } from "../src/index.js"
+import { Fixture, Providers, Replay, Runner, Scenarios, Suite } from "../src/index.js"
 
 const fixturesDir = fileURLToPath(new URL("../fixtures", import.meta.url))
 const expectationsFile = fileURLToPath(new URL("../expectations.json", import.meta.url))
@@ -132,6 +132,26 @@ describe("the runner fails what is wrong", () => {
     assert.deepStrictEqual(Runner.subsetDiff({ a: [1] }, { a: [1, 2] }), ["$.a: expected 1 item(s), got 2"])
     assert.deepStrictEqual(Runner.subsetDiff({ a: { b: 1 } }, { a: null }), ["$.a: expected an object, got null"])
     assert.deepStrictEqual(Runner.subsetDiff({ a: 1 }, {}), ["$.a: expected 1, got nothing"])
+    // Inherited properties are not fields: `constructor` is nothing on a plain object.
+    assert.deepStrictEqual(Runner.subsetDiff({ constructor: "x" }, {}), ['$.constructor: expected "x", got nothing'])
+  })
+  it("the $absent marker asks for a missing field", () => {
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { b: 1 }), [])
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { a: 5 }), ["$.a: expected nothing, got 5"])
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { a: null }), ["$.a: expected nothing, got null"])
+    // Only the exact marker: an object with more keys is compared as usual.
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true, b: 1 } }, {}), ["$.a: expected an object, got nothing"])
+  })
+  it("with no auth in the fixture the key may be in a standard place only", () => {
+    const sent = (headers: Record<string, string>) => ({ method: "GET", url: "https://x.test/v1/batches/b", headers, body: undefined })
+    const request = { method: "GET", url: "https://x.test/v1/batches/b" }
+    const key = Runner.FAKE_KEY
+    assert.deepStrictEqual(Replay.compare(request, sent({ authorization: `Bearer ${key}` }), key), [])
+    assert.deepStrictEqual(Replay.compare(request, sent({ "x-api-key": key }), key), [])
+    assert.deepStrictEqual(Replay.compare(request, sent({ "x-debug": key }), key), ["auth: the key also appears in header x-debug"])
+    assert.deepStrictEqual(Replay.compare({ ...request, auth: "none" }, sent({ authorization: `Bearer ${key}` }), key), [
+      "auth: the key also appears in header authorization"
+    ])
   })
 })
 
@@ -147,9 +167,49 @@ describe("expectations", () => {
         }
       })
       const verdicts = Object.fromEntries(report.cases.map((c) => [c.scenario, c.verdict]))
-      assert.deepStrictEqual(verdicts, { failed: "unexpected-pass", completed: "skipped" })
+      // A skip covers a scenario with no fixture; a fixture that exists runs, and passing it is news.
+      assert.deepStrictEqual(verdicts, { failed: "unexpected-pass", completed: "unexpected-pass" })
       assert.isFalse(report.ok)
       assert.include(Suite.render(report), "pretend the vendor cannot")
+    })
+  )
+  it.effect("a skip without a fixture is a skipped row with its reason", () =>
+    Effect.gen(function* () {
+      const report = yield* Suite.run([], {
+        providers: Providers.builtIn,
+        only: "openai",
+        required: [],
+        expectations: { openai: { skip: { "retrieve.teleported": "the vendor has no teleported state" }, expectedFailures: {} } }
+      })
+      assert.deepStrictEqual(
+        report.cases.map((c) => [c.scenario, c.verdict, c.reasons[0]]),
+        [["teleported", "skipped", "the vendor has no teleported state"]]
+      )
+      assert.isTrue(report.ok)
+    })
+  )
+  it.effect("an expected failure does not excuse a defect", () =>
+    Effect.gen(function* () {
+      const { loaded } = yield* load
+      const fixture = first(loaded, "openai/retrieve.in-progress.json")
+      const dying: Runner.ProviderFactory = () =>
+        Layer.succeed(
+          BatchProvider.BatchProvider,
+          BatchProvider.make({
+            provider: "openai",
+            retrieve: () => Effect.die("boom"),
+            cancel: () => Effect.die("unused"),
+            list: () => Effect.die("unused"),
+            results: () => Stream.empty
+          })
+        )
+      const report = yield* Suite.run([{ _tag: "Fixture", file: "x.json", fixture: { ...fixture, exchanges: [] } }], {
+        providers: { openai: dying },
+        expectations: { openai: { skip: {}, expectedFailures: { "retrieve.in-progress": "known broken" } } }
+      })
+      assert.strictEqual(report.cases[0]?.verdict, "fail")
+      assert.isTrue(report.cases[0]?.defect)
+      assert.isFalse(report.ok)
     })
   )
   it.effect("a required scenario without a fixture or a skip fails", () =>
@@ -172,5 +232,21 @@ describe("expectations", () => {
     assert.strictEqual(Fixture.parse("x.json", "{")._tag, "Invalid")
     const bad = Fixture.parse("x.json", JSON.stringify({ format: 2 }))
     assert.strictEqual(bad._tag, "Invalid")
+  })
+  it("an expect with two outcomes is invalid, not read as whichever decodes first", () => {
+    const fixture = {
+      format: 1,
+      provider: "openai",
+      operation: "retrieve",
+      scenario: "x",
+      source: { kind: "synthetic" },
+      input: { batchId: "b1" },
+      exchanges: [],
+      expect: { batch: { status: "completed" }, error: { _tag: "BatchNotFound" } }
+    }
+    const two = Fixture.parse("x.json", JSON.stringify(fixture))
+    assert.strictEqual(two._tag, "Invalid")
+    assert.include(two._tag === "Invalid" ? two.problem : "", "exactly one")
+    assert.strictEqual(Fixture.parse("x.json", JSON.stringify({ ...fixture, expect: { batch: {} } }))._tag, "Fixture")
   })
 })

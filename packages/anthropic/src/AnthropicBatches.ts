@@ -133,7 +133,8 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
             failed: c.errored,
             cancelled: c.canceled,
             expired: c.expired,
-            total: known.length > 0 ? known.reduce((a, b) => a + b, 0) : undefined
+            // The total is the sum of the five buckets, so it is only known when all five are.
+            total: known.length === buckets.length ? known.reduce((a, b) => a + b, 0) : undefined
           },
     createdAt: Timestamp.fromVendor(wire.created_at),
     expiresAt: Timestamp.fromVendor(wire.expires_at),
@@ -146,13 +147,14 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-const OUTCOMES: Record<string, Batch.ResultOutcome> = {
-  succeeded: "succeeded",
-  errored: "errored",
-  canceled: "cancelled",
-  cancelled: "cancelled",
-  expired: "expired"
-}
+// A Map so that a line typed `constructor` or `toString` is not read off `Object.prototype`.
+const OUTCOMES: ReadonlyMap<string, Batch.ResultOutcome> = new Map([
+  ["succeeded", "succeeded"],
+  ["errored", "errored"],
+  ["canceled", "cancelled"],
+  ["cancelled", "cancelled"],
+  ["expired", "expired"]
+])
 
 /**
  * One line of the results JSONL: `{"custom_id", "result": {"type", "message"? , "error"?}}`.
@@ -162,7 +164,7 @@ const OUTCOMES: Record<string, Batch.ResultOutcome> = {
  */
 export const toResult = (value: unknown): Batch.ResultItem | undefined => {
   if (!isRecord(value) || typeof value.custom_id !== "string" || !isRecord(value.result)) return undefined
-  const outcome = typeof value.result.type === "string" ? OUTCOMES[value.result.type] : undefined
+  const outcome = typeof value.result.type === "string" ? OUTCOMES.get(value.result.type) : undefined
   if (outcome === undefined) return undefined
   return Batch.makeResult({
     customId: value.custom_id,

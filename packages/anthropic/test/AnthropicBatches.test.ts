@@ -20,12 +20,17 @@ describe("AnthropicBatches.toStatus", () => {
     const b = AnthropicBatches.toBatch(wire({ request_counts: { processing: 1, succeeded: 2, errored: 3, canceled: 4, expired: 5 } }), {})
     assert.deepStrictEqual({ ...b.counts }, { processing: 1, succeeded: 2, failed: 3, cancelled: 4, expired: 5, total: 15 })
     assert.deepStrictEqual({ ...AnthropicBatches.toBatch(wire({ request_counts: null }), {}).counts }, {})
+    // With a bucket missing the sum would undercount: no total rather than a wrong one.
+    const partial = AnthropicBatches.toBatch(wire({ request_counts: { processing: 1, succeeded: 2 } }), {})
+    assert.deepStrictEqual({ ...partial.counts }, { processing: 1, succeeded: 2 })
   })
   it("reads result lines of every type and refuses lines it cannot read", () => {
     assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "canceled" } })?.outcome, "cancelled")
     assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "expired" } })?.outcome, "expired")
     assert.strictEqual(AnthropicBatches.toResult({ custom_id: "a", result: { type: "errored", error: { type: "error" } } })?.outcome, "errored")
     assert.isUndefined(AnthropicBatches.toResult({ custom_id: "a", result: { type: "teleported" } }))
+    assert.isUndefined(AnthropicBatches.toResult({ custom_id: "a", result: { type: "constructor" } }))
+    assert.isUndefined(AnthropicBatches.toResult({ custom_id: "a", result: { type: "__proto__" } }))
     assert.isUndefined(AnthropicBatches.toResult({ result: { type: "succeeded" } }))
   })
 })

@@ -23,6 +23,9 @@ export interface BatchRef {
 // C0 controls, DEL and C1 controls.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// A high surrogate not followed by a low one, or a low one not preceded by a high one: such a string
+// has no UTF-8 form, so `encodeURIComponent` would throw on it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
  * Why an id is refused, or `undefined` when it is acceptable.
@@ -36,6 +39,7 @@ export const problem = (id: string): string | undefined => {
   if (id.length > 256) return `the batch id is ${id.length} characters long (at most 256)`
   if (id === "." || id === "..") return `the batch id "${id}" is a relative path segment`
   if (CONTROL.test(id)) return "the batch id contains control characters"
+  if (LONE_SURROGATE.test(id)) return "the batch id is not well-formed Unicode (a lone surrogate)"
   return undefined
 }
 

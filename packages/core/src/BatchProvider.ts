@@ -22,7 +22,9 @@ export interface Service {
   readonly provider: string
   /**
    * Cancels a batch. Idempotent: succeeds when the batch ends up `cancelling` or `cancelled`, also when it
-   * already was; fails with `InvalidBatchState` when it had already finished otherwise.
+   * already was; fails with `InvalidBatchState` when it had already finished otherwise. A 2xx answer is
+   * the vendor accepting the cancel: the batch comes back as the vendor sent it, which for some vendors
+   * is still `in_progress` for a moment (poll with `Lifecycle.cancelAndWait` to see it settle).
    */
   readonly cancel: (batchId: string) => Effect.Effect<Batch, BatchError>
   readonly retrieve: (batchId: string) => Effect.Effect<Batch, BatchError>
@@ -96,7 +98,11 @@ export const make = (adapter: Adapter): Service => {
                       new InvalidBatchState({
                         ...refusal,
                         vendorStatus: batch.vendorStatus,
-                        message: refused(provider, ref, batch, refusal.httpStatus).message
+                        // A finished batch explains the refusal; a running one does not, so the vendor's
+                        // own words are kept for the caller to judge.
+                        message: batch.terminal
+                          ? refused(provider, ref, batch, refusal.httpStatus).message
+                          : `${refusal.message} (the batch is still ${batch.status}${batch.vendorStatus === batch.status ? "" : ` (${batch.vendorStatus})`})`
                       })
                     )
               )

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import { type BatchError, UnexpectedResponse } from "./BatchError.js"
+import * as BatchId from "./BatchId.js"
 import * as Jsonl from "./Jsonl.js"
 import type { VendorHttp } from "./VendorHttp.js"
 
@@ -67,6 +68,18 @@ export const fetchJsonl = (
   toItem: (value: unknown) => ResultItem | undefined
 ): Effect.Effect<ReadonlyArray<ResultItem>, BatchError> =>
   http.execute(request, { operation: "results", batchId: context.batchId }).pipe(
+    // The batch was just retrieved: a 404 here is about the file it names, not the batch.
+    Effect.catchTag("BatchNotFound", (notFound) =>
+      Effect.fail(
+        new UnexpectedResponse({
+          provider: notFound.provider,
+          operation: "results",
+          httpStatus: 404,
+          message: `${context.provider} results ${context.batchId}: ${context.what} is not found (HTTP 404) although the batch names it`,
+          ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
+        })
+      )
+    ),
     Effect.flatMap((response) =>
       Jsonl.parse(response.text, { provider: context.provider, operation: "results", what: context.what })
     ),
@@ -112,13 +125,29 @@ export const fromFiles = (
   batch: Batch,
   path: (fileId: string) => string
 ): Stream.Stream<ResultItem, BatchError> => {
-  const files: Array<readonly [string, string]> = []
-  if (batch.outputFileId !== undefined) files.push([batch.outputFileId, `output file ${batch.outputFileId}`])
-  if (batch.errorFileId !== undefined) files.push([batch.errorFileId, `error file ${batch.errorFileId}`])
+  const files: Array<readonly [string, "output" | "error"]> = []
+  if (batch.outputFileId !== undefined) files.push([batch.outputFileId, "output"])
+  if (batch.errorFileId !== undefined) files.push([batch.errorFileId, "error"])
   return Stream.fromIterable(files).pipe(
-    Stream.mapEffect(([fileId, what]) =>
-      fetchJsonl(http, HttpClientRequest.get(path(encodeURIComponent(fileId))), { provider: http.provider, batchId: batch.id, what }, openAiLine)
-    ),
+    Stream.mapEffect(([fileId, kind]) => {
+      // The file id comes from the vendor's body: it gets the same checks as a caller's batch id, so a
+      // body naming `..` or a lone surrogate can neither steer the request nor throw.
+      const why = BatchId.problem(fileId)
+      return why === undefined
+        ? fetchJsonl(
+            http,
+            HttpClientRequest.get(path(encodeURIComponent(fileId))),
+            { provider: http.provider, batchId: batch.id, what: `${kind} file ${fileId}` },
+            openAiLine
+          )
+        : Effect.fail(
+            new UnexpectedResponse({
+              provider: http.provider,
+              operation: "results",
+              message: `${http.provider} results: batch ${batch.id} names an ${kind} file id that cannot be requested (${why.replace("the batch id", "the file id")})`
+            })
+          )
+    }),
     Stream.flattenIterables
   )
 }

@@ -18,6 +18,13 @@ export const fromUnixSeconds = (value: unknown): Date | undefined => {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/
 
+// `Date.UTC` reads years 0–99 as 1900–1999; setting the full year afterwards does not.
+const utc = (year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number) => {
+  const date = new Date(Date.UTC(2000, 0, 1, hour, minute, second, ms))
+  date.setUTCFullYear(year, month, day)
+  return date.getTime()
+}
+
 /**
  * @since 0.1.0
  * @category parsing
@@ -32,9 +39,9 @@ export const fromRfc3339 = (value: unknown): Date | undefined => {
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || Number(oh ?? 0) > 23 || Number(om ?? 0) > 59) {
     return undefined
   }
-  const day0 = new Date(Date.UTC(year, month - 1, day))
+  const day0 = new Date(utc(year, month - 1, day, 0, 0, 0, 0))
   if (day < 1 || day0.getUTCDate() !== day) return undefined
-  let time = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
+  let time = utc(year, month - 1, day, hour, minute, Math.min(second, 59), ms)
   if (sign !== undefined) {
     const offset = (Number(oh) * 60 + Number(om)) * 60_000
     time = sign === "+" ? time - offset : time + offset

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -14,6 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import { dual } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
@@ -225,8 +227,39 @@ export const retryAfterMillis = (headers: Headers.Headers, now: number): number 
   const value = headers["retry-after"]
   if (value === undefined) return undefined
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000)
+  // Only an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), the form RFC 9110 requires senders to use;
+  // `Date.parse` alone would take "-1" or "abc 12" for dates.
+  if (!HTTP_DATE.test(value)) return undefined
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\s*$/
+
+/** Milliseconds of a duration option, or `fallback` when it is missing or not a usable duration. */
+const millisOf = (input: unknown, fallback: number): number => {
+  if (input === undefined) return fallback
+  const ms = Option.match(Duration.decodeUnknown(input), { onNone: () => Number.NaN, onSome: Duration.toMillis })
+  return Number.isNaN(ms) || ms < 0 ? fallback : ms
+}
+
+/**
+ * The policy with every field usable: fields left `undefined` take the default, counts are whole
+ * numbers of at least 1, durations are non-negative (an unusable one falls back to the default).
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const resolvePolicy = (
+  partial: Partial<RetryPolicy> | undefined
+): { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number } => {
+  const attempts = partial?.maxAttempts
+  return {
+    maxAttempts:
+      typeof attempts === "number" && !Number.isNaN(attempts) ? Math.max(1, Math.floor(attempts)) : defaultRetryPolicy.maxAttempts,
+    baseDelayMs: millisOf(partial?.baseDelay, millisOf(defaultRetryPolicy.baseDelay, 0)),
+    maxDelayMs: millisOf(partial?.maxDelay, millisOf(defaultRetryPolicy.maxDelay, 0))
+  }
 }
 
 /**
@@ -242,9 +275,9 @@ export const retryDelayMillis = (
   hintMs: number | undefined,
   jitter: number
 ): number => {
-  const cap = Duration.toMillis(Duration.decode(policy.maxDelay))
+  const { baseDelayMs, maxDelayMs: cap } = resolvePolicy(policy)
   if (hintMs !== undefined) return Math.min(cap, hintMs)
-  const exp = Duration.toMillis(Duration.decode(policy.baseDelay)) * 2 ** (attempt - 1)
+  const exp = baseDelayMs * 2 ** (attempt - 1)
   const bounded = Math.min(cap, exp)
   return Math.round(bounded / 2 + (bounded / 2) * jitter)
 }
@@ -256,6 +289,8 @@ const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
 type Attempt =
   | { readonly _tag: "Response"; readonly status: number; readonly headers: Headers.Headers; readonly text: string }
   | { readonly _tag: "Transport"; readonly reason: string }
+  /** The request could not even be built (a base URL that is not a URL): no retry can help. */
+  | { readonly _tag: "Setup"; readonly reason: string }
 
 /**
  * @since 0.1.0
@@ -307,9 +342,10 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
   const provider = options.provider
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const baseOrigin = safeOrigin(baseUrl)
-  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
-  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts))
-  const timeout = Duration.decode(options.timeout ?? "60 seconds")
+  const resolved = resolvePolicy(options.retry)
+  const policy: RetryPolicy = { maxAttempts: resolved.maxAttempts, baseDelay: resolved.baseDelayMs, maxDelay: resolved.maxDelayMs }
+  const maxAttempts = resolved.maxAttempts
+  const timeout = Duration.millis(millisOf(options.timeout, 60_000))
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
   const fixedHeaders = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
@@ -342,8 +378,19 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
     return req
   }
 
+  // Redirects are not followed: fetch would resend named auth headers (`x-api-key`) to wherever a
+  // `Location` points. With `FetchHttpClient` this asks for `redirect: "manual"` (keeping the user's
+  // other `RequestInit` options); other clients (Node's, undici's) do not follow redirects anyway.
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+      Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+    )
+
   const attemptOnce = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Attempt> =>
-    client.execute(request).pipe(
+    send(request).pipe(
       Effect.flatMap((response) =>
         Effect.map(response.text, (text): Attempt => ({
           _tag: "Response",
@@ -358,7 +405,7 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
       }),
       Effect.catchAll((error) =>
         Effect.succeed<Attempt>({
-          _tag: "Transport",
+          _tag: isSetupError(error) ? "Setup" : "Transport",
           reason: typeof error === "string" ? error : scrub(transportReason(error))
         })
       )
@@ -370,6 +417,15 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
       const prepared = prepare(request, extra)
       for (let attempt = 1; ; attempt++) {
         const outcome = yield* attemptOnce(prepared)
+        if (outcome._tag === "Setup") {
+          return yield* Effect.fail(
+            new BatchError.InvalidRequest({
+              provider,
+              operation: call.operation,
+              message: `${provider} ${call.operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${outcome.reason}`
+            })
+          )
+        }
         if (outcome._tag === "Transport") {
           if (attempt < maxAttempts) {
             yield* sleepBeforeRetry(attempt, undefined)
@@ -387,16 +443,31 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
         if (status >= 200 && status < 300) {
           return { status, headers, text, requestId: requestIdOf(headers) } satisfies Response
         }
+        if (status >= 300 && status < 400) {
+          const requestId = requestIdOf(headers)
+          return yield* Effect.fail(
+            new BatchError.UnexpectedResponse({
+              provider,
+              operation: call.operation,
+              httpStatus: status,
+              message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}: HTTP ${status} redirect${describeLocation(headers.location, baseUrl)}, not followed so that the key is only ever sent to ${baseOrigin ?? baseUrl}; set the base URL to where it points`,
+              ...(requestId === undefined ? {} : { requestId })
+            })
+          )
+        }
         const body = VendorErrorBody.fromText(text)
         const now = yield* Clock.currentTimeMillis
         const retryAfterMs = retryAfterMillis(headers, now) ?? body.retryAfterMs
         const shouldRetryHeader = headers["x-should-retry"]
+        // A used-up quota is never retried, whatever `x-should-retry` says: waiting does not refill it.
+        const quota = status === 402 || (status === 429 && BatchError.isQuotaBody(body))
         const transient =
-          shouldRetryHeader === "true"
+          !quota &&
+          (shouldRetryHeader === "true"
             ? true
             : shouldRetryHeader === "false"
               ? false
-              : BatchError.isTransientStatus(status) && !(status === 429 && BatchError.isQuotaBody(body))
+              : BatchError.isTransientStatus(status))
         if (transient && attempt < maxAttempts) {
           yield* sleepBeforeRetry(attempt, retryAfterMs)
           continue
@@ -462,6 +533,16 @@ const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, str
   return out
 }
 
+const describeLocation = (location: string | undefined, base: string): string => {
+  if (location === undefined) return ""
+  try {
+    const url = new URL(location, base)
+    return ` to ${url.origin}${url.pathname}`
+  } catch {
+    return ""
+  }
+}
+
 const safeOrigin = (url: string): string | undefined => {
   try {
     return new URL(url).origin
@@ -469,6 +550,12 @@ const safeOrigin = (url: string): string | undefined => {
     return undefined
   }
 }
+
+const isSetupError = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as { readonly _tag?: unknown })._tag === "RequestError" &&
+  ((error as { readonly reason?: unknown }).reason === "InvalidUrl" || (error as { readonly reason?: unknown }).reason === "Encode")
 
 const transportReason = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {

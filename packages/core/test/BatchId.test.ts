@@ -28,4 +28,14 @@ describe("BatchId", () => {
       assert.strictEqual(ref.id, "../files?x=1#y z/%2F")
     })
   )
+  it.effect("refuses ids that are not well-formed Unicode; accepts proper surrogate pairs", () =>
+    Effect.gen(function* () {
+      for (const bad of ["a\uD800", "\uDC00b", "x\uDBFFy", "\uDC00\uD800"]) {
+        const error = yield* Effect.flip(BatchId.check("p", "cancel", bad))
+        assert.strictEqual(error._tag, "InvalidRequest")
+        assert.include(error.message, "lone surrogate")
+      }
+      assert.strictEqual((yield* BatchId.check("p", "cancel", "emoji-\u{1F600}")).segment, "emoji-%F0%9F%98%80")
+    })
+  )
 })

@@ -23,6 +23,11 @@ describe("Timestamp", () => {
     assert.strictEqual(iso(Timestamp.fromVendor("2024-01-01T00:00:00.5Z")), "2024-01-01T00:00:00.500Z")
     assert.strictEqual(iso(Timestamp.fromVendor("2024-01-01T00:00:00Z")), "2024-01-01T00:00:00.000Z")
   })
+  it("reads years before 100 as written, and checks leap days in them", () => {
+    assert.strictEqual(iso(Timestamp.fromVendor("0050-03-01T00:00:00Z")), "0050-03-01T00:00:00.000Z")
+    assert.strictEqual(iso(Timestamp.fromVendor("0004-02-29T12:00:00Z")), "0004-02-29T12:00:00.000Z")
+    assert.strictEqual(Timestamp.fromVendor("0005-02-29T12:00:00Z"), undefined)
+  })
   it("gives undefined for anything that is not a timestamp", () => {
     for (const bad of [null, undefined, "", "yesterday", {}, [], Number.NaN, Infinity, "2024-13-45T99:99:99Z", true]) {
       assert.strictEqual(Timestamp.fromVendor(bad), undefined, String(bad))

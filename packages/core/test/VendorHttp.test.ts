@@ -1,10 +1,13 @@
 import { VendorHttp } from "@batchctl/core"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import * as LoopbackServer from "../src/testing/LoopbackServer.js"
 import { type Scripted, scripted } from "./utils.js"
 
 const KEY = "sk-test-0123456789abcdef"
@@ -116,6 +119,19 @@ describe("VendorHttp retries", () => {
       }
     })
   )
+  it.effect("never retries a used-up quota, even when x-should-retry: true asks for it", () =>
+    Effect.gen(function* () {
+      for (const step of [
+        { status: 429, headers: { "x-should-retry": "true" }, body: { error: { type: "insufficient_quota", message: "quota" } } },
+        { status: 402, headers: { "x-should-retry": "true" }, body: { error: { code: "spend_limit_exceeded", message: "cap" } } }
+      ]) {
+        const { seen, call } = setup([step, ok], { retry: VendorHttp.immediateRetries(3) })
+        const error = yield* Effect.flip(call)
+        assert.strictEqual(error._tag, "QuotaExceeded")
+        assert.strictEqual(seen.length, 1, JSON.stringify(step))
+      }
+    })
+  )
   it.effect("retries what x-should-retry: true asks for", () =>
     Effect.gen(function* () {
       const { seen, call } = setup([{ status: 409, headers: { "x-should-retry": "true" } }, ok], {
@@ -143,6 +159,49 @@ describe("VendorHttp retries", () => {
       assert.strictEqual(seen.length, 2)
       assert.strictEqual(error._tag, "TransportFailure")
       assert.include(error.message, "no response within 5s")
+    })
+  )
+})
+
+describe("VendorHttp retry options", () => {
+  it("retry-after takes delta seconds or an IMF-fixdate, nothing else", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    const read = (value: string) => VendorHttp.retryAfterMillis(Headers.fromInput({ "retry-after": value }), now)
+    assert.strictEqual(read("3"), 3000)
+    assert.strictEqual(read("1.5"), 1500)
+    assert.strictEqual(read("Thu, 01 Jan 2026 00:00:04 GMT"), 4000)
+    assert.strictEqual(read("Wed, 31 Dec 2025 23:00:00 GMT"), 0)
+    // Date.parse would read each of these as some date.
+    for (const junk of ["-1", "abc 12", "1e3", "Thursday", "2026-01-01"]) assert.isUndefined(read(junk), junk)
+  })
+  it("resolvePolicy: undefined fields take the default, unusable values fall back", () => {
+    const undef = undefined as unknown as number
+    assert.deepStrictEqual(VendorHttp.resolvePolicy({ maxAttempts: 5, baseDelay: undef, maxDelay: undef }), {
+      maxAttempts: 5,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000
+    })
+    // A negative duration is zero (Effect's Duration clamps it); a word that is not a duration is the default.
+    assert.deepStrictEqual(VendorHttp.resolvePolicy({ maxAttempts: Number.NaN, baseDelay: "soon" as never, maxDelay: -5 }), {
+      maxAttempts: 3,
+      baseDelayMs: 500,
+      maxDelayMs: 0
+    })
+    assert.deepStrictEqual(VendorHttp.resolvePolicy({ maxAttempts: 0.5, baseDelay: "2 seconds", maxDelay: 0 }), {
+      maxAttempts: 1,
+      baseDelayMs: 2000,
+      maxDelayMs: 0
+    })
+    assert.strictEqual(VendorHttp.retryDelayMillis({ maxAttempts: 3, baseDelay: undef, maxDelay: "10 seconds" }, 2, undefined, 0), 500)
+  })
+  it.effect("a retry option left undefined keeps the default instead of dying", () =>
+    Effect.gen(function* () {
+      const { seen, call } = setup([{ status: 503 }, ok], { retry: { maxAttempts: 2, baseDelay: undefined as never } })
+      const fiber = yield* Effect.fork(call)
+      yield* TestClock.adjust("500 millis")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(seen.length, 2)
+      assert.isAtLeast(seen[1]!.at - seen[0]!.at, 250)
     })
   )
 })
@@ -175,5 +234,56 @@ describe("VendorHttp requests", () => {
       assert.isUndefined(seen[0]!.headers.authorization)
       assert.strictEqual(seen[1]!.headers.authorization, `Bearer ${KEY}`)
     })
+  )
+})
+
+describe("VendorHttp redirects (real fetch over loopback)", () => {
+  it.effect("does not follow a redirect, so a named key header never reaches the other host", () =>
+    Effect.gen(function* () {
+      const elsewhere = yield* Effect.promise(() => LoopbackServer.start(() => ({ status: 200, body: { id: "b1" } })))
+      const api = yield* Effect.promise(() =>
+        LoopbackServer.start(() => ({ status: 307, headers: { location: `${elsewhere.url}/steal?k=1` } }))
+      )
+      const http = yield* VendorHttp.make({
+        provider: "p",
+        baseUrl: api.url,
+        apiKey: Redacted.make(KEY),
+        auth: VendorHttp.header("x-api-key"),
+        retry: VendorHttp.immediateRetries(1)
+      })
+      const error = yield* Effect.flip(
+        http.execute(HttpClientRequest.post("/batches/b1/cancel"), { operation: "cancel", batchId: "b1" }).pipe(
+          // A user's own fetch options are kept; only `redirect` is set.
+          Effect.provideService(FetchHttpClient.RequestInit, { headers: { "x-from-init": "yes" }, redirect: "follow" })
+        )
+      )
+      yield* Effect.promise(() => Promise.all([api.close(), elsewhere.close()]))
+      assert.strictEqual(elsewhere.seen.length, 0)
+      assert.strictEqual(api.seen.length, 1)
+      assert.strictEqual(api.seen[0]!.headers["x-from-init"], "yes")
+      assert.strictEqual(error._tag, "UnexpectedResponse")
+      if (error._tag === "UnexpectedResponse") assert.strictEqual(error.httpStatus, 307)
+      assert.include(error.message, "not followed")
+      assert.include(error.message, "/steal")
+      assert.notInclude(error.message, KEY)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+})
+
+describe("VendorHttp setup errors", () => {
+  it.effect("a base URL that is not a URL fails at once with InvalidRequest, not after retries as a transport failure", () =>
+    Effect.gen(function* () {
+      const http = yield* VendorHttp.make({
+        provider: "p",
+        baseUrl: "not a url",
+        apiKey: Redacted.make(KEY),
+        auth: VendorHttp.bearer,
+        retry: { maxAttempts: 3, baseDelay: "1 hour", maxDelay: "1 hour" }
+      })
+      const error = yield* Effect.flip(http.execute(HttpClientRequest.get("/batches"), { operation: "list" }))
+      assert.strictEqual(error._tag, "InvalidRequest")
+      assert.include(error.message, "base URL")
+      assert.notInclude(error.message, KEY)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })

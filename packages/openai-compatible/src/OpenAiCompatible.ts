@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
@@ -178,7 +179,21 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
 
   const results = (batch: Batch.Batch) => {
     if (quirks.results === "inline") {
-      const inline = isRecord(batch.raw) && Array.isArray(batch.raw.results) ? batch.raw.results : []
+      const inline = isRecord(batch.raw) ? batch.raw.results : undefined
+      if (!Array.isArray(inline)) {
+        // No list is only "no results" when the batch says no request finished; otherwise results the
+        // vendor counts would be dropped without a word.
+        const finished = (batch.counts.succeeded ?? 0) + (batch.counts.failed ?? 0)
+        return finished === 0
+          ? Stream.empty
+          : Stream.fail(
+              new BatchError.UnexpectedResponse({
+                provider,
+                operation: "results",
+                message: `${provider} results ${batch.id}: the batch counts ${finished} finished request(s) but its answer has no results list`
+              })
+            )
+      }
       return Stream.fromIterableEffect(
         Results.fromValues(inline, { provider, batchId: batch.id, what: "the inline results" }, Results.openAiLine)
       )

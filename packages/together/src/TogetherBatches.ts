@@ -10,6 +10,7 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
@@ -70,22 +71,24 @@ export type WireBatch = typeof WireBatch.Type
 
 const WireList = Schema.NullOr(Schema.Array(WireBatch))
 
-const STATUSES: Record<string, Batch.BatchStatus> = {
-  VALIDATING: "validating",
-  IN_PROGRESS: "in_progress",
-  COMPLETED: "completed",
-  FAILED: "failed",
-  EXPIRED: "expired",
-  CANCELLED: "cancelled",
-  CANCELING: "cancelling",
-  CANCELLING: "cancelling"
-}
+// A Map, not an object literal: a vendor status such as `constructor` or `__proto__` must not reach
+// `Object.prototype` and come back as a "status".
+const STATUSES: ReadonlyMap<string, Batch.BatchStatus> = new Map([
+  ["VALIDATING", "validating"],
+  ["IN_PROGRESS", "in_progress"],
+  ["COMPLETED", "completed"],
+  ["FAILED", "failed"],
+  ["EXPIRED", "expired"],
+  ["CANCELLED", "cancelled"],
+  ["CANCELING", "cancelling"],
+  ["CANCELLING", "cancelling"]
+])
 
 /**
  * @since 0.1.0
  * @category normalizing
  */
-export const toStatus = (vendorStatus: string): Batch.BatchStatus => STATUSES[vendorStatus] ?? "unknown"
+export const toStatus = (vendorStatus: string): Batch.BatchStatus => STATUSES.get(vendorStatus) ?? "unknown"
 
 /**
  * @since 0.1.0
@@ -135,16 +138,27 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
     Effect.map(http.json(WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
 
+  // Together answers every batch at once; `limit` and `after` page through that answer here.
   const list = (options: Batch.ListOptions) =>
-    Effect.map(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
+    Effect.flatMap(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
       const rawItems = Array.isArray(raw) ? raw : []
       let batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
       if (options.after !== undefined) {
         const at = batches.findIndex((b) => b.id === options.after)
-        batches = at === -1 ? [] : batches.slice(at + 1)
+        // An empty page here would end a listing early without a word: say the cursor is gone instead.
+        if (at === -1) {
+          return Effect.fail(
+            new BatchError.InvalidRequest({
+              provider: "together",
+              operation: "list",
+              message: `together list: the cursor ${options.after} is not in the list any more (Together has no server-side paging); list again from the start`
+            })
+          )
+        }
+        batches = batches.slice(at + 1)
       }
       const hasMore = options.limit !== undefined && batches.length > options.limit
-      return Batch.pageOf(options.limit === undefined ? batches : batches.slice(0, options.limit), hasMore)
+      return Effect.succeed(Batch.pageOf(options.limit === undefined ? batches : batches.slice(0, options.limit), hasMore))
     })
 
   return {
