@@ -252,6 +252,16 @@ export const isQuotaBody = (body: VendorErrorBody): boolean =>
   (body.message !== undefined && QUOTA_TEXT.test(body.message))
 
 /**
+ * Whether a failed response is a used-up quota or spend cap: 402, or a 429 whose body says so. Such a
+ * failure is `QuotaExceeded` and is never retried (waiting does not refill it).
+ *
+ * @since 0.1.0
+ * @category mapping
+ */
+export const isQuotaFailure = (status: number, body: VendorErrorBody): boolean =>
+  status === 402 || (status === 429 && isQuotaBody(body))
+
+/**
  * What the HTTP layer knows about a failed response.
  *
  * @since 0.1.0
@@ -297,7 +307,9 @@ export const fromHttp = (f: HttpFailure): BatchError => {
     })
   }
   if (status === 401) return new Unauthorized({ ...base, httpStatus: status, message: describe(f, "unauthorized") })
-  if (status === 402) return new QuotaExceeded({ ...base, httpStatus: status, message: describe(f, "quota exceeded") })
+  if (isQuotaFailure(status, f.body)) {
+    return new QuotaExceeded({ ...base, httpStatus: status, message: describe(f, "quota exceeded") })
+  }
   if (status === 403) {
     return new PermissionDenied({ ...base, httpStatus: status, message: describe(f, "permission denied") })
   }
@@ -305,9 +317,6 @@ export const fromHttp = (f: HttpFailure): BatchError => {
     return new BatchNotFound({ ...base, batchId: f.batchId, httpStatus: status, message: describe(f, "not found") })
   }
   if (status === 429) {
-    if (isQuotaBody(f.body)) {
-      return new QuotaExceeded({ ...base, httpStatus: status, message: describe(f, "quota exceeded") })
-    }
     return new RateLimited({
       ...base,
       httpStatus: status,

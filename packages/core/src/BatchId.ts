@@ -28,18 +28,19 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
- * Why an id is refused, or `undefined` when it is acceptable.
+ * Why an id is refused, or `undefined` when it is acceptable; `subject` names it in the reason
+ * (file ids a vendor names get the same checks).
  *
  * @since 0.1.0
  * @category validation
  */
-export const problem = (id: string): string | undefined => {
-  if (typeof id !== "string") return "the batch id must be a string"
-  if (id.length === 0) return "the batch id is empty"
-  if (id.length > 256) return `the batch id is ${id.length} characters long (at most 256)`
-  if (id === "." || id === "..") return `the batch id "${id}" is a relative path segment`
-  if (CONTROL.test(id)) return "the batch id contains control characters"
-  if (LONE_SURROGATE.test(id)) return "the batch id is not well-formed Unicode (a lone surrogate)"
+export const problem = (id: string, subject = "the batch id"): string | undefined => {
+  if (typeof id !== "string") return `${subject} must be a string`
+  if (id.length === 0) return `${subject} is empty`
+  if (id.length > 256) return `${subject} is ${id.length} characters long (at most 256)`
+  if (id === "." || id === "..") return `${subject} "${id}" is a relative path segment`
+  if (CONTROL.test(id)) return `${subject} contains control characters`
+  if (LONE_SURROGATE.test(id)) return `${subject} is not well-formed Unicode (a lone surrogate)`
   return undefined
 }
 

@@ -59,13 +59,16 @@ export interface Adapter {
   readonly results: (batch: Batch, ref: BatchId.BatchRef) => Stream.Stream<ResultItem, BatchError>
 }
 
+const statusOf = (batch: Batch) =>
+  batch.vendorStatus === batch.status ? batch.status : `${batch.status} (${batch.vendorStatus})`
+
 const refused = (provider: string, ref: BatchId.BatchRef, batch: Batch, httpStatus: number | undefined) =>
   new InvalidBatchState({
     provider,
     operation: "cancel",
     batchId: ref.id,
     vendorStatus: batch.vendorStatus,
-    message: `${provider} cancel ${ref.id}: the batch is ${batch.status}${batch.vendorStatus === batch.status ? "" : ` (${batch.vendorStatus})`} and cannot be cancelled`,
+    message: `${provider} cancel ${ref.id}: the batch is ${statusOf(batch)} and cannot be cancelled`,
     ...(httpStatus === undefined ? {} : { httpStatus })
   })
 
@@ -102,7 +105,7 @@ export const make = (adapter: Adapter): Service => {
                         // own words are kept for the caller to judge.
                         message: batch.terminal
                           ? refused(provider, ref, batch, refusal.httpStatus).message
-                          : `${refusal.message} (the batch is still ${batch.status}${batch.vendorStatus === batch.status ? "" : ` (${batch.vendorStatus})`})`
+                          : `${refusal.message} (the batch is still ${statusOf(batch)})`
                       })
                     )
               )

@@ -132,7 +132,7 @@ export const fromFiles = (
     Stream.mapEffect(([fileId, kind]) => {
       // The file id comes from the vendor's body: it gets the same checks as a caller's batch id, so a
       // body naming `..` or a lone surrogate can neither steer the request nor throw.
-      const why = BatchId.problem(fileId)
+      const why = BatchId.problem(fileId, `the ${kind} file id`)
       return why === undefined
         ? fetchJsonl(
             http,
@@ -144,7 +144,7 @@ export const fromFiles = (
             new UnexpectedResponse({
               provider: http.provider,
               operation: "results",
-              message: `${http.provider} results: batch ${batch.id} names an ${kind} file id that cannot be requested (${why.replace("the batch id", "the file id")})`
+              message: `${http.provider} results: batch ${batch.id} names a file that cannot be requested: ${why}`
             })
           )
     }),

@@ -243,6 +243,16 @@ const millisOf = (input: unknown, fallback: number): number => {
   return Number.isNaN(ms) || ms < 0 ? fallback : ms
 }
 
+const DEFAULT_BASE_DELAY_MS = millisOf(defaultRetryPolicy.baseDelay, 0)
+const DEFAULT_MAX_DELAY_MS = millisOf(defaultRetryPolicy.maxDelay, 0)
+
+/** The retry policy in milliseconds, every field usable. */
+interface ResolvedPolicy {
+  readonly maxAttempts: number
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+}
+
 /**
  * The policy with every field usable: fields left `undefined` take the default, counts are whole
  * numbers of at least 1, durations are non-negative (an unusable one falls back to the default).
@@ -250,16 +260,20 @@ const millisOf = (input: unknown, fallback: number): number => {
  * @since 0.1.0
  * @category retries
  */
-export const resolvePolicy = (
-  partial: Partial<RetryPolicy> | undefined
-): { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number } => {
+export const resolvePolicy = (partial: Partial<RetryPolicy> | undefined): ResolvedPolicy => {
   const attempts = partial?.maxAttempts
   return {
     maxAttempts:
       typeof attempts === "number" && !Number.isNaN(attempts) ? Math.max(1, Math.floor(attempts)) : defaultRetryPolicy.maxAttempts,
-    baseDelayMs: millisOf(partial?.baseDelay, millisOf(defaultRetryPolicy.baseDelay, 0)),
-    maxDelayMs: millisOf(partial?.maxDelay, millisOf(defaultRetryPolicy.maxDelay, 0))
+    baseDelayMs: millisOf(partial?.baseDelay, DEFAULT_BASE_DELAY_MS),
+    maxDelayMs: millisOf(partial?.maxDelay, DEFAULT_MAX_DELAY_MS)
   }
+}
+
+const delayMillis = (policy: ResolvedPolicy, attempt: number, hintMs: number | undefined, jitter: number): number => {
+  if (hintMs !== undefined) return Math.min(policy.maxDelayMs, hintMs)
+  const bounded = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
+  return Math.round(bounded / 2 + (bounded / 2) * jitter)
 }
 
 /**
@@ -274,13 +288,7 @@ export const retryDelayMillis = (
   attempt: number,
   hintMs: number | undefined,
   jitter: number
-): number => {
-  const { baseDelayMs, maxDelayMs: cap } = resolvePolicy(policy)
-  if (hintMs !== undefined) return Math.min(cap, hintMs)
-  const exp = baseDelayMs * 2 ** (attempt - 1)
-  const bounded = Math.min(cap, exp)
-  return Math.round(bounded / 2 + (bounded / 2) * jitter)
-}
+): number => delayMillis(resolvePolicy(policy), attempt, hintMs, jitter)
 
 const requestIdOf = (headers: Headers.Headers): string | undefined => headers["request-id"] ?? headers["x-request-id"]
 
@@ -342,9 +350,8 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
   const provider = options.provider
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const baseOrigin = safeOrigin(baseUrl)
-  const resolved = resolvePolicy(options.retry)
-  const policy: RetryPolicy = { maxAttempts: resolved.maxAttempts, baseDelay: resolved.baseDelayMs, maxDelay: resolved.maxDelayMs }
-  const maxAttempts = resolved.maxAttempts
+  const policy = resolvePolicy(options.retry)
+  const maxAttempts = policy.maxAttempts
   const timeout = Duration.millis(millisOf(options.timeout, 60_000))
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
@@ -378,19 +385,8 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
     return req
   }
 
-  // Redirects are not followed: fetch would resend named auth headers (`x-api-key`) to wherever a
-  // `Location` points. With `FetchHttpClient` this asks for `redirect: "manual"` (keeping the user's
-  // other `RequestInit` options); other clients (Node's, undici's) do not follow redirects anyway.
-  const send = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-      Effect.provideService(client.execute(request), FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
-    )
-
   const attemptOnce = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Attempt> =>
-    send(request).pipe(
+    client.execute(request).pipe(
       Effect.flatMap((response) =>
         Effect.map(response.text, (text): Attempt => ({
           _tag: "Response",
@@ -460,9 +456,8 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
         const retryAfterMs = retryAfterMillis(headers, now) ?? body.retryAfterMs
         const shouldRetryHeader = headers["x-should-retry"]
         // A used-up quota is never retried, whatever `x-should-retry` says: waiting does not refill it.
-        const quota = status === 402 || (status === 429 && BatchError.isQuotaBody(body))
         const transient =
-          !quota &&
+          !BatchError.isQuotaFailure(status, body) &&
           (shouldRetryHeader === "true"
             ? true
             : shouldRetryHeader === "false"
@@ -485,11 +480,11 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
           })
         )
       }
-    })
+    }).pipe(withoutRedirects)
 
   const sleepBeforeRetry = (attempt: number, hintMs: number | undefined) =>
     Effect.flatMap(Random.next, (jitter) => {
-      const ms = retryDelayMillis(policy, attempt, hintMs, jitter)
+      const ms = delayMillis(policy, attempt, hintMs, jitter)
       return ms > 0 ? Effect.sleep(Duration.millis(ms)) : Effect.void
     })
 
@@ -532,6 +527,14 @@ const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, str
   for (const [k, v] of Object.entries(record)) out[k.toLowerCase()] = v
   return out
 }
+
+// Redirects are not followed: fetch would resend named auth headers (`x-api-key`) to wherever a
+// `Location` points. With `FetchHttpClient` this asks for `redirect: "manual"` (keeping the user's other
+// `RequestInit` options), once per call; other clients (Node's, undici's) do not follow redirects anyway.
+const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+  )
 
 const describeLocation = (location: string | undefined, base: string): string => {
   if (location === undefined) return ""
