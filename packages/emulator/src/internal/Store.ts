@@ -1,0 +1,269 @@
+/**
+ * The vendor-neutral state: batches whose phase is computed from the clock when looked at (no timers, so
+ * 100,000 stored batches cost only their records), and files.
+ *
+ * @internal
+ */
+import type { Provider } from "./Provider.js"
+
+/** The life-cycle of every batch, in OpenAI's words; each vendor renders it in its own. */
+export type Phase =
+  | "validating"
+  | "in_progress"
+  | "finalizing"
+  | "completed"
+  | "failed"
+  | "expired"
+  | "cancelling"
+  | "cancelled"
+
+export const terminalPhases: ReadonlySet<Phase> = new Set(["completed", "failed", "expired", "cancelled"])
+
+export interface Timings {
+  /** time a new batch spends validating */
+  readonly validatingMs: number
+  /** time each request takes; requests run one after the other */
+  readonly requestMs: number
+  /** time between the last request and the terminal state */
+  readonly finalizingMs: number
+  /** time between a cancel and the terminal state */
+  readonly cancellingMs: number
+  /** completion window: a batch not finished by then expires */
+  readonly windowMs: number
+}
+
+export const defaultTimings: Timings = {
+  validatingMs: 500,
+  requestMs: 250,
+  finalizingMs: 500,
+  cancellingMs: 500,
+  windowMs: 24 * 3600 * 1000
+}
+
+/** One request of a batch: its custom id and, when the batch was created with them, its body. */
+export interface RequestSpec {
+  readonly customId: string
+  readonly body?: unknown
+}
+
+export interface BatchRecord {
+  readonly provider: Provider
+  readonly id: string
+  /** position in its provider's list (creation order) */
+  readonly seq: number
+  readonly createdAt: number
+  readonly total: number
+  /** explicit requests, or null for `total` synthetic ones named `request-1…` */
+  readonly requests: ReadonlyArray<RequestSpec> | null
+  /** sorted indexes of the requests that fail (custom id containing "fail") */
+  readonly failing: ReadonlyArray<number>
+  /** bytes of filler text added to every successful answer (for big result files) */
+  readonly padding: number
+  readonly endpoint: string
+  readonly model: string
+  readonly completionWindow: string
+  readonly inputFileId: string | null
+  readonly inputBytes: number
+  readonly metadata: Readonly<Record<string, string>> | null
+  /** when the request with index `base` starts (the batch validates until then) */
+  readonly runFrom: number
+  /** requests already finished at `runFrom` */
+  readonly base: number
+  /** a state set by the control API, or the end of a cancel */
+  fixed: { readonly phase: Phase; readonly at: number; readonly done: number } | null
+  cancelAt: number | null
+  cancelDone: number
+  outputFileId: string | null
+  errorFileId: string | null
+  deleted: boolean
+}
+
+export interface View {
+  readonly phase: Phase
+  /** requests finished (succeeded or failed) */
+  readonly done: number
+  readonly failed: number
+  readonly succeeded: number
+  readonly inProgressAt: number | null
+  readonly finalizingAt: number | null
+  readonly completedAt: number | null
+  readonly failedAt: number | null
+  readonly expiredAt: number | null
+  readonly cancellingAt: number | null
+  readonly cancelledAt: number | null
+  /** when the batch reached its terminal phase */
+  readonly endedAt: number | null
+  readonly expiresAt: number
+}
+
+const countBelow = (sorted: ReadonlyArray<number>, n: number): number => {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((sorted[mid] as number) < n) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** The batch as it is at `now`. */
+export const view = (b: BatchRecord, now: number, t: Timings): View => {
+  const expiresAt = b.createdAt + t.windowMs
+  const inProgressAt = b.runFrom
+  const make = (
+    phase: Phase,
+    done: number,
+    times: Partial<Omit<View, "phase" | "done" | "failed" | "succeeded" | "expiresAt">>
+  ): View => {
+    const failed = countBelow(b.failing, done)
+    return {
+      phase,
+      done,
+      failed,
+      succeeded: done - failed,
+      inProgressAt: null,
+      finalizingAt: null,
+      completedAt: null,
+      failedAt: null,
+      expiredAt: null,
+      cancellingAt: null,
+      cancelledAt: null,
+      endedAt: null,
+      expiresAt,
+      ...times
+    }
+  }
+  if (b.fixed !== null) {
+    const f = b.fixed
+    const started = f.phase === "failed" ? null : Math.min(inProgressAt, f.at)
+    switch (f.phase) {
+      case "completed":
+        return make("completed", f.done, { inProgressAt: started, finalizingAt: f.at, completedAt: f.at, endedAt: f.at })
+      case "failed":
+        return make("failed", 0, { failedAt: f.at, endedAt: f.at })
+      case "expired":
+        return make("expired", f.done, { inProgressAt: started, expiredAt: f.at, endedAt: f.at })
+      case "cancelled":
+        return make("cancelled", f.done, {
+          inProgressAt: started,
+          cancellingAt: b.cancelAt ?? f.at,
+          cancelledAt: f.at,
+          endedAt: f.at
+        })
+      default:
+        return make(f.phase, f.done, { inProgressAt: started })
+    }
+  }
+  if (b.cancelAt !== null) {
+    const ends = b.cancelAt + t.cancellingMs
+    const started = b.cancelAt >= inProgressAt ? inProgressAt : null
+    if (now >= ends) {
+      b.fixed = { phase: "cancelled", at: ends, done: b.cancelDone }
+      return view(b, now, t)
+    }
+    return make("cancelling", b.cancelDone, { inProgressAt: started, cancellingAt: b.cancelAt })
+  }
+  if (now < b.runFrom) return make("validating", 0, {})
+  const finishAt = b.runFrom + (b.total - b.base) * t.requestMs
+  if (now >= expiresAt && finishAt + t.finalizingMs > expiresAt) {
+    const done = Math.min(b.total, b.base + Math.floor((expiresAt - b.runFrom) / t.requestMs))
+    b.fixed = { phase: "expired", at: expiresAt, done }
+    return view(b, now, t)
+  }
+  if (now < finishAt) {
+    const done = Math.min(b.total, b.base + Math.floor((now - b.runFrom) / t.requestMs))
+    return make("in_progress", done, { inProgressAt })
+  }
+  const completedAt = finishAt + t.finalizingMs
+  if (now < completedAt) return make("finalizing", b.total, { inProgressAt, finalizingAt: finishAt })
+  b.fixed = { phase: "completed", at: completedAt, done: b.total }
+  return view(b, now, t)
+}
+
+/** Is the batch cancellable at `now`, and if so record the cancel. Answers the view after the attempt. */
+export const cancel = (b: BatchRecord, now: number, t: Timings): { readonly accepted: boolean; readonly view: View } => {
+  const before = view(b, now, t)
+  if (terminalPhases.has(before.phase)) return { accepted: false, view: before }
+  if (before.phase === "cancelling") return { accepted: true, view: before }
+  b.cancelAt = now
+  b.cancelDone = before.done
+  return { accepted: true, view: view(b, now, t) }
+}
+
+/** The custom id of request `i`. */
+export const customIdOf = (b: BatchRecord, i: number): string => b.requests?.[i]?.customId ?? `request-${i + 1}`
+
+export const failingOf = (requests: ReadonlyArray<RequestSpec> | null): ReadonlyArray<number> => {
+  if (requests === null) return []
+  const out: Array<number> = []
+  for (let i = 0; i < requests.length; i++) if (requests[i]?.customId.includes("fail")) out.push(i)
+  return out
+}
+
+export interface FileRecord {
+  readonly id: string
+  readonly provider: Provider
+  readonly purpose: string
+  readonly filename: string
+  readonly createdAt: number
+  readonly kind: "input" | "output" | "error"
+  /** input files keep their text; output and error files are generated from their batch when read */
+  readonly content: string | null
+  readonly bytes: number
+  readonly batchId: string | null
+}
+
+/** All batches and files of one emulator, with per-provider creation order for paging. */
+export class Store {
+  readonly batches = new Map<string, BatchRecord>()
+  readonly files = new Map<string, FileRecord>()
+  private readonly order = new Map<Provider, Array<BatchRecord>>()
+  private live = 0
+
+  get size(): number {
+    return this.live
+  }
+
+  ordered(provider: Provider): ReadonlyArray<BatchRecord> {
+    return this.order.get(provider) ?? []
+  }
+
+  nextSeq(provider: Provider): number {
+    return this.ordered(provider).length
+  }
+
+  add(b: BatchRecord): void {
+    let list = this.order.get(b.provider)
+    if (list === undefined) {
+      list = []
+      this.order.set(b.provider, list)
+    }
+    list.push(b)
+    this.batches.set(key(b.provider, b.id), b)
+    this.live++
+  }
+
+  get(provider: Provider, id: string): BatchRecord | undefined {
+    const b = this.batches.get(key(provider, id))
+    return b === undefined || b.deleted ? undefined : b
+  }
+
+  remove(b: BatchRecord): void {
+    if (b.deleted) return
+    b.deleted = true
+    this.batches.delete(key(b.provider, b.id))
+    this.live--
+  }
+
+  file(provider: Provider, id: string): FileRecord | undefined {
+    const f = this.files.get(key(provider, id))
+    return f?.provider === provider ? f : undefined
+  }
+
+  addFile(f: FileRecord): void {
+    this.files.set(key(f.provider, f.id), f)
+  }
+}
+
+const key = (provider: Provider, id: string): string => `${provider}\u0000${id}`
