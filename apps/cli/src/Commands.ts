@@ -1,0 +1,370 @@
+/**
+ * The command tree: names, arguments, options, help and examples. Handlers import their
+ * implementation on first use, so that `batchctl --help` loads no adapter, no HTTP client and no
+ * emulator.
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { exitCodeHelp } from "./Failure.js"
+import type { Mode } from "./Output.js"
+import { type Provider, providers } from "./Providers.js"
+import type * as Run from "./Run.js"
+
+const doc = (summary: string, examples: ReadonlyArray<string>, notes: ReadonlyArray<string> = []) =>
+  HelpDoc.blocks([
+    HelpDoc.p(summary),
+    ...notes.map((n) => HelpDoc.p(n)),
+    HelpDoc.p("examples:"),
+    ...examples.map((e) => HelpDoc.p(`  ${e}`))
+  ])
+
+// Shared options ------------------------------------------------------------------------------------
+
+const json = Options.boolean("json").pipe(
+  Options.withDescription("Print JSON: one document, or JSON lines for lists and streams.")
+)
+const quiet = Options.boolean("quiet").pipe(
+  Options.withAlias("q"),
+  Options.withDescription("Print only what a script needs (ids, the final state) and errors.")
+)
+const verbose = Options.boolean("verbose").pipe(
+  Options.withDescription("Print detail under errors, and the vendor's raw object with --json.")
+)
+const apiKeyEnv = Options.text("api-key-env").pipe(
+  Options.withDescription("Read the API key from this environment variable instead of <PROVIDER>_API_KEY."),
+  Options.optional
+)
+const baseUrl = Options.text("base-url").pipe(
+  Options.withDescription(
+    "Send requests here instead of <PROVIDER>_BASE_URL or the vendor's API (e.g. the emulator's http://127.0.0.1:PORT/openai/v1)."
+  ),
+  Options.optional
+)
+const providerArg = Args.choice(
+  providers.map((p): [string, Provider] => [p, p]),
+  { name: "provider" }
+).pipe(Args.withDescription(`One of: ${providers.join(", ")}.`))
+
+const output = { json, quiet, verbose }
+const connection = { apiKeyEnv, baseUrl }
+
+const modeOf = (o: { json: boolean; quiet: boolean; verbose: boolean }): Mode => ({
+  json: o.json,
+  quiet: o.quiet,
+  verbose: o.verbose
+})
+const flagsOf = (o: { apiKeyEnv: Option.Option<string>; baseUrl: Option.Option<string> }): Run.Flags => ({
+  apiKeyEnv: Option.getOrUndefined(o.apiKeyEnv),
+  baseUrl: Option.getOrUndefined(o.baseUrl)
+})
+
+const run = <A, E>(f: (r: typeof Run) => Effect.Effect<A, E>) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./Run.js")),
+    f
+  )
+
+// Commands -------------------------------------------------------------------------------------------
+
+const get = Command.make(
+  "get",
+  { provider: providerArg, id: Args.text({ name: "id" }), ...output, ...connection },
+  (o) => run((r) => r.get({ provider: o.provider, id: o.id, mode: modeOf(o), flags: flagsOf(o) }))
+).pipe(
+  Command.withDescription(
+    doc("Retrieve one batch and print its normalized state.", [
+      "batchctl get openai batch_abc123",
+      "batchctl get anthropic msgbatch_01xyz --json"
+    ])
+  )
+)
+
+const timeout = Options.text("timeout").pipe(
+  Options.withDescription("Give up waiting after this long: 90s, 10m, 2h, 1d (exit code 7)."),
+  Options.optional
+)
+const interval = Options.text("interval").pipe(
+  Options.withDescription("Poll at this fixed interval (e.g. 500ms, 5s); default: 1s, growing to 30s."),
+  Options.optional
+)
+
+const wait = Command.make(
+  "wait",
+  { provider: providerArg, id: Args.text({ name: "id" }), timeout, interval, ...output, ...connection },
+  (o) =>
+    run((r) =>
+      r.wait({
+        provider: o.provider,
+        id: o.id,
+        timeout: Option.getOrUndefined(o.timeout),
+        interval: Option.getOrUndefined(o.interval),
+        mode: modeOf(o),
+        flags: flagsOf(o)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc("Poll a batch until it is terminal (completed, failed, expired or cancelled), then print it.", [
+      "batchctl wait openai batch_abc123 --timeout 30m",
+      "batchctl wait together 5e1b… --interval 10s --json"
+    ])
+  )
+)
+
+const list = Command.make(
+  "list",
+  {
+    provider: providerArg,
+    status: Options.text("status").pipe(
+      Options.withDescription("Only batches in these statuses (normalized or the vendor's own words), comma-separated."),
+      Options.optional
+    ),
+    limit: Options.integer("limit").pipe(Options.withDescription("Page size asked of the vendor."), Options.optional),
+    after: Options.text("after").pipe(Options.withDescription("Start after this cursor (printed after a page)."), Options.optional),
+    all: Options.boolean("all").pipe(Options.withDescription("Follow the cursor through every page.")),
+    ...output,
+    ...connection
+  },
+  (o) =>
+    run((r) =>
+      r.list({
+        provider: o.provider,
+        status: Option.getOrUndefined(o.status),
+        limit: Option.getOrUndefined(o.limit),
+        after: Option.getOrUndefined(o.after),
+        all: o.all,
+        mode: modeOf(o),
+        flags: flagsOf(o)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "List batches: one page, or every page with --all.",
+      [
+        "batchctl list openai",
+        "batchctl list anthropic --all --status in_progress,validating",
+        "batchctl list openai --all --status in_progress --json | batchctl cancel openai -"
+      ],
+      ["With --json, one batch per line (JSON lines), so the output can be piped into `cancel <provider> -`."]
+    )
+  )
+)
+
+const cancel = Command.make(
+  "cancel",
+  {
+    provider: providerArg,
+    ids: Args.text({ name: "id" }).pipe(
+      Args.withDescription("Batch ids; `-` reads ids from stdin, one a line (plain ids or `list --json` lines)."),
+      Args.atLeast(1)
+    ),
+    wait: Options.boolean("wait").pipe(Options.withDescription("Follow each batch until terminal and print its final state.")),
+    timeout: Options.text("timeout").pipe(
+      Options.withDescription("With --wait: give up after this long (default 10m)."),
+      Options.optional
+    ),
+    interval,
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("How many batches at once (default 8)."),
+      Options.optional
+    ),
+    ...output,
+    ...connection
+  },
+  (o) =>
+    run((r) =>
+      r.cancel({
+        provider: o.provider,
+        ids: o.ids,
+        wait: o.wait,
+        timeout: Option.getOrUndefined(o.timeout),
+        interval: Option.getOrUndefined(o.interval),
+        concurrency: Option.getOrUndefined(o.concurrency),
+        mode: modeOf(o),
+        flags: flagsOf(o)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Cancel one or more batches. Cancel is idempotent: a batch already cancelling or cancelled is a success.",
+      [
+        "batchctl cancel openai batch_abc123",
+        "batchctl cancel anthropic msgbatch_01 msgbatch_02 --wait --timeout 10m",
+        "batchctl list openai --all --status in_progress --json | batchctl cancel openai -"
+      ],
+      ["A batch that already finished otherwise fails with InvalidBatchState (exit code 4)."]
+    )
+  )
+)
+
+const cancelAll = Command.make(
+  "cancel-all",
+  {
+    provider: providerArg,
+    status: Options.text("status").pipe(
+      Options.withDescription("Statuses to cancel, comma-separated (default validating,in_progress,finalizing)."),
+      Options.optional
+    ),
+    createdBefore: Options.text("created-before").pipe(
+      Options.withDescription("Only batches created before this: an ISO date/time, or an age such as 2h or 3d."),
+      Options.optional
+    ),
+    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("List what would be cancelled, cancel nothing.")),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("How many cancels at once (default 8)."),
+      Options.optional
+    ),
+    yes: Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation.")),
+    ...output,
+    ...connection
+  },
+  (o) =>
+    run((r) =>
+      r.cancelAll({
+        provider: o.provider,
+        status: Option.getOrUndefined(o.status),
+        createdBefore: Option.getOrUndefined(o.createdBefore),
+        dryRun: o.dryRun,
+        concurrency: Option.getOrUndefined(o.concurrency),
+        yes: o.yes,
+        mode: modeOf(o),
+        flags: flagsOf(o)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Find batches by status and age, and cancel them all. Safe to run again.",
+      [
+        "batchctl cancel-all openai --dry-run",
+        "batchctl cancel-all anthropic --status in_progress --created-before 2h",
+        "batchctl cancel-all together --yes --concurrency 16 --json"
+      ],
+      [
+        "Asks for confirmation on a terminal unless --yes; without a terminal it refuses unless --yes.",
+        "Reports each batch and the totals: cancelled, already finished, failed by error tag."
+      ]
+    )
+  )
+)
+
+const results = Command.make(
+  "results",
+  {
+    provider: providerArg,
+    id: Args.text({ name: "id" }),
+    out: Options.file("out").pipe(Options.withDescription("Write the results as JSON lines to this file."), Options.optional),
+    ...output,
+    ...connection
+  },
+  (o) =>
+    run((r) =>
+      r.results({
+        provider: o.provider,
+        id: o.id,
+        out: Option.getOrUndefined(o.out),
+        mode: modeOf(o),
+        flags: flagsOf(o)
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Stream the results of a terminal batch; a cancelled or expired batch gives its partial results.",
+      ["batchctl results openai batch_abc123", "batchctl results anthropic msgbatch_01 --out results.jsonl"]
+    )
+  )
+)
+
+const emulator = Command.make(
+  "emulator",
+  {
+    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: any free port)."), Options.optional),
+    host: Options.text("host").pipe(Options.withDescription("Address to listen on (default 127.0.0.1)."), Options.optional),
+    apiKey: Options.text("api-key").pipe(
+      Options.withDescription("Accept only this key (default: any non-empty key)."),
+      Options.optional
+    ),
+    seed: Options.integer("seed").pipe(Options.withDescription("Seed of ids and faults."), Options.optional),
+    json
+  },
+  (o) =>
+    Effect.flatMap(
+      Effect.promise(() => import("./EmulatorCommand.js")),
+      (m) =>
+        m.emulator({
+          port: Option.getOrUndefined(o.port),
+          host: Option.getOrUndefined(o.host),
+          apiKey: Option.getOrUndefined(o.apiKey),
+          seed: Option.getOrUndefined(o.seed),
+          json: o.json
+        })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Run the batchctl emulator (all six vendors' batch APIs on one local port) in the foreground until Ctrl-C.",
+      ["batchctl emulator --port 8787", "batchctl emulator --api-key test-key --seed 7"],
+      ["It prints the <PROVIDER>_BASE_URL to export for each provider."]
+    )
+  )
+)
+
+const demo = Command.make("demo", { json }, (o) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./Demo.js")),
+    (m) => m.demo({ json: o.json })
+  )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Start the embedded emulator, create a batch on each of the six providers, cancel each mid-way, wait until terminal, read the partial results and print a table. No keys, no network.",
+      ["batchctl demo", "npm run demo"]
+    )
+  )
+)
+
+// Only for the help text: bin.ts hands `conformance …` to the conformance suite's own parser.
+const conformance = Command.make(
+  "conformance",
+  { args: Args.text({ name: "arg" }).pipe(Args.repeated) },
+  () => Effect.void
+).pipe(
+  Command.withDescription(
+    doc(
+      "Run the conformance suite (the same code and flags as batchctl-conformance).",
+      [
+        "batchctl conformance",
+        "batchctl conformance --provider openai --report report.json",
+        "batchctl conformance --help"
+      ]
+    )
+  )
+)
+
+export const root = Command.make("batchctl").pipe(
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p("One typed CLI over the LLM batch APIs of anthropic, openai, moonshot, together, respan and meshapi."),
+      HelpDoc.p(
+        "Keys come from <PROVIDER>_API_KEY (or --api-key-env NAME), base URLs from <PROVIDER>_BASE_URL (or --base-url URL)."
+      ),
+      HelpDoc.p("examples:"),
+      HelpDoc.p("  batchctl demo"),
+      HelpDoc.p("  batchctl list openai --status in_progress"),
+      HelpDoc.p("  batchctl cancel anthropic msgbatch_01 --wait"),
+      HelpDoc.p("  batchctl cancel-all together --created-before 2h --dry-run"),
+      HelpDoc.p("  batchctl <command> --help"),
+      ...exitCodeHelp.split("\n").map((l) => HelpDoc.p(l))
+    ])
+  ),
+  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, emulator, demo, conformance])
+)
+
+export const cli = Command.run(root, { name: "batchctl", version: process.env.BATCHCTL_BUILD_VERSION ?? "0.0.0-dev" })

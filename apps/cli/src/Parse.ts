@@ -1,0 +1,82 @@
+/**
+ * Parsing of the CLI's own values: durations, dates and ages, status lists, ids from stdin.
+ */
+import * as Effect from "effect/Effect"
+import { BadInput } from "./Failure.js"
+
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000
+}
+
+/** `90s`, `10m`, `1h30m`, `500ms`, `2d`, or a bare number of seconds, in milliseconds. */
+export const durationMillis = (text: string, what: string): Effect.Effect<number, BadInput> => {
+  const trimmed = text.trim()
+  const bad = () => Effect.fail(new BadInput({ message: `${what}: not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 2h, 1d)` }))
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Effect.succeed(Number(trimmed) * 1000)
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|sec|s|min|m|h|d)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed.replace(/\s+/g, "")) return bad()
+  let total = 0
+  for (const p of parts) total += Number(p[1]) * (UNITS[p[2] ?? ""] ?? Number.NaN)
+  return Number.isFinite(total) && total > 0 ? Effect.succeed(total) : bad()
+}
+
+/** An ISO date/time, or an age (`2h` = two hours ago), as a Date. */
+export const instant = (text: string, now: Date = new Date()): Effect.Effect<Date, BadInput> => {
+  const trimmed = text.trim()
+  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
+    const date = new Date(trimmed)
+    return Number.isNaN(date.getTime())
+      ? Effect.fail(new BadInput({ message: `--created-before: not a date: ${JSON.stringify(text)}` }))
+      : Effect.succeed(date)
+  }
+  return Effect.map(
+    Effect.mapError(
+      durationMillis(trimmed, "--created-before"),
+      () => new BadInput({ message: `--created-before: not a date or an age: ${JSON.stringify(text)} (use 2026-01-31, 2026-01-31T12:00:00Z or 2h, 3d)` })
+    ),
+    (ms) => new Date(now.getTime() - ms)
+  )
+}
+
+/** A comma-separated list, trimmed, without empty entries. */
+export const csv = (text: string): ReadonlyArray<string> =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+
+/**
+ * Ids from lines of text: a plain id a line, or a JSON object with an `id` (the lines of
+ * `batchctl list --json`). Blank lines and `#` comments are skipped; duplicates are dropped.
+ */
+export const idsFromLines = (text: string): Effect.Effect<ReadonlyArray<string>, BadInput> =>
+  Effect.suspend(() => {
+    const ids: Array<string> = []
+    const lines = text.split(/\r?\n/)
+    for (const [index, raw] of lines.entries()) {
+      const lineText = raw.trim()
+      if (lineText === "" || lineText.startsWith("#")) continue
+      if (lineText.startsWith("{")) {
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(lineText)
+        } catch {
+          return Effect.fail(new BadInput({ message: `stdin line ${index + 1}: not JSON and not an id` }))
+        }
+        const id = typeof parsed === "object" && parsed !== null && "id" in parsed ? parsed.id : undefined
+        if (typeof id !== "string") {
+          return Effect.fail(new BadInput({ message: `stdin line ${index + 1}: a JSON line without a string "id"` }))
+        }
+        ids.push(id)
+      } else {
+        ids.push(lineText)
+      }
+    }
+    return Effect.succeed([...new Set(ids)])
+  })

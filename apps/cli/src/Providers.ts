@@ -1,0 +1,108 @@
+/**
+ * The six providers, their environment variables, and how the CLI connects to one: the key and base
+ * URL it resolves itself (so it needs nothing from the environment reading of the adapters) and the
+ * adapter layer, loaded on demand so that `--help` never loads an adapter.
+ */
+import type { BatchError, BatchProvider } from "@batchctl/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { BadInput, MissingApiKey } from "./Failure.js"
+import * as Output from "./Output.js"
+
+export const providers = ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"] as const
+
+export type Provider = (typeof providers)[number]
+
+export const isProvider = (value: string): value is Provider => (providers as ReadonlyArray<string>).includes(value)
+
+/** `OPENAI`, `ANTHROPIC`, … */
+export const envPrefix = (provider: Provider): string => provider.toUpperCase()
+
+export const keyVariable = (provider: Provider): string => `${envPrefix(provider)}_API_KEY`
+
+export const baseUrlVariable = (provider: Provider): string => `${envPrefix(provider)}_BASE_URL`
+
+/** How to reach one provider. The key is `Redacted` from the moment it is read. */
+export interface Connection {
+  readonly provider: Provider
+  readonly apiKey: Redacted.Redacted<string>
+  readonly keyVariable: string
+  /** `undefined`: the adapter's default (the vendor's public API). */
+  readonly baseUrl: string | undefined
+  readonly baseUrlVariable: string
+}
+
+/** What the user passed on the command line. */
+export interface ConnectionFlags {
+  readonly apiKeyEnv: string | undefined
+  readonly baseUrl: string | undefined
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * Reads the key from `--api-key-env NAME` or `<PROVIDER>_API_KEY`, and the base URL from `--base-url`
+ * or `<PROVIDER>_BASE_URL`. A missing or empty key fails with `MissingApiKey` naming the variable.
+ */
+export const resolve = (
+  provider: Provider,
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env
+): Effect.Effect<Connection, MissingApiKey | BadInput> =>
+  Effect.suspend((): Effect.Effect<Connection, MissingApiKey | BadInput> => {
+    const variable = flags.apiKeyEnv ?? keyVariable(provider)
+    if (!ENV_NAME.test(variable)) {
+      // Someone may have passed the key itself: never echo it.
+      Output.addSecret(variable)
+      return Effect.fail(
+        new BadInput({ message: "--api-key-env takes the name of an environment variable (letters, digits, _), not a key" })
+      )
+    }
+    const raw = env[variable]?.trim()
+    if (raw === undefined || raw === "") {
+      return Effect.fail(
+        new MissingApiKey({
+          provider,
+          variable,
+          message: `no API key for ${provider}: ${variable} is ${raw === undefined ? "not set" : "empty"}`
+        })
+      )
+    }
+    Output.addSecret(raw)
+    const apiKey = Redacted.make(raw)
+    const baseUrlVariableName = baseUrlVariable(provider)
+    const baseUrl = flags.baseUrl ?? (env[baseUrlVariableName]?.trim() || undefined)
+    if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
+      return Effect.fail(new BadInput({ message: `the base URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}` }))
+    }
+    return Effect.succeed({ provider, apiKey, keyVariable: variable, baseUrl, baseUrlVariable: baseUrlVariableName })
+  })
+
+type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
+
+/** The adapter's layer for a connection; each adapter is imported only when it is used. */
+export const layerFor = (connection: Connection): Effect.Effect<ProviderLayer> => {
+  const options = {
+    apiKey: connection.apiKey,
+    ...(connection.baseUrl === undefined ? {} : { baseUrl: connection.baseUrl })
+  }
+  const load = (): Promise<ProviderLayer> => {
+    switch (connection.provider) {
+      case "openai":
+        return import("@batchctl/openai").then((m) => m.OpenAiBatches.layer(options))
+      case "anthropic":
+        return import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layer(options))
+      case "moonshot":
+        return import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layer(options))
+      case "together":
+        return import("@batchctl/together").then((m) => m.TogetherBatches.layer(options))
+      case "respan":
+        return import("@batchctl/respan").then((m) => m.RespanBatches.layer(options))
+      case "meshapi":
+        return import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layer(options))
+    }
+  }
+  return Effect.promise(load)
+}
