@@ -16,7 +16,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 
 /**
  * @since 0.1.0
@@ -236,13 +235,11 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     retrieve: (ref) => one(HttpClientRequest.get(`${base}/${ref.segment}`), "retrieve", ref.id),
     list,
     results: (batch, ref) =>
-      Stream.fromIterableEffect(
-        Results.fetchJsonl(
-          http,
-          HttpClientRequest.setHeader(resultsRequest(batch, ref.segment), "accept", "application/binary"),
-          { provider: "anthropic", batchId: batch.id, what: "the results file" },
-          toResult
-        )
+      Results.streamJsonl(
+        http,
+        HttpClientRequest.setHeader(resultsRequest(batch, ref.segment), "accept", "application/binary"),
+        { provider: "anthropic", batchId: batch.id, what: "the results file" },
+        toResult
       )
   }
 }

@@ -51,8 +51,9 @@ describe("Anthropic Promise client over real HTTP", () => {
     })
     const client = AnthropicBatches.client({ apiKey: "sk-ant-test", baseUrl: server.url })
     try {
-      const results = await client.results("msgbatch_1")
-      assert.deepStrictEqual(results.map((r) => [r.customId, r.outcome]), [["q1", "cancelled"]])
+      const results: Array<[string, string]> = []
+      for await (const r of client.results("msgbatch_1")) results.push([r.customId, r.outcome])
+      assert.deepStrictEqual(results, [["q1", "cancelled"]])
       assert.strictEqual(server.seen[1]?.path, "/v1/messages/batches/msgbatch_1/results")
       for (const s of server.seen) {
         assert.strictEqual(s.headers["x-api-key"], "sk-ant-test")

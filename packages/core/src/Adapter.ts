@@ -2,29 +2,50 @@
  * What turns an adapter's `make` into the layers and the Promise client every provider package exports,
  * so that each package stays a thin description of its vendor.
  *
+ * Settings come from the options, else from the environment, as the official SDKs do it:
+ * `<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT`, `<PREFIX>_MAX_RETRIES`, plus each
+ * vendor's own (e.g. `OPENAI_ORG_ID`). A missing or unusable setting is an `InvalidRequest` (operation
+ * `configure`) that names the option or the variable, and nothing is sent.
+ *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { InvalidRequest } from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
+import * as NodeClient from "./NodeClient.js"
 import * as PromiseClient from "./PromiseClient.js"
 import type { ClientOptions } from "./VendorHttp.js"
 
 /**
- * Options of a Promise client: the same as the layer's, with the key as a plain string allowed.
+ * Options of a Promise client: the same as the layer's, every one optional (read from the environment
+ * when left out), with the key as a plain string allowed.
  *
  * @since 0.1.0
  * @category models
  */
 export type PlainOptions<O extends ClientOptions> = Omit<O, "apiKey"> & {
-  readonly apiKey: string | Redacted.Redacted<string>
+  readonly apiKey?: string | Redacted.Redacted<string> | undefined
+}
+
+/**
+ * A string setting a vendor reads from the environment besides the common ones, e.g. OpenAI's
+ * `organization` from `OPENAI_ORG_ID`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EnvSetting<O> {
+  readonly option: Exclude<keyof O, keyof ClientOptions> & string
+  readonly variable: string
 }
 
 /**
@@ -32,29 +53,108 @@ export type PlainOptions<O extends ClientOptions> = Omit<O, "apiKey"> & {
  * @category models
  */
 export interface Kit<Self, O extends ClientOptions> {
-  /** Provides the adapter's own tag and the generic `BatchProvider`. */
-  readonly layer: (options: O) => Layer.Layer<Self | BatchProvider, never, HttpClient.HttpClient>
-  /** Reads `<ENV>_API_KEY` and `<ENV>_BASE_URL` unless given another config. */
+  /** Provides the adapter's own tag and the generic `BatchProvider`; an empty key fails it. */
+  readonly layer: (options: O) => Layer.Layer<Self | BatchProvider, InvalidRequest, HttpClient.HttpClient>
+  /** Reads every setting from the environment ({@link Kit.variables}) unless given another config. */
   readonly layerConfig: (
     config?: Config.Config<O>
-  ) => Layer.Layer<Self | BatchProvider, ConfigError.ConfigError, HttpClient.HttpClient>
-  /** The default config: `<ENV>_API_KEY` (redacted) and optional `<ENV>_BASE_URL`. */
+  ) => Layer.Layer<Self | BatchProvider, InvalidRequest, HttpClient.HttpClient>
+  /** The default config: every setting of {@link Kit.variables}. */
   readonly config: Config.Config<O>
-  /** A Promise client over `fetch`. */
-  readonly client: (options: PlainOptions<O>) => PromiseClient.BatchClient
+  /** The environment variables this adapter reads, with the option each one sets. */
+  readonly variables: ReadonlyArray<{ readonly variable: string; readonly option: string }>
+  /**
+   * A Promise client. Options left out are read from the environment; on Node it sends over `node:http`
+   * with keep-alive, elsewhere over `fetch`.
+   */
+  readonly client: (options?: PlainOptions<O>) => PromiseClient.BatchClient
 }
 
+const configure = (provider: string, message: string) =>
+  new InvalidRequest({ provider, operation: "configure", message: `${provider}: ${message}` })
+
+/** `30000` (milliseconds) or a duration such as `30 seconds`. */
+const durationConfig = (name: string): Config.Config<Option.Option<Duration.Duration>> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) => {
+      const trimmed = text.trim()
+      const decoded = /^\d+$/.test(trimmed) ? Option.some(Duration.millis(Number(trimmed))) : Duration.decodeUnknown(trimmed)
+      return Either.fromOption(decoded, () =>
+        ConfigError.InvalidData([], `${name} is "${text}", which is not a duration (milliseconds, or e.g. "30 seconds")`)
+      )
+    }),
+    Config.option
+  )
+
+const settings = (prefix: string, keyRequired: boolean): Config.Config<Omit<ClientOptions, "apiKey"> & { readonly apiKey?: Redacted.Redacted<string> }> =>
+  Config.all({
+    apiKey: Config.redacted(`${prefix}_API_KEY`).pipe(
+      Config.orElse(() => Config.fail(`${prefix}_API_KEY is not set: set it to your API key, or pass apiKey`)),
+      Config.validate({
+        message: `${prefix}_API_KEY is empty: set it to your API key, or pass apiKey`,
+        validation: (key) => Redacted.value(key).trim().length > 0
+      }),
+      (key) => (keyRequired ? Config.map(key, Option.some) : Config.option(key))
+    ),
+    baseUrl: Config.string(`${prefix}_BASE_URL`).pipe(Config.option),
+    timeout: durationConfig(`${prefix}_TIMEOUT`),
+    maxRetries: Config.integer(`${prefix}_MAX_RETRIES`).pipe(
+      Config.validate({
+        message: `${prefix}_MAX_RETRIES must be a whole number of at least 0`,
+        validation: (n) => n >= 0
+      }),
+      Config.option
+    )
+  }).pipe(
+    Config.map(({ apiKey, baseUrl, timeout, maxRetries }) => ({
+      ...(Option.isSome(apiKey) ? { apiKey: apiKey.value } : {}),
+      ...(Option.isSome(baseUrl) && baseUrl.value.trim().length > 0 ? { baseUrl: baseUrl.value.trim() } : {}),
+      ...(Option.isSome(timeout) ? { timeout: timeout.value } : {}),
+      ...(Option.isSome(maxRetries) ? { retry: { maxAttempts: maxRetries.value + 1 } } : {})
+    }))
+  )
+
 /**
- * The environment-variable config every adapter reads by default.
+ * The environment-variable config every adapter reads by default: `<PREFIX>_API_KEY` (redacted,
+ * required), `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT` (milliseconds or a duration) and
+ * `<PREFIX>_MAX_RETRIES` (retries after the first attempt).
  *
  * @since 0.1.0
  * @category config
  */
 export const envConfig = (prefix: string): Config.Config<ClientOptions> =>
-  Config.all({
-    apiKey: Config.redacted(`${prefix}_API_KEY`),
-    baseUrl: Config.string(`${prefix}_BASE_URL`).pipe(Config.option, Config.map(Option.getOrUndefined))
-  })
+  settings(prefix, true) as Config.Config<ClientOptions>
+
+/** Every message of a config error, in plain words (`Config.fail` messages stand alone). */
+const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
+  switch (error._op) {
+    case "And":
+      return [...configMessages(error.left), ...configMessages(error.right)]
+    case "Or":
+      // Every alternative failed; the last one (a fallback such as `Config.fail`) says it best.
+      return configMessages(error.right)
+    default:
+      return [error.path.length === 0 ? error.message : `${error.path.join(".")}: ${error.message}`]
+  }
+}
+
+/**
+ * Turns a config error into the `InvalidRequest` of a missing or wrong setting.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const fromConfigError = (provider: string, error: ConfigError.ConfigError): InvalidRequest =>
+  configure(provider, [...new Set(configMessages(error))].join("; "))
+
+const isUrl = (text: string) => {
+  try {
+    const url = new URL(text)
+    return url.protocol === "http:" || url.protocol === "https:"
+  } catch {
+    return false
+  }
+}
 
 /**
  * @since 0.1.0
@@ -65,20 +165,83 @@ export const kit = <Self, O extends ClientOptions>(spec: {
   readonly tag: Context.Tag<Self, Service>
   readonly envPrefix: string
   readonly make: (options: O) => Effect.Effect<Service, never, HttpClient.HttpClient>
+  /** Further string settings read from the environment. */
+  readonly env?: ReadonlyArray<EnvSetting<O>> | undefined
 }): Kit<Self, O> => {
+  const provider = spec.provider
+  const prefix = spec.envPrefix
+  const extra = spec.env ?? []
+
+  const check = (options: O): Effect.Effect<O, InvalidRequest> => {
+    if (!Redacted.isRedacted(options.apiKey) || Redacted.value(options.apiKey).trim().length === 0) {
+      return Effect.fail(configure(provider, `the API key is empty: pass apiKey, or set ${prefix}_API_KEY`))
+    }
+    if (options.baseUrl !== undefined && !isUrl(options.baseUrl)) {
+      return Effect.fail(
+        configure(provider, `the base URL "${options.baseUrl}" is not an http(s) URL (baseUrl or ${prefix}_BASE_URL)`)
+      )
+    }
+    return Effect.succeed(options)
+  }
+
   const layer = (options: O) =>
     Layer.effectContext(
-      Effect.map(spec.make(options), (service) =>
-        Context.make(spec.tag, service).pipe(Context.add(BatchProvider, service))
+      check(options).pipe(
+        Effect.flatMap(spec.make),
+        Effect.map((service) => Context.make(spec.tag, service).pipe(Context.add(BatchProvider, service)))
       )
     )
-  // O only adds optional fields to ClientOptions, so the env config is a valid O.
-  const config = envConfig(spec.envPrefix) as Config.Config<ClientOptions> as Config.Config<O>
-  const layerConfig = (c: Config.Config<O> = config) => Layer.unwrapEffect(Effect.map(c, layer))
-  const client = (options: PlainOptions<O>) => {
-    const apiKey = Redacted.isRedacted(options.apiKey) ? options.apiKey : Redacted.make(options.apiKey)
-    const full = { ...options, apiKey } as unknown as O
-    return PromiseClient.make(Layer.provide(layer(full), FetchHttpClient.layer), spec.provider)
+
+  const extraConfig: Config.Config<Record<string, string>> =
+    extra.length === 0
+      ? Config.succeed({})
+      : Config.all(
+          Object.fromEntries(extra.map(({ option, variable }) => [option, Config.string(variable).pipe(Config.option)]))
+        ).pipe(
+          Config.map((values) => {
+            const out: Record<string, string> = {}
+            for (const [option, value] of Object.entries(values)) {
+              if (Option.isSome(value) && value.value.trim().length > 0) out[option] = value.value.trim()
+            }
+            return out
+          })
+        )
+
+  // O only adds optional fields to ClientOptions, and the extra settings are string options of O.
+  const config = Config.map(Config.all([envConfig(prefix), extraConfig]), ([common, more]) => ({
+    ...more,
+    ...common
+  })) as Config.Config<ClientOptions> as Config.Config<O>
+
+  const layerConfig = (c: Config.Config<O> = config) =>
+    Layer.unwrapEffect(
+      Effect.mapError(c, (error) => fromConfigError(provider, error)).pipe(Effect.map(layer))
+    )
+
+  const client = (options: PlainOptions<O> = {} as PlainOptions<O>) => {
+    const given = options.apiKey
+    const apiKey = given === undefined ? undefined : Redacted.isRedacted(given) ? given : Redacted.make(String(given))
+    // What the caller passed wins; the environment fills in the rest. The key is required from the
+    // environment only when it was not passed.
+    const fromEnv = Config.map(Config.all([settings(prefix, apiKey === undefined), extraConfig]), ([common, more]) => ({
+      ...more,
+      ...common
+    }))
+    const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+    const resolved = Effect.mapError(fromEnv, (error) => fromConfigError(provider, error)).pipe(
+      // O only adds optional fields to ClientOptions; the key is checked by `layer`.
+      Effect.map((env) => ({ ...env, ...defined, ...(apiKey === undefined ? {} : { apiKey }) }) as unknown as O)
+    )
+    return PromiseClient.make(Layer.provide(Layer.unwrapEffect(Effect.map(resolved, layer)), NodeClient.layer), provider)
   }
-  return { layer, layerConfig, config, client }
+
+  const variables = [
+    { variable: `${prefix}_API_KEY`, option: "apiKey" },
+    { variable: `${prefix}_BASE_URL`, option: "baseUrl" },
+    { variable: `${prefix}_TIMEOUT`, option: "timeout" },
+    { variable: `${prefix}_MAX_RETRIES`, option: "retry.maxAttempts (+1)" },
+    ...extra.map(({ option, variable }) => ({ variable, option }))
+  ]
+
+  return { layer, layerConfig, config, variables, client }
 }

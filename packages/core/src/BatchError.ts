@@ -116,14 +116,23 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
 ) {}
 
 /**
- * No HTTP response at all: refused, reset, DNS, or timed out.
+ * No HTTP response at all (refused, reset, DNS, timed out), or a streamed body (results) that broke off
+ * or stalled after its head arrived. `method` and `url` name the request (never the key); `cause` is the
+ * underlying error (e.g. `ECONNREFUSED`); `itemsDelivered` says, for a results read that broke off, how
+ * many items had already been delivered (the read is not started again: the caller has them).
  *
  * @since 0.1.0
  * @category errors
  */
 export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("TransportFailure"))(
   "TransportFailure",
-  common
+  {
+    ...common,
+    method: Schema.optional(Schema.String),
+    url: Schema.optional(Schema.String),
+    itemsDelivered: Schema.optional(Schema.Number),
+    cause: Schema.optional(Schema.Defect)
+  }
 ) {}
 
 /**
@@ -144,6 +153,23 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>(i
  * @category errors
  */
 export class Unsupported extends Schema.TaggedError<Unsupported>(id("Unsupported"))("Unsupported", common) {}
+
+/**
+ * `awaitTerminal` (or `cancelAndWait`) gave up at its deadline. `lastStatus` is the status it saw last.
+ * Not a vendor failure, so not in {@link BatchError}; {@link isBatchError} recognises it all the same.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>("@batchctl/core/Lifecycle/WaitTimedOut")(
+  "WaitTimedOut",
+  {
+    provider: Schema.String,
+    batchId: Schema.String,
+    message: Schema.String,
+    lastStatus: Schema.optional(Schema.String)
+  }
+) {}
 
 /**
  * @since 0.1.0
@@ -188,7 +214,8 @@ export const BatchError = Schema.Union(
  */
 export type Tag = BatchError["_tag"]
 
-const tags: ReadonlySet<string> = new Set<Tag>([
+const tags: ReadonlySet<string> = new Set<Tag | "WaitTimedOut">([
+  "WaitTimedOut",
   "InvalidBatchState",
   "BatchNotFound",
   "Unauthorized",
@@ -203,10 +230,13 @@ const tags: ReadonlySet<string> = new Set<Tag>([
 ])
 
 /**
+ * Whether `u` is any error batchctl rejects or fails with: a {@link BatchError}, or {@link WaitTimedOut}
+ * from the waiting helpers. The one predicate a Promise user needs in a `catch`.
+ *
  * @since 0.1.0
  * @category guards
  */
-export const isBatchError = (u: unknown): u is BatchError =>
+export const isBatchError = (u: unknown): u is BatchError | WaitTimedOut =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag) &&
   u instanceof Error
 

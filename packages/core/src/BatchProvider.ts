@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
 import { type BatchError, InvalidBatchState, InvalidRequest } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
+import { asOperation } from "./VendorHttp.js"
 
 /**
  * @since 0.1.0
@@ -135,7 +136,8 @@ export const make = (adapter: Adapter): Service => {
     Stream.unwrap(
       Effect.gen(function* () {
         const ref = yield* check("results", batchId)
-        const batch = yield* adapter.retrieve(ref)
+        // Its failures are the results call's: the caller asked for results, not for a retrieve.
+        const batch = yield* asOperation(adapter.retrieve(ref), "results")
         if (!batch.terminal) {
           return yield* Effect.fail(
             new InvalidBatchState({
@@ -149,7 +151,7 @@ export const make = (adapter: Adapter): Service => {
         }
         return adapter.results(batch, ref)
       })
-    )
+    ).pipe(Stream.withSpan("BatchProvider.results", { attributes: { provider, batchId } }))
 
   return { provider, cancel, retrieve, list, results }
 }

@@ -9,27 +9,25 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Batch, ListOptions } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
+import * as BatchErrors from "./BatchError.js"
 import { BatchProvider } from "./BatchProvider.js"
 
 /**
- * `awaitTerminal` gave up at its deadline. `lastStatus` is the status it saw last.
+ * `awaitTerminal` gave up at its deadline (defined in `BatchError`, kept here for imports of 0.1).
  *
  * @since 0.1.0
  * @category errors
  */
-export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>("@batchctl/core/Lifecycle/WaitTimedOut")(
-  "WaitTimedOut",
-  {
-    provider: Schema.String,
-    batchId: Schema.String,
-    message: Schema.String,
-    lastStatus: Schema.optional(Schema.String)
-  }
-) {}
+export const WaitTimedOut = BatchErrors.WaitTimedOut
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type WaitTimedOut = BatchErrors.WaitTimedOut
 
 /**
  * The default polling: every second at first, growing by half each time, at most every 30 seconds.
@@ -120,18 +118,39 @@ export interface CancelManyOptions {
 }
 
 /**
- * Cancels every id, `concurrency` at a time. Never fails as a whole: returns one outcome per id, in the
- * order of `ids`.
+ * Ids for {@link cancelMany}: any iterable of strings but a string itself (which is iterable, and would
+ * be cancelled one character at a time).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Ids<I extends Iterable<string>> = I extends string ? never : I
+
+/**
+ * Cancels every id, `concurrency` at a time. Never fails for one batch's failure: returns one outcome per
+ * id, in the order of `ids`. A string instead of a list of ids, or a concurrency that is not a positive
+ * whole number, fails the whole call with `InvalidRequest` before anything is sent.
  *
  * @since 0.1.0
  * @category cancel
  */
-export const cancelMany = (
-  ids: Iterable<string>,
+export const cancelMany = <I extends Iterable<string>>(
+  ids: Ids<I>,
   options: CancelManyOptions = {}
-): Effect.Effect<ReadonlyArray<CancelOutcome>, never, BatchProvider> =>
-  Effect.flatMap(BatchProvider, (provider) =>
-    Effect.forEach(
+): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> =>
+  Effect.flatMap(BatchProvider, (provider) => {
+    const refuse = (message: string) =>
+      Effect.fail(
+        new BatchErrors.InvalidRequest({ provider: provider.provider, operation: "cancelMany", message: `${provider.provider} cancelMany: ${message}` })
+      )
+    const list: unknown = ids
+    if (typeof list === "string") return refuse("ids must be a list of batch ids, not one string (wrap it: [id])")
+    if (typeof list !== "object" || list === null || !(Symbol.iterator in list)) return refuse("ids must be an iterable of batch ids")
+    const concurrency = options.concurrency ?? 16
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      return refuse(`concurrency must be a positive whole number, not ${String(concurrency)}`)
+    }
+    return Effect.forEach(
       ids,
       (batchId) =>
         provider.cancel(batchId).pipe(
@@ -140,9 +159,9 @@ export const cancelMany = (
             onSuccess: (batch): CancelOutcome => ({ _tag: "Cancelled", batchId, batch })
           })
         ),
-      { concurrency: Math.max(1, Math.floor(options.concurrency ?? 16)) }
+      { concurrency }
     )
-  )
+  })
 
 /**
  * Every batch, following `nextCursor` across pages.

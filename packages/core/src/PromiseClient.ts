@@ -7,13 +7,15 @@
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Batch, ListOptions, Page, ResultItem } from "./Batch.js"
-import type { BatchError } from "./BatchError.js"
+import type { BatchError, WaitTimedOut } from "./BatchError.js"
 import { BatchProvider } from "./BatchProvider.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { withHeaders } from "./VendorHttp.js"
@@ -50,13 +52,20 @@ export interface BatchClient extends AsyncDisposable {
   list(options?: ListOptions & CallOptions): Promise<Page>
   /** Every batch across pages. */
   listAll(options?: Omit<ListOptions, "after"> & CallOptions): AsyncIterable<Batch>
-  /** Every result of a terminal batch, partial results of cancelled and expired ones included. */
-  results(batchId: string, options?: CallOptions): Promise<ReadonlyArray<ResultItem>>
+  /**
+   * Every result of a terminal batch, partial results of cancelled and expired ones included, read as
+   * the file downloads (`for await (const item of client.results(id))`). Breaking out of the loop stops
+   * the download. A download that breaks off rejects with `TransportFailure` (`itemsDelivered` says how
+   * many items came before it).
+   */
+  results(batchId: string, options?: CallOptions): AsyncIterable<ResultItem>
+  /** {@link BatchClient.results} collected into an array: for small batches. */
+  resultsArray(batchId: string, options?: CallOptions): Promise<ReadonlyArray<ResultItem>>
   awaitTerminal(batchId: string, options?: WaitOptions): Promise<Batch>
   cancelAndWait(batchId: string, options?: WaitOptions): Promise<Batch>
-  /** Never rejects for one batch's failure: one outcome per id. */
-  cancelMany(
-    ids: Iterable<string>,
+  /** Never rejects for one batch's failure: one outcome per id. Rejects a string for `ids`. */
+  cancelMany<I extends Iterable<string>>(
+    ids: Lifecycle.Ids<I>,
     options?: Lifecycle.CancelManyOptions & CallOptions
   ): Promise<ReadonlyArray<Lifecycle.CancelOutcome>>
   /** Releases the runtime (connections, fibers). */
@@ -72,20 +81,26 @@ export interface BatchClient extends AsyncDisposable {
 export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string): BatchClient => {
   const runtime = ManagedRuntime.make(layer)
 
+  /** Rethrows a failure as the typed error itself, with the caller's frames appended to its stack. */
+  const rethrow = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined, site: Error): never => {
+    const failure = Cause.failureOption(cause)
+    if (Option.isSome(failure)) throw withCallSite(failure.value, site)
+    if (Cause.isInterruptedOnly(cause)) {
+      throw signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
+    }
+    throw withCallSite(Cause.squash(cause), site)
+  }
+
   const run = <A>(
-    effect: Effect.Effect<A, BatchError | Lifecycle.WaitTimedOut | E, BatchProvider>,
-    options: CallOptions | undefined
+    effect: Effect.Effect<A, BatchError | WaitTimedOut | E, BatchProvider>,
+    options: CallOptions | undefined,
+    site: Error
   ): Promise<A> => {
     const withExtra = options?.headers === undefined ? effect : withHeaders(effect, options.headers)
     const signal = options?.signal
     return runtime.runPromiseExit(withExtra, signal === undefined ? undefined : { signal }).then((exit) => {
       if (Exit.isSuccess(exit)) return exit.value
-      const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure)) throw failure.value
-      if (Cause.isInterruptedOnly(exit.cause)) {
-        throw signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
-      }
-      throw Cause.squash(exit.cause)
+      return rethrow(exit.cause, signal, site)
     })
   }
 
@@ -94,10 +109,58 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
     ...(options?.timeoutMs === undefined ? {} : { timeout: options.timeoutMs })
   })
 
+  const results = (batchId: string, options: CallOptions | undefined, site: Error): AsyncIterable<ResultItem> => ({
+    [Symbol.asyncIterator]() {
+      const stream = Stream.unwrap(Effect.map(BatchProvider, (p) => p.results(batchId)))
+      const signal = options?.signal
+      const scope = Effect.runSync(Scope.make())
+      let pull: Effect.Effect<Chunk.Chunk<ResultItem>, Option.Option<BatchError | E>, BatchProvider> | undefined
+      let buffer: ReadonlyArray<ResultItem> = []
+      let index = 0
+      let done = false
+      const close = () => runtime.runPromise(Scope.close(scope, Exit.void))
+      const next = async (): Promise<IteratorResult<ResultItem>> => {
+        for (;;) {
+          if (index < buffer.length) return { done: false, value: buffer[index++]! }
+          if (done) return { done: true, value: undefined }
+          if (pull === undefined) {
+            const opened = await run(Scope.extend(Stream.toPull(stream), scope), options, site).catch(async (e: unknown) => {
+              done = true
+              await close()
+              throw e
+            })
+            pull = opened
+          }
+          const step = Effect.either(withHeadersIf(pull, options))
+          const exit = await runtime.runPromiseExit(step, signal === undefined ? undefined : { signal })
+          if (Exit.isSuccess(exit) && Either.isRight(exit.value)) {
+            buffer = Chunk.toReadonlyArray(exit.value.right)
+            index = 0
+            continue
+          }
+          done = true
+          await close()
+          if (Exit.isFailure(exit)) return rethrow(exit.cause, signal, site)
+          const end = Either.isLeft(exit.value) ? exit.value.left : Option.none()
+          if (Option.isNone(end)) return { done: true, value: undefined }
+          return rethrow(Cause.fail(end.value), signal, site)
+        }
+      }
+      return {
+        next,
+        return: async () => {
+          done = true
+          await close()
+          return { done: true, value: undefined }
+        }
+      }
+    }
+  })
+
   const client: BatchClient = {
     provider,
-    cancel: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.cancel(batchId)), options),
-    retrieve: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.retrieve(batchId)), options),
+    cancel: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.cancel(batchId)), options, new Error()),
+    retrieve: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.retrieve(batchId)), options, new Error()),
     list: (options) =>
       run(
         Effect.flatMap(BatchProvider, (p) =>
@@ -106,7 +169,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
             ...(options?.after === undefined ? {} : { after: options.after })
           })
         ),
-        options
+        options,
+        new Error()
       ),
     listAll: (options) => ({
       async *[Symbol.asyncIterator]() {
@@ -119,17 +183,45 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         }
       }
     }),
-    results: (batchId, options) =>
+    results: (batchId, options) => results(batchId, options, new Error()),
+    resultsArray: (batchId, options) =>
       run(
         Effect.flatMap(BatchProvider, (p) => Stream.runCollect(p.results(batchId))).pipe(Effect.map(Chunk.toReadonlyArray)),
-        options
+        options,
+        new Error()
       ),
-    awaitTerminal: (batchId, options) => run(Lifecycle.awaitTerminal(batchId, waitOptions(options)), options),
-    cancelAndWait: (batchId, options) => run(Lifecycle.cancelAndWait(batchId, waitOptions(options)), options),
+    awaitTerminal: (batchId, options) =>
+      run(Lifecycle.awaitTerminal(batchId, waitOptions(options)), options, new Error()),
+    cancelAndWait: (batchId, options) =>
+      run(Lifecycle.cancelAndWait(batchId, waitOptions(options)), options, new Error()),
     cancelMany: (ids, options) =>
-      run(Lifecycle.cancelMany(ids, { concurrency: options?.concurrency }), options),
+      run(Lifecycle.cancelMany(ids, { concurrency: options?.concurrency }), options, new Error()),
     close: () => runtime.dispose(),
     [Symbol.asyncDispose]: () => runtime.dispose()
   }
   return client
+}
+
+const withHeadersIf = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOptions | undefined) =>
+  options?.headers === undefined ? effect : withHeaders(effect, options.headers)
+
+/**
+ * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
+ * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
+ */
+const withCallSite = (error: unknown, site: Error): unknown => {
+  if (!(error instanceof Error) || typeof site.stack !== "string") return error
+  const frames = site.stack.split("\n").slice(2).join("\n")
+  if (frames.length === 0) return error
+  const own = typeof error.stack === "string" ? error.stack : `${error.name}: ${error.message}`
+  try {
+    Object.defineProperty(error, "stack", {
+      value: `${own}\n    at (batchctl call site)\n${frames}`,
+      configurable: true,
+      writable: true
+    })
+  } catch {
+    // A frozen error keeps its own stack.
+  }
+  return error
 }

@@ -6,12 +6,12 @@
  * @since 0.1.0
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
-import { type BatchError, UnexpectedResponse } from "./BatchError.js"
+import { type BatchError, TransportFailure, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
-import * as Jsonl from "./Jsonl.js"
 import type { VendorHttp } from "./VendorHttp.js"
 
 /**
@@ -56,7 +56,100 @@ export const fromValues = (
   })
 
 /**
- * GETs a JSONL document and reads every line with `toItem`.
+ * A running count of the items a results read has delivered, shared by the files it reads in turn, so
+ * that a read that breaks off can say how many the caller already has.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Delivered {
+  count: number
+}
+
+/**
+ * GETs a JSONL document and streams it, one decoded item per line, as the bytes arrive: memory stays
+ * bounded by the longest line, and the first item is out before the download is done. The request is
+ * retried until its head arrives; a body that breaks off or stalls ends the stream with
+ * `TransportFailure` carrying `itemsDelivered`, and is not downloaded again.
+ *
+ * @since 0.2.0
+ * @category reading
+ */
+export const streamJsonl = (
+  http: VendorHttp,
+  request: HttpClientRequest.HttpClientRequest,
+  context: Context,
+  toItem: (value: unknown) => ResultItem | undefined,
+  delivered: Delivered = { count: 0 }
+): Stream.Stream<ResultItem, BatchError> =>
+  Stream.unwrap(
+    http.lines(request, { operation: "results", batchId: context.batchId }).pipe(
+      // The batch was just retrieved: a 404 here is about the file it names, not the batch.
+      Effect.catchTag("BatchNotFound", (notFound) =>
+        Effect.fail(
+          new UnexpectedResponse({
+            provider: notFound.provider,
+            operation: "results",
+            httpStatus: 404,
+            message: `${context.provider} results ${context.batchId}: ${context.what} is not found (HTTP 404) although the batch names it`,
+            ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
+          })
+        )
+      ),
+      Effect.map((response) => {
+        let line = 0
+        const badLine = (at: number, why: string) =>
+          new UnexpectedResponse({
+            provider: context.provider,
+            operation: "results",
+            httpStatus: response.status,
+            message: `${context.provider} results ${context.batchId}: line ${at} of ${context.what} ${why}`,
+            ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+          })
+        const items = Stream.chunks(response.lines).pipe(
+          Stream.flatMap(
+            (chunk) => {
+              const out: Array<ResultItem> = []
+              for (const text of chunk) {
+                line++
+                if (text.trim().length === 0) continue
+                let value: unknown
+                try {
+                  value = JSON.parse(text)
+                } catch {
+                  return Stream.concat(Stream.fromIterable(out), Stream.fail(badLine(line, "is not JSON")))
+                }
+                const item = toItem(value)
+                if (item === undefined) {
+                  return Stream.concat(Stream.fromIterable(out), Stream.fail(badLine(line, "is not a result line")))
+                }
+                out.push(item)
+                delivered.count++
+              }
+              return Stream.fromIterable(out)
+            },
+            { bufferSize: 1 }
+          )
+        )
+        return Stream.catchTag(items, "BodyFailure", (failure) =>
+          Stream.fail(
+            new TransportFailure({
+              provider: context.provider,
+              operation: "results",
+              method: response.method,
+              url: response.url,
+              itemsDelivered: delivered.count,
+              message: `${context.provider} results ${context.batchId}: ${context.what} broke off after ${delivered.count} item(s) were delivered: ${failure.reason}; it is not read again from the start`,
+              ...(failure.cause === undefined ? {} : { cause: failure.cause })
+            })
+          )
+        )
+      })
+    )
+  )
+
+/**
+ * {@link streamJsonl}, collected: for small documents only.
  *
  * @since 0.1.0
  * @category reading
@@ -67,24 +160,7 @@ export const fetchJsonl = (
   context: Context,
   toItem: (value: unknown) => ResultItem | undefined
 ): Effect.Effect<ReadonlyArray<ResultItem>, BatchError> =>
-  http.execute(request, { operation: "results", batchId: context.batchId }).pipe(
-    // The batch was just retrieved: a 404 here is about the file it names, not the batch.
-    Effect.catchTag("BatchNotFound", (notFound) =>
-      Effect.fail(
-        new UnexpectedResponse({
-          provider: notFound.provider,
-          operation: "results",
-          httpStatus: 404,
-          message: `${context.provider} results ${context.batchId}: ${context.what} is not found (HTTP 404) although the batch names it`,
-          ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
-        })
-      )
-    ),
-    Effect.flatMap((response) =>
-      Jsonl.parse(response.text, { provider: context.provider, operation: "results", what: context.what })
-    ),
-    Effect.flatMap((values) => fromValues(values, context, toItem))
-  )
+  Effect.map(Stream.runCollect(streamJsonl(http, request, context, toItem)), Chunk.toReadonlyArray)
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -128,26 +204,29 @@ export const fromFiles = (
   const files: Array<readonly [string, "output" | "error"]> = []
   if (batch.outputFileId !== undefined) files.push([batch.outputFileId, "output"])
   if (batch.errorFileId !== undefined) files.push([batch.errorFileId, "error"])
-  return Stream.fromIterable(files).pipe(
-    Stream.mapEffect(([fileId, kind]) => {
-      // The file id comes from the vendor's body: it gets the same checks as a caller's batch id, so a
-      // body naming `..` or a lone surrogate can neither steer the request nor throw.
-      const why = BatchId.problem(fileId, `the ${kind} file id`)
-      return why === undefined
-        ? fetchJsonl(
-            http,
-            HttpClientRequest.get(path(encodeURIComponent(fileId))),
-            { provider: http.provider, batchId: batch.id, what: `${kind} file ${fileId}` },
-            openAiLine
-          )
-        : Effect.fail(
-            new UnexpectedResponse({
-              provider: http.provider,
-              operation: "results",
-              message: `${http.provider} results: batch ${batch.id} names a file that cannot be requested: ${why}`
-            })
-          )
-    }),
-    Stream.flattenIterables
-  )
+  return Stream.suspend(() => {
+    const delivered: Delivered = { count: 0 }
+    return Stream.fromIterable(files).pipe(
+      Stream.flatMap(([fileId, kind]) => {
+        // The file id comes from the vendor's body: it gets the same checks as a caller's batch id, so a
+        // body naming `..` or a lone surrogate can neither steer the request nor throw.
+        const why = BatchId.problem(fileId, `the ${kind} file id`)
+        return why === undefined
+          ? streamJsonl(
+              http,
+              HttpClientRequest.get(path(encodeURIComponent(fileId)), { headers: { accept: "application/binary" } }),
+              { provider: http.provider, batchId: batch.id, what: `${kind} file ${fileId}` },
+              openAiLine,
+              delivered
+            )
+          : Stream.fail(
+              new UnexpectedResponse({
+                provider: http.provider,
+                operation: "results",
+                message: `${http.provider} results: batch ${batch.id} names a file that cannot be requested: ${why}`
+              })
+            )
+      })
+    )
+  })
 }

@@ -9,7 +9,9 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,10 +19,12 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
 
@@ -121,9 +125,19 @@ export interface Options {
   /** Headers sent on every request (e.g. `anthropic-version`). */
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly retry?: Partial<RetryPolicy> | undefined
-  /** Timeout of each attempt; default 60 seconds. */
+  /**
+   * Timeout of each attempt until the response head arrives (for small JSON answers, until the body is
+   * read too); default 60 seconds.
+   */
   readonly timeout?: Duration.DurationInput | undefined
+  /** How long a streamed body (a results file) may send no bytes before the read fails; default 60 seconds. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
   readonly invalidState?: InvalidStatePredicate | undefined
+  /**
+   * Send the current span as `traceparent` / `b3` headers. Off by default: a vendor is a third party,
+   * and your trace ids are not theirs to see.
+   */
+  readonly propagateTracing?: boolean | undefined
 }
 
 /**
@@ -137,8 +151,13 @@ export interface ClientOptions {
   /** Defaults to the vendor's public API; point it at a proxy or the batchctl emulator. */
   readonly baseUrl?: string | undefined
   readonly retry?: Partial<RetryPolicy> | undefined
+  /** Timeout of each attempt until the response head arrives; default 60 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+  /** How long a results download may send no bytes before it fails; default 60 seconds. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Send `traceparent` / `b3` headers of the current span to the vendor; default `false`. */
+  readonly propagateTracing?: boolean | undefined
 }
 
 /**
@@ -180,7 +199,41 @@ export interface VendorHttp {
     request: HttpClientRequest.HttpClientRequest,
     call: Call
   ) => Effect.Effect<Decoded<A>, BatchError.BatchError>
+  /**
+   * Sends with the same retries until a 2xx response head arrives, then hands over its body as a stream
+   * of text lines (scrubbed of the key) without reading it whole. The attempt timeout covers the head;
+   * the body has its own idle timeout. A body that breaks off or stalls ends the stream with
+   * {@link BodyFailure} and is not sent again: the caller already has the lines before it.
+   */
+  readonly lines: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Lines, BatchError.BatchError>
 }
+
+/**
+ * A 2xx response whose body is read as it arrives, one text line at a time.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Lines {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly requestId?: string | undefined
+  /** The method and URL (scrubbed), for messages. */
+  readonly method: string
+  readonly url: string
+  readonly lines: Stream.Stream<string, BodyFailure>
+}
+
+/**
+ * A streamed body broke off (connection reset, stalled past the idle timeout) after its head arrived.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class BodyFailure extends Schema.TaggedError<BodyFailure>("@batchctl/core/VendorHttp/BodyFailure")(
+  "BodyFailure",
+  { reason: Schema.String, cause: Schema.optional(Schema.Defect) }
+) {}
 
 /**
  * @since 0.1.0
@@ -198,9 +251,37 @@ export interface Decoded<A> {
  * @since 0.1.0
  * @category fiber refs
  */
-export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>> = FiberRef.unsafeMake<
-  Readonly<Record<string, string>>
->({})
+export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>> = globalValue(
+  "@batchctl/core/VendorHttp/currentHeaders",
+  () => FiberRef.unsafeMake<Readonly<Record<string, string>>>({})
+)
+
+/**
+ * The public operation a request serves when it differs from the request's own (the retrieve that
+ * `results` makes first reports its failures as `results`).
+ *
+ * @since 0.2.0
+ * @category fiber refs
+ */
+export const currentOperation: FiberRef.FiberRef<string | undefined> = globalValue(
+  "@batchctl/core/VendorHttp/currentOperation",
+  () => FiberRef.unsafeMake<string | undefined>(undefined)
+)
+
+/**
+ * Runs `self` with every request's failures named after `operation`.
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const asOperation: {
+  (operation: string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentOperation, operation)
+)
 
 /**
  * @since 0.1.0
@@ -294,9 +375,10 @@ const requestIdOf = (headers: Headers.Headers): string | undefined => headers["r
 
 const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
 
-type Attempt =
-  | { readonly _tag: "Response"; readonly status: number; readonly headers: Headers.Headers; readonly text: string }
-  | { readonly _tag: "Transport"; readonly reason: string }
+type Attempt<A> =
+  | { readonly _tag: "Ok"; readonly value: A }
+  | { readonly _tag: "Failed"; readonly status: number; readonly headers: Headers.Headers; readonly text: string }
+  | { readonly _tag: "Transport"; readonly reason: string; readonly cause: unknown }
   /** The request could not even be built (a base URL that is not a URL): no retry can help. */
   | { readonly _tag: "Setup"; readonly reason: string }
 
@@ -346,13 +428,15 @@ export const makeFor = (
  * @since 0.1.0
  * @category constructors
  */
-export const makeWith = (client: HttpClient.HttpClient, options: Options): VendorHttp => {
+export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): VendorHttp => {
   const provider = options.provider
+  const client = options.propagateTracing === true ? httpClient : HttpClient.withTracerPropagation(httpClient, false)
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const baseOrigin = safeOrigin(baseUrl)
   const policy = resolvePolicy(options.retry)
   const maxAttempts = policy.maxAttempts
   const timeout = Duration.millis(millisOf(options.timeout, 60_000))
+  const idleTimeout = Duration.millis(millisOf(options.idleTimeout, 60_000))
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
   const fixedHeaders = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
@@ -385,40 +469,58 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
     return req
   }
 
-  const attemptOnce = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Attempt> =>
+  /** One attempt: `onOk` runs on a 2xx head inside the attempt timeout; other statuses read their body. */
+  const attemptOnce = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>
+  ): Effect.Effect<Attempt<A>> =>
     client.execute(request).pipe(
       Effect.flatMap((response) =>
-        Effect.map(response.text, (text): Attempt => ({
-          _tag: "Response",
-          status: response.status,
-          headers: scrubHeaders(response.headers),
-          text: scrub(text)
-        }))
+        response.status >= 200 && response.status < 300
+          ? Effect.map(onOk(response), (value): Attempt<A> => ({ _tag: "Ok", value }))
+          : Effect.map(response.text, (text): Attempt<A> => ({
+              _tag: "Failed",
+              status: response.status,
+              headers: scrubHeaders(response.headers),
+              text: scrub(text)
+            }))
       ),
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () => `no response within ${Duration.format(timeout)}`
       }),
       Effect.catchAll((error) =>
-        Effect.succeed<Attempt>({
-          _tag: isSetupError(error) ? "Setup" : "Transport",
-          reason: typeof error === "string" ? error : scrub(transportReason(error))
-        })
+        Effect.succeed<Attempt<A>>(
+          isSetupError(error)
+            ? { _tag: "Setup", reason: scrub(transportReason(error)) }
+            : typeof error === "string"
+              ? { _tag: "Transport", reason: error, cause: undefined }
+              : { _tag: "Transport", reason: scrub(transportReason(error)), cause: causeOf(error, scrub) }
+        )
       )
     )
 
-  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
+  const subjectOf = (operation: string, call: Call) =>
+    `${provider} ${operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}`
+
+  const send = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call,
+    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>
+  ): Effect.Effect<A, BatchError.BatchError> =>
     Effect.gen(function* () {
       const extra = yield* FiberRef.get(currentHeaders)
+      const operation = (yield* FiberRef.get(currentOperation)) ?? call.operation
       const prepared = prepare(request, extra)
       for (let attempt = 1; ; attempt++) {
-        const outcome = yield* attemptOnce(prepared)
+        const outcome = yield* attemptOnce(prepared, onOk)
+        if (outcome._tag === "Ok") return outcome.value
         if (outcome._tag === "Setup") {
           return yield* Effect.fail(
             new BatchError.InvalidRequest({
               provider,
-              operation: call.operation,
-              message: `${provider} ${call.operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${outcome.reason}`
+              operation,
+              message: `${provider} ${operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${outcome.reason}`
             })
           )
         }
@@ -427,26 +529,27 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
             yield* sleepBeforeRetry(attempt, undefined)
             continue
           }
+          const url = scrub(prepared.url)
           return yield* Effect.fail(
             new BatchError.TransportFailure({
               provider,
-              operation: call.operation,
-              message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`
+              operation,
+              method: prepared.method,
+              url,
+              message: `${subjectOf(operation, call)}: ${prepared.method} ${url} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`,
+              ...(outcome.cause === undefined ? {} : { cause: outcome.cause })
             })
           )
         }
         const { status, headers, text } = outcome
-        if (status >= 200 && status < 300) {
-          return { status, headers, text, requestId: requestIdOf(headers) } satisfies Response
-        }
         if (status >= 300 && status < 400) {
           const requestId = requestIdOf(headers)
           return yield* Effect.fail(
             new BatchError.UnexpectedResponse({
               provider,
-              operation: call.operation,
+              operation,
               httpStatus: status,
-              message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}: HTTP ${status} redirect${describeLocation(headers.location, baseUrl)}, not followed so that the key is only ever sent to ${baseOrigin ?? baseUrl}; set the base URL to where it points`,
+              message: `${subjectOf(operation, call)}: HTTP ${status} redirect${describeLocation(headers.location, baseUrl)}, not followed so that the key is only ever sent to ${baseOrigin ?? baseUrl}; set the base URL to where it points`,
               ...(requestId === undefined ? {} : { requestId })
             })
           )
@@ -470,13 +573,13 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
         return yield* Effect.fail(
           BatchError.fromHttp({
             provider,
-            operation: call.operation,
+            operation,
             status,
             body,
             batchId: call.batchId,
             requestId: requestIdOf(headers) ?? body.requestId,
             retryAfterMs,
-            invalidState: invalidState({ status, operation: call.operation, body })
+            invalidState: invalidState({ status, operation, body })
           })
         )
       }
@@ -488,38 +591,77 @@ export const makeWith = (client: HttpClient.HttpClient, options: Options): Vendo
       return ms > 0 ? Effect.sleep(Duration.millis(ms)) : Effect.void
     })
 
+  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
+    send(request, call, (response) =>
+      Effect.map(response.text, (text): Response => {
+        const headers = scrubHeaders(response.headers)
+        return { status: response.status, headers, text: scrub(text), requestId: requestIdOf(headers) }
+      })
+    )
+
+  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
+    send(request, call, (response) => Effect.succeed(response)).pipe(
+      Effect.map((response): Lines => {
+        const headers = scrubHeaders(response.headers)
+        const body = response.stream.pipe(
+          Stream.timeoutFail(
+            () => new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` }),
+            idleTimeout
+          ),
+          Stream.mapError((error) =>
+            error._tag === "BodyFailure"
+              ? error
+              : new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
+          ),
+          Stream.decodeText(),
+          Stream.splitLines
+        )
+        return {
+          status: response.status,
+          headers,
+          requestId: requestIdOf(headers),
+          method: response.request.method,
+          url: scrub(response.request.url),
+          lines: key.length >= 4 ? Stream.map(body, scrub) : body
+        }
+      })
+    )
+
   const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
     const decode = Schema.decodeUnknownEither(schema)
-    return Effect.flatMap(execute(request, call), (response) => {
-      const unexpected = (why: string) =>
-        Effect.fail(
-          new BatchError.UnexpectedResponse({
-            provider,
-            operation: call.operation,
-            httpStatus: response.status,
-            message: `${provider} ${call.operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}: HTTP ${response.status} ${why}`,
-            ...(response.requestId === undefined ? {} : { requestId: response.requestId })
-          })
-        )
-      if (response.text.trim().length === 0) return unexpected("with an empty body")
-      let raw: unknown
-      try {
-        raw = JSON.parse(response.text)
-      } catch {
-        const type = response.headers["content-type"] ?? "no content-type"
-        return unexpected(`with a body that is not JSON (${type})`)
-      }
-      const decoded = decode(raw)
-      if (Either.isLeft(decoded)) {
-        const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-        const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`
-        return unexpected(`with a body that does not decode${where}: ${issue?.message ?? "invalid"}`)
-      }
-      return Effect.succeed<Decoded<A>>({ value: decoded.right, raw, response })
-    })
+    return Effect.flatMap(execute(request, call), (response) =>
+      Effect.flatMap(FiberRef.get(currentOperation), (override) => {
+        const operation = override ?? call.operation
+        const unexpected = (why: string) =>
+          Effect.fail(
+            new BatchError.UnexpectedResponse({
+              provider,
+              operation,
+              httpStatus: response.status,
+              message: `${subjectOf(operation, call)}: HTTP ${response.status} ${why}`,
+              ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+            })
+          )
+        if (response.text.trim().length === 0) return unexpected("with an empty body")
+        let raw: unknown
+        try {
+          raw = JSON.parse(response.text)
+        } catch {
+          const type = response.headers["content-type"] ?? "no content-type"
+          return unexpected(`with a body that is not JSON (${type})`)
+        }
+        const decoded = decode(raw)
+        if (Either.isLeft(decoded)) {
+          const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+          const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`
+          return unexpected(`with a body that does not decode${where}: ${issue?.message ?? "invalid"}`)
+        }
+        return Effect.succeed<Decoded<A>>({ value: decoded.right, raw, response })
+      })
+    )
   }
 
-  return { provider, baseUrl, execute, json }
+  return { provider, baseUrl, execute, json, lines }
 }
 
 const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
@@ -560,11 +702,48 @@ const isSetupError = (error: unknown): boolean =>
   (error as { readonly _tag?: unknown })._tag === "RequestError" &&
   ((error as { readonly reason?: unknown }).reason === "InvalidUrl" || (error as { readonly reason?: unknown }).reason === "Encode")
 
+/**
+ * What is kept as a transport failure's `cause`: the underlying error (e.g. `ECONNREFUSED`), never the
+ * platform's `RequestError`, which holds the request and so its auth header.
+ */
+const causeOf = (error: unknown, scrub: (text: string) => string): unknown => {
+  if (typeof error !== "object" || error === null) return undefined
+  const inner = (error as { readonly cause?: unknown }).cause
+  if (inner instanceof Error) {
+    const copy = new Error(scrub(inner.message))
+    copy.name = inner.name
+    const code = (inner as { readonly code?: unknown }).code
+    const nested = inner.cause instanceof Error ? inner.cause : undefined
+    if (typeof code === "string") Object.assign(copy, { code })
+    if (nested !== undefined) {
+      const deeper = new Error(scrub(nested.message))
+      deeper.name = nested.name
+      const nestedCode = (nested as { readonly code?: unknown }).code
+      if (typeof nestedCode === "string") Object.assign(deeper, { code: nestedCode })
+      copy.cause = deeper
+    }
+    return copy
+  }
+  return undefined
+}
+
 const transportReason = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {
     const e = error as { readonly reason?: unknown; readonly cause?: unknown; readonly description?: unknown }
     const cause = e.cause instanceof Error ? e.cause.message : undefined
-    const parts = [e.reason, e.description, cause].filter((p): p is string => typeof p === "string" && p.length > 0)
+    // `fetch failed` says nothing: the reason (`connect ECONNREFUSED 127.0.0.1:443`) is one level down.
+    const inner = e.cause instanceof Error && e.cause.cause instanceof Error ? e.cause.cause : undefined
+    const innerText =
+      inner === undefined
+        ? undefined
+        : inner.message.length > 0
+          ? inner.message
+          : typeof (inner as { readonly code?: unknown }).code === "string"
+            ? String((inner as { readonly code?: unknown }).code)
+            : undefined
+    const parts = [e.reason, e.description, cause, innerText].filter(
+      (p, i, all): p is string => typeof p === "string" && p.length > 0 && all.indexOf(p) === i
+    )
     if (parts.length > 0) return parts.join(": ")
   }
   return "transport error"

@@ -25,7 +25,7 @@ describe("MeshAPI Promise client over real HTTP", () => {
       assert.strictEqual(cancelled.status, "cancelling")
       assert.strictEqual(server.seen[0]?.body, "{}")
       assert.strictEqual(server.seen[0]?.headers["content-type"], "application/json")
-      const results = await client.results("batch_1")
+      const results = await client.resultsArray("batch_1")
       assert.deepStrictEqual(results.map((r) => [r.customId, r.outcome]), [["r1", "succeeded"], ["r2", "errored"]])
       assert.strictEqual(server.seen.length, 2)
       const error = await client.retrieve("batch_2").catch((e: unknown) => e)

@@ -57,7 +57,17 @@ export const make = (options: Options) =>
     }
   })
 
-const kit = Adapter.kit<OpenAiBatches, Options>({ provider: "openai", tag: OpenAiBatches, envPrefix: "OPENAI", make })
+const kit = Adapter.kit<OpenAiBatches, Options>({
+  provider: "openai",
+  tag: OpenAiBatches,
+  envPrefix: "OPENAI",
+  make,
+  // The names the official SDK reads.
+  env: [
+    { option: "organization", variable: "OPENAI_ORG_ID" },
+    { option: "project", variable: "OPENAI_PROJECT_ID" }
+  ]
+})
 
 /**
  * Provides {@link OpenAiBatches} and the generic `BatchProvider`; needs an `HttpClient`.
@@ -68,7 +78,8 @@ const kit = Adapter.kit<OpenAiBatches, Options>({ provider: "openai", tag: OpenA
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `OPENAI_API_KEY` and `OPENAI_BASE_URL` unless given another config.
+ * Like {@link layer}, reading `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`,
+ * `OPENAI_TIMEOUT` and `OPENAI_MAX_RETRIES` unless given another config.
  *
  * @since 0.1.0
  * @category layers

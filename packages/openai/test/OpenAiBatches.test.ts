@@ -4,7 +4,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
-import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -163,7 +162,7 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
-  it.effect("layerConfig without a key fails with a ConfigError, not a defect", () =>
+  it.effect("layerConfig without a key fails with InvalidRequest naming the variable in plain words, not a defect", () =>
     Effect.gen(function* () {
       const { layer } = routed(() => ({ status: 200 }))
       const error = yield* Effect.flip(
@@ -172,8 +171,9 @@ describe("Lifecycle over the OpenAI adapter", () => {
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
         )
       )
-      assert.isTrue(ConfigError.isConfigError(error))
-      assert.include(String(error), "OPENAI_API_KEY")
+      assert.strictEqual(error._tag, "InvalidRequest")
+      assert.strictEqual(error.operation, "configure")
+      assert.strictEqual(error.message, "openai: OPENAI_API_KEY is not set: set it to your API key, or pass apiKey")
     })
   )
 })
