@@ -1,12 +1,12 @@
 /**
- * Fixture files, version 1 (`../shared/conformance/FORMAT.md` section 2): one JSON file per case.
+ * Fixture files, version 1 (FORMAT.md section 2): one JSON file per case.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { readdir, readFile, stat } from "node:fs/promises"
+import { join, resolve } from "node:path"
 
 const Headers = Schema.Record({ key: Schema.String, value: Schema.String })
 
@@ -50,7 +50,17 @@ export const Fixture = Schema.Struct({
   operation: Operation,
   scenario: Schema.String,
   description: Schema.optional(Schema.String),
-  source: Schema.Struct({ kind: SourceKind, ref: Schema.optional(Schema.String) }),
+  source: Schema.Struct({
+    kind: SourceKind,
+    ref: Schema.optional(Schema.String),
+    /** Extension: why the evidence is what it is (e.g. why a capture is only `documented`). */
+    note: Schema.optional(Schema.String),
+    /** Extension, written by `record`: when, by whom, with which adapter version, from which base URL. */
+    recordedAt: Schema.optional(Schema.String),
+    recordedBy: Schema.optional(Schema.String),
+    adapter: Schema.optional(Schema.String),
+    baseUrl: Schema.optional(Schema.String)
+  }),
   input: Schema.Struct({
     batchId: Schema.optional(Schema.String),
     limit: Schema.optional(Schema.Number),
@@ -59,18 +69,41 @@ export const Fixture = Schema.Struct({
     clientOptions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
   }),
   exchanges: Schema.Array(Exchange),
-  expect: Expect
+  expect: Expect,
+  /** Extension: what is left to do in a template (`--init`); a fixture with any TODO never passes. */
+  todo: Schema.optional(Schema.Array(Schema.String))
 })
 export type Fixture = typeof Fixture.Type
 
 /** A fixture and where it came from; `problem` when the file could not be read as a fixture. */
 export type Loaded =
   | { readonly _tag: "Fixture"; readonly file: string; readonly fixture: Fixture }
-  | { readonly _tag: "Invalid"; readonly file: string; readonly problem: string }
+  | {
+      readonly _tag: "Invalid"
+      readonly file: string
+      /** The first thing wrong, in one line (`expect is missing`). */
+      readonly problem: string
+      /** Every schema issue, for `--verbose`. */
+      readonly detail?: string | undefined
+    }
 
 export const key = (f: { readonly operation: string; readonly scenario: string }) => `${f.operation}.${f.scenario}`
 
 const decode = Schema.decodeUnknownEither(Fixture, { onExcessProperty: "ignore" })
+
+const showPath = (path: ReadonlyArray<PropertyKey>) =>
+  path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("")
+
+/** The first schema issue as one line: `expect is missing`, `source.kind: Expected "recorded" | …`. */
+export const firstProblem = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const first = issues[0]
+  if (first === undefined) return "not a fixture"
+  const where = showPath(first.path)
+  if (first._tag === "Missing") return `${where === "" ? "a required field" : where} is missing`
+  const message = first.message.split("\n")[0] ?? first.message
+  return where === "" ? message : `${where}: ${message}`
+}
 
 export const parse = (file: string, text: string): Loaded => {
   let json: unknown
@@ -79,28 +112,73 @@ export const parse = (file: string, text: string): Loaded => {
   } catch (e) {
     return { _tag: "Invalid", file, problem: `not JSON: ${e instanceof Error ? e.message : String(e)}` }
   }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { _tag: "Invalid", file, problem: "not a fixture: the file must hold one JSON object" }
+  }
   // Counted on the file as written: decoding drops excess keys, so `{ batch, error }` would otherwise
   // pass as whichever member of the union matched first.
-  const expect = typeof json === "object" && json !== null ? (json as { readonly expect?: unknown }).expect : undefined
+  const expect = (json as { readonly expect?: unknown }).expect
   if (typeof expect === "object" && expect !== null && Object.keys(expect).length !== 1) {
     return { _tag: "Invalid", file, problem: "expect must hold exactly one of batch, page, results, error" }
   }
   const result = decode(json)
   if (Either.isLeft(result)) {
-    return { _tag: "Invalid", file, problem: ParseResult.TreeFormatter.formatErrorSync(result.left) }
+    return {
+      _tag: "Invalid",
+      file,
+      problem: firstProblem(result.left),
+      detail: ParseResult.TreeFormatter.formatErrorSync(result.left)
+    }
   }
   return { _tag: "Fixture", file, fixture: result.right }
 }
 
-/** Every `*.json` fixture under `dir`, recursively, sorted by path. */
-export const loadDir = (dir: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const entries = yield* fs.readDirectory(dir, { recursive: true })
-    const files = entries
-      .filter((entry) => entry.endsWith(".json"))
-      .map((entry) => path.join(dir, entry))
-      .sort()
-    return yield* Effect.forEach(files, (file) => Effect.map(fs.readFileString(file), (text) => parse(file, text)))
+/**
+ * A fixtures directory that cannot be read.
+ *
+ * @category errors
+ */
+export class FixtureDirError extends Schema.TaggedError<FixtureDirError>("@batchctl/conformance/FixtureDirError")(
+  "FixtureDirError",
+  { path: Schema.String, reason: Schema.String }
+) {
+  override get message() {
+    return `cannot read fixtures at ${this.path}: ${this.reason}`
+  }
+}
+
+const reason = (e: unknown) => {
+  const code = (e as { readonly code?: unknown }).code
+  if (code === "ENOENT") return "no such file or directory"
+  if (code === "ENOTDIR") return "not a directory"
+  return e instanceof Error ? e.message : String(e)
+}
+
+const listJson = async (dir: string): Promise<Array<string>> => {
+  const out: Array<string> = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name)
+    if (entry.isDirectory()) {
+      if (entry.name !== "node_modules") out.push(...(await listJson(full)))
+    } else if (entry.name.endsWith(".json") && entry.name !== "expectations.json" && entry.name !== "package.json") {
+      out.push(full)
+    }
+  }
+  return out
+}
+
+/**
+ * Every `*.json` fixture under `dir` (an absolute path, or relative to the working directory),
+ * recursively, sorted by path; `expectations.json` and `package.json` are not fixtures. A single file
+ * is read as one fixture.
+ */
+export const loadDir = (dir: string): Effect.Effect<ReadonlyArray<Loaded>, FixtureDirError> => {
+  const root = resolve(dir)
+  return Effect.tryPromise({
+    try: async () => {
+      const files = (await stat(root)).isDirectory() ? (await listJson(root)).sort() : [root]
+      return Promise.all(files.map(async (file) => parse(file, await readFile(file, "utf8"))))
+    },
+    catch: (e) => new FixtureDirError({ path: root, reason: reason(e) })
   })
+}

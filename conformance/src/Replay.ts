@@ -24,7 +24,8 @@ export interface Replay {
   readonly unused: () => number
 }
 
-const bodyText = (body: unknown): string | undefined => {
+/** The text of a request body the adapters send (bytes or a string); `undefined` for none. */
+export const bodyText = (body: unknown): string | undefined => {
   const b = body as { readonly _tag?: string; readonly body?: unknown }
   if (b._tag === "Uint8Array" && b.body instanceof Uint8Array) return new TextDecoder().decode(b.body)
   if (b._tag === "Raw" && typeof b.body === "string") return b.body

@@ -10,13 +10,14 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { Fixture, SourceKind } from "./Fixture.js"
+import type { Fixture, Operation, SourceKind } from "./Fixture.js"
 import * as Replay from "./Replay.js"
 
 /** The key the runner injects. Any trace of it in an outcome fails the case. */
@@ -83,14 +84,25 @@ const show = (u: unknown) => (u === undefined ? "nothing" : JSON.stringify(u))
 const encodeBatch = Schema.encodeSync(Batch.Batch)
 const encodePage = Schema.encodeSync(Batch.Page)
 const encodeResult = Schema.encodeSync(Batch.ResultItem)
-const encodeError = Schema.encodeSync(BatchError.BatchError)
+const encodeError = (u: unknown) => Schema.encodeUnknownEither(BatchError.BatchError)(u) as Either.Either<Record<string, unknown>, unknown>
 
 /** The outcome in the fixture's vocabulary: `{ batch }`, `{ page }`, `{ results }` or `{ error }`. */
-type Outcome = Record<string, unknown>
+export type Outcome = Record<string, unknown>
 
-const operationOf = (fixture: Fixture, provider: BatchProvider.Service): Effect.Effect<Outcome, BatchError.BatchError> => {
-  const batchId = fixture.input.batchId ?? ""
-  switch (fixture.operation) {
+/** A typed failure as a fixture's `expect.error` sees it. */
+export const encodeFailure = (error: unknown): Record<string, unknown> =>
+  Either.getOrElse(encodeError(error), () => ({ ...(error as Record<string, unknown>) }))
+
+/** What an operation's input can hold. */
+export interface Input {
+  readonly batchId?: string | undefined
+  readonly limit?: number | undefined
+  readonly after?: string | undefined
+}
+
+const operationOf = (operation: Operation, input: Input, provider: BatchProvider.Service): Effect.Effect<Outcome, BatchError.BatchError> => {
+  const batchId = input.batchId ?? ""
+  switch (operation) {
     case "cancel":
       return Effect.map(provider.cancel(batchId), (b) => ({ batch: encodeBatch(b) }))
     case "retrieve":
@@ -98,8 +110,8 @@ const operationOf = (fixture: Fixture, provider: BatchProvider.Service): Effect.
     case "list":
       return Effect.map(
         provider.list({
-          ...(fixture.input.limit === undefined ? {} : { limit: fixture.input.limit }),
-          ...(fixture.input.after === undefined ? {} : { after: fixture.input.after })
+          ...(input.limit === undefined ? {} : { limit: input.limit }),
+          ...(input.after === undefined ? {} : { after: input.after })
         }),
         (p) => ({ page: encodePage(p) })
       )
@@ -108,6 +120,32 @@ const operationOf = (fixture: Fixture, provider: BatchProvider.Service): Effect.
         results: Chunk.toReadonlyArray(items).map((item) => encodeResult(item))
       }))
   }
+}
+
+/** Runs one operation against a provider layer (its `HttpClient` already provided); typed failures stay failures. */
+export const outcomeOf = (
+  operation: Operation,
+  input: Input,
+  layer: Layer.Layer<BatchProvider.BatchProvider, unknown>
+): Effect.Effect<Outcome, unknown> =>
+  Effect.flatMap(BatchProvider.BatchProvider, (provider) => operationOf(operation, input, provider)).pipe(Effect.provide(layer))
+
+/** Every string value of the fixture that still starts with `TODO`, with where it sits. */
+const todoStrings = (u: unknown, path: string): Array<string> => {
+  if (typeof u === "string") return /^\s*TODO\b/.test(u) ? [`${path}: ${u}`] : []
+  if (Array.isArray(u)) return u.flatMap((x, i) => todoStrings(x, `${path}[${i}]`))
+  if (typeof u === "object" && u !== null) return Object.entries(u).flatMap(([k, v]) => todoStrings(v, `${path}.${k}`))
+  return []
+}
+
+/**
+ * A template (`--init`) is never a pass: its `todo` list and every `TODO…` value it still holds fail
+ * the case, whatever the adapter does.
+ */
+export const todos = (fixture: Fixture): Array<string> => {
+  const { todo, ...rest } = fixture
+  const open = [...(todo ?? []).map((t) => `todo: ${t}`), ...todoStrings(rest, "$")]
+  return open.length === 0 ? [] : [`template not filled in (${open.length} TODO): ${open.slice(0, 3).join("; ")}${open.length > 3 ? "; …" : ""}`]
 }
 
 /** Runs one fixture against one provider factory. */
@@ -120,12 +158,9 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
       retry: VendorHttp.immediateRetries(3)
     }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, replay.client)))
     const exit = yield* Effect.exit(
-      Effect.flatMap(BatchProvider.BatchProvider, (provider) => operationOf(fixture, provider)).pipe(
-        Effect.provide(layer),
-        Effect.timeout("10 seconds")
-      )
+      outcomeOf(fixture.operation, fixture.input, layer).pipe(Effect.timeout("10 seconds"))
     )
-    const reasons: Array<string> = [...replay.problems()]
+    const reasons: Array<string> = [...todos(fixture), ...replay.problems()]
     const unused = replay.unused()
     if (unused > 0) reasons.push(`${unused} exchange(s) never requested (the adapter sent ${replay.sent().length})`)
     let outcome: Outcome | undefined
@@ -136,7 +171,7 @@ export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: strin
     } else {
       const failure = Cause.failureOption(exit.cause)
       if (Option.isSome(failure) && BatchError.isBatchError(failure.value)) {
-        outcome = { error: encodeError(failure.value) }
+        outcome = { error: encodeFailure(failure.value) }
         message = `${failure.value.message}\n${String(failure.value)}\n${failure.value.stack ?? ""}`
       } else {
         defect = true

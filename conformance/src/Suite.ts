@@ -2,9 +2,10 @@
  * The conformance suite: loads fixtures, runs each against the adapter it names, applies the
  * skip and expected-failure lists, and reports a providers × cases matrix.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import * as Fixture from "./Fixture.js"
 import { type CaseResult, type ProviderFactory, runCase } from "./Runner.js"
 
@@ -27,14 +28,26 @@ export interface Options {
   readonly required?: ReadonlyArray<string> | undefined
   /** Only this provider. */
   readonly only?: string | undefined
+  /** Providers whose adapter could not be had, with why (e.g. not installed); their cases fail with it. */
+  readonly unavailable?: Readonly<Record<string, string>> | undefined
+}
+
+/** How many cases of a provider rest on each kind of evidence, and how many of those pass. */
+export interface Evidence {
+  readonly recorded: number
+  readonly documented: number
+  readonly synthetic: number
+  readonly passed: { readonly recorded: number; readonly documented: number; readonly synthetic: number }
 }
 
 export interface Report {
   readonly format: 1
   readonly providers: ReadonlyArray<string>
   readonly cases: ReadonlyArray<CaseResult>
-  readonly invalidFiles: ReadonlyArray<{ readonly file: string; readonly problem: string }>
+  readonly invalidFiles: ReadonlyArray<{ readonly file: string; readonly problem: string; readonly detail?: string | undefined }>
   readonly summary: Readonly<Record<CaseResult["verdict"] | "invalid", number>>
+  /** Per provider: cases by `source.kind` (recorded, documented, synthetic), so a synthetic pass is not taken for proof. */
+  readonly evidence: Readonly<Record<string, Evidence>>
   readonly ok: boolean
 }
 
@@ -42,7 +55,9 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
   Effect.gen(function* () {
     const expectations = options.expectations ?? {}
     const fixtures = loaded.flatMap((l) => (l._tag === "Fixture" ? [l] : []))
-    const invalidFiles = loaded.flatMap((l) => (l._tag === "Invalid" ? [{ file: l.file, problem: l.problem }] : []))
+    const invalidFiles = loaded.flatMap((l) =>
+      l._tag === "Invalid" ? [{ file: l.file, problem: l.problem, ...(l.detail === undefined ? {} : { detail: l.detail }) }] : []
+    )
     const selected = fixtures.filter((l) => options.only === undefined || l.fixture.provider === options.only)
     const cases: Array<CaseResult> = []
     for (const { file, fixture } of selected) {
@@ -57,7 +72,10 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
           file,
           sourceKind: fixture.source.kind,
           verdict: "fail",
-          reasons: [`no adapter is registered for provider "${fixture.provider}"`]
+          reasons: [
+            options.unavailable?.[fixture.provider] ??
+              `no adapter for provider "${fixture.provider}" (give one: --adapter MODULE --provider ${fixture.provider}, or Suite.run(…, { providers: { ${fixture.provider}: layer } }))`
+          ]
         })
         continue
       }
@@ -104,17 +122,61 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
       cases,
       invalidFiles,
       summary,
+      evidence: evidenceOf(providers, cases),
       ok: summary.fail === 0 && summary["unexpected-pass"] === 0 && invalidFiles.length === 0 && cases.length > 0
     } satisfies Report
   })
 
-export const loadExpectations = (file: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    if (!(yield* fs.exists(file))) return {}
-    const text = yield* fs.readFileString(file)
-    return yield* Schema.decodeUnknown(Schema.parseJson(Expectations))(text)
-  })
+/** Per provider, cases by evidence kind; coverage rows (no fixture) carry no evidence and are not counted. */
+export const evidenceOf = (providers: ReadonlyArray<string>, cases: ReadonlyArray<CaseResult>): Record<string, Evidence> => {
+  const out: Record<string, Evidence> = {}
+  for (const p of providers) {
+    const mine = cases.filter((c) => c.provider === p && c.sourceKind !== undefined)
+    const count = (kind: string, pass: boolean) => mine.filter((c) => c.sourceKind === kind && (!pass || c.verdict === "pass")).length
+    out[p] = {
+      recorded: count("recorded", false),
+      documented: count("documented", false),
+      synthetic: count("synthetic", false),
+      passed: { recorded: count("recorded", true), documented: count("documented", true), synthetic: count("synthetic", true) }
+    }
+  }
+  return out
+}
+
+/**
+ * An expectations file that cannot be read or is not one.
+ *
+ * @category errors
+ */
+export class ExpectationsError extends Schema.TaggedError<ExpectationsError>("@batchctl/conformance/ExpectationsError")(
+  "ExpectationsError",
+  { path: Schema.String, reason: Schema.String }
+) {
+  override get message() {
+    return `cannot read expectations ${this.path}: ${this.reason}`
+  }
+}
+
+/** Reads an expectations file; a file that is not there is no expectations (`{}`). */
+export const loadExpectations = (file: string): Effect.Effect<Expectations, ExpectationsError> => {
+  const path = resolve(file)
+  return Effect.tryPromise({
+    try: () => readFile(path, "utf8"),
+    catch: (e) => new ExpectationsError({ path, reason: e instanceof Error ? e.message : String(e) })
+  }).pipe(
+    Effect.catchIf(
+      (e) => e.reason.includes("ENOENT"),
+      () => Effect.succeed(undefined)
+    ),
+    Effect.flatMap((text) =>
+      text === undefined
+        ? Effect.succeed({})
+        : Schema.decodeUnknown(Schema.parseJson(Expectations))(text).pipe(
+            Effect.mapError((e) => new ExpectationsError({ path, reason: e.message.split("\n")[0] ?? "not an expectations file" }))
+          )
+    )
+  )
+}
 
 const CELL: Record<CaseResult["verdict"], string> = {
   pass: "pass",
@@ -124,11 +186,19 @@ const CELL: Record<CaseResult["verdict"], string> = {
   skipped: "skip"
 }
 
-/** The providers × cases matrix, then every failure's diff and every skip's reason. */
-export const render = (report: Report): string => {
+/** The evidence a case rests on, as a cell suffix: `pass:r` recorded, `pass:d` documented, `pass:s` synthetic. */
+const KIND: Record<string, string> = { recorded: "r", documented: "d", synthetic: "s" }
+
+export interface RenderOptions {
+  /** Every schema issue of an invalid fixture, not only the first. */
+  readonly verbose?: boolean | undefined
+}
+
+/** The providers × cases matrix, the evidence per provider, then every failure's diff and every skip's reason. */
+export const render = (report: Report, options: RenderOptions = {}): string => {
   const keys = [...new Set(report.cases.map((c) => `${c.operation}.${c.scenario}`))].sort()
   const byCell = new Map(report.cases.map((c) => [`${c.provider} ${c.operation}.${c.scenario}`, c]))
-  const width = Math.max(4, ...keys.map((k) => k.length))
+  const width = Math.max(4, ...keys.map((k) => k.length), "evidence: documented".length)
   const colWidth = Math.max(7, ...report.providers.map((p) => p.length)) + 2
   const lines: Array<string> = []
   lines.push(`${"case".padEnd(width)}  ${report.providers.map((p) => p.padEnd(colWidth)).join("")}`)
@@ -136,22 +206,25 @@ export const render = (report: Report): string => {
   for (const key of keys) {
     const cells = report.providers.map((p) => {
       const c = byCell.get(`${p} ${key}`)
-      return (c === undefined ? "·" : CELL[c.verdict]).padEnd(colWidth)
+      if (c === undefined) return "·".padEnd(colWidth)
+      const kind = c.sourceKind === undefined ? "" : `:${KIND[c.sourceKind]}`
+      return `${CELL[c.verdict]}${kind}`.padEnd(colWidth)
     })
     lines.push(`${key.padEnd(width)}  ${cells.join("")}`)
   }
-  lines.push("")
-  const kinds = new Map<string, Record<string, number>>()
-  for (const c of report.cases) {
-    if (c.sourceKind === undefined) continue
-    const k = kinds.get(c.provider) ?? { recorded: 0, documented: 0, synthetic: 0 }
-    k[c.sourceKind] = (k[c.sourceKind] ?? 0) + 1
-    kinds.set(c.provider, k)
+  lines.push("-".repeat(width + 2 + colWidth * report.providers.length))
+  for (const kind of ["recorded", "documented", "synthetic"] as const) {
+    const cells = report.providers.map((p) => {
+      const e = report.evidence[p]
+      return (e === undefined ? "0" : `${e.passed[kind]}/${e[kind]}`).padEnd(colWidth)
+    })
+    lines.push(`${`evidence: ${kind}`.padEnd(width)}  ${cells.join("")}`)
   }
-  for (const p of report.providers) {
-    const k = kinds.get(p) ?? { recorded: 0, documented: 0, synthetic: 0 }
-    lines.push(`${p}: ${k.recorded} recorded, ${k.documented} documented, ${k.synthetic} synthetic fixtures`)
-  }
+  lines.push(
+    "",
+    "Cells: pass:r rests on an exchange recorded from the vendor, pass:d on the vendor's docs or SDK tests, pass:s on a",
+    "hand-written (synthetic) exchange. Evidence rows: cases passing / cases, per kind."
+  )
   const skipped = report.cases.filter((c) => c.verdict === "skipped")
   if (skipped.length > 0) {
     lines.push("", "Skipped:")
@@ -170,11 +243,47 @@ export const render = (report: Report): string => {
       for (const r of c.reasons) lines.push(`    - ${r}`)
     }
   }
-  for (const f of report.invalidFiles) lines.push(`  invalid fixture ${f.file}: ${f.problem}`)
+  if (report.invalidFiles.length > 0) {
+    lines.push("", "Invalid fixtures:")
+    for (const f of report.invalidFiles) {
+      lines.push(`  ${f.file}: ${f.problem}`)
+      if (options.verbose === true && f.detail !== undefined) for (const d of f.detail.split("\n")) lines.push(`      ${d}`)
+    }
+    if (options.verbose !== true && report.invalidFiles.some((f) => f.detail !== undefined)) {
+      lines.push("  (--verbose shows every schema issue)")
+    }
+  }
   const s = report.summary
   lines.push(
     "",
     `${s.pass} passed, ${s.fail} failed, ${s["expected-failure"]} expected failures, ${s["unexpected-pass"]} unexpected passes, ${s.skipped} skipped, ${s.invalid} invalid files`
   )
   return lines.join("\n")
+}
+
+/**
+ * A report file that cannot be written.
+ *
+ * @category errors
+ */
+export class ReportError extends Schema.TaggedError<ReportError>("@batchctl/conformance/ReportError")("ReportError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `cannot write the report ${this.path}: ${this.reason}`
+  }
+}
+
+/** Writes the report as JSON (`file` relative to the working directory); resolves to the absolute path. */
+export const writeReport = (report: Report, file: string): Effect.Effect<string, ReportError> => {
+  const path = resolve(file)
+  return Effect.tryPromise({
+    try: async () => {
+      await mkdir(dirname(path), { recursive: true })
+      await writeFile(path, `${JSON.stringify(report, null, 2)}\n`)
+      return path
+    },
+    catch: (e) => new ReportError({ path, reason: e instanceof Error ? e.message : String(e) })
+  })
 }

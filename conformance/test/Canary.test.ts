@@ -15,7 +15,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { Providers } from "../src/index.js"
+import { builtIn } from "./builtIn.js"
 
 const CANARY = "sk-CANARY-do-not-leak-5e0f3b2a9c81"
 
@@ -31,7 +31,7 @@ const echoes: ReadonlyArray<{ status: number; text: string; headers?: Record<str
   { status: 200, text: JSON.stringify({ id: 1, echo: CANARY }) }
 ]
 
-describe.each(Object.keys(Providers.builtIn))("%s", (provider) => {
+describe.each(Object.keys(builtIn))("%s", (provider) => {
   it("no error, message, JSON, stack or log line contains the key", async () => {
     const lines: Array<string> = []
     const logger = Logger.make(({ message, cause }) => {
@@ -41,7 +41,7 @@ describe.each(Object.keys(Providers.builtIn))("%s", (provider) => {
       const client = HttpClient.make((request) =>
         Effect.succeed(HttpClientResponse.fromWeb(request, new Response(echo.text, { status: echo.status, headers: echo.headers ?? {} })))
       )
-      const layer = Providers.builtIn[provider]!({ apiKey: Redacted.make(CANARY), retry: VendorHttp.immediateRetries(2) }).pipe(
+      const layer = builtIn[provider]!({ apiKey: Redacted.make(CANARY), retry: VendorHttp.immediateRetries(2) }).pipe(
         Layer.provide(Layer.succeed(HttpClient.HttpClient, client))
       )
       const program = Effect.flatMap(BatchProvider.BatchProvider, (p) =>

@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import fc from "fast-check"
-import { Providers } from "../src/index.js"
+import { builtIn } from "./builtIn.js"
 
 const KEY = "sk-property-canary-91c0ffee"
 
@@ -46,7 +46,7 @@ const typedOutcome = (exit: Exit.Exit<unknown, unknown>): string | undefined => 
 }
 
 const check = (provider: string, status: number, text: string, contentType: string) => {
-  const layer = Providers.builtIn[provider]!({ apiKey: Redacted.make(KEY), retry: VendorHttp.immediateRetries(2) }).pipe(
+  const layer = builtIn[provider]!({ apiKey: Redacted.make(KEY), retry: VendorHttp.immediateRetries(2) }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, answering(status, text, contentType)))
   )
   return Effect.flatMap(BatchProvider.BatchProvider, (p) =>
@@ -66,7 +66,7 @@ const body = fc.oneof(
   fc.constant({ text: `{"error":{"message":"bad key ${KEY}"}}`, type: "application/json" })
 )
 
-describe.each(Object.keys(Providers.builtIn))("%s", (provider) => {
+describe.each(Object.keys(builtIn))("%s", (provider) => {
   it("any status with any body gives a typed outcome, never a defect", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 200, max: 599 }), body, async (status, b) => {

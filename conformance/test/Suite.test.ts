@@ -6,7 +6,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { fileURLToPath } from "node:url"
-import { Fixture, Providers, Replay, Runner, Scenarios, Suite } from "../src/index.js"
+import { Fixture, Replay, Runner, Scenarios, Suite } from "../src/index.js"
+import { builtIn } from "./builtIn.js"
 
 const fixturesDir = fileURLToPath(new URL("../fixtures", import.meta.url))
 const expectationsFile = fileURLToPath(new URL("../expectations.json", import.meta.url))
@@ -27,12 +28,12 @@ describe("the repository's fixtures", () => {
   it.effect("every case passes or is skipped with a reason, for every built-in provider", () =>
     Effect.gen(function* () {
       const { loaded, expectations } = yield* load
-      const report = yield* Suite.run(loaded, { providers: Providers.builtIn, expectations, required: Scenarios.required })
+      const report = yield* Suite.run(loaded, { providers: builtIn, expectations, required: Scenarios.required })
       const failures = report.cases.filter((c) => c.verdict === "fail" || c.verdict === "unexpected-pass")
       assert.deepStrictEqual(failures.map((c) => `${c.provider} ${c.operation}.${c.scenario}: ${c.reasons.join("; ")}`), [])
       assert.deepStrictEqual(report.invalidFiles, [])
       assert.isTrue(report.ok)
-      assert.deepStrictEqual(report.providers, Object.keys(Providers.builtIn).sort())
+      assert.deepStrictEqual(report.providers, Object.keys(builtIn).sort())
       for (const c of report.cases.filter((c) => c.verdict === "skipped")) assert.isAbove(c.reasons[0]?.length ?? 0, 10)
     })
   )
@@ -43,7 +44,7 @@ describe("the runner fails what is wrong", () => {
     Effect.gen(function* () {
       const { loaded } = yield* load
       const fixture = f(first(loaded, file))
-      const factory = Providers.builtIn[fixture.provider]!
+      const factory = builtIn[fixture.provider]!
       return yield* Runner.runCase(fixture, factory)
     })
 
@@ -161,7 +162,7 @@ describe("expectations", () => {
       const { loaded } = yield* load
       const only = loaded.filter((l) => l.file.includes("/openai/") && /retrieve\.(failed|completed)/.test(l.file))
       const report = yield* Suite.run(only, {
-        providers: Providers.builtIn,
+        providers: builtIn,
         expectations: {
           openai: { expectedFailures: { "retrieve.failed": "pretend it is broken" }, skip: { "retrieve.completed": "pretend the vendor cannot" } }
         }
@@ -176,7 +177,7 @@ describe("expectations", () => {
   it.effect("a skip without a fixture is a skipped row with its reason", () =>
     Effect.gen(function* () {
       const report = yield* Suite.run([], {
-        providers: Providers.builtIn,
+        providers: builtIn,
         only: "openai",
         required: [],
         expectations: { openai: { skip: { "retrieve.teleported": "the vendor has no teleported state" }, expectedFailures: {} } }
@@ -214,7 +215,7 @@ describe("expectations", () => {
   )
   it.effect("a required scenario without a fixture or a skip fails", () =>
     Effect.gen(function* () {
-      const report = yield* Suite.run([], { providers: Providers.builtIn, required: ["cancel.teleported"], only: "openai" })
+      const report = yield* Suite.run([], { providers: builtIn, required: ["cancel.teleported"], only: "openai" })
       assert.isFalse(report.ok)
       assert.strictEqual(report.cases[0]?.reasons[0], "no fixture for this required scenario and no skip reason")
     })
@@ -224,8 +225,8 @@ describe("expectations", () => {
       const { loaded } = yield* load
       const one = loaded.find((l) => l._tag === "Fixture")!
       const foreign = { ...one, fixture: { ...(one as { fixture: Fixture.Fixture }).fixture, provider: "acme" } } as Fixture.Loaded
-      const report = yield* Suite.run([foreign], { providers: Providers.builtIn })
-      assert.include(report.cases[0]?.reasons[0], 'no adapter is registered for provider "acme"')
+      const report = yield* Suite.run([foreign], { providers: builtIn })
+      assert.include(report.cases[0]?.reasons[0], 'no adapter for provider "acme" (give one: --adapter MODULE --provider acme')
     })
   )
   it("an invalid fixture file is reported, not crashed on", () => {

@@ -1,0 +1,343 @@
+/**
+ * The command line of the suite: `batchctl-conformance …`, and `batchctl conformance …` of the batchctl
+ * command, which calls {@link main}.
+ *
+ * Paths on the command line resolve against the caller's working directory; errors show absolute paths.
+ * Exit codes: 0 all good, 1 a case failed (or a recording could not be made), 2 a usage error.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { existsSync } from "node:fs"
+import { mkdir, writeFile } from "node:fs/promises"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Fixture from "./Fixture.js"
+import * as Init from "./Init.js"
+import * as Providers from "./Providers.js"
+import * as Recorder from "./Recorder.js"
+import type { ProviderFactory } from "./Runner.js"
+import * as Scenarios from "./Scenarios.js"
+import * as Suite from "./Suite.js"
+
+export const usage = `usage:
+  batchctl-conformance [--fixtures PATH] [--adapter MODULE] [--provider ID] [--expectations FILE]
+                       [--report FILE] [--coverage] [--verbose]
+  batchctl-conformance --scenarios
+  batchctl-conformance --init DIR --provider ID [--base-url URL]
+  batchctl-conformance record --provider ID --operation cancel|retrieve|results --id BATCH_ID
+                       [--adapter MODULE] [--out DIR] [--base-url URL] [--scenario NAME] [--key-env NAME] [--by NAME] [--force]
+  batchctl-conformance record --provider ID --operation list [--limit N] [--after CURSOR] …
+
+Without --fixtures it runs the fixtures shipped with the suite (and asks for every scenario of every
+provider); --coverage asks the same of yours. --adapter loads an ES module whose default export (or
+\`layer\`) takes the client options and returns a Layer providing BatchProvider, under --provider or
+the module's \`provider\` export. \`record\` reads the key from <PREFIX>_API_KEY (or --key-env).`
+
+/** Where output goes and what the command sees; every field defaults to the process's own. */
+export interface Io {
+  readonly cwd?: string | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly stdout?: ((text: string) => void) | undefined
+  readonly stderr?: ((text: string) => void) | undefined
+  /** Adapters to use instead of importing the built-in packages (a bundled CLI passes its own). */
+  readonly providers?: Readonly<Record<string, ProviderFactory>> | undefined
+  /** The HTTP client `record` goes to the network with; default `fetch`. */
+  readonly httpClient?: HttpClient.HttpClient | undefined
+}
+
+const FLAGS = new Set([
+  "fixtures",
+  "adapter",
+  "provider",
+  "expectations",
+  "report",
+  "init",
+  "base-url",
+  "operation",
+  "id",
+  "out",
+  "scenario",
+  "key-env",
+  "by",
+  "limit",
+  "after"
+])
+const SWITCHES = new Set(["coverage", "verbose", "scenarios", "force", "help"])
+
+type Args = Record<string, string | true>
+
+const parseArgs = (argv: ReadonlyArray<string>): { readonly command: "run" | "record"; readonly args: Args } | { readonly error: string } => {
+  const args: Args = {}
+  let command: "run" | "record" = "run"
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ""
+    if (arg === "--") continue
+    if (i === 0 && (arg === "record" || arg === "run")) {
+      command = arg
+      continue
+    }
+    if (arg === "-h") {
+      args.help = true
+      continue
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg)
+    if (m === null) return { error: `unknown argument ${arg}` }
+    const name = m[1] ?? ""
+    if (SWITCHES.has(name)) {
+      if (m[2] !== undefined) return { error: `--${name} takes no value` }
+      args[name] = true
+      continue
+    }
+    if (!FLAGS.has(name)) return { error: `unknown option --${name}` }
+    const value = m[2] ?? argv[++i]
+    if (value === undefined || (m[2] === undefined && value.startsWith("--"))) return { error: `--${name} needs a value` }
+    args[name] = value
+  }
+  return { command, args }
+}
+
+const str = (args: Args, name: string): string | undefined => {
+  const v = args[name]
+  return typeof v === "string" ? v : undefined
+}
+
+/** The suite's own directory (`src/..` in the repository, `dist/..` once installed). */
+const packageRoot = () => join(dirname(fileURLToPath(import.meta.url)), "..")
+
+const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+/** Runs the command line; resolves to the exit code. Never rejects. */
+export const main = async (argv: ReadonlyArray<string>, io: Io = {}): Promise<number> => {
+  const out = io.stdout ?? ((text: string) => process.stdout.write(`${text}\n`))
+  const err = io.stderr ?? ((text: string) => process.stderr.write(`${text}\n`))
+  const cwd = io.cwd ?? process.cwd()
+  const parsed = parseArgs(argv)
+  if ("error" in parsed) {
+    err(`${parsed.error}\n${usage}`)
+    return 2
+  }
+  const { command, args } = parsed
+  if (args.help === true) {
+    out(usage)
+    return 0
+  }
+  try {
+    if (command === "record") return await recordCommand(args, { ...io, cwd }, out, err)
+    if (args.scenarios === true) {
+      out(Scenarios.render())
+      return 0
+    }
+    if (args.init !== undefined) return await initCommand(args, cwd, out, err)
+    return await runCommand(args, { ...io, cwd }, out, err)
+  } catch (e) {
+    err(`batchctl-conformance: ${errorMessage(e)}`)
+    return 2
+  }
+}
+
+type Print = (text: string) => void
+
+const initCommand = async (args: Args, cwd: string, out: Print, err: Print): Promise<number> => {
+  const dir = str(args, "init")
+  const provider = str(args, "provider")
+  if (dir === undefined || provider === undefined) {
+    err(`--init needs a directory and --provider ID\n${usage}`)
+    return 2
+  }
+  const result = await Effect.runPromise(Effect.either(Init.init(resolve(cwd, dir), provider, str(args, "base-url"))))
+  if (result._tag === "Left") {
+    err(result.left.message)
+    return 1
+  }
+  const { written, kept, expectations } = result.right
+  out(`wrote ${written.length} templates in ${join(resolve(cwd, dir), provider)}${kept.length > 0 ? ` (kept ${kept.length} files already there)` : ""}`)
+  out(`expectations: ${expectations}`)
+  out(
+    "Each template is synthetic and full of TODOs, which fail the run until they are filled in: record or write the exchanges,\n" +
+      "fill in expect, and list under skip in expectations.json (with the reason) each scenario the vendor cannot have."
+  )
+  return 0
+}
+
+const runCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Print, err: Print): Promise<number> => {
+  const { cwd } = io
+  const adapterSpec = str(args, "adapter")
+  let adapter: Providers.Loaded | undefined
+  if (adapterSpec !== undefined) {
+    const loaded = await Effect.runPromise(Effect.either(Providers.loadModule(adapterSpec, cwd)))
+    if (loaded._tag === "Left") {
+      err(loaded.left.message)
+      return 2
+    }
+    const provider = str(args, "provider") ?? loaded.right.provider
+    if (provider === undefined) {
+      err(`${adapterSpec} exports no \`provider\`: name the provider its fixtures use with --provider ID`)
+      return 2
+    }
+    adapter = { ...loaded.right, provider }
+  }
+  const own = str(args, "fixtures") === undefined
+  const fixturesPath = own ? join(packageRoot(), "fixtures") : resolve(cwd, str(args, "fixtures") ?? "")
+  if (!existsSync(fixturesPath)) {
+    err(`no such fixtures directory: ${fixturesPath}`)
+    return 2
+  }
+  const expectationsArg = str(args, "expectations")
+  const expectationsPath = expectationsArg === undefined ? (own ? join(packageRoot(), "expectations.json") : undefined) : resolve(cwd, expectationsArg)
+  if (expectationsArg !== undefined && expectationsPath !== undefined && !existsSync(expectationsPath)) {
+    err(`no such expectations file: ${expectationsPath}`)
+    return 2
+  }
+  const loaded = await Effect.runPromise(Effect.either(Fixture.loadDir(fixturesPath)))
+  if (loaded._tag === "Left") {
+    err(loaded.left.message)
+    return 2
+  }
+  const fixtures = loaded.right
+  const inFixtures = new Set(fixtures.flatMap((l) => (l._tag === "Fixture" ? [l.fixture.provider] : [])))
+  const only = str(args, "provider") ?? adapter?.provider
+  if (only !== undefined && !inFixtures.has(only) && Providers.builtIn[only] === undefined && adapter?.provider !== only) {
+    err(
+      `unknown provider ${only}: no fixture in ${fixturesPath} names it${inFixtures.size > 0 ? ` (they name ${[...inFixtures].sort().join(", ")})` : ""}, ` +
+        `it is not one of the built-in adapters (${Providers.builtInIds.join(", ")}), and no --adapter gives it`
+    )
+    return 2
+  }
+  const wanted = only === undefined ? [...inFixtures] : [only]
+  const providers: Record<string, ProviderFactory> = {}
+  const unavailable: Record<string, string> = {}
+  for (const p of wanted) {
+    if (adapter !== undefined && adapter.provider === p) providers[p] = adapter.factory
+    else if (io.providers?.[p] !== undefined) providers[p] = io.providers[p]
+    else if (Providers.builtIn[p] !== undefined) {
+      const l = await Effect.runPromise(Effect.either(Providers.loadBuiltIn(p, cwd)))
+      if (l._tag === "Right") providers[p] = l.right.factory
+      else unavailable[p] = l.left.message
+    }
+  }
+  const expectations = await Effect.runPromise(
+    Effect.either(expectationsPath === undefined ? Effect.succeed({}) : Suite.loadExpectations(expectationsPath))
+  )
+  if (expectations._tag === "Left") {
+    err(expectations.left.message)
+    return 2
+  }
+  const report = await Effect.runPromise(
+    Suite.run(fixtures, {
+      providers,
+      unavailable,
+      expectations: expectations.right,
+      required: own || args.coverage === true ? Scenarios.required : undefined,
+      only
+    })
+  )
+  out(Suite.render(report, { verbose: args.verbose === true }))
+  const reportArg = str(args, "report")
+  if (reportArg !== undefined) {
+    const written = await Effect.runPromise(Effect.either(Suite.writeReport(report, resolve(cwd, reportArg))))
+    if (written._tag === "Left") {
+      err(written.left.message)
+      return 2
+    }
+    out(`report: ${written.right}`)
+  }
+  if (report.cases.length === 0) err(`no cases ran: no fixture in ${fixturesPath}${only === undefined ? "" : ` for ${only}`}`)
+  return report.ok ? 0 : 1
+}
+
+const OPERATIONS = new Set(["cancel", "retrieve", "list", "results"])
+
+const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Print, err: Print): Promise<number> => {
+  const { cwd } = io
+  const provider = str(args, "provider")
+  const operation = str(args, "operation")
+  const id = str(args, "id")
+  if (provider === undefined || operation === undefined || !OPERATIONS.has(operation)) {
+    err(`record needs --provider ID and --operation cancel|retrieve|list|results\n${usage}`)
+    return 2
+  }
+  if (operation !== "list" && id === undefined) {
+    err(`record --operation ${operation} needs --id BATCH_ID`)
+    return 2
+  }
+  const limitArg = str(args, "limit")
+  const limit = limitArg === undefined ? undefined : Number(limitArg)
+  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) {
+    err(`--limit must be a positive whole number, not ${limitArg}`)
+    return 2
+  }
+  const adapterSpec = str(args, "adapter")
+  const loaded = await Effect.runPromise(
+    Effect.either(
+      adapterSpec !== undefined
+        ? Providers.loadModule(adapterSpec, cwd)
+        : io.providers?.[provider] !== undefined
+          ? Effect.succeed<Providers.Loaded>({
+              provider,
+              factory: io.providers[provider],
+              defaultBaseUrl: undefined,
+              envPrefix: Providers.builtIn[provider]?.envPrefix,
+              origin: `${Providers.builtIn[provider]?.module ?? provider} (bundled)`
+            })
+          : Providers.builtIn[provider] !== undefined
+            ? Providers.loadBuiltIn(provider, cwd)
+            : Effect.fail(
+                new Providers.AdapterLoadError({ module: provider, reason: "not a built-in provider: give its adapter with --adapter MODULE" })
+              )
+    )
+  )
+  if (loaded._tag === "Left") {
+    err(loaded.left.message)
+    return 2
+  }
+  const adapter = loaded.right
+  const env = io.env ?? process.env
+  const keyEnv = str(args, "key-env") ?? `${adapter.envPrefix ?? provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`
+  const key = env[keyEnv]
+  if (key === undefined || key === "") {
+    err(`set ${keyEnv} to the API key (record reads the key from the environment only; --key-env NAME names another variable)`)
+    return 2
+  }
+  const baseUrl = str(args, "base-url")
+  const client = io.httpClient ?? (await Effect.runPromise(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)))
+  const result = await Effect.runPromise(
+    Effect.either(
+      Recorder.record({
+        provider,
+        factory: adapter.factory,
+        operation: operation as Fixture.Operation,
+        input: { batchId: id, limit, after: str(args, "after") },
+        apiKey: Redacted.make(key),
+        baseUrl,
+        defaultBaseUrl: adapter.defaultBaseUrl,
+        scenario: str(args, "scenario"),
+        adapter: adapter.origin,
+        recordedBy: str(args, "by"),
+        client
+      })
+    )
+  )
+  if (result._tag === "Left") {
+    err(`record: ${Recorder.scrubString(result.left.message, { secrets: [key] })}`)
+    return 1
+  }
+  const { fixture, text, replay } = result.right
+  const dir = resolve(cwd, str(args, "out") ?? "fixtures", provider)
+  const file = join(dir, `${fixture.operation}.${fixture.scenario}.json`)
+  if (existsSync(file) && args.force !== true) {
+    err(`${file} exists; pass --force to overwrite it, or --scenario NAME for another name`)
+    return 1
+  }
+  await mkdir(dir, { recursive: true })
+  await writeFile(file, text)
+  out(`wrote ${file} (${fixture.exchanges.length} exchange(s), source.kind ${fixture.source.kind})`)
+  out(`expect: ${JSON.stringify(fixture.expect)}`)
+  out(
+    replay.verdict === "pass"
+      ? "it replays: the suite passes it. Review the exchanges and expect before committing it."
+      : `it does not replay cleanly yet (${replay.reasons.join("; ")}); review it before committing it.`
+  )
+  return 0
+}
