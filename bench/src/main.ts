@@ -1,0 +1,518 @@
+/**
+ * The benchmark: starts the loopback server in its own process, then runs every scenario (each
+ * measurement in a fresh child process, repetitions interleaved across implementations), writes
+ * results.json (`[{scenario, impl, value, unit, …}]`) and results.md, and prints the table.
+ *
+ *   node bench/run.mjs [--quick] [--reps N] [--only bulk,results,memory,import,cli,bundle]
+ *                      [--vendors openai,anthropic,together] [--out FILE] [--profile]
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpus, totalmem } from "node:os"
+import { dirname, join, relative } from "node:path"
+import { createInterface } from "node:readline"
+import { gzipSync } from "node:zlib"
+import * as esbuild from "esbuild"
+import type { CancelArgs, CancelLine, MemoryLine } from "./cancel.js"
+import { profile } from "./profile.js"
+import type { ResultsArgs, ResultsLine } from "./results.js"
+import { type Row, round, summarize } from "./stats.js"
+import { table } from "./table.js"
+import { isVendor, type Vendor, vendors as allVendors } from "./vendors.js"
+
+const OUT = process.env.BENCH_OUT_DIR ?? join(process.cwd(), ".out")
+const BENCH = process.env.BENCH_DIR ?? process.cwd()
+const ROOT = join(BENCH, "..")
+const SRC = process.env.BATCHCTL_SRC ?? join(ROOT, "packages")
+
+// ---------------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2)
+const flag = (name: string) => argv.includes(`--${name}`)
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`)
+  return i === -1 ? undefined : argv[i + 1]
+}
+const quick = flag("quick")
+const only = option("only")?.split(",")
+const wants = (scenario: string) => only === undefined || only.includes(scenario)
+const vendors = (option("vendors")?.split(",") ?? allVendors).filter(isVendor)
+
+export const settings = {
+  reps: Number(option("reps") ?? (quick ? 1 : 3)),
+  cancels: Number(option("cancels") ?? (quick ? 100 : 5000)),
+  warmup: quick ? 10 : 500,
+  resultsMb: Number(option("results-mb") ?? (quick ? 1 : 100)),
+  memoryIds: Number(option("memory-ids") ?? (quick ? 1000 : 100_000)),
+  importReps: quick ? 1 : 10,
+  out: option("out") ?? join(BENCH, "results.json")
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes
+
+interface Done {
+  readonly code: number | null
+  readonly lines: ReadonlyArray<string>
+  readonly stderr: string
+}
+
+const run = (script: string, args: ReadonlyArray<string>, nodeFlags: ReadonlyArray<string> = []): Promise<Done> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [...nodeFlags, join(OUT, script), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NODE_ENV: "production" }
+    })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString()
+    })
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString()
+    })
+    child.on("close", (code) => resolve({ code, lines: out.split("\n").filter((l) => l.length > 0), stderr: err }))
+  })
+
+const failures: Array<string> = []
+const fail = (what: string, done: Done) => {
+  failures.push(`${what}: exit ${done.code}: ${done.stderr.trim().split("\n").slice(0, 6).join(" | ")}`)
+}
+
+const startServer = (prepare: ReadonlyArray<string>): Promise<{ origin: string; child: ChildProcess }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(OUT, "server.mjs"), ...prepare], { stdio: ["pipe", "pipe", "inherit"] })
+    const lines = createInterface({ input: child.stdout })
+    lines.once("line", (line) => {
+      const { port } = JSON.parse(line) as { port: number }
+      resolve({ origin: `http://127.0.0.1:${port}`, child })
+    })
+    child.once("exit", (code) => reject(new Error(`the loopback server exited (${code})`)))
+  })
+
+/** `items` in a different order for each repetition, so that no implementation always runs first. */
+const rotate = <T>(items: ReadonlyArray<T>, by: number): Array<T> => items.map((_, i) => items[(i + by) % items.length] as T)
+
+const log = (s: string) => process.stderr.write(`${s}\n`)
+
+// ---------------------------------------------------------------------------------------------------
+// Bulk cancel
+
+const CANCEL_IMPLS = ["undici-pool", "undici-fetch", "undici-effect", "official", "batchctl-effect", "batchctl-promise"]
+
+const implName = (impl: string, vendor: Vendor) => `${impl}-${vendor}`
+
+const bulkCancel = async (origin: string): Promise<Array<Row>> => {
+  const rate = new Map<string, Array<number>>()
+  const cpu = new Map<string, Array<number>>()
+  const push = (m: Map<string, Array<number>>, key: string, v: number) => m.set(key, [...(m.get(key) ?? []), v])
+  const jobs = vendors.flatMap((vendor) => CANCEL_IMPLS.map((impl) => ({ vendor, impl })))
+  for (let rep = 0; rep < settings.reps; rep++) {
+    for (const { vendor, impl } of rotate(jobs, rep * 5)) {
+      const args: CancelArgs = {
+        impl,
+        vendor,
+        origin,
+        n: settings.cancels,
+        warmup: settings.warmup,
+        concurrency: [1, 32]
+      }
+      const done = await run("cancel.mjs", [JSON.stringify(args)])
+      if (done.code !== 0) {
+        fail(`bulk cancel ${impl} ${vendor}`, done)
+        continue
+      }
+      for (const line of done.lines) {
+        const parsed = JSON.parse(line) as CancelLine | MemoryLine
+        if (!("concurrency" in parsed)) continue
+        const key = `${parsed.concurrency}\u0000${impl}\u0000${vendor}`
+        if (parsed.ok !== parsed.n) {
+          failures.push(`bulk cancel ${impl} ${vendor} c=${parsed.concurrency}: ${parsed.n - parsed.ok} of ${parsed.n} failed`)
+          continue
+        }
+        push(rate, key, (parsed.n / parsed.ms) * 1000)
+        push(cpu, key, parsed.cpuUs / parsed.n)
+      }
+      const last = rate.get(`32\u0000${impl}\u0000${vendor}`)
+      log(`  bulk cancel rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: c=32 ${Math.round(last?.at(-1) ?? 0)} req/s`)
+    }
+  }
+  const rows: Array<Row> = []
+  for (const concurrency of [1, 32]) {
+    for (const vendor of vendors) {
+      for (const impl of CANCEL_IMPLS) {
+        const key = `${concurrency}\u0000${impl}\u0000${vendor}`
+        const base = { impl: implName(impl, vendor), vendor }
+        rows.push(summarize({ ...base, scenario: `bulk-cancel-c${concurrency}`, unit: "req/s" }, rate.get(key) ?? [], 0))
+      }
+    }
+  }
+  for (const concurrency of [1, 32]) {
+    for (const vendor of vendors) {
+      for (const impl of CANCEL_IMPLS) {
+        const key = `${concurrency}\u0000${impl}\u0000${vendor}`
+        rows.push(
+          summarize(
+            { impl: implName(impl, vendor), vendor, scenario: `bulk-cancel-c${concurrency}-cpu`, unit: "µs CPU/req" },
+            cpu.get(key) ?? [],
+            0
+          )
+        )
+      }
+    }
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Results throughput
+
+const RESULTS_IMPLS = ["undici-pool", "official", "batchctl-effect", "batchctl-promise"]
+
+/** Bytes and lines of the file the server sends, computed the way the server builds it. */
+const fileSize = async (vendor: "openai" | "anthropic", mb: number) => {
+  const { openAiLine, anthropicLine } = await import("./vendors.js")
+  const line = vendor === "anthropic" ? anthropicLine : openAiLine
+  let bytes = 0
+  let lines = 0
+  while (bytes < mb * 1_000_000) bytes += Buffer.byteLength(`${line(lines++)}\n`)
+  return { bytes, lines }
+}
+
+const results = async (origin: string): Promise<Array<Row>> => {
+  const resultsVendors = vendors.filter((v): v is "openai" | "anthropic" => v === "openai" || v === "anthropic")
+  const samples = new Map<string, Array<ResultsLine>>()
+  const jobs = resultsVendors.flatMap((vendor) => RESULTS_IMPLS.map((impl) => ({ vendor, impl })))
+  for (let rep = 0; rep < settings.reps; rep++) {
+    for (const { vendor, impl } of rotate(jobs, rep * 3)) {
+      const args: ResultsArgs = { impl, vendor, origin, mb: settings.resultsMb }
+      const done = await run("results.mjs", [JSON.stringify(args)])
+      const last = done.lines.at(-1)
+      if (done.code !== 0 || last === undefined) {
+        fail(`results ${impl} ${vendor}`, done)
+        continue
+      }
+      const line = JSON.parse(last) as ResultsLine
+      samples.set(`${impl}\u0000${vendor}`, [...(samples.get(`${impl}\u0000${vendor}`) ?? []), line])
+      log(`  results rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: ${Math.round(line.ms)} ms, ${line.items} items`)
+    }
+  }
+  const rows: Array<Row> = []
+  for (const vendor of resultsVendors) {
+    const { bytes, lines } = await fileSize(vendor, settings.resultsMb)
+    for (const impl of RESULTS_IMPLS) {
+      const all = samples.get(`${impl}\u0000${vendor}`) ?? []
+      const good = all.filter((s) => s.items === lines)
+      if (good.length < all.length) failures.push(`results ${impl} ${vendor}: read ${all.map((s) => s.items).join("/")} items of ${lines}`)
+      const base = { impl: implName(impl, vendor), vendor }
+      rows.push(
+        summarize({ ...base, scenario: "results-throughput", unit: "MB/s" }, good.map((s) => bytes / 1e6 / (s.ms / 1000))),
+        summarize({ ...base, scenario: "results-items", unit: "items/s" }, good.map((s) => lines / (s.ms / 1000)), 0),
+        summarize({ ...base, scenario: "results-first-item", unit: "ms" }, good.map((s) => s.firstItemMs)),
+        summarize({ ...base, scenario: "results-rss-growth", unit: "MB" }, good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576)),
+        summarize({ ...base, scenario: "results-peak-rss", unit: "MB" }, good.map((s) => s.maxRss / 1_048_576))
+      )
+    }
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Memory
+
+const memory = async (origin: string): Promise<Array<Row>> => {
+  const rows: Array<Row> = []
+  const cases: ReadonlyArray<{ impl: string; many?: boolean }> = [
+    { impl: "undici-pool" },
+    { impl: "batchctl-effect" },
+    { impl: "batchctl-promise", many: true }
+  ]
+  for (const c of cases) {
+    const args: CancelArgs = {
+      impl: c.impl,
+      vendor: "openai",
+      origin,
+      n: settings.memoryIds,
+      warmup: 0,
+      concurrency: [64],
+      ...(c.many === true ? { many: true } : {})
+    }
+    const t0 = performance.now()
+    const done = await run("cancel.mjs", [JSON.stringify(args)])
+    const impl = implName(c.impl, "openai")
+    if (done.code !== 0) {
+      fail(`memory ${impl}`, done)
+      rows.push({ scenario: "memory-peak-rss", impl, vendor: "openai", value: null, unit: "MB", note: "failed" })
+      continue
+    }
+    const lines = done.lines.map((l) => JSON.parse(l) as CancelLine | MemoryLine)
+    const mem = lines.find((l): l is MemoryLine => "maxRss" in l)
+    const cancel = lines.find((l): l is CancelLine => "concurrency" in l)
+    if (cancel !== undefined && cancel.ok !== cancel.n) failures.push(`memory ${impl}: ${cancel.n - cancel.ok} cancels failed`)
+    const note = `${settings.memoryIds.toLocaleString("en-US")} ids at c=64${c.many === true ? ", cancelMany" : ""}, ${round((performance.now() - t0) / 1000)} s`
+    rows.push({ scenario: "memory-peak-rss", impl, vendor: "openai", value: round((mem?.maxRss ?? 0) / 1_048_576), unit: "MB", note })
+    log(`  memory ${impl}: peak ${round((mem?.maxRss ?? 0) / 1_048_576)} MB`)
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Import cost: each provider package as it would be installed (its dist, its publishConfig exports)
+
+const PACKAGES = ["core", "openai-compatible", "openai", "anthropic", "together", "moonshot", "respan", "meshapi"]
+
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []
+  )
+
+const link = (target: string, at: string) => {
+  mkdirSync(dirname(at), { recursive: true })
+  symlinkSync(realpathSync(target), at)
+}
+
+/**
+ * Lays out `OUT/install/node_modules` as an install from the registry would: every @batchctl package's
+ * sources compiled file by file (not bundled, as `tsc -b` emits them) into its `dist`, its package.json
+ * with the publishConfig exports, and the peers and vendor SDKs linked in.
+ */
+const prepareInstall = async (): Promise<string> => {
+  const dir = join(OUT, "install")
+  rmSync(dir, { recursive: true, force: true })
+  for (const name of PACKAGES) {
+    const src = join(SRC, name, "src")
+    const target = join(dir, "node_modules", "@batchctl", name)
+    const pkg = JSON.parse(readFileSync(join(ROOT, "packages", name, "package.json"), "utf8")) as Record<string, unknown> & {
+      publishConfig?: { exports?: unknown }
+    }
+    mkdirSync(target, { recursive: true })
+    writeFileSync(join(target, "package.json"), JSON.stringify({ ...pkg, exports: pkg.publishConfig?.exports, devDependencies: undefined }))
+    await esbuild.build({
+      entryPoints: filesUnder(src),
+      outdir: join(target, "dist"),
+      outbase: src,
+      bundle: false,
+      platform: "node",
+      format: "esm",
+      target: "es2022",
+      logLevel: "error"
+    })
+  }
+  for (const dep of ["effect", "@effect/platform", "openai", "@anthropic-ai/sdk", "together-ai"]) {
+    link(join(BENCH, "node_modules", dep), join(dir, "node_modules", dep))
+  }
+  return dir
+}
+
+const IMPORTS: ReadonlyArray<{ impl: string; vendor: Vendor; specifier: string }> = [
+  { impl: "batchctl-openai", vendor: "openai", specifier: "@batchctl/openai" },
+  { impl: "official-openai", vendor: "openai", specifier: "openai" },
+  { impl: "batchctl-anthropic", vendor: "anthropic", specifier: "@batchctl/anthropic" },
+  { impl: "official-anthropic", vendor: "anthropic", specifier: "@anthropic-ai/sdk" },
+  { impl: "batchctl-together", vendor: "together", specifier: "@batchctl/together" },
+  { impl: "official-together", vendor: "together", specifier: "together-ai" }
+]
+
+const importCost = async (): Promise<Array<Row>> => {
+  const dir = await prepareInstall()
+  const times = new Map<string, Array<number>>()
+  const rss = new Map<string, Array<number>>()
+  const cases = IMPORTS.filter((c) => vendors.includes(c.vendor))
+  for (const c of cases) {
+    writeFileSync(
+      join(dir, `${c.impl}.mjs`),
+      `import * as m from ${JSON.stringify(c.specifier)}\nif (Object.keys(m).length === 0) process.exit(3)\nprocess.stdout.write(String(process.resourceUsage().maxRSS * 1024))\n`
+    )
+  }
+  for (let rep = 0; rep < settings.importReps; rep++) {
+    for (const c of rotate(cases, rep)) {
+      const t0 = performance.now()
+      const done = spawnSync(process.execPath, [join(dir, `${c.impl}.mjs`)], { encoding: "utf8" })
+      const ms = performance.now() - t0
+      if (done.status !== 0) {
+        failures.push(`import ${c.impl}: exit ${done.status}: ${done.stderr.split("\n").slice(0, 4).join(" | ")}`)
+        continue
+      }
+      times.set(c.impl, [...(times.get(c.impl) ?? []), ms])
+      rss.set(c.impl, [...(rss.get(c.impl) ?? []), Number(done.stdout) / 1_048_576])
+    }
+  }
+  return [
+    ...cases.map((c) => summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)),
+    ...cases.map((c) => summarize({ scenario: "import-peak-rss", impl: c.impl, vendor: c.vendor, unit: "MB" }, rss.get(c.impl) ?? []))
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CLI start
+
+const cliStart = (): Array<Row> => {
+  const bin = join(ROOT, "apps", "cli", "dist", "bin.js")
+  if (!existsSync(bin)) {
+    return [{ scenario: "cli-start", impl: "batchctl-cli", value: null, unit: "ms", note: "skipped: apps/cli/dist/bin.js does not exist" }]
+  }
+  const times: Array<number> = []
+  for (let rep = 0; rep < settings.importReps; rep++) {
+    const t0 = performance.now()
+    const done = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" })
+    const ms = performance.now() - t0
+    if (done.status !== 0) {
+      failures.push(`cli --help: exit ${done.status}: ${done.stderr.split("\n").slice(0, 4).join(" | ")}`)
+      break
+    }
+    times.push(ms)
+  }
+  return [summarize({ scenario: "cli-start", impl: "batchctl-cli", unit: "ms" }, times, 0)]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bundle size: a one-cancel app, esbuild, minified, gzipped
+
+const BATCHCTL_APPS: ReadonlyArray<{ pkg: string; ns: string; vendor: string }> = [
+  { pkg: "openai", ns: "OpenAiBatches", vendor: "openai" },
+  { pkg: "anthropic", ns: "AnthropicBatches", vendor: "anthropic" },
+  { pkg: "together", ns: "TogetherBatches", vendor: "together" },
+  { pkg: "moonshot", ns: "MoonshotBatches", vendor: "moonshot" },
+  { pkg: "respan", ns: "RespanBatches", vendor: "respan" },
+  { pkg: "meshapi", ns: "MeshApiBatches", vendor: "meshapi" }
+]
+
+const batchctlApp = (apps: ReadonlyArray<{ pkg: string; ns: string }>) =>
+  [
+    ...apps.map((a) => `import { ${a.ns} } from "@batchctl/${a.pkg}"`),
+    `const key = process.env.API_KEY ?? ""`,
+    `const id = process.argv[2] ?? ""`,
+    ...apps.map((a) => `console.log(await ${a.ns}.client({ apiKey: key }).cancel(id))`)
+  ].join("\n")
+
+const OFFICIAL_APPS: ReadonlyArray<{ impl: string; vendor: string; code: string }> = [
+  {
+    impl: "official-openai",
+    vendor: "openai",
+    code: `import OpenAI from "openai"\nconsole.log(await new OpenAI({ apiKey: process.env.API_KEY }).batches.cancel(process.argv[2] ?? ""))`
+  },
+  {
+    impl: "official-anthropic",
+    vendor: "anthropic",
+    code: `import Anthropic from "@anthropic-ai/sdk"\nconsole.log(await new Anthropic({ apiKey: process.env.API_KEY }).messages.batches.cancel(process.argv[2] ?? ""))`
+  },
+  {
+    impl: "official-together",
+    vendor: "together",
+    code: `import Together from "together-ai"\nconsole.log(await new Together({ apiKey: process.env.API_KEY }).batches.cancel(process.argv[2] ?? ""))`
+  }
+]
+
+const batchctlSources: esbuild.Plugin = {
+  name: "batchctl-sources",
+  setup(build) {
+    if (process.env.BATCHCTL_SRC === undefined) return
+    build.onResolve({ filter: /^@batchctl\// }, (args) => {
+      const [, pkg = "", ...rest] = args.path.split("/")
+      return { path: join(SRC, pkg, "src", `${rest.length === 0 ? "index" : rest.join("/")}.ts`) }
+    })
+  }
+}
+
+const gzippedKb = async (code: string): Promise<number> => {
+  const result = await esbuild.build({
+    stdin: { contents: code, resolveDir: BENCH, loader: "ts", sourcefile: "app.ts" },
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "error",
+    // A scratch tree (BATCHCTL_SRC) outside the repository finds effect & co. here.
+    nodePaths: [join(BENCH, "node_modules")],
+    plugins: [batchctlSources]
+  })
+  const bytes = result.outputFiles[0]?.contents ?? new Uint8Array()
+  return round(gzipSync(bytes, { level: 9 }).length / 1024)
+}
+
+const bundleSize = async (): Promise<Array<Row>> => {
+  const rows: Array<Row> = []
+  const sizes = new Map<string, number>()
+  for (const app of BATCHCTL_APPS) {
+    const kb = await gzippedKb(batchctlApp([app]))
+    sizes.set(app.vendor, kb)
+    rows.push({ scenario: "bundle-size", impl: `batchctl-${app.vendor}`, vendor: app.vendor, value: kb, unit: "KB gz" })
+  }
+  const all = await gzippedKb(batchctlApp(BATCHCTL_APPS))
+  rows.push({ scenario: "bundle-size", impl: "batchctl-all-six", value: all, unit: "KB gz" })
+  const largest = Math.max(...sizes.values())
+  rows.push({
+    scenario: "bundle-size-per-extra-provider",
+    impl: "batchctl-all-six",
+    value: round((all - largest) / (BATCHCTL_APPS.length - 1)),
+    unit: "KB gz",
+    note: "(all six − largest single) / 5"
+  })
+  for (const app of OFFICIAL_APPS) {
+    rows.push({ scenario: "bundle-size", impl: app.impl, vendor: app.vendor, value: await gzippedKb(app.code), unit: "KB gz" })
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const machine = () => {
+  const cpu = cpus()
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${process.platform}`
+}
+
+const main = async () => {
+  if (flag("profile")) {
+    await profile({ out: OUT, bench: BENCH, run, startServer, vendors, quick })
+    return
+  }
+  const started = Date.now()
+  log(`batchctl bench${quick ? " (quick)" : ""}: ${machine()}`)
+  const rows: Array<Row> = []
+  const needsServer = wants("bulk") || wants("results") || wants("memory")
+  const prepare = wants("results") ? [`openai:${settings.resultsMb}`, `anthropic:${settings.resultsMb}`] : []
+  const server = needsServer ? await startServer(prepare) : undefined
+  try {
+    if (server !== undefined && wants("bulk")) {
+      log(`bulk cancel: ${settings.cancels} cancels at c=1 and c=32, ${settings.reps} rep(s)`)
+      rows.push(...(await bulkCancel(server.origin)))
+    }
+    if (server !== undefined && wants("results")) {
+      log(`results: ${settings.resultsMb} MB files`)
+      rows.push(...(await results(server.origin)))
+    }
+    if (server !== undefined && wants("memory")) {
+      log(`memory: cancelMany of ${settings.memoryIds} ids at c=64`)
+      rows.push(...(await memory(server.origin)))
+    }
+  } finally {
+    server?.child.stdin?.end()
+    server?.child.kill()
+  }
+  if (wants("import")) {
+    log("import cost")
+    rows.push(...(await importCost()))
+  }
+  if (wants("cli")) rows.push(...cliStart())
+  if (wants("bundle")) {
+    log("bundle size")
+    rows.push(...(await bundleSize()))
+  }
+  const printed = table(rows)
+  writeFileSync(settings.out, `${JSON.stringify(rows, null, 2)}\n`)
+  const header = `Machine: ${machine()}. Run: ${new Date().toISOString()}, ${round((Date.now() - started) / 1000, 0)} s, \`npm run bench${quick ? " -- --quick" : ""}\`.`
+  writeFileSync(settings.out.replace(/\.json$/, "") + ".md", `${header}\n\n${printed}\n`)
+  process.stdout.write(`\n${header}\n\n${printed}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
+  if (failures.length > 0) {
+    process.stderr.write(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join("\n")}\n`)
+    process.exitCode = 1
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})
