@@ -101,7 +101,12 @@ export const firstProblem = (error: ParseResult.ParseError): string => {
   if (first === undefined) return "not a fixture"
   const where = showPath(first.path)
   if (first._tag === "Missing") return `${where === "" ? "a required field" : where} is missing`
-  const message = first.message.split("\n")[0] ?? first.message
+  // A union reports one issue per member at the same place: say them as one.
+  const same = issues.filter((i) => showPath(i.path) === where).map((i) => /^Expected (.*), actual (.*)$/.exec(i.message))
+  const message =
+    same.length > 1 && same.every((m) => m !== null)
+      ? `Expected ${same.map((m) => m?.[1]).join(" | ")}, actual ${same[0]?.[2]}`
+      : first.message.split("\n")[0] ?? first.message
   return where === "" ? message : `${where}: ${message}`
 }
 

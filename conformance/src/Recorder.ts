@@ -93,7 +93,7 @@ export interface ScrubOptions {
 }
 
 const forms = (secret: string): Array<string> =>
-  [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString("base64")].filter(
+  [`Bearer ${secret}`, secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString("base64")].filter(
     (s, i, all) => s.length >= 4 && all.indexOf(s) === i
   )
 
