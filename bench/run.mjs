@@ -51,6 +51,8 @@ await esbuild.build({
   plugins: [externals]
 })
 
+if (process.argv.includes("--build-only")) process.exit(0)
+
 const result = spawnSync(process.execPath, [join(out, "main.mjs"), ...process.argv.slice(2)], {
   stdio: "inherit",
   env: { ...process.env, BENCH_OUT_DIR: out, BENCH_DIR: here }

@@ -96,6 +96,19 @@ const rotate = <T>(items: ReadonlyArray<T>, by: number): Array<T> => items.map((
 
 const log = (s: string) => process.stderr.write(`${s}\n`)
 
+/**
+ * Runs `f` over `items` in order, one at a time; `--quick` runs two at a time (a smoke run's figures mean
+ * nothing anyway, and it should be short).
+ */
+const forEachJob = async <T>(items: ReadonlyArray<T>, f: (item: T) => Promise<void>): Promise<void> => {
+  const width = quick ? 2 : 1
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await f(items[next++] as T)
+  }
+  await Promise.all(Array.from({ length: width }, worker))
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Bulk cancel
 
@@ -109,7 +122,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
   const push = (m: Map<string, Array<number>>, key: string, v: number) => m.set(key, [...(m.get(key) ?? []), v])
   const jobs = vendors.flatMap((vendor) => CANCEL_IMPLS.map((impl) => ({ vendor, impl })))
   for (let rep = 0; rep < settings.reps; rep++) {
-    for (const { vendor, impl } of rotate(jobs, rep * 5)) {
+    await forEachJob(rotate(jobs, rep * 5), async ({ vendor, impl }) => {
       const args: CancelArgs = {
         impl,
         vendor,
@@ -121,7 +134,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
       const done = await run("cancel.mjs", [JSON.stringify(args)])
       if (done.code !== 0) {
         fail(`bulk cancel ${impl} ${vendor}`, done)
-        continue
+        return
       }
       for (const line of done.lines) {
         const parsed = JSON.parse(line) as CancelLine | MemoryLine
@@ -136,7 +149,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
       }
       const last = rate.get(`32\u0000${impl}\u0000${vendor}`)
       log(`  bulk cancel rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: c=32 ${Math.round(last?.at(-1) ?? 0)} req/s`)
-    }
+    })
   }
   const rows: Array<Row> = []
   for (const concurrency of [1, 32]) {
@@ -185,18 +198,18 @@ const results = async (origin: string): Promise<Array<Row>> => {
   const samples = new Map<string, Array<ResultsLine>>()
   const jobs = resultsVendors.flatMap((vendor) => RESULTS_IMPLS.map((impl) => ({ vendor, impl })))
   for (let rep = 0; rep < settings.reps; rep++) {
-    for (const { vendor, impl } of rotate(jobs, rep * 3)) {
+    await forEachJob(rotate(jobs, rep * 3), async ({ vendor, impl }) => {
       const args: ResultsArgs = { impl, vendor, origin, mb: settings.resultsMb }
       const done = await run("results.mjs", [JSON.stringify(args)])
       const last = done.lines.at(-1)
       if (done.code !== 0 || last === undefined) {
         fail(`results ${impl} ${vendor}`, done)
-        continue
+        return
       }
       const line = JSON.parse(last) as ResultsLine
       samples.set(`${impl}\u0000${vendor}`, [...(samples.get(`${impl}\u0000${vendor}`) ?? []), line])
       log(`  results rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: ${Math.round(line.ms)} ms, ${line.items} items`)
-    }
+    })
   }
   const rows: Array<Row> = []
   for (const vendor of resultsVendors) {
@@ -224,7 +237,7 @@ const results = async (origin: string): Promise<Array<Row>> => {
 const memory = async (origin: string): Promise<Array<Row>> => {
   const rows: Array<Row> = []
   const cases: ReadonlyArray<{ impl: string; many?: boolean }> = [
-    { impl: "undici-pool" },
+    ...(quick ? [] : [{ impl: "undici-pool" }]),
     { impl: "batchctl-effect" },
     { impl: "batchctl-promise", many: true }
   ]
@@ -477,8 +490,10 @@ const main = async () => {
   const server = needsServer ? await startServer(prepare) : undefined
   try {
     if (server !== undefined && wants("bulk")) {
+      const t = Date.now()
       log(`bulk cancel: ${settings.cancels} cancels at c=1 and c=32, ${settings.reps} rep(s)`)
       rows.push(...(await bulkCancel(server.origin)))
+      log(`  (${round((Date.now() - t) / 1000, 0)} s)`)
     }
     if (server !== undefined && wants("results")) {
       log(`results: ${settings.resultsMb} MB files`)
