@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
@@ -165,6 +166,8 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
     const host = options.host ?? "127.0.0.1"
     yield* Layer.build(
       HttpServer.serve(app(engine, options.maxUploadBytes ?? 256 * 1024 * 1024)).pipe(
+        // no tracing spans: the emulator answers thousands of requests a second and nobody reads them
+        HttpMiddleware.withTracerDisabledWhen(() => true),
         Layer.provide(NodeHttpServer.layer(() => server, { port: options.port ?? 0, host }))
       )
     ).pipe(Effect.mapError((e) => new EmulatorError({ message: `cannot listen on ${host}:${options.port ?? 0}: ${String(e.cause)}` })))

@@ -1,8 +1,6 @@
 /**
  * The emulator without HTTP: routing by vendor prefix and path, auth, every route, and the control API.
  * Plain synchronous code, so that the server around it stays thin and fast.
- *
- * @internal
  */
 import { Clock } from "./clock.js"
 import { type Fault, type FaultRule, Faults, type Route, validateRules } from "./Faults.js"
@@ -76,6 +74,7 @@ export interface Incoming {
 }
 
 const decode = (s: string): string => {
+  if (!s.includes("%")) return s
   try {
     return decodeURIComponent(s)
   } catch {
@@ -164,6 +163,8 @@ const defaultModel: Readonly<Record<Provider, string>> = {
   respan: "gpt-4o-mini-2024-07-18",
   meshapi: "openai/gpt-5-nano"
 }
+
+const emptyMetadata: Readonly<Record<string, string>> = Object.freeze({})
 
 const fileVendors: ReadonlySet<Provider> = new Set(["openai", "moonshot", "together", "respan"])
 
@@ -650,7 +651,7 @@ export class Engine {
 
   private content(f: FileRecord): Reply {
     if (f.kind === "input") return { status: 200, text: f.content ?? "", contentType: "application/octet-stream" }
-    const b = f.batchId === null ? undefined : this.store.batches.get(`${f.provider}\u0000${f.batchId}`)
+    const b = f.batchId === null ? undefined : this.store.get(f.provider, f.batchId)
     if (b === undefined) return { status: 200, text: "", contentType: "application/octet-stream" }
     const v = this.viewOf(b)
     const created = V.unix(v.endedAt ?? b.createdAt) ?? 0
@@ -718,7 +719,7 @@ export class Engine {
       endpoint: "/v1/chat/completions",
       inputFileId: file,
       inputBytes: (specs?.length ?? total) * 180,
-      metadata: p === "openai" || p === "respan" ? {} : null,
+      metadata: p === "openai" || p === "respan" ? emptyMetadata : null,
       completionWindow: "24h",
       phase,
       completed: input.completed,
@@ -731,13 +732,16 @@ export class Engine {
   control(name: Extract<Match, { kind: "control" }>["name"], method: string, body: Body, origin: string): Reply {
     const bad = (message: string) => json(400, { error: message })
     switch (name) {
-      case "health":
+      case "health": {
+        const memory = process.memoryUsage()
         return json(200, {
           ok: true,
           batches: this.store.size,
           now: new Date(this.clock.now()).toISOString(),
-          providers
+          providers,
+          memory: { rss: memory.rss, heapUsed: memory.heapUsed }
         })
+      }
       case "clock": {
         if (method === "GET") return json(200, { now: this.clock.now() })
         if (method !== "POST") return json(405, { error: "use GET or POST" })

@@ -2,8 +2,6 @@
  * Seeded faults: the n-th request to a (vendor, route) gets a fault when a hash of (seed, vendor, route,
  * rule, n) falls under the rule's rate, so a run with the same seed and the same requests per route sees
  * the same faults whatever the interleaving across routes.
- *
- * @internal
  */
 import type { Provider } from "./Provider.js"
 import { Stream32 } from "./random.js"

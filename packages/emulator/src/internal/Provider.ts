@@ -1,5 +1,5 @@
 /**
- * @internal
+ * Not part of the public API.
  */
 export type Provider = "openai" | "anthropic" | "moonshot" | "together" | "respan" | "meshapi"
 

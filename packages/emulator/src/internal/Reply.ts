@@ -1,7 +1,5 @@
 /**
  * What a route answers, before it becomes an HTTP response.
- *
- * @internal
  */
 export interface Reply {
   readonly status: number

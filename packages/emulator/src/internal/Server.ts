@@ -1,8 +1,6 @@
 /**
  * The HTTP side: one `@effect/platform` app on `@effect/platform-node`'s server, routing to the engine,
  * applying faults, and streaming JSONL bodies.
- *
- * @internal
  */
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -171,21 +169,25 @@ const breakReply = (
   }
 }
 
-/** The HTTP app over an engine. */
-export const app = (engine: Engine, maxUploadBytes: number) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
+/** The HTTP app over an engine: synchronous wherever no body has to be read and no fault delays. */
+export const app = (engine: Engine, maxUploadBytes: number) => {
+  const withBody = HttpIncomingMessage.withMaxBodySize(Option.some(maxUploadBytes))
+  const handle = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
     const url = request.url
     const q = url.indexOf("?")
     const path = q === -1 ? url : url.slice(0, q)
     const m = match(request.method, path)
     const origin = `http://${request.headers.host ?? "127.0.0.1"}`
     if (m.kind === "unknown") {
-      return HttpServerResponse.unsafeJson({ error: { message: `No route for ${request.method} ${path}`, type: "not_found" } }, { status: 404 })
+      return Effect.succeed(
+        HttpServerResponse.unsafeJson({ error: { message: `No route for ${request.method} ${path}`, type: "not_found" } }, { status: 404 })
+      )
     }
     if (m.kind === "control") {
-      const body = yield* readBody(request, request.method === "GET" ? "none" : "json")
-      return toResponse(engine.control(m.name, request.method, body, origin), {})
+      return readBody(request, request.method === "GET" ? "none" : "json").pipe(
+        withBody,
+        Effect.map((body) => toResponse(engine.control(m.name, request.method, body, origin), {}))
+      )
     }
     const provider = m.provider
     const requestId = engine.requestId(provider)
@@ -197,17 +199,22 @@ export const app = (engine: Engine, maxUploadBytes: number) =>
       origin
     }
     const denied = engine.authorize(provider, incoming, requestId)
-    if (denied !== undefined) return toResponse(denied, headers)
+    if (denied !== undefined) return Effect.succeed(toResponse(denied, headers))
     if (m.kind === "vendor-unknown") {
-      return toResponse(V.errorReply(provider, { kind: "not_found", message: V.messages.notFound(provider, "route", path), requestId }), headers)
+      return Effect.succeed(
+        toResponse(V.errorReply(provider, { kind: "not_found", message: V.messages.notFound(provider, "route", path), requestId }), headers)
+      )
     }
     const faults = engine.pickFaults(provider, m.route)
-    for (const f of faults) if (f.kind === "delay") yield* Effect.sleep(Duration.millis(f.millis))
-    const body = yield* readBody(request, m.body).pipe(
-      HttpIncomingMessage.withMaxBodySize(Option.some(maxUploadBytes))
-    )
-    const real = () => engine.handle(m, incoming, body, requestId)
-    const breaking = faults.find((f) => f.kind !== "delay")
-    if (breaking !== undefined) return yield* breakReply(breaking, provider, request, real, headers, requestId)
-    return toResponse(real(), headers)
-  })
+    if (faults.length === 0 && m.body === "none") return Effect.succeed(toResponse(engine.handle(m, incoming, { kind: "none" }, requestId), headers))
+    return Effect.gen(function* () {
+      for (const f of faults) if (f.kind === "delay") yield* Effect.sleep(Duration.millis(f.millis))
+      const body = yield* withBody(readBody(request, m.body))
+      const real = () => engine.handle(m, incoming, body, requestId)
+      const breaking = faults.find((f) => f.kind !== "delay")
+      if (breaking !== undefined) return yield* breakReply(breaking, provider, request, real, headers, requestId)
+      return toResponse(real(), headers)
+    })
+  }
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, handle)
+}

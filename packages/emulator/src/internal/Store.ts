@@ -1,8 +1,6 @@
 /**
  * The vendor-neutral state: batches whose phase is computed from the clock when looked at (no timers, so
  * 100,000 stored batches cost only their records), and files.
- *
- * @internal
  */
 import type { Provider } from "./Provider.js"
 
@@ -194,13 +192,6 @@ export const cancel = (b: BatchRecord, now: number, t: Timings): { readonly acce
 /** The custom id of request `i`. */
 export const customIdOf = (b: BatchRecord, i: number): string => b.requests?.[i]?.customId ?? `request-${i + 1}`
 
-export const failingOf = (requests: ReadonlyArray<RequestSpec> | null): ReadonlyArray<number> => {
-  if (requests === null) return []
-  const out: Array<number> = []
-  for (let i = 0; i < requests.length; i++) if (requests[i]?.customId.includes("fail")) out.push(i)
-  return out
-}
-
 export interface FileRecord {
   readonly id: string
   readonly provider: Provider
@@ -214,10 +205,20 @@ export interface FileRecord {
   readonly batchId: string | null
 }
 
-/** All batches and files of one emulator, with per-provider creation order for paging. */
+const none: ReadonlyArray<number> = Object.freeze([])
+
+/** The failing request indexes, shared when there are none (most batches: this is per-batch memory). */
+export const failingOf = (requests: ReadonlyArray<RequestSpec> | null): ReadonlyArray<number> => {
+  if (requests === null) return none
+  const out: Array<number> = []
+  for (let i = 0; i < requests.length; i++) if (requests[i]?.customId.includes("fail")) out.push(i)
+  return out.length === 0 ? none : out
+}
+
+/** All batches and files of one emulator, per provider, with creation order for paging. */
 export class Store {
-  readonly batches = new Map<string, BatchRecord>()
-  readonly files = new Map<string, FileRecord>()
+  private readonly batches = new Map<Provider, Map<string, BatchRecord>>()
+  private readonly files = new Map<Provider, Map<string, FileRecord>>()
   private readonly order = new Map<Provider, Array<BatchRecord>>()
   private live = 0
 
@@ -240,30 +241,37 @@ export class Store {
       this.order.set(b.provider, list)
     }
     list.push(b)
-    this.batches.set(key(b.provider, b.id), b)
+    let byId = this.batches.get(b.provider)
+    if (byId === undefined) {
+      byId = new Map()
+      this.batches.set(b.provider, byId)
+    }
+    byId.set(b.id, b)
     this.live++
   }
 
   get(provider: Provider, id: string): BatchRecord | undefined {
-    const b = this.batches.get(key(provider, id))
+    const b = this.batches.get(provider)?.get(id)
     return b === undefined || b.deleted ? undefined : b
   }
 
   remove(b: BatchRecord): void {
     if (b.deleted) return
     b.deleted = true
-    this.batches.delete(key(b.provider, b.id))
+    this.batches.get(b.provider)?.delete(b.id)
     this.live--
   }
 
   file(provider: Provider, id: string): FileRecord | undefined {
-    const f = this.files.get(key(provider, id))
-    return f?.provider === provider ? f : undefined
+    return this.files.get(provider)?.get(id)
   }
 
   addFile(f: FileRecord): void {
-    this.files.set(key(f.provider, f.id), f)
+    let byId = this.files.get(f.provider)
+    if (byId === undefined) {
+      byId = new Map()
+      this.files.set(f.provider, byId)
+    }
+    byId.set(f.id, f)
   }
 }
-
-const key = (provider: Provider, id: string): string => `${provider}\u0000${id}`

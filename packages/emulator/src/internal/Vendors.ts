@@ -1,8 +1,6 @@
 /**
  * Each vendor's wire shapes, written from the vendors' documents (`vendors.md`): ids, timestamps, status
  * names, batch objects, list pages, error envelopes and result lines.
- *
- * @internal
  */
 import type { Provider } from "./Provider.js"
 import type { Ids } from "./random.js"

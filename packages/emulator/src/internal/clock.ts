@@ -1,8 +1,6 @@
 /**
  * The emulator's clock: virtual epoch milliseconds that run `speed` times as fast as the wall clock, plus
  * whatever `advance` added. With `speed: 0` time only moves when stepped.
- *
- * @internal
  */
 export class Clock {
   private readonly wallStart: number

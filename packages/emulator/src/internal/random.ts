@@ -1,8 +1,6 @@
 /**
  * Deterministic randomness: a counter-based 32-bit hash, so that the n-th id of a kind and the n-th fault
  * decision of a route depend only on the seed and n (not on how other routes interleave).
- *
- * @internal
  */
 
 /** murmur3's 32-bit finalizer. */

@@ -1,0 +1,114 @@
+/**
+ * Benchmark (not a test): cancel and retrieve requests/s and latency at concurrency 64 against an emulator
+ * holding 100,000 batches, with the emulator and the load generator each in their own process.
+ *
+ *   cd packages/emulator && npm run bench
+ *   (builds dist/ first; options: --batches N (100000) --requests N per phase (60000) --concurrency N (64))
+ *
+ * Prints one JSON document: a bare node:http server's figures on this machine (calibration), the
+ * emulator's cancel and retrieve figures, and the emulator process's memory (RSS after seeding, after the
+ * load, and its peak, VmHWM).
+ */
+import { execFile, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? fallback : Number(process.argv[i + 1])
+}
+const batches = arg("batches", 100_000)
+const requests = arg("requests", 60_000)
+const concurrency = arg("concurrency", 64)
+const here = (f) => fileURLToPath(new URL(f, import.meta.url))
+const mb = (n) => Math.round(n / 1024 / 1024)
+
+const startProcess = (script, args = []) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [here(script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    child.once("error", reject)
+    child.stdout.once("data", (d) => resolve({ child, url: String(d).trim() }))
+  })
+
+const load = (url, targets, op) =>
+  new Promise((resolve, reject) =>
+    execFile(process.execPath, [here("./client.mjs"), url, targets, op, String(concurrency), String(requests)], (error, stdout) =>
+      error === null ? resolve(JSON.parse(stdout)) : reject(error)
+    )
+  )
+
+const vm = (pid, field) => {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(field))
+  return line === undefined ? undefined : Math.round(Number(line.split(/\s+/)[1]) / 1024)
+}
+
+const dir = mkdtempSync(join(tmpdir(), "emulator-bench-"))
+try {
+  // calibration
+  const bare = await startProcess("./bare.mjs")
+  const bareTargets = join(dir, "bare.jsonl")
+  writeFileSync(bareTargets, Array.from({ length: 1000 }, (_, i) => JSON.stringify({ cancel: `/b/${i}/cancel`, retrieve: `/b/${i}` })).join("\n"))
+  const bareRetrieve = await load(bare.url, bareTargets, "retrieve")
+  bare.child.kill("SIGTERM")
+
+  // the emulator with `batches` stored batches, half OpenAI and half Anthropic, all in progress
+  const emu = await startProcess("./server.mjs", [String(batches + 10)])
+  const seed = async (provider, count) => {
+    const r = await fetch(`${emu.url}/_emulator/batches/bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider, status: "in_progress", requests: 10, count })
+    })
+    return (await r.json()).ids
+  }
+  const health = async () => (await (await fetch(`${emu.url}/_emulator/health`)).json())
+  const rssBefore = (await health()).memory.rss
+  const t0 = performance.now()
+  const openai = await seed("openai", Math.ceil(batches / 2))
+  const anthropic = await seed("anthropic", Math.floor(batches / 2))
+  const seedingSeconds = Number(((performance.now() - t0) / 1000).toFixed(2))
+  const afterSeeding = await health()
+  const targets = join(dir, "targets.jsonl")
+  const lines = []
+  for (let i = 0; i < Math.max(openai.length, anthropic.length); i++) {
+    if (openai[i] !== undefined) lines.push(JSON.stringify({ cancel: `/openai/v1/batches/${openai[i]}/cancel`, retrieve: `/openai/v1/batches/${openai[i]}` }))
+    if (anthropic[i] !== undefined) {
+      lines.push(JSON.stringify({ cancel: `/anthropic/v1/messages/batches/${anthropic[i]}/cancel`, retrieve: `/anthropic/v1/messages/batches/${anthropic[i]}` }))
+    }
+  }
+  writeFileSync(targets, lines.join("\n"))
+  const cancel = await load(emu.url, targets, "cancel")
+  const retrieve = await load(emu.url, targets, "retrieve")
+  const afterLoad = await health()
+  const peak = vm(emu.child.pid, "VmHWM:")
+  emu.child.kill("SIGTERM")
+
+  console.log(
+    JSON.stringify(
+      {
+        node: process.version,
+        cpus: (await import("node:os")).cpus().length,
+        loadAverage: (await import("node:os")).loadavg().map((x) => Number(x.toFixed(2))),
+        calibration: { bareNodeHttpRetrieve: bareRetrieve },
+        storedBatches: afterSeeding.batches,
+        seedingSeconds,
+        cancel,
+        retrieve,
+        emulatorMemoryMB: {
+          rssBeforeSeeding: mb(rssBefore),
+          rssAfterSeeding: mb(afterSeeding.memory.rss),
+          heapUsedAfterSeeding: mb(afterSeeding.memory.heapUsed),
+          rssAfterLoad: mb(afterLoad.memory.rss),
+          heapUsedAfterLoad: mb(afterLoad.memory.heapUsed),
+          peakRss: peak
+        }
+      },
+      null,
+      2
+    )
+  )
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}

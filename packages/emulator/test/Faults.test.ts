@@ -1,0 +1,130 @@
+import { Emulator } from "@batchctl/emulator"
+import { describe, expect, it, type TestContext } from "vitest"
+
+const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options = {}) => {
+  const emu = await Emulator.start({ speed: 0, seed: 1, ...options })
+  onTestFinished(() => emu.close())
+  return emu
+}
+const auth = { authorization: "Bearer k", "x-api-key": "k" }
+
+describe("faults", () => {
+  it("answers 429 with retry-after in the vendor's shape, only on the chosen vendor and route", async (t) => {
+    const emu = await setup(t, { faults: [{ kind: "status", status: 429, retryAfter: 7, rate: 1, provider: "openai", route: "cancel" }] })
+    const b = await emu.createBatch({ provider: "openai" })
+    const r = await fetch(`${emu.baseUrl("openai")}/batches/${b.id}/cancel`, { method: "POST", headers: auth })
+    expect(r.status).toBe(429)
+    expect(r.headers.get("retry-after")).toBe("7")
+    expect(await r.json()).toMatchObject({ error: { type: "requests", code: "rate_limit_exceeded", param: null } })
+    // other routes and vendors are untouched
+    expect((await fetch(`${emu.baseUrl("openai")}/batches/${b.id}`, { headers: auth })).status).toBe(200)
+    const a = await emu.createBatch({ provider: "anthropic" })
+    expect((await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${a.id}/cancel`, { method: "POST", headers: auth })).status).toBe(200)
+  })
+
+  it("answers 529 overloaded_error (Anthropic) and 503 (Together's string error)", async (t) => {
+    const emu = await setup(t, {
+      faults: [
+        { kind: "status", status: 529, rate: 1, provider: "anthropic" },
+        { kind: "status", status: 503, rate: 1, provider: "together" }
+      ]
+    })
+    const a = await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches`, { headers: auth })
+    expect(a.status).toBe(529)
+    expect(await a.json()).toMatchObject({ type: "error", error: { type: "overloaded_error" } })
+    const t2 = await fetch(`${emu.baseUrl("together")}/batches`, { headers: auth })
+    expect(t2.status).toBe(503)
+    expect(await t2.json()).toEqual({ error: "Internal server error" })
+  })
+
+  it("drops connections, truncates bodies, sends malformed JSON and delays", async (t) => {
+    const emu = await setup(t)
+    const b = await emu.createBatch({ provider: "openai" })
+    const url = `${emu.baseUrl("openai")}/batches/${b.id}`
+
+    emu.setFaults([{ kind: "drop", rate: 1 }])
+    await expect(fetch(url, { headers: auth })).rejects.toThrow()
+
+    emu.setFaults([{ kind: "truncated", rate: 1 }])
+    await expect(fetch(url, { headers: auth }).then((r) => r.text())).rejects.toThrow()
+
+    emu.setFaults([{ kind: "malformed", rate: 1 }])
+    const malformed = await fetch(url, { headers: auth })
+    expect(malformed.status).toBe(200)
+    const text = await malformed.text()
+    expect(() => JSON.parse(text)).toThrow()
+    expect(text.startsWith(`{"id":"${b.id}"`)).toBe(true)
+
+    emu.setFaults([{ kind: "delay", millis: 300, rate: 1 }])
+    const started = Date.now()
+    expect((await fetch(url, { headers: auth })).status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+
+    emu.setFaults([])
+    expect((await fetch(url, { headers: auth })).status).toBe(200)
+  })
+
+  it("hits at the given rate, deterministically from the seed", async (t) => {
+    const statuses = async (seed: number) => {
+      const emu = await setup(t, { seed, faults: [{ kind: "status", status: 500, rate: 0.3 }] })
+      const out: Array<number> = []
+      for (let i = 0; i < 60; i++) out.push((await fetch(`${emu.baseUrl("moonshot")}/batches`, { headers: auth })).status)
+      return out
+    }
+    const a = await statuses(42)
+    const b = await statuses(42)
+    const c = await statuses(43)
+    expect(a).toEqual(b)
+    expect(a).not.toEqual(c)
+    const failures = a.filter((s) => s === 500).length
+    expect(failures).toBeGreaterThan(6)
+    expect(failures).toBeLessThan(32)
+  })
+
+  it("takes fault rules over the control API and rejects bad ones", async (t) => {
+    const emu = await setup(t)
+    const put = (rules: unknown) =>
+      fetch(`${emu.url}/_emulator/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(rules) })
+    expect((await put([{ kind: "status", status: 418, rate: 1 }])).status).toBe(400)
+    expect((await put([{ kind: "status", status: 502, rate: 1, route: "list" }])).status).toBe(200)
+    expect((await fetch(`${emu.baseUrl("meshapi")}/batches`, { headers: auth })).status).toBe(502)
+    const mesh = await fetch(`${emu.baseUrl("meshapi")}/batches`, { headers: auth })
+    expect(await mesh.json()).toMatchObject({ error: { code: "upstream_error" } })
+  })
+})
+
+describe("results", () => {
+  it("streams a big output file chunk by chunk, generated lazily", async (t) => {
+    const emu = await setup(t)
+    const n = 20_000
+    const b = await emu.createBatch({ provider: "openai", status: "completed", requests: n, padding: 1000 })
+    const batch = (await (await fetch(`${emu.baseUrl("openai")}/batches/${b.id}`, { headers: auth })).json()) as { output_file_id: string }
+    const r = await fetch(`${emu.baseUrl("openai")}/files/${batch.output_file_id}/content`, { headers: auth })
+    expect(r.headers.get("content-length")).toBeNull()
+    expect(r.headers.get("transfer-encoding")).toBe("chunked")
+    let bytes = 0
+    let lines = 0
+    let chunks = 0
+    const decoder = new TextDecoder()
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+      chunks++
+      bytes += chunk.length
+      for (const c of decoder.decode(chunk, { stream: true })) if (c === "\n") lines++
+    }
+    expect(lines).toBe(n)
+    expect(bytes).toBeGreaterThan(n * 1000)
+    expect(chunks).toBeGreaterThan(10)
+  })
+
+  it("serves Anthropic results at results_url with one line per request, canceled ones included", async (t) => {
+    const emu = await setup(t)
+    const b = await emu.createBatch({ provider: "anthropic", status: "ended", requests: 5, completed: 2 })
+    const url = (b.body as { results_url: string }).results_url
+    expect(url.startsWith(emu.url)).toBe(true)
+    const text = await (await fetch(url, { headers: auth })).text()
+    const types = text.trim().split("\n").map((l) => (JSON.parse(l) as { result: { type: string } }).result.type)
+    expect(types).toEqual(["succeeded", "succeeded", "canceled", "canceled", "canceled"])
+    const running = await emu.createBatch({ provider: "anthropic", status: "in_progress" })
+    expect((await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${running.id}/results`, { headers: auth })).status).toBe(400)
+  })
+})
