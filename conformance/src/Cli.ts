@@ -26,8 +26,8 @@ export const usage = `usage:
                        [--report FILE] [--coverage] [--verbose]
   batchctl-conformance --scenarios
   batchctl-conformance --init DIR --provider ID [--base-url URL]
-  batchctl-conformance record --provider ID --operation cancel|retrieve|results --id BATCH_ID
-                       [--adapter MODULE] [--out DIR] [--base-url URL] [--scenario NAME] [--key-env NAME] [--by NAME] [--force]
+  batchctl-conformance record (--provider ID | --adapter MODULE) --operation cancel|retrieve|results --id BATCH_ID
+                       [--out DIR] [--base-url URL] [--scenario NAME] [--key-env NAME] [--by NAME] [--force]
   batchctl-conformance record --provider ID --operation list [--limit N] [--after CURSOR] …
 
 Without --fixtures it runs the fixtures shipped with the suite (and asks for every scenario of every
@@ -251,11 +251,11 @@ const OPERATIONS = new Set(["cancel", "retrieve", "list", "results"])
 
 const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Print, err: Print): Promise<number> => {
   const { cwd } = io
-  const provider = str(args, "provider")
   const operation = str(args, "operation")
   const id = str(args, "id")
-  if (provider === undefined || operation === undefined || !OPERATIONS.has(operation)) {
-    err(`record needs --provider ID and --operation cancel|retrieve|list|results\n${usage}`)
+  const adapterSpec = str(args, "adapter")
+  if ((str(args, "provider") === undefined && adapterSpec === undefined) || operation === undefined || !OPERATIONS.has(operation)) {
+    err(`record needs --provider ID (or --adapter MODULE) and --operation cancel|retrieve|list|results\n${usage}`)
     return 2
   }
   if (operation !== "list" && id === undefined) {
@@ -268,23 +268,23 @@ const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out:
     err(`--limit must be a positive whole number, not ${limitArg}`)
     return 2
   }
-  const adapterSpec = str(args, "adapter")
+  const named = str(args, "provider") ?? ""
   const loaded = await Effect.runPromise(
     Effect.either(
       adapterSpec !== undefined
         ? Providers.loadModule(adapterSpec, cwd)
-        : io.providers?.[provider] !== undefined
+        : io.providers?.[named] !== undefined
           ? Effect.succeed<Providers.Loaded>({
-              provider,
-              factory: io.providers[provider],
+              provider: named,
+              factory: io.providers[named],
               defaultBaseUrl: undefined,
-              envPrefix: Providers.builtIn[provider]?.envPrefix,
-              origin: `${Providers.builtIn[provider]?.module ?? provider} (bundled)`
+              envPrefix: Providers.builtIn[named]?.envPrefix,
+              origin: `${Providers.builtIn[named]?.module ?? named} (bundled)`
             })
-          : Providers.builtIn[provider] !== undefined
-            ? Providers.loadBuiltIn(provider, cwd)
+          : Providers.builtIn[named] !== undefined
+            ? Providers.loadBuiltIn(named, cwd)
             : Effect.fail(
-                new Providers.AdapterLoadError({ module: provider, reason: "not a built-in provider: give its adapter with --adapter MODULE" })
+                new Providers.AdapterLoadError({ module: named, reason: "not a built-in provider: give its adapter with --adapter MODULE" })
               )
     )
   )
@@ -293,6 +293,11 @@ const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out:
     return 2
   }
   const adapter = loaded.right
+  const provider = str(args, "provider") ?? adapter.provider
+  if (provider === undefined) {
+    err(`${adapterSpec} exports no \`provider\`: name it with --provider ID`)
+    return 2
+  }
   const env = io.env ?? process.env
   const keyEnv = str(args, "key-env") ?? `${adapter.envPrefix ?? provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`
   const key = env[keyEnv]
