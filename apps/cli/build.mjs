@@ -3,7 +3,7 @@
 // emulator, conformance suite) are `import()`ed by the code, so esbuild puts them in chunks that
 // `--help` never loads.
 import { build } from "esbuild"
-import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -34,6 +34,12 @@ const result = await build({
   }
 })
 chmodSync(join(outdir, "bin.js"), 0o755)
+
+// `batchctl conformance` runs the suite's shipped fixtures: the suite looks for them next to its own
+// code (one directory up from the chunk that holds it, i.e. dist/).
+const conformance = join(here, "..", "..", "conformance")
+cpSync(join(conformance, "fixtures"), join(outdir, "fixtures"), { recursive: true })
+cpSync(join(conformance, "expectations.json"), join(outdir, "expectations.json"))
 
 // The help texts, rendered now by @effect/cli from the same command tree, so that `--help` does not
 // have to load Effect at run time (see src/bin.ts). Colours are kept; bin.ts strips them off a terminal.

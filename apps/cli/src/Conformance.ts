@@ -1,19 +1,24 @@
 /**
  * `batchctl conformance …`: the conformance suite's own command line (`Cli.main` of
- * `@batchctl/conformance`, the code behind `batchctl-conformance`), loaded only when asked for.
+ * `@batchctl/conformance`, the code behind `batchctl-conformance`), loaded only when asked for. The
+ * bundle hands it the six adapters it carries, and the build copies the suite's fixtures and
+ * expectations next to it (dist/fixtures, dist/expectations.json), where the suite looks for them.
  */
-import * as Output from "./Output.js"
+import { AnthropicBatches } from "@batchctl/anthropic"
+import { Cli } from "@batchctl/conformance"
+import { MeshApiBatches } from "@batchctl/meshapi"
+import { MoonshotBatches } from "@batchctl/moonshot"
+import { OpenAiBatches } from "@batchctl/openai"
+import { RespanBatches } from "@batchctl/respan"
+import { TogetherBatches } from "@batchctl/together"
 
-interface ConformanceModule {
-  readonly Cli?: { readonly main?: (argv: ReadonlyArray<string>) => Promise<number> } | undefined
+const providers = {
+  anthropic: AnthropicBatches.layer,
+  meshapi: MeshApiBatches.layer,
+  moonshot: MoonshotBatches.layer,
+  openai: OpenAiBatches.layer,
+  respan: RespanBatches.layer,
+  together: TogetherBatches.layer
 }
 
-export const conformance = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const mod: ConformanceModule = await import("@batchctl/conformance")
-  const main = mod.Cli?.main
-  if (main === undefined) {
-    Output.err("batchctl: the conformance suite is not available in this build (run `npm run conformance` in the repository)")
-    return 1
-  }
-  return main(argv)
-}
+export const conformance = (argv: ReadonlyArray<string>): Promise<number> => Cli.main(argv, { providers })
