@@ -111,9 +111,9 @@ export const jsonLines = (text: string): Array<Record<string, unknown>> =>
     .map((l) => JSON.parse(l) as Record<string, unknown>)
 
 /** Waits until `predicate` holds, polling. */
-export const until = async (predicate: () => boolean, timeoutMs = 15_000): Promise<void> => {
+export const until = async (predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> => {
   const started = Date.now()
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() - started > timeoutMs) throw new Error("timed out waiting")
     await new Promise((r) => setTimeout(r, 50))
   }
