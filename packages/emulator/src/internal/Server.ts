@@ -192,9 +192,14 @@ export const app = (engine: Engine, maxUploadBytes: number) => {
     const provider = m.provider
     const requestId = engine.requestId(provider)
     const headers: Record<string, string> = { [V.requestIdHeader(provider)]: requestId }
+    let query: URLSearchParams | undefined
     const incoming = {
       method: request.method,
-      query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+      // parsed only by the routes that read it (list)
+      get query() {
+        query ??= new URLSearchParams(q === -1 ? "" : url.slice(q + 1))
+        return query
+      },
       header: (name: string) => request.headers[name],
       origin
     }
