@@ -182,6 +182,37 @@ describe("control API and limits", () => {
     expect((await call("GET", `${emu.baseUrl("openai")}/batches/${b.id}`)).json.status).toBe("completed")
   })
 
+  it("expires a batch not finished within its window: OpenAI error file lines batch_expired, Anthropic expired counts", async (t) => {
+    const { emu, call } = await setup(t, { timings: { ...T, windowMs: 1000 } })
+    const o = await call("POST", `${emu.url}/_emulator/batches`, { provider: "openai", status: "validating", requests: 10 }, {})
+    const a = await call("POST", `${emu.url}/_emulator/batches`, { provider: "anthropic", status: "in_progress", requests: 10 }, {})
+    await emu.advance(1000)
+    const expired = await call("GET", `${emu.baseUrl("openai")}/batches/${o.json.id}`)
+    expect(expired.json.status).toBe("expired")
+    // validating 500 ms, then 2 requests of 250 ms before the window closed
+    expect(expired.json.request_counts).toEqual({ total: 10, completed: 2, failed: 0 })
+    const errors = await call("GET", `${emu.baseUrl("openai")}/files/${expired.json.error_file_id}/content`)
+    expect(errors.text.trim().split("\n").map((l) => JSON.parse(l).error.code)).toEqual(Array(8).fill("batch_expired"))
+    const ended = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches/${a.json.id}`, undefined, { "x-api-key": "k" })
+    expect(ended.json.processing_status).toBe("ended")
+    // a batch seeded in progress was created validatingMs ago: 2 requests of 250 ms fit before the window closed
+    expect(ended.json.request_counts).toEqual({ processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 8 })
+  })
+
+  it("gives the same ids for the same seed", async (t) => {
+    const ids = async (seed: number) => {
+      const { emu } = await setup(t, { seed })
+      const out: Array<string> = []
+      for (const provider of Emulator.providers) out.push((await emu.createBatch({ provider })).id)
+      return out
+    }
+    const [a, b, c] = [await ids(4), await ids(4), await ids(5)]
+    expect(a).toEqual(b)
+    expect(a).not.toEqual(c)
+    expect(a[0]).toMatch(/^batch_[0-9a-f]{32}$/)
+    expect(a[1]).toMatch(/^msgbatch_01[A-Za-z0-9]{22}$/)
+  })
+
   it("is a layer too", async () => {
     const { Effect } = await import("effect")
     const status = await Effect.gen(function* () {

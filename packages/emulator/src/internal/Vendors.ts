@@ -4,7 +4,7 @@
  */
 import type { Provider } from "./Provider.js"
 import type { Ids } from "./random.js"
-import { hashString, mix32 } from "./random.js"
+import { flat, hashString, mix32 } from "./random.js"
 import { json, type Reply } from "./Reply.js"
 import { type BatchRecord, customIdOf, type Phase, type View } from "./Store.js"
 
@@ -14,21 +14,21 @@ import { type BatchRecord, customIdOf, type Phase, type View } from "./Store.js"
 export const batchId = (provider: Provider, ids: Ids): string => {
   switch (provider) {
     case "anthropic":
-      return `msgbatch_01${ids.alnum("anthropic.batch", 22)}`
+      return ids.alnum("anthropic.batch", 22, "msgbatch_01")
     case "openai":
     case "respan":
-      return `batch_${ids.hex(`${provider}.batch`, 32)}`
+      return ids.hex(`${provider}.batch`, 32, "batch_")
     case "moonshot":
-      return `batch_${ids.alnum("moonshot.batch", 20).toLowerCase()}`
+      return ids.alnum("moonshot.batch", 20, "batch_").toLowerCase()
     case "together":
       return ids.uuid("together.batch")
     case "meshapi":
-      return `batch_${ids.alnum("meshapi.batch", 24)}`
+      return ids.alnum("meshapi.batch", 24, "batch_")
   }
 }
 
 export const fileId = (provider: Provider, ids: Ids): string =>
-  provider === "together" ? `file-${ids.uuid("together.file")}` : `file-${ids.alnum(`${provider}.file`, 22)}`
+  provider === "together" ? flat(`file-${ids.uuid("together.file")}`) : ids.alnum(`${provider}.file`, 22, "file-")
 
 export const requestIdHeader = (provider: Provider): string => (provider === "anthropic" ? "request-id" : "x-request-id")
 

@@ -45,10 +45,15 @@ const HEX = "0123456789abcdef"
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-const chars = (stream: Stream32, n: number, alphabet: string, length: number): string => {
-  let out = ""
-  for (let i = 0; i < length; i++) out += alphabet[stream.word(n, i + 1) % alphabet.length]
-  return out
+/** A copy of `s` as one flat string (a template literal result may be a rope of its parts). */
+export const flat = (s: string): string => String.fromCharCode(...Array.from(s, (c) => c.charCodeAt(0)))
+
+/** `prefix` then `length` characters of `alphabet`, built as one flat string (ids live as long as their batch). */
+const chars = (stream: Stream32, n: number, alphabet: string, length: number, prefix = ""): string => {
+  const codes: Array<number> = []
+  for (let i = 0; i < prefix.length; i++) codes.push(prefix.charCodeAt(i))
+  for (let i = 0; i < length; i++) codes.push(alphabet.charCodeAt(stream.word(n, i + 1) % alphabet.length))
+  return String.fromCharCode(...codes)
 }
 
 /** Id generators; each kind of id has its own stream. */
@@ -63,17 +68,18 @@ export class Ids {
     }
     return s
   }
-  hex(key: string, length: number): string {
+  hex(key: string, length: number, prefix = ""): string {
     const s = this.stream(key)
-    return chars(s, s.take(), HEX, length)
+    return chars(s, s.take(), HEX, length, prefix)
   }
-  alnum(key: string, length: number): string {
+  alnum(key: string, length: number, prefix = ""): string {
     const s = this.stream(key)
-    return chars(s, s.take(), ALNUM, length)
+    return chars(s, s.take(), ALNUM, length, prefix)
   }
   uuid(key: string): string {
     const h = this.hex(key, 32)
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${"89ab"[h.charCodeAt(16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+    const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${"89ab"[h.charCodeAt(16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+    return flat(id)
   }
   /** A ULID-looking string: 10 time chars, 16 random chars (Crockford base32). */
   ulid(key: string, millis: number): string {
