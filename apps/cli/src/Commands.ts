@@ -18,8 +18,7 @@ const doc = (summary: string, examples: ReadonlyArray<string>, notes: ReadonlyAr
   HelpDoc.blocks([
     HelpDoc.p(summary),
     ...notes.map((n) => HelpDoc.p(n)),
-    HelpDoc.p("examples:"),
-    ...examples.map((e) => HelpDoc.p(`  ${e}`))
+    HelpDoc.p(["examples:", ...examples.map((e) => `  ${e}`)].join("\n"))
   ])
 
 // Shared options ------------------------------------------------------------------------------------
@@ -47,7 +46,8 @@ const baseUrl = Options.text("base-url").pipe(
 const providerArg = Args.choice(
   providers.map((p): [string, Provider] => [p, p]),
   { name: "provider" }
-).pipe(Args.withDescription(`One of: ${providers.join(", ")}.`))
+).pipe(Args.withDescription("The vendor whose batch API to call."))
+const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("The batch id, as the vendor gave it."))
 
 const output = { json, quiet, verbose }
 const connection = { apiKeyEnv, baseUrl }
@@ -72,7 +72,7 @@ const run = <A, E>(f: (r: typeof Run) => Effect.Effect<A, E>) =>
 
 const get = Command.make(
   "get",
-  { provider: providerArg, id: Args.text({ name: "id" }), ...output, ...connection },
+  { provider: providerArg, id: idArg, ...output, ...connection },
   (o) => run((r) => r.get({ provider: o.provider, id: o.id, mode: modeOf(o), flags: flagsOf(o) }))
 ).pipe(
   Command.withDescription(
@@ -94,7 +94,7 @@ const interval = Options.text("interval").pipe(
 
 const wait = Command.make(
   "wait",
-  { provider: providerArg, id: Args.text({ name: "id" }), timeout, interval, ...output, ...connection },
+  { provider: providerArg, id: idArg, timeout, interval, ...output, ...connection },
   (o) =>
     run((r) =>
       r.wait({
@@ -258,7 +258,7 @@ const results = Command.make(
   "results",
   {
     provider: providerArg,
-    id: Args.text({ name: "id" }),
+    id: idArg,
     out: Options.file("out").pipe(Options.withDescription("Write the results as JSON lines to this file."), Options.optional),
     ...output,
     ...connection
@@ -355,13 +355,17 @@ export const root = Command.make("batchctl").pipe(
       HelpDoc.p(
         "Keys come from <PROVIDER>_API_KEY (or --api-key-env NAME), base URLs from <PROVIDER>_BASE_URL (or --base-url URL)."
       ),
-      HelpDoc.p("examples:"),
-      HelpDoc.p("  batchctl demo"),
-      HelpDoc.p("  batchctl list openai --status in_progress"),
-      HelpDoc.p("  batchctl cancel anthropic msgbatch_01 --wait"),
-      HelpDoc.p("  batchctl cancel-all together --created-before 2h --dry-run"),
-      HelpDoc.p("  batchctl <command> --help"),
-      ...exitCodeHelp.split("\n").map((l) => HelpDoc.p(l))
+      HelpDoc.p(
+        [
+          "examples:",
+          "  batchctl demo",
+          "  batchctl list openai --status in_progress",
+          "  batchctl cancel anthropic msgbatch_01 --wait",
+          "  batchctl cancel-all together --created-before 2h --dry-run",
+          "  batchctl <command> --help"
+        ].join("\n")
+      ),
+      HelpDoc.p(exitCodeHelp)
     ])
   ),
   Command.withSubcommands([get, list, cancel, wait, cancelAll, results, emulator, demo, conformance])

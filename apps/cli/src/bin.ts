@@ -11,7 +11,7 @@ const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
 
 /** The key of a prebuilt answer for these arguments, if there is one. */
 const prebuiltKey = (args: ReadonlyArray<string>): string | undefined => {
-  if (args.length === 1 && isHelp(args[0])) return "batchctl"
+  if (args.length === 0 || (args.length === 1 && isHelp(args[0]))) return "batchctl"
   if (args.length === 1 && args[0] === "--version") return "--version"
   if (args.length === 2 && commands.has(args[0] ?? "") && isHelp(args[1])) return args[0]
   return undefined

@@ -34,7 +34,7 @@ describe("help", () => {
   })
 
   it("the prebuilt texts are exactly what @effect/cli renders", async () => {
-    for (const args of [["--help"], ["-h"], ["--version"], ["cancel-all", "--help"], ["demo", "-h"]]) {
+    for (const args of [[], ["--help"], ["-h"], ["--version"], ["cancel-all", "--help"], ["demo", "-h"]]) {
       const fast = await run(args)
       const live = await run(args, { env: { BATCHCTL_HELP_CACHE: "0" } })
       expect(fast.code).toBe(0)
