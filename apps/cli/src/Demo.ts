@@ -84,9 +84,9 @@ const runOne = (handle: Emulator.Handle, provider: Provider) =>
 const done = (batch: Batch.Batch | undefined) => {
   if (batch === undefined) return "-"
   const c = batch.counts
-  if (c.total === undefined) return batch.status
+  if (c.total === undefined) return Output.status(batch.status)
   const finished = (c.succeeded ?? 0) + (c.failed ?? 0)
-  return `${batch.status}, ${finished}/${c.total} done`
+  return `${Output.status(batch.status)}, ${finished}/${c.total} done`
 }
 
 const resultsText = (row: Row) => {
@@ -140,7 +140,7 @@ export const demo = (flags: { readonly json: boolean }) =>
               done(r.before),
               r.error !== undefined
                 ? Output.red(`failed: ${r.error._tag}`)
-                : `${r.cancel === undefined ? "-" : Output.status(r.cancel.status)} → ${r.after === undefined ? "-" : Output.status(r.after.status)}`,
+                : `${r.cancel === undefined ? "-" : Output.status(r.cancel.status)} → ${done(r.after)}`,
               resultsText(r),
               `${(r.millis / 1000).toFixed(1)} s`
             ])

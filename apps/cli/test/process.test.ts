@@ -144,7 +144,7 @@ describe("batchctl demo", () => {
     const header = r.stdout.split("\n").find((l) => l.startsWith("PROVIDER"))
     expect(header).toMatch(/^PROVIDER\s+BATCH\s+BEFORE\s+CANCEL → AFTER\s+RESULTS READ\s+TIME$/)
     for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"]) {
-      expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled\\s+\\d+: 4 succeeded`, "m"))
+      expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: 4 succeeded`, "m"))
     }
     expect(r.stdout).toMatch(/^ok: 6 providers cancelled mid-way with partial results/m)
   })
