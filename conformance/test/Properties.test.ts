@@ -45,7 +45,12 @@ const typedOutcome = (exit: Exit.Exit<unknown, unknown>): string | undefined => 
   return Cause.pretty(exit.cause)
 }
 
-const check = (provider: string, status: number, text: string, contentType: string) => {
+// Each run gives the event loop a turn: thousands of runs chained through promises alone would keep
+// the worker from answering vitest's own messages (it then fails with "Timeout calling onTaskUpdate").
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+const check = async (provider: string, status: number, text: string, contentType: string) => {
+  await breathe()
   const layer = builtIn[provider]!({ apiKey: Redacted.make(KEY), retry: VendorHttp.immediateRetries(2) }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, answering(status, text, contentType)))
   )

@@ -160,7 +160,7 @@ describe("expectations", () => {
   it.effect("an expected failure that passes fails the run; a skip is reported with its reason", () =>
     Effect.gen(function* () {
       const { loaded } = yield* load
-      const only = loaded.filter((l) => l.file.includes("/openai/") && /retrieve\.(failed|completed)/.test(l.file))
+      const only = loaded.filter((l) => l.file.includes("/openai/") && /retrieve\.(failed|completed)\.json$/.test(l.file))
       const report = yield* Suite.run(only, {
         providers: builtIn,
         expectations: {
