@@ -21,7 +21,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidRequest } from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
-import * as NodeClient from "./NodeClient.js"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as PromiseClient from "./PromiseClient.js"
 import type { ClientOptions } from "./VendorHttp.js"
 
@@ -63,10 +63,7 @@ export interface Kit<Self, O extends ClientOptions> {
   readonly config: Config.Config<O>
   /** The environment variables this adapter reads, with the option each one sets. */
   readonly variables: ReadonlyArray<{ readonly variable: string; readonly option: string }>
-  /**
-   * A Promise client. Options left out are read from the environment; on Node it sends over `node:http`
-   * with keep-alive, elsewhere over `fetch`.
-   */
+  /** A Promise client over `fetch`. Options left out are read from the environment. */
   readonly client: (options?: PlainOptions<O>) => PromiseClient.BatchClient
 }
 
@@ -232,7 +229,7 @@ export const kit = <Self, O extends ClientOptions>(spec: {
       // O only adds optional fields to ClientOptions; the key is checked by `layer`.
       Effect.map((env) => ({ ...env, ...defined, ...(apiKey === undefined ? {} : { apiKey }) }) as unknown as O)
     )
-    return PromiseClient.make(Layer.provide(Layer.unwrapEffect(Effect.map(resolved, layer)), NodeClient.layer), provider)
+    return PromiseClient.make(Layer.provide(Layer.unwrapEffect(Effect.map(resolved, layer)), FetchHttpClient.layer), provider)
   }
 
   const variables = [

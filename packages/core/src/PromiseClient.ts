@@ -7,12 +7,11 @@
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
-import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Batch, ListOptions, Page, ResultItem } from "./Batch.js"
 import type { BatchError, WaitTimedOut } from "./BatchError.js"
@@ -109,48 +108,68 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
     ...(options?.timeoutMs === undefined ? {} : { timeout: options.timeoutMs })
   })
 
+  // One fiber reads the whole stream and hands each chunk over, waiting until the consumer has taken
+  // it: one hand-over per network chunk, back-pressure included, and breaking out of the loop interrupts
+  // the fiber (which aborts the download).
   const results = (batchId: string, options: CallOptions | undefined, site: Error): AsyncIterable<ResultItem> => ({
     [Symbol.asyncIterator]() {
-      const stream = Stream.unwrap(Effect.map(BatchProvider, (p) => p.results(batchId)))
       const signal = options?.signal
-      const scope = Effect.runSync(Scope.make())
-      let pull: Effect.Effect<Chunk.Chunk<ResultItem>, Option.Option<BatchError | E>, BatchProvider> | undefined
       let buffer: ReadonlyArray<ResultItem> = []
       let index = 0
-      let done = false
-      const close = () => runtime.runPromise(Scope.close(scope, Exit.void))
+      let finished: { readonly exit: Exit.Exit<void, unknown> } | undefined
+      let wake: (() => void) | undefined
+      let taken: (() => void) | undefined
+      let fiber: Fiber.RuntimeFiber<void, unknown> | undefined
+      const notify = () => {
+        const w = wake
+        wake = undefined
+        w?.()
+      }
+      const start = () => {
+        const program = Effect.flatMap(BatchProvider, (p) =>
+          Stream.runForEachChunk(p.results(batchId), (chunk) =>
+            Effect.async<void>((resume) => {
+              buffer = Chunk.toReadonlyArray(chunk)
+              index = 0
+              taken = () => resume(Effect.void)
+              notify()
+            })
+          )
+        )
+        fiber = runtime.runFork(withHeadersIf(program, options))
+        fiber.addObserver((exit) => {
+          finished = { exit }
+          notify()
+        })
+        if (signal !== undefined) {
+          const abort = () => fiber?.unsafeInterruptAsFork(fiber.id())
+          if (signal.aborted) abort()
+          else signal.addEventListener("abort", abort, { once: true })
+        }
+      }
       const next = async (): Promise<IteratorResult<ResultItem>> => {
+        if (fiber === undefined) start()
         for (;;) {
           if (index < buffer.length) return { done: false, value: buffer[index++]! }
-          if (done) return { done: true, value: undefined }
-          if (pull === undefined) {
-            const opened = await run(Scope.extend(Stream.toPull(stream), scope), options, site).catch(async (e: unknown) => {
-              done = true
-              await close()
-              throw e
-            })
-            pull = opened
+          if (taken !== undefined) {
+            const t = taken
+            taken = undefined
+            t()
           }
-          const step = Effect.either(withHeadersIf(pull, options))
-          const exit = await runtime.runPromiseExit(step, signal === undefined ? undefined : { signal })
-          if (Exit.isSuccess(exit) && Either.isRight(exit.value)) {
-            buffer = Chunk.toReadonlyArray(exit.value.right)
-            index = 0
-            continue
+          if (finished !== undefined && index >= buffer.length && taken === undefined) {
+            if (Exit.isSuccess(finished.exit)) return { done: true, value: undefined }
+            return rethrow(finished.exit.cause, signal, site)
           }
-          done = true
-          await close()
-          if (Exit.isFailure(exit)) return rethrow(exit.cause, signal, site)
-          const end = Either.isLeft(exit.value) ? exit.value.left : Option.none()
-          if (Option.isNone(end)) return { done: true, value: undefined }
-          return rethrow(Cause.fail(end.value), signal, site)
+          await new Promise<void>((resolve) => {
+            wake = resolve
+          })
         }
       }
       return {
         next,
         return: async () => {
-          done = true
-          await close()
+          if (fiber !== undefined && finished === undefined) await runtime.runPromise(Fiber.interrupt(fiber))
+          buffer = []
           return { done: true, value: undefined }
         }
       }

@@ -8,11 +8,12 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import { type BatchError, TransportFailure, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
-import type { VendorHttp } from "./VendorHttp.js"
+import type { BodyFailure, VendorHttp } from "./VendorHttp.js"
 
 /**
  * @since 0.1.0
@@ -106,29 +107,38 @@ export const streamJsonl = (
             message: `${context.provider} results ${context.batchId}: line ${at} of ${context.what} ${why}`,
             ...(response.requestId === undefined ? {} : { requestId: response.requestId })
           })
-        const items = Stream.chunks(response.lines).pipe(
-          Stream.flatMap(
-            (chunk) => {
-              const out: Array<ResultItem> = []
-              for (const text of chunk) {
-                line++
-                if (text.trim().length === 0) continue
-                let value: unknown
-                try {
-                  value = JSON.parse(text)
-                } catch {
-                  return Stream.concat(Stream.fromIterable(out), Stream.fail(badLine(line, "is not JSON")))
-                }
-                const item = toItem(value)
-                if (item === undefined) {
-                  return Stream.concat(Stream.fromIterable(out), Stream.fail(badLine(line, "is not a result line")))
-                }
-                out.push(item)
-                delivered.count++
-              }
-              return Stream.fromIterable(out)
-            },
-            { bufferSize: 1 }
+        // One step per chunk of lines: the items read before a bad line are delivered, then the read fails.
+        let pending: UnexpectedResponse | undefined
+        const parse = (chunk: Chunk.Chunk<string>): Chunk.Chunk<ResultItem> => {
+          const out: Array<ResultItem> = []
+          for (const text of chunk) {
+            line++
+            if (pending !== undefined) break
+            if (text.trim().length === 0) continue
+            let value: unknown
+            try {
+              value = JSON.parse(text)
+            } catch {
+              pending = badLine(line, "is not JSON")
+              break
+            }
+            const item = toItem(value)
+            if (item === undefined) {
+              pending = badLine(line, "is not a result line")
+              break
+            }
+            out.push(item)
+          }
+          delivered.count += out.length
+          return Chunk.unsafeFromArray(out)
+        }
+        const items = Stream.unwrapScoped(
+          Effect.map(Stream.toPull(response.lines), (pull) =>
+            Stream.repeatEffectChunkOption(
+              Effect.suspend(() =>
+                pending !== undefined ? Effect.fail(Option.some<BatchError | BodyFailure>(pending)) : Effect.map(pull, parse)
+              )
+            )
           )
         )
         return Stream.catchTag(items, "BodyFailure", (failure) =>

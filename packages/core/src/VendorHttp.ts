@@ -12,6 +12,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -421,6 +422,8 @@ export const makeFor = (
     headers: { ...vendor.headers, ...options.headers },
     retry: options.retry,
     timeout: options.timeout,
+    idleTimeout: options.idleTimeout,
+    propagateTracing: options.propagateTracing,
     invalidState: vendor.invalidState
   })
 
@@ -603,18 +606,8 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     send(request, call, (response) => Effect.succeed(response)).pipe(
       Effect.map((response): Lines => {
         const headers = scrubHeaders(response.headers)
-        const body = response.stream.pipe(
-          Stream.timeoutFail(
-            () => new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` }),
-            idleTimeout
-          ),
-          Stream.mapError((error) =>
-            error._tag === "BodyFailure"
-              ? error
-              : new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
-          ),
-          Stream.decodeText(),
-          Stream.splitLines
+        const body = linesOf(textOf(response), idleTimeout, (error) =>
+          new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
         )
         return {
           status: response.status,
@@ -622,7 +615,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
           requestId: requestIdOf(headers),
           method: response.request.method,
           url: scrub(response.request.url),
-          lines: key.length >= 4 ? Stream.map(body, scrub) : body
+          lines: key.length >= 4 ? Stream.mapChunks(body, Chunk.map(scrub)) : body
         }
       })
     )
@@ -663,6 +656,70 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 
   return { provider, baseUrl, execute, json, lines }
 }
+
+/**
+ * Text to lines with one step per network chunk: split on `\n` (a trailing `\r` dropped), carry the
+ * unfinished line over. Each pull gets the idle timeout. Hand-rolled over `Stream.toPull` because the
+ * general-purpose operators (`splitLines`, `timeoutFail` on the stream) cost several effects per chunk,
+ * which at 100 MB shows.
+ */
+const linesOf = <E>(
+  text: Stream.Stream<string, E>,
+  idleTimeout: Duration.Duration,
+  onError: (error: E) => BodyFailure
+): Stream.Stream<string, BodyFailure> =>
+  Stream.unwrapScoped(
+    Effect.map(Stream.toPull(text), (pull) => {
+      let carry = ""
+      let ended = false
+      const split = (text: string, final: boolean): Chunk.Chunk<string> => {
+        const out: Array<string> = []
+        let from = 0
+        for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+          const line = from === 0 && carry.length > 0 ? carry + text.slice(0, nl) : text.slice(from, nl)
+          out.push(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line)
+          if (from === 0) carry = ""
+          from = nl + 1
+        }
+        const rest = from === 0 ? carry + text : text.slice(from)
+        carry = ""
+        if (final) {
+          if (rest.length > 0) out.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)
+        } else {
+          carry = rest
+        }
+        return Chunk.unsafeFromArray(out)
+      }
+      const stalled = () =>
+        Option.some(
+          new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` })
+        )
+      const step: Effect.Effect<Chunk.Chunk<string>, Option.Option<BodyFailure>> = Effect.suspend(() => {
+        if (ended) return Effect.fail(Option.none())
+        const read = Effect.mapError(pull, Option.map(onError))
+        return Effect.timeoutFail(read, { duration: idleTimeout, onTimeout: stalled }).pipe(
+          Effect.matchEffect({
+            onFailure: (error) => {
+              if (Option.isSome(error)) return Effect.fail(error)
+              ended = true
+              return Effect.succeed(split("", true))
+            },
+            onSuccess: (chunk) => Effect.succeed(split(chunk.length === 1 ? Chunk.unsafeGet(chunk, 0) : Chunk.join(chunk, ""), false))
+          })
+        )
+      })
+      return Stream.repeatEffectChunkOption(step)
+    })
+  )
+
+/** The body as text, decoded as it arrives (code points split across chunks kept whole). */
+const textOf = (response: HttpClientResponse.HttpClientResponse): Stream.Stream<string, HttpClientError.ResponseError> => Stream.suspend(() => {
+    const decoder = new TextDecoder("utf-8")
+    return response.stream.pipe(
+      Stream.mapChunks(Chunk.map((bytes) => decoder.decode(bytes, { stream: true }))),
+      Stream.concat(Stream.sync(() => decoder.decode()))
+    )
+  })
 
 const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
   const out: Record<string, string> = {}
