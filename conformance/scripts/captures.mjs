@@ -45,7 +45,11 @@ const oaExpect = (b) => ({
 
 const openaiCaptures = () => {
   const out = []
-  for (const [name, when] of [["state-capitals@31a75820.json", "2025-05"], ["state-capitals@7a4f5830.json", "2026-08"]]) {
+  for (const [name, when] of [
+    ["state-capitals@31a75820.json", "2025-05"],
+    ["state-capitals@1096418a.json", "2025-10"],
+    ["state-capitals@7a4f5830.json", "2026-08"]
+  ]) {
     const capture = read(name)
     const batch = fromR(capture.batch)
     const lines = fromR(capture.results).map((response, i) => ({ custom_id: `chat-${i + 1}`, response, error: null }))
@@ -105,7 +109,11 @@ const antExpect = (b) => {
 
 const anthropicCaptures = () => {
   const out = []
-  for (const [name, when] of [["state-capitals-anthropic@434750cd.json", "2025-11"], ["state-capitals-anthropic@7a4f5830.json", "2026-08"]]) {
+  for (const [name, when] of [
+    ["state-capitals-anthropic@434750cd.json", "2025-11"],
+    ["state-capitals-anthropic@f6e326d0.json", "2026-06"],
+    ["state-capitals-anthropic@7a4f5830.json", "2026-08"]
+  ]) {
     const capture = read(name)
     const batch = fromR(capture.batch)
     const lines = fromR(capture.results).map((result, i) => ({ custom_id: `chat-${i + 1}`, result }))
