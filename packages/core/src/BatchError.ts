@@ -269,17 +269,17 @@ const QUOTA_CODES = new Set([
   "insufficient_balance",
   "exceeded_current_quota_error"
 ])
-const QUOTA_TEXT = /\bquota\b|spend(ing)? (limit|cap)|credit balance|insufficient (balance|funds|credits)|billing/i
 
 /**
- * Whether a vendor error body says the quota or spend cap is used up (as opposed to a rate limit).
+ * Whether a vendor error body says, by its error code, that the quota or spend cap is used up (as
+ * opposed to a rate limit). Only codes count, never the message's words: a gateway's upstream
+ * "Quota exceeded for metric … per minute" is a rate limit that passes.
  *
  * @since 0.1.0
  * @category mapping
  */
 export const isQuotaBody = (body: VendorErrorBody): boolean =>
-  body.codes.some((code) => QUOTA_CODES.has(code.toLowerCase())) ||
-  (body.message !== undefined && QUOTA_TEXT.test(body.message))
+  body.codes.some((code) => QUOTA_CODES.has(code.toLowerCase()))
 
 /**
  * Whether a failed response is a used-up quota or spend cap: 402, or a 429 whose body says so. Such a
