@@ -82,7 +82,7 @@ describe("scripts/synthesize.mjs", () => {
     writeFileSync(join(work, "expectations.json"), JSON.stringify(expectations))
     writeFileSync(join(work, "fixtures", "openai", "retrieve.recorded-by-hand.json"), "{}\n")
     const out = execFileSync("node", [join(work, "scripts", "synthesize.mjs")], { encoding: "utf8" })
-    expect(out).toContain("kept 1")
+    expect(out).toMatch(/kept \d+ it does not generate \(.*openai\/retrieve\.recorded-by-hand\.json/)
     expect(readFileSync(join(work, "fixtures", "openai", "retrieve.recorded-by-hand.json"), "utf8")).toBe("{}\n")
     const after = JSON.parse(readFileSync(join(work, "expectations.json"), "utf8")) as typeof expectations
     expect(after.openai?.skip["list.next-page"]).toBe("hand-written: kept")
