@@ -46,14 +46,18 @@ describe("BatchError.fromHttp", () => {
       assert.include(e.message, "Cannot cancel a batch with status 'completed'.")
     }
   })
-  it("a 429 whose body says the quota is used up is QuotaExceeded", () => {
+  it("a 429 whose error code says the quota is used up is QuotaExceeded; the message's words decide nothing", () => {
     assert.strictEqual(map(429, { error: { type: "insufficient_quota", message: "x" } })._tag, "QuotaExceeded")
     assert.strictEqual(map(429, { error: { code: "spend_limit_exceeded", message: "cap" } })._tag, "QuotaExceeded")
     assert.strictEqual(
       map(429, { type: "error", error: { type: "rate_limit_error", message: "m", details: { error_code: "enforced_spend_limit_reached" } } })._tag,
       "QuotaExceeded"
     )
-    assert.strictEqual(map(429, { error: { message: "You exceeded your current quota" } })._tag, "QuotaExceeded")
+    assert.strictEqual(map(429, { error: { message: "You exceeded your current quota" } })._tag, "RateLimited")
+    assert.strictEqual(
+      map(429, { error: { code: "rate_limit_exceeded", message: "Quota exceeded for metric: x, limit: 15 per minute" } })._tag,
+      "RateLimited"
+    )
     assert.strictEqual(map(429, { error: { type: "rate_limit_error", message: "Too many requests" } })._tag, "RateLimited")
   })
   it("RateLimited carries retryAfterMs and the request id", () => {
