@@ -190,3 +190,12 @@ export const details = (error: Reportable, context: Context = {}): ReadonlyArray
   ]
   return rows.flatMap(([k, v]) => (v === undefined ? [] : [`  ${k.padEnd(14)} ${v}`]))
 }
+
+/** A plain object of an error's own fields, for `--json`. */
+export const errorJson = (error: Reportable): Record<string, unknown> => {
+  const out: Record<string, unknown> = { _tag: error._tag, message: error.message }
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "stack" && value !== undefined && typeof value !== "function") out[key] = value
+  }
+  return out
+}

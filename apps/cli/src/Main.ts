@@ -14,7 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { cli } from "./Commands.js"
-import { ExitCode, exitCodeOf, line, type Reportable } from "./Failure.js"
+import { ExitCode, errorJson, exitCodeOf, line, type Reportable } from "./Failure.js"
 import * as Output from "./Output.js"
 
 const isReportable = (u: unknown): u is Reportable =>
@@ -42,6 +42,7 @@ const withCliConsole = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A,
   })
 
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const json = argv.includes("--json")
   const fiber = Effect.runFork(cli(argv).pipe(Effect.provide(platform), withCliConsole))
   let interrupted = false
   const onSigint = () => {
@@ -72,7 +73,11 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       return error._tag === "HelpRequested" ? ExitCode.success : ExitCode.badInput
     }
     if (isReportable(error)) {
-      if (error._tag !== "Reported") Output.err(`batchctl: ${line(error)}`)
+      if (error._tag !== "Reported") {
+        Output.err(
+          json ? JSON.stringify({ error: errorJson(error), exitCode: exitCodeOf(error) }) : `batchctl: ${line(error)}`
+        )
+      }
       return exitCodeOf(error)
     }
   }

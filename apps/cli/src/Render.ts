@@ -3,7 +3,6 @@
  */
 import { Batch } from "@batchctl/core"
 import * as Schema from "effect/Schema"
-import type { Reportable } from "./Failure.js"
 import * as Output from "./Output.js"
 
 const encodeBatch = Schema.encodeSync(Batch.Batch)
@@ -66,11 +65,4 @@ export const batchTable = (batches: ReadonlyArray<Batch.Batch>): string =>
     batches.map((b) => [b.id, statusText(b), countsText(b.counts), time(b.createdAt) ?? "-"])
   )
 
-/** A plain object of an error's own fields, for `--json`. */
-export const errorJson = (error: Reportable): Record<string, unknown> => {
-  const out: Record<string, unknown> = { _tag: error._tag, message: error.message }
-  for (const [key, value] of Object.entries(error)) {
-    if (key !== "stack" && value !== undefined && typeof value !== "function") out[key] = value
-  }
-  return out
-}
+export { errorJson } from "./Failure.js"

@@ -46,6 +46,13 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   return main(argv)
 }
 
+// `batchctl list … --json | head -1`: a reader that goes away ends the command quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    process.exit(error.code === "EPIPE" ? (process.exitCode ?? 0) : 1)
+  })
+}
+
 run(process.argv).then(
   (code) => {
     process.exitCode = code
