@@ -23,23 +23,25 @@ const vendor = opt("vendor", "openai")
 const reps = Number(opt("reps", "5"))
 const n = Number(opt("n", "3000"))
 const concurrency = rest.includes("--c1") ? [1, 32] : [32]
+// Output directories are bench/.out-<tag>-<variant>, so that two comparisons can run side by side.
+const tag = opt("tag", "proto")
 
 for (const v of variants) {
   const built = spawnSync(process.execPath, [join(bench, "run.mjs"), "--build-only"], {
-    env: { ...process.env, BATCHCTL_SRC: join(dir, v, "packages"), BENCH_OUT: `.out-proto-${v}` },
+    env: { ...process.env, BATCHCTL_SRC: join(dir, v, "packages"), BENCH_OUT: `.out-${tag}-${v}` },
     stdio: ["ignore", "ignore", "inherit"]
   })
   if (built.status !== 0) process.exit(1)
 }
 
-const server = spawn(process.execPath, [join(bench, ".out-proto-base", "server.mjs")], { stdio: ["pipe", "pipe", "inherit"] })
+const server = spawn(process.execPath, [join(bench, `.out-${tag}-base`, "server.mjs")], { stdio: ["pipe", "pipe", "inherit"] })
 const port = await new Promise((resolve) => createInterface({ input: server.stdout }).once("line", (l) => resolve(JSON.parse(l).port)))
 const origin = `http://127.0.0.1:${port}`
 
 const run = (v, impl) =>
   new Promise((resolve) => {
     const args = { impl, vendor, origin, n, warmup: 500, concurrency }
-    const child = spawn(process.execPath, [join(bench, `.out-proto-${v}`, "cancel.mjs"), JSON.stringify(args)], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [join(bench, `.out-${tag}-${v}`, "cancel.mjs"), JSON.stringify(args)], { stdio: ["ignore", "pipe", "inherit"] })
     let out = ""
     child.stdout.on("data", (d) => {
       out += d
@@ -48,6 +50,30 @@ const run = (v, impl) =>
   })
 
 const samples = new Map()
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const report = () => {
+  const out = ["| variant | impl | c | req/s | × base | µs CPU/req | × base |", "|---|---|---:|---:|---:|---:|---:|"]
+  for (const c of concurrency) {
+    for (const impl of impls) {
+      const base = samples.get(`base|${impl}|${c}`)
+      for (const v of variants) {
+        const s = samples.get(`${v}|${impl}|${c}`)
+        if (s === undefined || base === undefined) continue
+        const r = median(s.rate)
+        const u = median(s.cpu)
+        out.push(
+          `| ${v} | ${impl} | ${c} | ${Math.round(r)} | ${(r / median(base.rate)).toFixed(2)} | ${Math.round(u)} | ${(u / median(base.cpu)).toFixed(2)} |`
+        )
+      }
+    }
+  }
+  return out.join("\n")
+}
+
 const jobs = variants.flatMap((v) => impls.map((impl) => [v, impl]))
 for (let rep = 0; rep < reps; rep++) {
   for (let j = 0; j < jobs.length; j++) {
@@ -62,29 +88,9 @@ for (let rep = 0; rep < reps; rep++) {
       samples.set(key, s)
     }
   }
-  process.stderr.write(`rep ${rep + 1}/${reps}\n`)
+  process.stderr.write(`rep ${rep + 1}/${reps}\n${report()}\n`)
 }
 server.stdin.end()
 server.kill()
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-console.log(`| variant | impl | c | req/s | × base | µs CPU/req | × base |`)
-console.log(`|---|---|---:|---:|---:|---:|---:|`)
-for (const c of concurrency) {
-  for (const impl of impls) {
-    const base = samples.get(`base|${impl}|${c}`)
-    for (const v of variants) {
-      const s = samples.get(`${v}|${impl}|${c}`)
-      if (s === undefined) continue
-      const r = median(s.rate)
-      const u = median(s.cpu)
-      console.log(
-        `| ${v} | ${impl} | ${c} | ${Math.round(r)} | ${(r / median(base.rate)).toFixed(2)} | ${Math.round(u)} | ${(u / median(base.cpu)).toFixed(2)} |`
-      )
-    }
-  }
-}
+console.log(report())

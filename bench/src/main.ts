@@ -8,13 +8,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
-import { cpus, totalmem } from "node:os"
+import { cpus, loadavg, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { createInterface } from "node:readline"
 import { gzipSync } from "node:zlib"
 import * as esbuild from "esbuild"
 import type { CancelArgs, CancelLine, MemoryLine } from "./cancel.js"
-import { profile } from "./profile.js"
+import { analyzeDir, profile } from "./profile.js"
 import type { ResultsArgs, ResultsLine } from "./results.js"
 import { type Row, round, summarize } from "./stats.js"
 import { table } from "./table.js"
@@ -478,49 +478,71 @@ const machine = () => {
 }
 
 const main = async () => {
+  const analyzeOnly = option("analyze")
+  if (analyzeOnly !== undefined) {
+    const text = analyzeDir(analyzeOnly)
+    writeFileSync(join(analyzeOnly, "summary.md"), `${text}\n`)
+    process.stdout.write(`${text}\n`)
+    return
+  }
   if (flag("profile")) {
     await profile({ out: OUT, bench: BENCH, run, startServer, vendors, quick })
     return
   }
   const started = Date.now()
+  const loadBefore = loadavg()[0] ?? 0
   log(`batchctl bench${quick ? " (quick)" : ""}: ${machine()}`)
   const rows: Array<Row> = []
+  const header = () => {
+    const load = `load average ${round(loadBefore, 1)} at the start, ${round(loadavg()[0] ?? 0, 1)} at the end`
+    return `Machine: ${machine()}; ${load}. Run: ${new Date().toISOString()}, ${round((Date.now() - started) / 1000, 0)} s, \`npm run bench${quick ? " -- --quick" : ""}\`.`
+  }
+  // Written after every section, so that a long run stopped half-way still leaves what it measured.
+  const save = () => {
+    writeFileSync(settings.out, `${JSON.stringify(rows, null, 2)}\n`)
+    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `${header()}\n\n${table(rows)}\n`)
+  }
+  const section = async (name: string, f: () => Promise<ReadonlyArray<Row>> | ReadonlyArray<Row>) => {
+    if (!wants(name)) return
+    const t = Date.now()
+    rows.push(...(await f()))
+    save()
+    log(`  ${name}: ${round((Date.now() - t) / 1000, 0)} s`)
+  }
+  // The short sections first.
+  await section("import", () => {
+    log("import cost")
+    return importCost()
+  })
+  await section("cli", cliStart)
+  await section("bundle", () => {
+    log("bundle size")
+    return bundleSize()
+  })
   const needsServer = wants("bulk") || wants("results") || wants("memory")
   const prepare = wants("results") ? [`openai:${settings.resultsMb}`, `anthropic:${settings.resultsMb}`] : []
   const server = needsServer ? await startServer(prepare) : undefined
   try {
-    if (server !== undefined && wants("bulk")) {
-      const t = Date.now()
-      log(`bulk cancel: ${settings.cancels} cancels at c=1 and c=32, ${settings.reps} rep(s)`)
-      rows.push(...(await bulkCancel(server.origin)))
-      log(`  (${round((Date.now() - t) / 1000, 0)} s)`)
-    }
-    if (server !== undefined && wants("results")) {
-      log(`results: ${settings.resultsMb} MB files`)
-      rows.push(...(await results(server.origin)))
-    }
-    if (server !== undefined && wants("memory")) {
-      log(`memory: cancelMany of ${settings.memoryIds} ids at c=64`)
-      rows.push(...(await memory(server.origin)))
+    if (server !== undefined) {
+      await section("bulk", () => {
+        log(`bulk cancel: ${settings.cancels} cancels at c=1 and c=32, ${settings.reps} rep(s)`)
+        return bulkCancel(server.origin)
+      })
+      await section("results", () => {
+        log(`results: ${settings.resultsMb} MB files`)
+        return results(server.origin)
+      })
+      await section("memory", () => {
+        log(`memory: cancelMany of ${settings.memoryIds} ids at c=64`)
+        return memory(server.origin)
+      })
     }
   } finally {
     server?.child.stdin?.end()
     server?.child.kill()
   }
-  if (wants("import")) {
-    log("import cost")
-    rows.push(...(await importCost()))
-  }
-  if (wants("cli")) rows.push(...cliStart())
-  if (wants("bundle")) {
-    log("bundle size")
-    rows.push(...(await bundleSize()))
-  }
-  const printed = table(rows)
-  writeFileSync(settings.out, `${JSON.stringify(rows, null, 2)}\n`)
-  const header = `Machine: ${machine()}. Run: ${new Date().toISOString()}, ${round((Date.now() - started) / 1000, 0)} s, \`npm run bench${quick ? " -- --quick" : ""}\`.`
-  writeFileSync(settings.out.replace(/\.json$/, "") + ".md", `${header}\n\n${printed}\n`)
-  process.stdout.write(`\n${header}\n\n${printed}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
+  save()
+  process.stdout.write(`\n${header()}\n\n${table(rows)}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join("\n")}\n`)
     process.exitCode = 1
