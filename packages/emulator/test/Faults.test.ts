@@ -116,6 +116,23 @@ describe("results", () => {
     expect(chunks).toBeGreaterThan(10)
   })
 
+  it("truncates a streamed result file: part of it arrives, then the connection ends without the last chunk", async (t) => {
+    const emu = await setup(t)
+    const b = await emu.createBatch({ provider: "anthropic", status: "ended", requests: 2000, padding: 200 })
+    const url = (b.body as { results_url: string }).results_url
+    const full = (await (await fetch(url, { headers: auth })).arrayBuffer()).byteLength
+    emu.setFaults([{ kind: "truncated", rate: 1, route: "results" }])
+    const r = await fetch(url, { headers: auth })
+    expect(r.status).toBe(200)
+    let bytes = 0
+    const read = async () => {
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length
+    }
+    await expect(read()).rejects.toThrow()
+    expect(bytes).toBeGreaterThan(64 * 1024)
+    expect(bytes).toBeLessThan(full)
+  })
+
   it("serves Anthropic results at results_url with one line per request, canceled ones included", async (t) => {
     const emu = await setup(t)
     const b = await emu.createBatch({ provider: "anthropic", status: "ended", requests: 5, completed: 2 })

@@ -153,18 +153,28 @@ const breakReply = (
           Effect.never
         )
       }
-      // stream half the chunks (at least one), then cut the connection
-      const chunks = [...chunksOf(r.lines())]
-      const keep = Math.max(1, chunks.length >> 1)
-      return Effect.zipRight(
-        Effect.sync(() => {
-          res.writeHead(r.status, all)
-          const last = chunks.length === 1 ? (chunks[0] as Uint8Array).subarray(0, (chunks[0] as Uint8Array).length >> 1) : undefined
-          if (last !== undefined) res.write(last, () => res.destroy())
-          else for (let i = 0; i < keep; i++) res.write(chunks[i] as Uint8Array, i === keep - 1 ? () => res.destroy() : undefined)
-        }),
-        Effect.never
+      // count the chunks (generated and dropped), then stream the first half and end the TCP connection
+      // without the terminating chunk; a body of one chunk is cut in the middle instead
+      let count = 0
+      for (const _ of chunksOf(r.lines())) count++
+      if (count <= 1) {
+        const bytes = count === 0 ? new Uint8Array(0) : (chunksOf(r.lines()).next().value as Uint8Array)
+        return Effect.zipRight(
+          Effect.sync(() => {
+            res.writeHead(r.status, all)
+            res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy())
+          }),
+          Effect.never
+        )
+      }
+      const cut = Stream.fromEffect(
+        Effect.zipRight(
+          Effect.sync(() => res.socket?.end()),
+          Effect.never
+        )
       )
+      const half = Stream.fromIteratorSucceed(chunksOf(r.lines()), 1).pipe(Stream.take(count >> 1), Stream.concat(cut))
+      return Effect.succeed(HttpServerResponse.stream(half, { status: r.status, headers: { ...headers, ...r.headers }, contentType: contentTypeOf(r) }))
     }
   }
 }
