@@ -24,6 +24,18 @@ import * as Replay from "./Replay.js"
 export const FAKE_KEY = "sk-batchctl-conformance-7f3a9c2e51d84b06a1e3"
 
 /** How to build a provider from its options; every adapter package's `layer` fits. */
+/**
+ * The options the runner builds every adapter with: its fake key and at most 3 attempts per HTTP call
+ * with no delay. A ready-made `Layer` given instead of a factory must be built with these.
+ */
+export const clientOptions: VendorHttp.ClientOptions = { apiKey: Redacted.make(FAKE_KEY), retry: VendorHttp.immediateRetries(3) }
+
+/** A layer that provides `BatchProvider` over an `HttpClient`. */
+export type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
+
+/** An adapter for the runner: a factory (preferred: it gets each case's own `clientOptions`), or a layer built with {@link clientOptions}. */
+export type ProviderSource = ProviderFactory | ProviderLayer
+
 export type ProviderFactory = (
   options: VendorHttp.ClientOptions
 ) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
@@ -149,14 +161,12 @@ export const todos = (fixture: Fixture): Array<string> => {
 }
 
 /** Runs one fixture against one provider factory. */
-export const runCase = (fixture: Fixture, factory: ProviderFactory, file?: string): Effect.Effect<CaseResult> =>
+export const runCase = (fixture: Fixture, factory: ProviderSource, file?: string): Effect.Effect<CaseResult> =>
   Effect.gen(function* () {
     const replay = Replay.make(fixture.exchanges, FAKE_KEY)
-    const layer = factory({
-      ...fixture.input.clientOptions,
-      apiKey: Redacted.make(FAKE_KEY),
-      retry: VendorHttp.immediateRetries(3)
-    }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, replay.client)))
+    const built: ProviderLayer =
+      typeof factory === "function" ? factory({ ...fixture.input.clientOptions, ...clientOptions }) : factory
+    const layer = built.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, replay.client)))
     const exit = yield* Effect.exit(
       outcomeOf(fixture.operation, fixture.input, layer).pipe(Effect.timeout("10 seconds"))
     )

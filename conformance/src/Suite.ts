@@ -7,7 +7,7 @@ import * as Schema from "effect/Schema"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import * as Fixture from "./Fixture.js"
-import { type CaseResult, type ProviderFactory, runCase } from "./Runner.js"
+import { type CaseResult, type ProviderSource, runCase } from "./Runner.js"
 
 /** Per provider: scenarios it cannot have (skipped with the reason) and known failures (with the reason). */
 export const Expectations = Schema.Record({
@@ -22,7 +22,8 @@ export const Expectations = Schema.Record({
 export type Expectations = typeof Expectations.Type
 
 export interface Options {
-  readonly providers: Readonly<Record<string, ProviderFactory>>
+  /** Per provider id: its adapter's `layer` function (it gets the runner's key and retry policy), or a `Layer` built with `Runner.clientOptions`. */
+  readonly providers: Readonly<Record<string, ProviderSource>>
   readonly expectations?: Expectations | undefined
   /** Scenarios every selected provider must have a fixture for (or a skip). */
   readonly required?: ReadonlyArray<string> | undefined

@@ -251,3 +251,20 @@ describe("expectations", () => {
     assert.strictEqual(Fixture.parse("x.json", JSON.stringify({ ...fixture, expect: { batch: {} } }))._tag, "Fixture")
   })
 })
+
+describe("a ready-made Layer instead of a factory", () => {
+  it.effect("passes when built with Runner.clientOptions, and fails on the key when built with another", () =>
+    Effect.gen(function* () {
+      const { loaded } = yield* load
+      const openai = loaded.filter((l) => l.file.includes("/openai/") && /cancel\.(in-progress|completed)\.json$/.test(l.file))
+      assert.strictEqual(openai.length, 2)
+      const good = yield* Suite.run(openai, { providers: { openai: builtIn.openai!(Runner.clientOptions) } })
+      assert.deepStrictEqual(good.cases.map((c) => c.verdict), ["pass", "pass"])
+      const bad = yield* Suite.run(openai, {
+        providers: { openai: builtIn.openai!({ ...Runner.clientOptions, apiKey: Redacted.make("sk-some-other-key-0000") }) }
+      })
+      assert.deepStrictEqual(bad.cases.map((c) => c.verdict), ["fail", "fail"])
+      assert.isTrue(bad.cases.every((c) => c.reasons.some((r) => r.includes("auth"))), JSON.stringify(bad.cases.map((c) => c.reasons)))
+    })
+  )
+})
