@@ -14,6 +14,7 @@ import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -183,6 +184,7 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
       {
         provider: "anthropic",
         defaultBaseUrl,
+        userAgent: VendorHttp.userAgent("@batchctl/anthropic", version),
         auth: options.auth === "bearer" ? VendorHttp.bearer : VendorHttp.header("x-api-key"),
         headers: {
           "anthropic-version": apiVersion,

@@ -31,7 +31,9 @@ export class InvalidBatchState extends Schema.TaggedError<InvalidBatchState>(id(
     ...common,
     batchId: Schema.String,
     httpStatus: Schema.optional(Schema.Number),
-    vendorStatus: Schema.optional(Schema.String)
+    vendorStatus: Schema.optional(Schema.String),
+    /** For a refused cancel whose follow-up retrieve failed: that failure (the status is then unknown). */
+    cause: Schema.optional(Schema.Defect)
   }
 ) {}
 

@@ -95,7 +95,19 @@ export const make = (adapter: Adapter): Service => {
         Effect.catchTag("InvalidBatchState", (refusal) =>
           refusal.vendorStatus !== undefined
             ? Effect.fail(refusal)
-            : Effect.flatMap(adapter.retrieve(ref), (batch) =>
+            : adapter.retrieve(ref).pipe(
+                // The caller asked to cancel: when the follow-up itself fails, the refusal is what they
+                // get, with the current status unknown and the retrieve's failure as its cause.
+                Effect.catchAll((followUp) =>
+                  Effect.fail(
+                    new InvalidBatchState({
+                      ...refusal,
+                      message: `${refusal.message} (the current status is unknown: the retrieve that followed failed with ${followUp._tag}${"httpStatus" in followUp && followUp.httpStatus !== undefined ? ` HTTP ${followUp.httpStatus}` : ""})`,
+                      cause: followUp
+                    })
+                  )
+                ),
+                Effect.flatMap((batch) =>
                 isCancelStatus(batch.status)
                   ? Effect.succeed(batch)
                   : Effect.fail(
@@ -109,6 +121,7 @@ export const make = (adapter: Adapter): Service => {
                           : `${refusal.message} (the batch is still ${statusOf(batch)})`
                       })
                     )
+                )
               )
         ),
         Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId } })

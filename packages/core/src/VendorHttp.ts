@@ -27,6 +27,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
+import { version as coreVersion } from "./version.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
 
 /**
@@ -399,10 +400,21 @@ export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpCli
 export interface Vendor {
   readonly provider: string
   readonly defaultBaseUrl: string
+  /** Sent as `user-agent` unless the user sets one: see {@link userAgent}. */
+  readonly userAgent?: string | undefined
   readonly auth: Auth
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly invalidState?: InvalidStatePredicate | undefined
 }
+
+/**
+ * The `user-agent` an adapter sends: `batchctl/<core version> (<package>/<version>)`, so a vendor's
+ * logs say which release sent a request, as the official SDKs' do.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const userAgent = (pkg: string, pkgVersion: string): string => `batchctl/${coreVersion} (${pkg}/${pkgVersion})`
 
 /**
  * {@link make} from the user's options and the vendor's facts; the user's headers win.
@@ -419,7 +431,11 @@ export const makeFor = (
     baseUrl: options.baseUrl ?? vendor.defaultBaseUrl,
     apiKey: options.apiKey,
     auth: vendor.auth,
-    headers: { ...vendor.headers, ...options.headers },
+    headers: {
+      ...(vendor.userAgent === undefined ? {} : { "user-agent": vendor.userAgent }),
+      ...vendor.headers,
+      ...options.headers
+    },
     retry: options.retry,
     timeout: options.timeout,
     idleTimeout: options.idleTimeout,

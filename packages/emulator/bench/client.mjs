@@ -14,7 +14,7 @@ const one = (t) =>
   new Promise((resolve) => {
     const path = op === "cancel" ? t.cancel : t.retrieve
     const req = http.request(
-      { hostname, port, path, method: op === "cancel" ? "POST" : "GET", agent, headers: { authorization: "Bearer bench", "x-api-key": "bench", "content-length": 0 } },
+      { hostname, port, path, method: op === "cancel" ? "POST" : "GET", agent, headers: { authorization: "Bearer bench", "x-api-key": "bench", "anthropic-version": "2023-06-01", "content-length": 0 } },
       (res) => {
         res.on("data", () => {})
         res.on("end", () => resolve(res.statusCode))

@@ -6,7 +6,7 @@ const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options 
   onTestFinished(() => emu.close())
   return emu
 }
-const auth = { authorization: "Bearer k", "x-api-key": "k" }
+const auth = { authorization: "Bearer k", "x-api-key": "k", "anthropic-version": "2023-06-01" }
 
 describe("faults", () => {
   it("answers 429 with retry-after in the vendor's shape, only on the chosen vendor and route", async (t) => {

@@ -163,12 +163,20 @@ describe("control API and limits", () => {
     expect(health.json).toMatchObject({ ok: true, batches: 1 })
   })
 
+  it("asks Anthropic callers for the anthropic-version header", async (t) => {
+    const { emu, call } = await setup(t)
+    const r = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches`, undefined, { "x-api-key": "k" })
+    expect(r.status).toBe(400)
+    expect(r.json).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: "anthropic-version: header is required" } })
+    expect(r.headers.get("request-id")).toMatch(/^req_011C/)
+  })
+
   it("refuses new batches past maxBatches with the vendor's 429", async (t) => {
     const { emu, call } = await setup(t, { maxBatches: 2 })
     await emu.createBatch({ provider: "openai" })
     await emu.createBatch({ provider: "openai" })
     await expect(emu.createBatch({ provider: "openai" })).rejects.toMatchObject({ _tag: "EmulatorError" })
-    const r = await call("POST", `${emu.baseUrl("anthropic")}/v1/messages/batches`, { requests: [{ custom_id: "a", params: { model: "m" } }] }, { "x-api-key": "k" })
+    const r = await call("POST", `${emu.baseUrl("anthropic")}/v1/messages/batches`, { requests: [{ custom_id: "a", params: { model: "m" } }] }, { "x-api-key": "k", "anthropic-version": "2023-06-01" })
     expect(r.status).toBe(429)
     expect(r.json).toMatchObject({ type: "error", error: { type: "rate_limit_error" } })
     expect(r.headers.get("retry-after")).toBe("60")
@@ -193,7 +201,7 @@ describe("control API and limits", () => {
     expect(expired.json.request_counts).toEqual({ total: 10, completed: 2, failed: 0 })
     const errors = await call("GET", `${emu.baseUrl("openai")}/files/${expired.json.error_file_id}/content`)
     expect(errors.text.trim().split("\n").map((l) => JSON.parse(l).error.code)).toEqual(Array(8).fill("batch_expired"))
-    const ended = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches/${a.json.id}`, undefined, { "x-api-key": "k" })
+    const ended = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches/${a.json.id}`, undefined, { "x-api-key": "k", "anthropic-version": "2023-06-01" })
     expect(ended.json.processing_status).toBe("ended")
     // a batch seeded in progress was created validatingMs ago: 2 requests of 250 ms fit before the window closed
     expect(ended.json.request_counts).toEqual({ processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 8 })

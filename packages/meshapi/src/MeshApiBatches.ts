@@ -10,9 +10,10 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import type * as BatchProvider from "@batchctl/core/BatchProvider"
-import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 
 /**
  * @since 0.1.0
@@ -42,6 +43,7 @@ export type Options = VendorHttp.ClientOptions
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
+  userAgent: VendorHttp.userAgent("@batchctl/meshapi", version),
   provider: "meshapi",
   defaultBaseUrl,
   cancelBody: {},

@@ -10,6 +10,7 @@ import type * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 
 /**
  * @since 0.1.0
@@ -39,6 +40,7 @@ export type Options = VendorHttp.ClientOptions
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
+  userAgent: VendorHttp.userAgent("@batchctl/moonshot", version),
   provider: "moonshot",
   defaultBaseUrl,
   // "Only tasks in validating, in_progress, or finalizing status can be cancelled": refused with 400.

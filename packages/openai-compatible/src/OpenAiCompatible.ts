@@ -80,6 +80,8 @@ export interface Quirks {
   readonly invalidState?: VendorHttp.InvalidStatePredicate | undefined
   /** Headers sent on every request. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** The `user-agent`, e.g. `VendorHttp.userAgent("@batchctl/openai", version)`. */
+  readonly userAgent?: string | undefined
 }
 
 const endedAtField = {

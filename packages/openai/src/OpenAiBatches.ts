@@ -5,9 +5,10 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import type * as BatchProvider from "@batchctl/core/BatchProvider"
-import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 
 /**
  * @since 0.1.0
@@ -41,7 +42,8 @@ export interface Options extends VendorHttp.ClientOptions {
  * @since 0.1.0
  * @category quirks
  */
-export const quirks: OpenAiCompatible.Quirks = { provider: "openai", defaultBaseUrl }
+export const quirks: OpenAiCompatible.Quirks = {
+  userAgent: VendorHttp.userAgent("@batchctl/openai", version), provider: "openai", defaultBaseUrl }
 
 /**
  * @since 0.1.0

@@ -10,6 +10,7 @@ import type * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 import type * as Effect from "effect/Effect"
 
 /**
@@ -110,6 +111,7 @@ export const withParams =
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
+  userAgent: VendorHttp.userAgent("@batchctl/respan", version),
   provider: "respan",
   defaultBaseUrl,
   trailingSlash: true,

@@ -18,6 +18,7 @@ import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
+import { version } from "./version.js"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
@@ -125,6 +126,7 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
       {
         provider: "together",
         defaultBaseUrl,
+        userAgent: VendorHttp.userAgent("@batchctl/together", version),
         auth: VendorHttp.bearer,
         // Cancel is allowed "while it is VALIDATING or IN_PROGRESS"; a 400 or 409 to it is about the state.
         invalidState: VendorHttp.refusedOnCancel(400, 409)

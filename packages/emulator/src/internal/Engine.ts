@@ -228,6 +228,9 @@ export class Engine {
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
       return V.errorReply(provider, { kind: "wrong_key", message: V.messages.wrongKey(provider), requestId })
     }
+    if (provider === "anthropic" && (incoming.header("anthropic-version") ?? "") === "") {
+      return V.errorReply(provider, { kind: "invalid", message: "anthropic-version: header is required", requestId })
+    }
     return undefined
   }
 
