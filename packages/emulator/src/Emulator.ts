@@ -128,6 +128,7 @@ export interface Handle {
   setFaults(rules: ReadonlyArray<FaultRule>): void
   /** the emulated time, epoch milliseconds */
   now(): number
+  /** stops the server (from `start`); from `make` and `layer` it does nothing: their scope stops it */
   close(): Promise<void>
 }
 
