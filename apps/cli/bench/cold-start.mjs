@@ -5,7 +5,8 @@
 //
 //   node bench/cold-start.mjs [--runs 10] [--check 0.3]
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -47,11 +48,23 @@ const viaHyperfine = (c) => {
   return JSON.parse(out.slice(out.indexOf("{"))).results[0].times
 }
 
-const once = (c) => {
+// CPU time (user + system) of each run too, from GNU time when it is there: on a machine shared with
+// other work, wall time swings with the load; CPU time much less.
+const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined
+const cpuFile = join(tmpdir(), `batchctl-cold-start-${process.pid}.txt`)
+const cpu = cases.map(() => [])
+
+const once = (c, k) => {
+  const env = { ...process.env, ...c.env }
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, c.args, { stdio: "ignore", env: { ...process.env, ...c.env } })
+  const r = spawnSync(process.execPath, c.args, { stdio: "ignore", env })
   const t1 = process.hrtime.bigint()
   if (r.status !== 0) throw new Error(`${c.args.join(" ")} exited ${r.status}`)
+  if (gnuTime !== undefined && k !== undefined) {
+    spawnSync(gnuTime, ["-f", "%U %S", "-o", cpuFile, process.execPath, ...c.args], { stdio: "ignore", env })
+    const [user, sys] = readFileSync(cpuFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number)
+    cpu[k].push(user + sys)
+  }
   return Number(t1 - t0) / 1e9
 }
 
@@ -60,20 +73,22 @@ const measureAll = () => {
   if (hasHyperfine) return cases.map(viaHyperfine)
   for (const c of cases) once(c) // warm the file cache
   const times = cases.map(() => [])
-  for (let i = 0; i < runs; i++) cases.forEach((c, k) => times[k].push(once(c)))
+  for (let i = 0; i < runs; i++) cases.forEach((c, k) => times[k].push(once(c, k)))
   return times
 }
 
-const report = (label, times) => {
+const report = (label, times, k) => {
   const m = median(times)
+  const c = cpu[k]?.length ? `   cpu median ${median(cpu[k]).toFixed(2)} s` : ""
   console.log(
-    `${label.padEnd(44)} median ${m.toFixed(3)} s   min ${Math.min(...times).toFixed(3)} s   max ${Math.max(...times).toFixed(3)} s`
+    `${label.padEnd(44)} median ${m.toFixed(3)} s   min ${Math.min(...times).toFixed(3)} s   max ${Math.max(...times).toFixed(3)} s${c}`
   )
   return m
 }
 
 console.log(`node ${process.version}, ${runs} runs each${hasHyperfine ? " (hyperfine)" : ", interleaved"}`)
-const medians = measureAll().map((times, k) => report(cases[k].label, times))
+const medians = measureAll().map((times, k) => report(cases[k].label, times, k))
+if (existsSync(cpuFile)) rmSync(cpuFile)
 const help = medians[1]
 console.log(`batchctl --help over bare node: ${((help - medians[0]) * 1000).toFixed(0)} ms`)
 if (budget !== undefined && help > budget) {
