@@ -13,7 +13,6 @@ import {
   BadInput,
   type Context,
   details,
-  ExitCode,
   exitCodeOf,
   FileFailure,
   line,
@@ -86,12 +85,12 @@ const pollSchedule = (interval: string | undefined) =>
 /** Notes each status change of a batch being waited on (stderr, human mode only). */
 const watching = (schedule: Schedule.Schedule<unknown>, mode: Mode): Schedule.Schedule<unknown, Batch.Batch> => {
   if (mode.json || mode.quiet) return schedule
-  let last = ""
+  const last = new Map<string, string>()
   return Schedule.tapInput(schedule, (batch: Batch.Batch) =>
     Effect.sync(() => {
-      const now = `${batch.status}|${Render.countsText(batch.counts)}`
-      if (now !== last) {
-        last = now
+      const now = `${batch.vendorStatus}|${Render.countsText(batch.counts)}`
+      if (now !== last.get(batch.id)) {
+        last.set(batch.id, now)
         Output.err(Output.dim(`  ${batch.id}: ${batch.vendorStatus}, ${Render.countsText(batch.counts)}`, process.stderr))
       }
     })
@@ -304,7 +303,9 @@ const confirm = (question: string) =>
   Effect.async<boolean>((resume) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
     let settled = false
+    // Ctrl-C at the prompt (the terminal is in raw mode, so readline sees it): interrupt as anywhere else.
     rl.on("SIGINT", () => {
+      settled = true
       rl.close()
       process.kill(process.pid, "SIGINT")
     })
@@ -533,5 +534,3 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
 
 const outcomeText = (outcome: string) =>
   outcome === "succeeded" ? Output.green(outcome) : outcome === "errored" ? Output.red(outcome) : Output.yellow(outcome)
-
-export { ExitCode }
