@@ -276,3 +276,11 @@ export const layerConfig = kit.layerConfig
  * @category promise
  */
 export const client = kit.client
+
+/**
+ * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const variables = kit.variables

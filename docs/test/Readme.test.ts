@@ -1,0 +1,165 @@
+/**
+ * The root README runs as written: its two examples are copied out verbatim, typechecked under a
+ * strict NodeNext config of the kind a user has, and run against the emulator over real HTTP with only
+ * the environment variables the README names. Its install line names the peer ranges the packages
+ * declare, its settings table lists what each adapter reads, and its links and package names exist.
+ */
+import { AnthropicBatches } from "@batchctl/anthropic"
+import { Emulator } from "@batchctl/emulator"
+import { MeshApiBatches } from "@batchctl/meshapi"
+import { MoonshotBatches } from "@batchctl/moonshot"
+import { OpenAiBatches } from "@batchctl/openai"
+import { RespanBatches } from "@batchctl/respan"
+import { TogetherBatches } from "@batchctl/together"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const readme = readFileSync(join(root, "README.md"), "utf8")
+const work = fileURLToPath(new URL("../.readme", import.meta.url))
+const require = createRequire(import.meta.url)
+
+/** The fenced blocks of a section, in order. */
+const blocks = (section: string, lang: string): ReadonlyArray<string> => {
+  const start = readme.indexOf(`## ${section}`)
+  const end = readme.indexOf("\n## ", start + 1)
+  const text = readme.slice(start, end === -1 ? undefined : end)
+  return [...text.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!)
+}
+
+const run = (file: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file, ...args],
+      { cwd: work, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+    )
+  })
+
+let emu: Emulator.Handle
+let env: Record<string, string>
+
+beforeAll(async () => {
+  rmSync(work, { recursive: true, force: true })
+  mkdirSync(work, { recursive: true })
+  const [effect, promise] = blocks("Use it", "ts")
+  writeFileSync(join(work, "cancel.ts"), effect!)
+  writeFileSync(join(work, "results.ts"), promise!)
+  writeFileSync(join(work, "package.json"), JSON.stringify({ name: "readme-user", private: true, type: "module" }))
+  // What `tsc --init` gives a user, made stricter where users commonly are: strict, NodeNext.
+  writeFileSync(
+    join(work, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"]
+      },
+      include: ["*.ts"]
+    })
+  )
+  emu = await Emulator.start({ timings: { validatingMs: 50, requestMs: 60_000, finalizingMs: 50, cancellingMs: 300 } })
+  env = { OPENAI_API_KEY: "sk-readme-test-0000", OPENAI_BASE_URL: emu.baseUrl("openai") }
+})
+
+afterAll(async () => {
+  await emu?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe.sequential("the root README", () => {
+  it("opens with the two commands: the demo and the tests", () => {
+    const [first] = blocks("", "sh").length > 0 ? [readme.slice(readme.indexOf("```sh"), readme.indexOf("```", readme.indexOf("```sh") + 5))] : []
+    assert.match(first ?? "", /npm run demo/)
+    assert.match(first ?? "", /npm test/)
+    const ci = readFileSync(join(root, ".ci", "run"), "utf8")
+    assert.match(ci, /^npm test$/m, ".ci/run calls exactly the README's test command")
+  })
+
+  it("its examples typecheck under strict NodeNext", async () => {
+    const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc")
+    const result = await new Promise<{ code: number; out: string }>((done) =>
+      execFile(process.execPath, [tsc, "-p", work], { cwd: work }, (error, stdout, stderr) =>
+        done({ code: error === null ? 0 : 1, out: stdout + stderr })
+      )
+    )
+    assert.strictEqual(result.code, 0, result.out)
+  })
+
+  it("the Effect example cancels and shows its result; a finished batch is `already completed`", async () => {
+    const a = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 4, completed: 1 })
+    const b = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 4, completed: 1 })
+    const ok = await run("cancel.ts", [a.id, b.id], env)
+    assert.strictEqual(ok.code, 0, ok.stderr)
+    assert.include(ok.stdout, "first: 'cancelling'")
+    assert.include(ok.stdout, `${a.id}: Cancelled`)
+    assert.include(ok.stdout, `${b.id}: Cancelled`)
+    const done = await emu.createBatch({ provider: "openai", status: "completed", requests: 2 })
+    const refused = await run("cancel.ts", [done.id], env)
+    assert.strictEqual(refused.code, 0, refused.stderr)
+    assert.include(refused.stdout, "already completed")
+  })
+
+  it("the Promise example cancels, waits and streams the partial results; it rethrows what it does not handle", async () => {
+    const batch = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 6, completed: 2 })
+    const ok = await run("results.ts", [batch.id], env)
+    assert.strictEqual(ok.code, 0, ok.stderr)
+    assert.include(ok.stdout, `${batch.id} cancelled`)
+    assert.match(ok.stdout, /request-\d+ succeeded/)
+    assert.match(ok.stdout, /request-\d+ cancelled/)
+    const missing = await run("results.ts", ["batch_00000000000000000000000000000000"], env)
+    assert.notStrictEqual(missing.code, 0)
+    assert.include(missing.stderr, "BatchNotFound")
+    const noKey = await run("results.ts", ["batch_x"], { OPENAI_BASE_URL: env.OPENAI_BASE_URL! })
+    assert.notStrictEqual(noKey.code, 0)
+    assert.include(noKey.stderr, "OPENAI_API_KEY is not set")
+  })
+
+  it("its install line names the peer ranges the packages declare", () => {
+    const [install] = blocks("Use it", "sh")
+    const openai = JSON.parse(readFileSync(join(root, "packages/openai/package.json"), "utf8")) as {
+      peerDependencies: Record<string, string>
+    }
+    for (const [name, range] of Object.entries(openai.peerDependencies)) {
+      assert.include(install, `${name}@${range}`, `${name} ${range}`)
+    }
+    const catalog = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")
+    const node = /"@effect\/platform-node": (\S+)/.exec(catalog)?.[1]
+    assert.include(install, `@effect/platform-node@${node}`)
+  })
+
+  it("its settings table lists every variable each adapter reads", () => {
+    const adapters = { OpenAiBatches, AnthropicBatches, MoonshotBatches, TogetherBatches, RespanBatches, MeshApiBatches }
+    const table = readme.slice(readme.indexOf("### Settings"), readme.indexOf("### Against the emulator"))
+    for (const [name, adapter] of Object.entries(adapters)) {
+      for (const { variable } of adapter.variables) assert.include(table, `\`${variable}\``, `${name} ${variable}`)
+    }
+  })
+
+  it("names only packages and files that exist", () => {
+    const packages = new Set(
+      ["packages", "apps"].flatMap((dir) =>
+        readdirSync(join(root, dir)).flatMap((name) => {
+          const manifest = join(root, dir, name, "package.json")
+          return existsSync(manifest) ? [(JSON.parse(readFileSync(manifest, "utf8")) as { name: string }).name] : []
+        })
+      )
+    )
+    for (const file of ["README.md", ...["core", "openai", "anthropic", "emulator"].map((p) => `packages/${p}/README.md`)]) {
+      const text = readFileSync(join(root, file), "utf8")
+      for (const [, name] of text.matchAll(/`(@batchctl\/[a-z-]+)`/g)) assert.isTrue(packages.has(name!), `${file} names ${name}`)
+      for (const [, link] of text.matchAll(/\]\(((?!https?:|#)[^)]+)\)/g)) {
+        assert.isTrue(existsSync(resolve(root, dirname(file), link!.split("#")[0]!)), `${file} links ${link}`)
+      }
+    }
+  })
+})
