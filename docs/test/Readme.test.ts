@@ -145,6 +145,18 @@ describe.sequential("the root README", () => {
     }
   })
 
+  it("every published package builds before it is packed (prepack), so a tarball without dist cannot be published", () => {
+    for (const dir of ["packages", "apps"]) {
+      for (const name of readdirSync(join(root, dir))) {
+        const manifest = join(root, dir, name, "package.json")
+        if (!existsSync(manifest)) continue
+        const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; private?: boolean; scripts?: Record<string, string> }
+        if (pkg.private === true) continue
+        assert.isString(pkg.scripts?.prepack, `${pkg.name} has no prepack`)
+      }
+    }
+  })
+
   it("names only packages and files that exist", () => {
     const packages = new Set(
       ["packages", "apps"].flatMap((dir) =>
