@@ -56,7 +56,10 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   process.on("SIGINT", onSigint)
   process.on("SIGTERM", onSigint)
+  // A fiber waiting on something that holds no handle must not let Node exit early (and with 0).
+  const keepAlive = setInterval(() => undefined, 1 << 30)
   const exit = await Effect.runPromise(Fiber.await(fiber))
+  clearInterval(keepAlive)
   process.off("SIGINT", onSigint)
   process.off("SIGTERM", onSigint)
 

@@ -303,11 +303,12 @@ const confirm = (question: string) =>
   Effect.async<boolean>((resume) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
     let settled = false
-    // Ctrl-C at the prompt (the terminal is in raw mode, so readline sees it): interrupt as anywhere else.
+    // Ctrl-C at the prompt (the terminal is in raw mode, so readline sees it): interrupt as anywhere else,
+    // right away (a signal sent to ourselves could come after the event loop has run dry).
     rl.on("SIGINT", () => {
       settled = true
       rl.close()
-      process.kill(process.pid, "SIGINT")
+      process.emit("SIGINT", "SIGINT")
     })
     rl.question(question, (answer) => {
       settled = true

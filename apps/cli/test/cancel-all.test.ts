@@ -131,13 +131,17 @@ describe("cancel-all", () => {
     await emulator.close()
   })
 
-  it.skipIf(!hasScript)("asks on a terminal: `y` cancels (with a progress bar), `n` cancels nothing", async () => {
+  it.skipIf(!hasScript)("asks on a terminal: `n` or Ctrl-C cancel nothing, `y` cancels (with a progress bar)", async () => {
     const { emulator, env, statuses } = await fresh()
     const ids = await Promise.all([1, 2].map(() => emulator.createBatch({ provider: "moonshot" }).then((b) => b.id)))
     const declined = await runInTerminal(["cancel-all", "moonshot"], "n\r", env("moonshot"))
     expect(declined.code).toBe(2)
     expect(declined.stdout).toContain("Cancel 2 batches on moonshot? [y/N]")
     expect(declined.stdout).toContain("not confirmed: nothing was cancelled")
+    for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
+    const interrupted = await runInTerminal(["cancel-all", "moonshot"], "\u0003", env("moonshot"))
+    expect(interrupted.code).toBe(130)
+    expect(interrupted.stdout).toContain("batchctl: interrupted")
     for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
     const accepted = await runInTerminal(["cancel-all", "moonshot"], "y\r", env("moonshot"))
     expect(accepted.code).toBe(0)
