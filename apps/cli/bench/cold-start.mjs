@@ -73,7 +73,11 @@ const measureAll = () => {
   if (hasHyperfine) return cases.map(viaHyperfine)
   for (const c of cases) once(c) // warm the file cache
   const times = cases.map(() => [])
-  for (let i = 0; i < runs; i++) cases.forEach((c, k) => times[k].push(once(c, k)))
+  for (let i = 0; i < runs; i++) {
+    cases.forEach((c, k) => {
+      times[k].push(once(c, k))
+    })
+  }
   return times
 }
 

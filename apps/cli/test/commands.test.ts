@@ -169,7 +169,7 @@ describe("cancel", () => {
     expect(first.code).toBe(0)
     const [outcome] = jsonLines(first.stdout)
     expect(outcome).toMatchObject({ batchId: id, ok: true })
-    expect(["cancelling", "cancelled"]).toContain((outcome?.batch as Record<string, unknown>).status)
+    expect(["cancelling", "cancelled"]).toContain((outcome?.batch as Record<string, unknown> | undefined)?.status)
     const again = await run(["cancel", "openai", id], { env: envFor("openai") })
     expect(again.code).toBe(0)
     const finished = (await emulator.createBatch({ provider: "openai", status: "completed" })).id
