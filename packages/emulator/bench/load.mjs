@@ -3,11 +3,14 @@
  * holding 100,000 batches, with the emulator and the load generator each in their own process.
  *
  *   cd packages/emulator && npm run bench
- *   (builds dist/ first; options: --batches N (100000) --requests N per phase (60000) --concurrency N (64))
+ *   (builds dist/ first; the emulator process runs with default Node flags; options: --batches N (100000) --requests N per phase (60000) --concurrency N (64))
  *
- * Prints one JSON document: a bare node:http server's figures on this machine (calibration), the
+ * Prints one JSON document: the figures of a bare node:http server and of the smallest @effect/platform
+ * HttpServer answering a fixed JSON body (bench/bare.mjs, bench/effect-floor.mjs: calibration), the
  * emulator's cancel and retrieve figures, and the emulator process's memory (RSS after seeding, after the
- * load, and its peak, VmHWM).
+ * load, and its peak, VmHWM). On a shared machine the wall-clock figures depend on what else runs, so
+ * each phase also reports the server's own CPU time per request (from /proc) and the requests/s that
+ * would give on one free core.
  */
 import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -39,6 +42,21 @@ const load = (url, targets, op) =>
     )
   )
 
+/** CPU seconds (user + system) the process has used so far (Linux /proc, clock ticks of 1/100 s). */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** Runs a load phase and adds the server's CPU time per request and the req/s one free core would give. */
+const measured = async (pid, url, targets, op) => {
+  const before = cpuSeconds(pid)
+  const result = await load(url, targets, op)
+  const cpu = cpuSeconds(pid) - before
+  const cpuMsPerRequest = (cpu * 1000) / result.requests
+  return { ...result, serverCpuSeconds: Number(cpu.toFixed(2)), serverCpuMsPerRequest: Number(cpuMsPerRequest.toFixed(3)), rpsPerFreeCore: Math.round(1000 / cpuMsPerRequest) }
+}
+
 const vm = (pid, field) => {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(field))
   return line === undefined ? undefined : Math.round(Number(line.split(/\s+/)[1]) / 1024)
@@ -50,8 +68,11 @@ try {
   const bare = await startProcess("./bare.mjs")
   const bareTargets = join(dir, "bare.jsonl")
   writeFileSync(bareTargets, Array.from({ length: 1000 }, (_, i) => JSON.stringify({ cancel: `/b/${i}/cancel`, retrieve: `/b/${i}` })).join("\n"))
-  const bareRetrieve = await load(bare.url, bareTargets, "retrieve")
+  const bareRetrieve = await measured(bare.child.pid, bare.url, bareTargets, "retrieve")
   bare.child.kill("SIGTERM")
+  const floor = await startProcess("./effect-floor.mjs")
+  const floorRetrieve = await measured(floor.child.pid, floor.url, bareTargets, "retrieve")
+  floor.child.kill("SIGTERM")
 
   // the emulator with `batches` stored batches, half OpenAI and half Anthropic, all in progress
   const emu = await startProcess("./server.mjs", [String(batches + 10)])
@@ -79,8 +100,8 @@ try {
     }
   }
   writeFileSync(targets, lines.join("\n"))
-  const cancel = await load(emu.url, targets, "cancel")
-  const retrieve = await load(emu.url, targets, "retrieve")
+  const cancel = await measured(emu.child.pid, emu.url, targets, "cancel")
+  const retrieve = await measured(emu.child.pid, emu.url, targets, "retrieve")
   const afterLoad = await health()
   const peak = vm(emu.child.pid, "VmHWM:")
   emu.child.kill("SIGTERM")
@@ -91,7 +112,7 @@ try {
         node: process.version,
         cpus: (await import("node:os")).cpus().length,
         loadAverage: (await import("node:os")).loadavg().map((x) => Number(x.toFixed(2))),
-        calibration: { bareNodeHttpRetrieve: bareRetrieve },
+        calibration: { bareNodeHttp: bareRetrieve, smallestEffectHttpServer: floorRetrieve },
         storedBatches: afterSeeding.batches,
         seedingSeconds,
         cancel,

@@ -217,7 +217,7 @@ export class Engine {
   authorize(provider: Provider, incoming: Incoming, requestId: string): Reply | undefined {
     let key: string | undefined
     const auth = incoming.header("authorization")
-    if (auth !== undefined && /^bearer\s+/i.test(auth)) key = auth.replace(/^bearer\s+/i, "").trim()
+    if (auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") key = auth.slice(7).trim()
     if (provider === "anthropic") {
       const x = incoming.header("x-api-key")
       if (x !== undefined && x.length > 0) key = x

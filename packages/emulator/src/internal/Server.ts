@@ -43,9 +43,11 @@ const textOf = (r: Reply): string => (r.text !== undefined ? r.text : r.json ===
 const contentTypeOf = (r: Reply): string => r.contentType ?? "application/json"
 
 const toResponse = (r: Reply, headers: Record<string, string>): HttpServerResponse.HttpServerResponse => {
-  const all = { ...headers, ...r.headers }
+  const all = r.headers === undefined ? headers : { ...headers, ...r.headers }
   if (r.lines === undefined) {
-    return HttpServerResponse.text(textOf(r), { status: r.status, headers: all, contentType: contentTypeOf(r) })
+    // a string body goes to node:http as is: it writes the head and the body in one go
+    const text = textOf(r)
+    return HttpServerResponse.raw(text, { status: r.status, headers: all, contentType: contentTypeOf(r), contentLength: Buffer.byteLength(text) })
   }
   const chunks = chunksOf(r.lines())
   const first = chunks.next()
