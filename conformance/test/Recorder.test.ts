@@ -85,6 +85,26 @@ describe("record against the emulator", () => {
     expect(replay.out).toContain("1 passed, 0 failed")
   })
 
+  it("records a list page with the query it sent", async () => {
+    await emulator.createBatch({ provider: "openai", status: "completed" })
+    await emulator.createBatch({ provider: "openai", status: "in_progress" })
+    const cwd = mkdtempSync(join(tmpdir(), "record-list-"))
+    const r = await run(
+      ["record", "--provider", "openai", "--operation", "list", "--limit", "1", "--base-url", emulator.baseUrl("openai"), "--out", "f", "--scenario", "one"],
+      { OPENAI_API_KEY: CANARY },
+      cwd
+    )
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    const { file, text, json } = only(join(cwd, "f"))
+    expect(file.endsWith(join("openai", "list.one.json"))).toBe(true)
+    expect(text).not.toContain(CANARY)
+    expect(json.input).toEqual({ limit: 1 })
+    expect(json.exchanges[0]?.request.url).toBe("https://api.openai.com/v1/batches?limit=1")
+    expect("page" in json.expect && json.expect.page.batches).toHaveLength(1)
+    expect((await run(["--fixtures", "f"], {}, cwd)).out).toContain("1 passed, 0 failed")
+  })
+
   it("without the key in the environment it says which variable, and writes nothing", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "record-nokey-"))
     const r = await run(["record", "--provider", "openai", "--operation", "retrieve", "--id", "b", "--out", "f"], {}, cwd)
