@@ -92,6 +92,8 @@ export interface Options {
   readonly meshapiActiveLimit?: number | undefined
   /** largest accepted request body (default 256 MiB) */
   readonly maxUploadBytes?: number | undefined
+  /** past this many bytes of uploaded files, uploads get the vendor's 429 (default 1 GiB) */
+  readonly maxStoredBytes?: number | undefined
 }
 
 /**
@@ -161,7 +163,8 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
       maxBatches: options.maxBatches ?? defaultEngineOptions.maxBatches,
       timings: { ...defaultTimings, ...options.timings },
       faults: options.faults ?? [],
-      meshapiActiveLimit: options.meshapiActiveLimit ?? defaultEngineOptions.meshapiActiveLimit
+      meshapiActiveLimit: options.meshapiActiveLimit ?? defaultEngineOptions.meshapiActiveLimit,
+      maxStoredBytes: options.maxStoredBytes ?? defaultEngineOptions.maxStoredBytes
     })
     const server = createServer({ keepAliveTimeout: 65_000 })
     const host = options.host ?? "127.0.0.1"

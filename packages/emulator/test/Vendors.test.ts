@@ -182,6 +182,20 @@ describe("control API and limits", () => {
     expect(r.headers.get("retry-after")).toBe("60")
   })
 
+  it("refuses uploads past maxStoredBytes with the vendor's 429", async (t) => {
+    const { emu } = await setup(t, { maxStoredBytes: 100 })
+    const upload = () => {
+      const form = new FormData()
+      form.set("purpose", "batch")
+      form.set("file", new Blob(["x".repeat(60)]), "in.jsonl")
+      return fetch(`${emu.baseUrl("openai")}/files`, { method: "POST", headers: { authorization: "Bearer k" }, body: form })
+    }
+    expect((await upload()).status).toBe(200)
+    const refused = await upload()
+    expect(refused.status).toBe(429)
+    expect(await refused.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } })
+  })
+
   it("runs on its own clock at the given speed without stepping", async (t) => {
     const { emu, call } = await setup(t, { speed: 20 })
     const b = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 2 })

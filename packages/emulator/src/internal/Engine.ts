@@ -32,6 +32,8 @@ export interface EngineOptions {
   readonly faults: ReadonlyArray<FaultRule>
   /** MeshAPI refuses a create with 429 batch_limit_exceeded when this many of its batches are not terminal */
   readonly meshapiActiveLimit: number
+  /** uploads past this many stored bytes get the vendor's 429 */
+  readonly maxStoredBytes: number
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -40,7 +42,8 @@ export const defaultEngineOptions: EngineOptions = {
   maxBatches: 200_000,
   timings: defaultTimings,
   faults: [],
-  meshapiActiveLimit: 10
+  meshapiActiveLimit: 10,
+  maxStoredBytes: 1024 * 1024 * 1024
 }
 
 export type Body =
@@ -194,6 +197,7 @@ export class Engine {
   readonly faults: Faults
   readonly timings: Timings
   private readonly ids: Ids
+  private storedBytes = 0
 
   constructor(readonly options: EngineOptions) {
     this.clock = new Clock(options.speed)
@@ -284,7 +288,7 @@ export class Engine {
         return json(200, { id: b.id, type: "message_batch_deleted" })
       }
       case "upload":
-        return this.upload(p, body, invalid)
+        return this.upload(p, body, invalid, requestId)
       case "file": {
         const f = this.store.file(p, m.id ?? "")
         if (f === undefined) return notFound("file", m.id ?? "")
@@ -595,12 +599,22 @@ export class Engine {
   // -------------------------------------------------------------------------------------------------
   // files
 
-  private upload(p: Provider, body: Body, invalid: (message: string) => Reply): Reply {
+  private upload(p: Provider, body: Body, invalid: (message: string) => Reply, requestId: string): Reply {
     if (body.kind !== "form") return invalid("The request must be multipart/form-data with a 'file' and a 'purpose'.")
     const purpose = body.fields.get("purpose")
     if (purpose === undefined) return invalid("Missing required parameter: 'purpose'.")
     if (body.file === undefined) return invalid("Missing required parameter: 'file'.")
     const text = body.file.text
+    const bytes = Buffer.byteLength(text)
+    if (this.storedBytes + bytes > this.options.maxStoredBytes) {
+      return V.errorReply(p, {
+        kind: "rate_limited",
+        message: `${V.messages.rateLimited(p)} (the emulator holds its maximum of ${this.options.maxStoredBytes} bytes of uploaded files)`,
+        retryAfter: 60,
+        requestId
+      })
+    }
+    this.storedBytes += bytes
     const f: FileRecord = {
       id: V.fileId(p, this.ids),
       provider: p,
@@ -609,7 +623,7 @@ export class Engine {
       createdAt: this.clock.now(),
       kind: "input",
       content: text,
-      bytes: Buffer.byteLength(text),
+      bytes,
       batchId: null
     }
     this.store.addFile(f)
