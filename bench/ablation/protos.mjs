@@ -29,6 +29,14 @@ const changes = {
   nospan: [
     ["core/src/BatchProvider.ts", /Effect\.withSpan\("BatchProvider\.cancel", \{ attributes: \{ provider, batchId \} \}\)/, "(self) => self"]
   ],
+  // The span kept, without the stack trace it captures at every call (addSpanStackTrace).
+  nostack: [
+    [
+      "core/src/BatchProvider.ts",
+      /Effect\.withSpan\("BatchProvider\.cancel", \{ attributes: \{ provider, batchId \} \}\)/,
+      'Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId }, captureStackTrace: false })'
+    ]
+  ],
   // The HTTP client's own span per request.
   notracer: [
     [
@@ -49,13 +57,61 @@ const changes = {
   // The Promise client on undici (NodeHttpClient.layerUndici) instead of fetch.
   undicipromise: [
     [
-      "core/src/NodeClient.ts",
-      /export const layer: Layer\.Layer<HttpClient\.HttpClient> = FetchHttpClient\.layer/,
-      'export const layer: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici\nimport * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"'
+      "core/src/Adapter.ts",
+      /FetchHttpClient\.layer\), provider\)/,
+      "NodeHttpClient.layerUndici), provider)"
+    ],
+    [
+      "core/src/Adapter.ts",
+      /\nimport \* as FetchHttpClient from "@effect\/platform\/FetchHttpClient"\n/,
+      '\nimport * as FetchHttpClient from "@effect/platform/FetchHttpClient"\nimport * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"\n'
     ]
   ]
 }
-changes.lean = Object.values(changes).flat()
+changes.lean = Object.entries(changes)
+  .filter(([name]) => name !== "nostack")
+  .flatMap(([, edits]) => edits)
+// lean, plus: execute's common case straight on an undici Pool, one Effect.async per request.
+changes.direct = [
+  ...changes.lean,
+  ["core/src/VendorHttp.ts", /\nimport \* as Headers from "@effect\/platform\/Headers"\n/, '\nimport * as Headers from "@effect/platform/Headers"\nimport { Pool as UndiciPool } from "undici"\n'],
+  ["core/src/VendorHttp.ts", /  const execute = \(request: HttpClientRequest\.HttpClientRequest, call: Call\) =>/, () => DIRECT]
+]
+
+const DIRECT = `  // PROTOTYPE: the common case (a relative URL, no body, no per-call headers) goes straight to an
+  // undici Pool from one Effect.async; anything else, and any non-2xx or transport failure, takes the
+  // full path (which re-sends: a real version would hand the first outcome to the retry loop).
+  const timeoutMs = Duration.toMillis(timeout)
+  const basePath = baseOrigin === undefined ? "" : baseUrl.slice(baseOrigin.length)
+  const fastHeaders = {
+    ...fixedHeaders,
+    ...(options.auth._tag === "Bearer" ? { authorization: \`Bearer \${key}\` } : { [options.auth.name]: key })
+  }
+  let pool
+  const fast = (request) =>
+    Effect.async((resume, signal) => {
+      pool ??= new UndiciPool(baseOrigin ?? baseUrl, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
+      const headers = Object.keys(request.headers).length === 0 ? fastHeaders : { ...fastHeaders, ...request.headers }
+      pool.request({ method: request.method, path: basePath + request.url, headers, signal }).then(
+        async (res) => {
+          const text = await res.body.text()
+          if (res.statusCode < 200 || res.statusCode >= 300) return resume(Effect.succeed(undefined))
+          const h = res.headers
+          resume(Effect.succeed({ status: res.statusCode, headers: h, text: scrub(text), requestId: requestIdOf(h) }))
+        },
+        () => resume(Effect.succeed(undefined))
+      )
+    })
+  const execute = (request, call) =>
+    isAbsolute(request.url) || request.body._tag !== "Empty" || request.urlParams.length > 0 || baseOrigin === undefined
+      ? executeSlow(request, call)
+      : Effect.flatMap(FiberRef.get(currentHeaders), (extra) =>
+          Object.keys(extra).length > 0
+            ? executeSlow(request, call)
+            : Effect.flatMap(fast(request), (r) => (r === undefined ? executeSlow(request, call) : Effect.succeed(r)))
+        )
+
+  const executeSlow = (request: HttpClientRequest.HttpClientRequest, call: Call) =>`
 
 const variants = { base: [], ...changes }
 mkdirSync(outDir, { recursive: true })

@@ -331,11 +331,12 @@ const importCost = async (): Promise<Array<Row>> => {
   const dir = await prepareInstall()
   const times = new Map<string, Array<number>>()
   const rss = new Map<string, Array<number>>()
+  const cpu = new Map<string, Array<number>>()
   const cases = IMPORTS.filter((c) => vendors.includes(c.vendor))
   for (const c of cases) {
     writeFileSync(
       join(dir, `${c.impl}.mjs`),
-      `import * as m from ${JSON.stringify(c.specifier)}\nif (Object.keys(m).length === 0) process.exit(3)\nprocess.stdout.write(String(process.resourceUsage().maxRSS * 1024))\n`
+      `import * as m from ${JSON.stringify(c.specifier)}\nif (Object.keys(m).length === 0) process.exit(3)\nconst cpu = process.cpuUsage()\nprocess.stdout.write(JSON.stringify({ rss: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 }))\n`
     )
   }
   for (let rep = 0; rep < settings.importReps; rep++) {
@@ -347,12 +348,16 @@ const importCost = async (): Promise<Array<Row>> => {
         failures.push(`import ${c.impl}: exit ${done.status}: ${done.stderr.split("\n").slice(0, 4).join(" | ")}`)
         continue
       }
+      const measured = JSON.parse(done.stdout) as { rss: number; cpuMs: number }
       times.set(c.impl, [...(times.get(c.impl) ?? []), ms])
-      rss.set(c.impl, [...(rss.get(c.impl) ?? []), Number(done.stdout) / 1_048_576])
+      rss.set(c.impl, [...(rss.get(c.impl) ?? []), measured.rss / 1_048_576])
+      cpu.set(c.impl, [...(cpu.get(c.impl) ?? []), measured.cpuMs])
     }
   }
   return [
     ...cases.map((c) => summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)),
+    // CPU time of the whole process (Node's own start included): steadier than wall time on a busy machine.
+    ...cases.map((c) => summarize({ scenario: "import-cpu", impl: c.impl, vendor: c.vendor, unit: "ms CPU" }, cpu.get(c.impl) ?? [], 0)),
     ...cases.map((c) => summarize({ scenario: "import-peak-rss", impl: c.impl, vendor: c.vendor, unit: "MB" }, rss.get(c.impl) ?? []))
   ]
 }
@@ -478,6 +483,18 @@ const machine = () => {
 }
 
 const main = async () => {
+  // `--merge a.json,b.json`: one results file (and its table) from runs of separate sections.
+  const merge = option("merge")
+  if (merge !== undefined) {
+    const merged = merge.split(",").flatMap((file) => JSON.parse(readFileSync(file, "utf8")) as Array<Row>)
+    const headers = merge
+      .split(",")
+      .map((file) => `- ${relative(BENCH, file)}: ${readFileSync(file.replace(/\.json$/, ".md"), "utf8").split("\n")[0]}`)
+    writeFileSync(settings.out, `${JSON.stringify(merged, null, 2)}\n`)
+    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `Merged from:\n\n${headers.join("\n")}\n\n${table(merged)}\n`)
+    process.stdout.write(`${table(merged)}\n`)
+    return
+  }
   const analyzeOnly = option("analyze")
   if (analyzeOnly !== undefined) {
     const text = analyzeDir(analyzeOnly)

@@ -170,6 +170,7 @@ interface Summary {
   readonly buckets: ReadonlyArray<[string, number]>
   readonly categories: ReadonlyArray<[string, number]>
   readonly selfTop: ReadonlyArray<[string, number]>
+  readonly batchctlTop: ReadonlyArray<[string, number]>
   readonly inclusiveTop: ReadonlyArray<[string, number]>
 }
 
@@ -220,6 +221,9 @@ export const analyze = (name: string, profile: CpuProfile, requests: number): Su
     buckets: top(buckets, 20),
     categories: top(cats, 30),
     selfTop: top(self, 30),
+    batchctlTop: top(self, 100000)
+      .filter(([l]) => l.includes("· batchctl "))
+      .slice(0, 20),
     // The run loop is on every stack; what is worth reading is the HTTP layer and batchctl's own frames.
     inclusiveTop: top(inclusive, 100000)
       .filter(([l]) => /· (batchctl |@effect\/platform|undici)/.test(l))
@@ -248,6 +252,10 @@ export const render = (s: Summary): string => {
     "### Functions by self time",
     "",
     t(s.selfTop),
+    "",
+    "### batchctl's own functions by self time",
+    "",
+    t(s.batchctlTop),
     "",
     "### batchctl, platform and undici functions by total time (on the synchronous stack)",
     "",
