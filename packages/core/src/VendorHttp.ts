@@ -18,6 +18,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
@@ -449,7 +450,13 @@ export const makeFor = (
  */
 export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): VendorHttp => {
   const provider = options.provider
-  const client = options.propagateTracing === true ? httpClient : HttpClient.withTracerPropagation(httpClient, false)
+  // The operation's own span (`BatchProvider.cancel`, …) is always there. The HTTP client's span per
+  // request, and the trace headers it would send, only when asked for: both cost per request, and trace
+  // ids are not the vendor's to see.
+  const client =
+    options.propagateTracing === true
+      ? httpClient
+      : HttpClient.withTracerDisabledWhen(HttpClient.withTracerPropagation(httpClient, false), () => true)
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const baseOrigin = safeOrigin(baseUrl)
   const policy = resolvePolicy(options.retry)
@@ -577,15 +584,20 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
         const now = yield* Clock.currentTimeMillis
         const retryAfterMs = retryAfterMillis(headers, now) ?? body.retryAfterMs
         const shouldRetryHeader = headers["x-should-retry"]
-        // A used-up quota is never retried, whatever `x-should-retry` says: waiting does not refill it.
+        // As the official SDKs: 408, 409 (a lock timeout; to a cancel it is the invalid-state refusal), 429
+        // and every 5xx but 501, unless `x-should-retry` says otherwise either way. A used-up quota is never
+        // retried, whatever `x-should-retry` says: waiting does not refill it.
         const transient =
           !BatchError.isQuotaFailure(status, body) &&
           (shouldRetryHeader === "true"
             ? true
             : shouldRetryHeader === "false"
               ? false
-              : BatchError.isTransientStatus(status))
-        if (transient && attempt < maxAttempts) {
+              : BatchError.isTransientStatus(status) || (status === 409 && operation !== "cancel"))
+        // A wait asked for beyond `maxDelay` is not cut short into the same wall: the failure (`RateLimited`
+        // with `retryAfterMs`) comes at once, for the caller to schedule. `maxDelay` 0 asks for no waiting.
+        const waitTooLong = retryAfterMs !== undefined && policy.maxDelayMs > 0 && retryAfterMs > policy.maxDelayMs
+        if (transient && !waitTooLong && attempt < maxAttempts) {
           yield* sleepBeforeRetry(attempt, retryAfterMs)
           continue
         }
@@ -745,11 +757,25 @@ const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, str
 
 // Redirects are not followed: fetch would resend named auth headers (`x-api-key`) to wherever a
 // `Location` points. With `FetchHttpClient` this asks for `redirect: "manual"` (keeping the user's other
-// `RequestInit` options), once per call; other clients (Node's, undici's) do not follow redirects anyway.
+// `RequestInit` options); other clients (Node's, undici's) do not follow redirects anyway. Providing a
+// service copies the fiber's context, so it is done only when `RequestInit` does not say so already
+// (the Promise clients provide it once for their runtime).
 const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+    Option.isSome(init) && init.value.redirect === "manual"
+      ? self
+      : Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
   )
+
+/**
+ * The `HttpClient` the Promise clients use: `fetch`, asked once for `redirect: "manual"`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const promiseClientLayer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provideMerge(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
+)
 
 const describeLocation = (location: string | undefined, base: string): string => {
   if (location === undefined) return ""
