@@ -7,6 +7,7 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
@@ -17,6 +18,7 @@ import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 
 /**
  * @since 0.1.0
@@ -74,6 +76,7 @@ export const WireBatch = Schema.Struct({
   expires_at: Schema.optional(Schema.Unknown),
   ended_at: Schema.optional(Schema.Unknown),
   cancel_initiated_at: Schema.optional(Schema.Unknown),
+  archived_at: Schema.optional(Schema.Unknown),
   results_url: maybe(Schema.String)
 })
 
@@ -119,6 +122,11 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
   const c = wire.request_counts
   const buckets = c == null ? [] : [c.processing, c.succeeded, c.errored, c.canceled, c.expired]
   const known = buckets.filter((n): n is number => typeof n === "number")
+  // "Requests start as processing and move to one of the other statuses only once processing of the
+  // entire batch ends"; succeeded, errored, canceled and expired are each "zero until processing of the
+  // entire Message Batch has ended" (MessageBatchRequestCounts in the official SDK). Before `ended` those
+  // zeros are not counts, so they are left out; `processing` and the total are.
+  const ended = wire.processing_status === "ended"
   return Batch.make({
     id: wire.id,
     provider: "anthropic",
@@ -129,10 +137,10 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
         ? {}
         : {
             processing: c.processing,
-            succeeded: c.succeeded,
-            failed: c.errored,
-            cancelled: c.canceled,
-            expired: c.expired,
+            succeeded: ended ? c.succeeded : undefined,
+            failed: ended ? c.errored : undefined,
+            cancelled: ended ? c.canceled : undefined,
+            expired: ended ? c.expired : undefined,
             // The total is the sum of the five buckets, so it is only known when all five are.
             total: known.length === buckets.length ? known.reduce((a, b) => a + b, 0) : undefined
           },
@@ -190,8 +198,8 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
           "anthropic-version": apiVersion,
           ...(options.workspaceId === undefined ? {} : { "anthropic-workspace-id": options.workspaceId })
         },
-        // A cancel is sent without a body, so a 400 or 409 answer to it is about the batch's state.
-        invalidState: VendorHttp.refusedOnCancel(400, 409)
+        invalidState
+
       },
       options
     ),
@@ -199,6 +207,21 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
   )
 
 const base = "/v1/messages/batches"
+
+const ANTHROPIC_STATE_TEXT = /processing[_ ]status|\b(ended|canceling|in_progress)\b/i
+
+/**
+ * Which failures of a cancel are invalid-state refusals: a 409, or a 400 whose message talks about the
+ * batch's state (`cannot be canceled`, `processing_status is ended`). Any other 400 (a spend limit, a
+ * malformed request) keeps its own tag: every Anthropic 400 is `invalid_request_error`, so only the
+ * message can tell them apart.
+ *
+ * @since 0.3.0
+ * @category mapping
+ */
+export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
+  VendorHttp.defaultInvalidState(failure) ||
+  (failure.operation === "cancel" && failure.status === 400 && ANTHROPIC_STATE_TEXT.test(failure.body.message ?? ""))
 
 const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
@@ -215,20 +238,53 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     })
   }
 
-  // The results live at `results_url`. It is used as is when it is on the configured API origin;
-  // otherwise (a proxy, the emulator) its path is resolved against the base URL so the key never leaves it.
-  const resultsRequest = (batch: Batch.Batch, segment: string) => {
-    const fallback = `${base}/${segment}/results`
-    const url = batch.resultsUrl
-    if (url === undefined) return HttpClientRequest.get(fallback)
+  // The results live at `results_url`, and only there: no URL is built when the vendor gave none. It is
+  // used as is when it is on the configured API origin; otherwise (a proxy, the emulator) its path is
+  // resolved against the base URL so the key never leaves it.
+  const resultsRequest = (url: string): HttpClientRequest.HttpClientRequest | undefined => {
     try {
       const target = new URL(url)
       const api = new URL(http.baseUrl)
       if (target.origin === api.origin) return HttpClientRequest.get(url)
       return HttpClientRequest.get(`${target.pathname}${target.search}`)
     } catch {
-      return HttpClientRequest.get(fallback)
+      return undefined
     }
+  }
+
+  const unavailable = (batch: Batch.Batch, reason: "archived" | "no-results-url", why: string) =>
+    Stream.fail(
+      new BatchError.ResultsUnavailable({
+        provider: "anthropic",
+        operation: "results",
+        batchId: batch.id,
+        reason,
+        message: `anthropic results ${batch.id}: ${why}`
+      })
+    )
+
+  const results = (batch: Batch.Batch) => {
+    const archivedAt = isRecord(batch.raw) ? batch.raw.archived_at : undefined
+    if (archivedAt !== undefined && archivedAt !== null) {
+      return unavailable(
+        batch,
+        "archived",
+        `the batch was archived at ${String(archivedAt)} and its results became unavailable`
+      )
+    }
+    if (batch.resultsUrl === undefined) {
+      return unavailable(batch, "no-results-url", `the batch is ${batch.vendorStatus} but names no results_url`)
+    }
+    const request = resultsRequest(batch.resultsUrl)
+    if (request === undefined) {
+      return unavailable(batch, "no-results-url", `the batch's results_url is not a URL: ${batch.resultsUrl}`)
+    }
+    return Results.streamJsonl(
+      http,
+      HttpClientRequest.setHeader(request, "accept", "application/binary"),
+      { provider: "anthropic", batchId: batch.id, what: "the results file" },
+      toResult
+    )
   }
 
   return {
@@ -236,13 +292,7 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     cancel: (ref) => one(HttpClientRequest.post(`${base}/${ref.segment}/cancel`), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`${base}/${ref.segment}`), "retrieve", ref.id),
     list,
-    results: (batch, ref) =>
-      Results.streamJsonl(
-        http,
-        HttpClientRequest.setHeader(resultsRequest(batch, ref.segment), "accept", "application/binary"),
-        { provider: "anthropic", batchId: batch.id, what: "the results file" },
-        toResult
-      )
+    results
   }
 }
 

@@ -157,6 +157,29 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>(i
 export class Unsupported extends Schema.TaggedError<Unsupported>(id("Unsupported"))("Unsupported", common) {}
 
 /**
+ * The batch exists and is terminal, but its results cannot be read any more (or were never published):
+ * `archived` (Anthropic `archived_at` is set: "its results became unavailable"), `no-results-url`
+ * (an ended Anthropic batch without `results_url`: no URL is guessed), `file-gone` (the output or error
+ * file the batch names answers 404, e.g. an OpenAI output file past its expiry), `no-results` (the batch
+ * names neither inline results nor files although it counts finished requests). Not retried: waiting does
+ * not bring them back.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class ResultsUnavailable extends Schema.TaggedError<ResultsUnavailable>(id("ResultsUnavailable"))(
+  "ResultsUnavailable",
+  {
+    ...common,
+    batchId: Schema.String,
+    reason: Schema.Literal("archived", "no-results-url", "file-gone", "no-results"),
+    httpStatus: Schema.optional(Schema.Number),
+    /** The file that answered 404, for `file-gone`. */
+    fileId: Schema.optional(Schema.String)
+  }
+) {}
+
+/**
  * `awaitTerminal` (or `cancelAndWait`) gave up at its deadline. `lastStatus` is the status it saw last.
  * Not a vendor failure, so not in {@link BatchError}; {@link isBatchError} recognises it all the same.
  *
@@ -189,6 +212,7 @@ export type BatchError =
   | TransportFailure
   | UnexpectedResponse
   | Unsupported
+  | ResultsUnavailable
 
 /**
  * Decodes any error of the vocabulary from its JSON form (e.g. a fixture's `expect.error` or a CLI report).
@@ -207,7 +231,8 @@ export const BatchError = Schema.Union(
   ProviderUnavailable,
   TransportFailure,
   UnexpectedResponse,
-  Unsupported
+  Unsupported,
+  ResultsUnavailable
 )
 
 /**
@@ -228,7 +253,8 @@ const tags: ReadonlySet<string> = new Set<Tag | "WaitTimedOut">([
   "ProviderUnavailable",
   "TransportFailure",
   "UnexpectedResponse",
-  "Unsupported"
+  "Unsupported",
+  "ResultsUnavailable"
 ])
 
 /**
@@ -252,14 +278,16 @@ export const isRetryable = (error: BatchError): boolean =>
   error._tag === "RateLimited" || error._tag === "ProviderUnavailable" || error._tag === "TransportFailure"
 
 /**
- * Statuses that are retried with backoff before the failure is reported.
+ * Statuses that are retried with backoff before the failure is reported, as the official SDKs do: 408,
+ * 429 and every 5xx (505, Cloudflare's 520–524 and Anthropic's 529 included) except 501, which says the
+ * operation is not implemented (MeshAPI's `not_implemented`) and does not change on a retry. A 409 is
+ * retried too, but only outside a cancel (a lock timeout), which the HTTP layer decides.
  *
  * @since 0.1.0
  * @category mapping
  */
 export const isTransientStatus = (status: number): boolean =>
-  status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504 ||
-  status === 529
+  status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501)
 
 const QUOTA_CODES = new Set([
   "insufficient_quota",

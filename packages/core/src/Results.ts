@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
-import { type BatchError, TransportFailure, UnexpectedResponse } from "./BatchError.js"
+import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import type { BodyFailure, VendorHttp } from "./VendorHttp.js"
 
@@ -24,6 +24,8 @@ export interface Context {
   readonly batchId: string
   /** What is being read, for messages: `output file file-abc`. */
   readonly what: string
+  /** The file being read, when it has an id (named by `ResultsUnavailable` when it is gone). */
+  readonly fileId?: string | undefined
 }
 
 /**
@@ -85,14 +87,18 @@ export const streamJsonl = (
 ): Stream.Stream<ResultItem, BatchError> =>
   Stream.unwrap(
     http.lines(request, { operation: "results", batchId: context.batchId }).pipe(
-      // The batch was just retrieved: a 404 here is about the file it names, not the batch.
+      // The batch was just retrieved and names this document: a 404 here says the results are gone (an
+      // OpenAI output file past its expiry, an archived Anthropic batch), not that the batch is missing.
       Effect.catchTag("BatchNotFound", (notFound) =>
         Effect.fail(
-          new UnexpectedResponse({
+          new ResultsUnavailable({
             provider: notFound.provider,
             operation: "results",
+            batchId: context.batchId,
+            reason: "file-gone",
             httpStatus: 404,
-            message: `${context.provider} results ${context.batchId}: ${context.what} is not found (HTTP 404) although the batch names it`,
+            message: `${context.provider} results ${context.batchId}: ${context.what} is gone (HTTP 404) although the batch names it; the vendor no longer serves these results`,
+            ...(context.fileId === undefined ? {} : { fileId: context.fileId }),
             ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
           })
         )
@@ -174,10 +180,18 @@ export const fetchJsonl = (
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
+const outcomeOf = (code: string | undefined): ResultOutcome | undefined =>
+  code === "batch_expired"
+    ? "expired"
+    : code === "batch_cancelled" || code === "batch_canceled"
+      ? "cancelled"
+      : undefined
+
 /**
- * One line of an OpenAI-style output or error file (also Together's, and MeshAPI's inline results):
+ * One line of an OpenAI-style output file (also Together's, and MeshAPI's inline results):
  * `{"custom_id", "response": {"status_code", "body"} | null, "error": {"code", "message"} | null}`.
- * `batch_expired` / `batch_cancelled` error codes are requests the batch never ran.
+ * `batch_expired` / `batch_cancelled` error codes are requests the batch never ran. Only a line with a
+ * 2xx `status_code` and no `error` is `succeeded`: a line with no status is not a success by default.
  *
  * @since 0.1.0
  * @category decoding
@@ -189,19 +203,39 @@ export const openAiLine = (value: unknown): ResultItem | undefined => {
   const code = isRecord(error) && typeof error.code === "string" ? error.code : undefined
   const status = isRecord(response) && typeof response.status_code === "number" ? response.status_code : undefined
   const outcome: ResultOutcome =
-    code === "batch_expired"
-      ? "expired"
-      : code === "batch_cancelled" || code === "batch_canceled"
-        ? "cancelled"
-        : error !== undefined || (status !== undefined && status >= 400)
-          ? "errored"
-          : "succeeded"
+    outcomeOf(code) ??
+    (error === undefined && status !== undefined && status >= 200 && status < 300 ? "succeeded" : "errored")
   return makeResult({ customId: value.custom_id, outcome, response, error })
 }
 
 /**
+ * One line of an error file. Whatever its shape, it is never `succeeded`: `cancelled` / `expired` by its
+ * error code (`batch_cancelled`, `batch_expired`), else `errored`. Lines of an undocumented shape (Together
+ * documents none for its error file) are `errored`, with the whole line as `error` when it has no `error`
+ * field; only a line without a string `custom_id` cannot be read.
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const errorFileLine = (value: unknown): ResultItem | undefined => {
+  if (!isRecord(value) || typeof value.custom_id !== "string") return undefined
+  const error = value.error ?? undefined
+  const response = value.response ?? undefined
+  const code = isRecord(error) && typeof error.code === "string" ? error.code : undefined
+  return makeResult({
+    customId: value.custom_id,
+    outcome: outcomeOf(code) ?? "errored",
+    response,
+    error: error ?? (response === undefined ? value : undefined)
+  })
+}
+
+/**
  * The results of a batch from its output file, then its error file, each read only when the batch names
- * one (`path` turns a file id into its content path, e.g. `/files/{id}/content`).
+ * one (`path` turns a file id into its content path, e.g. `/files/{id}/content`, or an absolute URL on
+ * the API's origin when files live under another base, as Respan's do). Output-file lines are read with
+ * {@link openAiLine}, error-file lines with {@link errorFileLine}; downloads send
+ * `accept: application/binary`, as the official SDKs do.
  *
  * @since 0.1.0
  * @category reading
@@ -225,8 +259,8 @@ export const fromFiles = (
           ? streamJsonl(
               http,
               HttpClientRequest.get(path(encodeURIComponent(fileId)), { headers: { accept: "application/binary" } }),
-              { provider: http.provider, batchId: batch.id, what: `${kind} file ${fileId}` },
-              openAiLine,
+              { provider: http.provider, batchId: batch.id, what: `${kind} file ${fileId}`, fileId },
+              kind === "output" ? openAiLine : errorFileLine,
               delivered
             )
           : Stream.fail(

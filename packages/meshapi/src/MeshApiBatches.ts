@@ -47,7 +47,7 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "meshapi",
   defaultBaseUrl,
   cancelBody: {},
-  results: "inline",
+  results: "inline-or-files",
   invalidState: ({ status, operation, body }) =>
     operation === "cancel" && (status === 409 || (status === 400 && body.codes.some((c) => /state|status|conflict|cancel/i.test(c))))
 }

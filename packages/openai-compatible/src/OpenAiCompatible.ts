@@ -74,8 +74,16 @@ export interface Quirks {
   readonly trailingSlash?: boolean | undefined
   /** A JSON body sent with cancel (MeshAPI sends `{}`); default none. */
   readonly cancelBody?: unknown
-  /** Where results are: the output and error files (default), or inline in the retrieved batch (MeshAPI). */
-  readonly results?: "files" | "inline" | undefined
+  /**
+   * Where results are: the output and error files (default), or inline in the retrieved batch when it
+   * carries a `results` list and else the files it names (MeshAPI: `"inline-or-files"`).
+   */
+  readonly results?: "files" | "inline-or-files" | undefined
+  /**
+   * Where files live when not under the batch base: turns the configured base URL into the absolute base
+   * of `/files/{id}/content` (Respan: `…/api/v1` → `…/api`). Default: the base URL itself.
+   */
+  readonly filesBase?: ((baseUrl: string) => string) | undefined
   /** Which failures are invalid-state refusals; default {@link VendorHttp.defaultInvalidState}. */
   readonly invalidState?: VendorHttp.InvalidStatePredicate | undefined
   /** Headers sent on every request. */
@@ -179,28 +187,33 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
     )
   }
 
+  const filesBase = quirks.filesBase === undefined ? "" : quirks.filesBase(http.baseUrl)
+  const fromFiles = (batch: Batch.Batch) =>
+    Results.fromFiles(http, batch, (fileId) => `${filesBase}/files/${fileId}/content${slash}`)
+
   const results = (batch: Batch.Batch) => {
-    if (quirks.results === "inline") {
-      const inline = isRecord(batch.raw) ? batch.raw.results : undefined
-      if (!Array.isArray(inline)) {
-        // No list is only "no results" when the batch says no request finished; otherwise results the
-        // vendor counts would be dropped without a word.
-        const finished = (batch.counts.succeeded ?? 0) + (batch.counts.failed ?? 0)
-        return finished === 0
-          ? Stream.empty
-          : Stream.fail(
-              new BatchError.UnexpectedResponse({
-                provider,
-                operation: "results",
-                message: `${provider} results ${batch.id}: the batch counts ${finished} finished request(s) but its answer has no results list`
-              })
-            )
-      }
+    if (quirks.results !== "inline-or-files") return fromFiles(batch)
+    const inline = isRecord(batch.raw) ? batch.raw.results : undefined
+    if (Array.isArray(inline)) {
       return Stream.fromIterableEffect(
         Results.fromValues(inline, { provider, batchId: batch.id, what: "the inline results" }, Results.openAiLine)
       )
     }
-    return Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${slash}`)
+    if (batch.outputFileId !== undefined || batch.errorFileId !== undefined) return fromFiles(batch)
+    // Neither inline results nor files: "no results" only when the batch itself counts no finished
+    // request; otherwise results the vendor counts would be dropped without a word.
+    const { succeeded, failed } = batch.counts
+    if (succeeded === 0 && failed === 0) return Stream.empty
+    const counted = succeeded === undefined || failed === undefined ? "" : ` although it counts ${succeeded + failed} finished request(s)`
+    return Stream.fail(
+      new BatchError.ResultsUnavailable({
+        provider,
+        operation: "results",
+        batchId: batch.id,
+        reason: "no-results",
+        message: `${provider} results ${batch.id}: the batch carries no inline results and names no output or error file${counted}`
+      })
+    )
   }
 
   return { provider, cancel, retrieve, list, results }

@@ -115,6 +115,9 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "respan",
   defaultBaseUrl,
   trailingSlash: true,
+  // Files are not under the batch base: Respan's "retrieve file content" and "list files" pages put them
+  // at `https://api.respan.ai/api/files/{file_id}/content/`, beside `/api/v1/batches/`.
+  filesBase: (baseUrl) => baseUrl.replace(/\/v1\/?$/, ""),
   invalidState: VendorHttp.refusedOnCancel(400, 409)
 }
 
