@@ -3,7 +3,7 @@
  * holding 100,000 batches, with the emulator and the load generator each in their own process.
  *
  *   cd packages/emulator && npm run bench
- *   (builds dist/ first; the emulator process runs with default Node flags; options: --batches N (100000) --requests N per phase (60000) --concurrency N (64))
+ *   (builds dist/ first; the emulator process runs with default Node flags unless --server-flags "..."; options: --batches N (100000) --requests N per phase (60000) --concurrency N (64))
  *
  * Prints one JSON document: the figures of a bare node:http server and of the smallest @effect/platform
  * HttpServer answering a fixed JSON body (bench/bare.mjs, bench/effect-floor.mjs: calibration), the
@@ -25,12 +25,15 @@ const arg = (name, fallback) => {
 const batches = arg("batches", 100_000)
 const requests = arg("requests", 60_000)
 const concurrency = arg("concurrency", 64)
+const serverFlagsAt = process.argv.indexOf("--server-flags")
+/** Node flags for the emulator process only, e.g. --server-flags "--max-old-space-size=256" */
+const serverFlags = serverFlagsAt === -1 ? [] : process.argv[serverFlagsAt + 1].split(" ").filter((f) => f !== "")
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const mb = (n) => Math.round(n / 1024 / 1024)
 
-const startProcess = (script, args = []) =>
+const startProcess = (script, args = [], flags = []) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [here(script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [...flags, here(script), ...args], { stdio: ["ignore", "pipe", "inherit"] })
     child.once("error", reject)
     child.stdout.once("data", (d) => resolve({ child, url: String(d).trim() }))
   })
@@ -75,7 +78,7 @@ try {
   floor.child.kill("SIGTERM")
 
   // the emulator with `batches` stored batches, half OpenAI and half Anthropic, all in progress
-  const emu = await startProcess("./server.mjs", [String(batches + 10)])
+  const emu = await startProcess("./server.mjs", [String(batches + 10)], serverFlags)
   const seed = async (provider, count) => {
     const r = await fetch(`${emu.url}/_emulator/batches/bulk`, {
       method: "POST",
@@ -110,6 +113,7 @@ try {
     JSON.stringify(
       {
         node: process.version,
+        emulatorNodeFlags: serverFlags,
         cpus: (await import("node:os")).cpus().length,
         loadAverage: (await import("node:os")).loadavg().map((x) => Number(x.toFixed(2))),
         calibration: { bareNodeHttp: bareRetrieve, smallestEffectHttpServer: floorRetrieve },
