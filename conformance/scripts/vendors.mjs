@@ -258,7 +258,8 @@ function family(v) {
 export const skips = {}
 
 const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
-  const content = (fileId) => url(`/files/${fileId}/content`)
+  // Respan serves files under /api/files/…, beside (not under) its /api/v1 batches.
+  const content = (fileId) => (v.filesBase === undefined ? url(`/files/${fileId}/content`) : `${v.filesBase}/files/${fileId}/content/`)
   const jsonlOk = (lines) => ({ status: 200, headers: { "content-type": "application/octet-stream" }, bodyText: jsonl(lines) })
   const completed = batch("completed")
   const outputLines = [
@@ -301,13 +302,13 @@ const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
         { request: req("GET", content(expired.error_file_id)), response: jsonlOk(expiredErrors) }
       ],
       expect: { results: [{ customId: "request-1", outcome: "succeeded" }, { customId: "request-2", outcome: "expired" }] } },
-    { operation: "results", scenario: "file-not-found", description: "The output file the batch names answers 404: UnexpectedResponse about the file (the batch itself exists), not BatchNotFound",
+    { operation: "results", scenario: "file-not-found", description: "The output file the batch names answers 404: ResultsUnavailable (file-gone) naming the file (the batch itself exists), not BatchNotFound",
       source: synthetic(`${v.ref}: files API 404 (OpenAI-style envelope)`), input: { batchId: completed.id },
       exchanges: [
         { request: req("GET", batchUrl()), response: ok(completed) },
         { request: req("GET", content(completed.output_file_id)), response: { status: 404, headers: { "content-type": "application/json" }, body: { error: { message: `No such File object: ${completed.output_file_id}`, type: "invalid_request_error", param: "id", code: null } } } }
       ],
-      expect: { error: { _tag: "UnexpectedResponse", operation: "results", httpStatus: 404 } } },
+      expect: { error: { _tag: "ResultsUnavailable", operation: "results", reason: "file-gone", httpStatus: 404, fileId: completed.output_file_id } } },
     { operation: "results", scenario: "dot-dot-file-id", description: "A batch naming its output file \"..\" would send the request to another path: UnexpectedResponse, nothing fetched",
       source: synthetic("hostile vendor body: file ids get the batch-id checks"), input: { batchId: completed.id },
       exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("completed", { output_file_id: "..", error_file_id: null })) }],
@@ -458,7 +459,7 @@ const respan = () =>
       quota: { status: 429, source: synthetic("sources/vendors.md §5: batches run on the customer's own OpenAI key, so OpenAI's insufficient_quota passes through (UNVERIFIED)"), body: { error: { message: "You exceeded your current quota, please check your plan and billing details.", type: "insufficient_quota" } } },
       server: { body: { detail: "A server error occurred." } }
     },
-    results: fileResults({ ref: "sources/vendors.md §5: files through /api/v1/files/{id}/content/ (path UNVERIFIED, by analogy with OpenAI)" }),
+    results: fileResults({ ref: "sources/vendors.md §5: files through /api/files/{id}/content/ (beside the /api/v1 batches; see results.files-under-api-files)", filesBase: "https://api.respan.ai/api" }),
     extra: ({ req, ok, id }) => [
       {
         operation: "cancel", scenario: "with-respan-params",
@@ -546,10 +547,10 @@ const meshapi = () =>
           source: documented("sources/vendor-examples.json #33: MESH-DOCS guides/batch-api"), input: { batchId: "batch_xyz789" },
           exchanges: [{ request: req("GET", "https://api.meshapi.ai/v1/batches/batch_xyz789"), response: ok({ id: "batch_xyz789", status: "completed", request_counts: { total: 1, completed: 1, failed: 0 }, results: [{ custom_id: "doc-001", response: { status_code: 200, body: { choices: [{ message: { content: "The note says..." } }], usage: { prompt_tokens: 12, completion_tokens: 40 } } }, error: null }] }) }],
           expect: { results: [{ customId: "doc-001", outcome: "succeeded", response: { status_code: 200 } }] } },
-        { operation: "results", scenario: "completed-without-results", description: "A completed batch that counts finished requests but has no results list: UnexpectedResponse, not an empty list",
+        { operation: "results", scenario: "completed-without-results", description: "A completed batch that counts finished requests but has no results list and names no file: ResultsUnavailable (no-results), not an empty list",
           source: synthetic("results are never silently dropped"), input: { batchId: completed.id },
-          exchanges: [{ request: req("GET", batchUrl()), response: ok((({ results, ...rest }) => rest)(completed)) }],
-          expect: { error: { _tag: "UnexpectedResponse", operation: "results" } } },
+          exchanges: [{ request: req("GET", batchUrl()), response: ok((({ results, output_file_id, error_file_id, ...rest }) => rest)(completed)) }],
+          expect: { error: { _tag: "ResultsUnavailable", operation: "results", reason: "no-results" } } },
         { operation: "results", scenario: "failed-without-results", description: "A failed batch that finished no request and has no results list: no results",
           source: synthetic("sources/vendors.md §6: results inline when completed"), input: { batchId: completed.id },
           exchanges: [{ request: req("GET", batchUrl()), response: ok(batch("failed", { request_counts: { total: 2, completed: 0, failed: 0 } })) }],
