@@ -17,6 +17,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 
@@ -154,6 +155,57 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * Anthropic's fields of a batch that the normalized batch does not carry (or carries normalized), typed,
+ * each as Anthropic sent it: `archived_at` (set once "its results became unavailable"), `results_url`,
+ * `request_counts` with all five buckets as sent (zeros included), `type`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Extras {
+  readonly archived_at?: string | null | undefined
+  readonly results_url?: string | null | undefined
+  readonly type?: string | undefined
+  readonly request_counts?:
+    | {
+        readonly processing?: number | undefined
+        readonly succeeded?: number | undefined
+        readonly errored?: number | undefined
+        readonly canceled?: number | undefined
+        readonly expired?: number | undefined
+      }
+    | undefined
+}
+
+const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
+  isRecord(raw) && raw[name] !== undefined ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)(raw[name])) : undefined
+
+const Count = Schema.optional(Schema.Number)
+
+/**
+ * The typed Anthropic extras of a batch, read from `batch.raw` without a cast.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const extras = (batch: Batch.Batch): Extras => {
+  const out: { -readonly [K in keyof Extras]: Extras[K] } = {}
+  const archived = field(Schema.NullOr(Schema.String), batch.raw, "archived_at")
+  if (archived !== undefined) out.archived_at = archived
+  const url = field(Schema.NullOr(Schema.String), batch.raw, "results_url")
+  if (url !== undefined) out.results_url = url
+  const type = field(Schema.String, batch.raw, "type")
+  if (type !== undefined) out.type = type
+  const counts = field(
+    Schema.Struct({ processing: Count, succeeded: Count, errored: Count, canceled: Count, expired: Count }),
+    batch.raw,
+    "request_counts"
+  )
+  if (counts !== undefined) out.request_counts = counts
+  return out
+}
 
 // A Map so that a line typed `constructor` or `toString` is not read off `Object.prototype`.
 const OUTCOMES: ReadonlyMap<string, Batch.ResultOutcome> = new Map([

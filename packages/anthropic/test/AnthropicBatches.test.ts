@@ -67,3 +67,51 @@ describe("Anthropic Promise client over real HTTP", () => {
     }
   })
 })
+
+describe("AnthropicBatches fidelity", () => {
+  it("counts: only processing and the total until the batch has ended (the other buckets are zero until then)", () => {
+    const running = AnthropicBatches.toBatch(
+      wire({ processing_status: "in_progress", request_counts: { processing: 7, succeeded: 0, errored: 0, canceled: 0, expired: 0 } }),
+      {}
+    )
+    assert.deepStrictEqual({ ...running.counts }, { processing: 7, total: 7 })
+    const ended = AnthropicBatches.toBatch(wire({}), {})
+    assert.deepStrictEqual({ ...ended.counts }, { processing: 0, succeeded: 1, failed: 0, cancelled: 0, expired: 0, total: 1 })
+  })
+  it("a retry-after beyond maxDelay fails at once with RateLimited carrying the wait, over real HTTP", async () => {
+    const server = await Loopback.start(() => ({
+      status: 429,
+      headers: { "retry-after": "120" },
+      body: { type: "error", error: { type: "rate_limit_error", message: "slow down" } }
+    }))
+    const client = AnthropicBatches.client({
+      apiKey: "sk-ant-test",
+      baseUrl: server.url,
+      retry: { maxAttempts: 3, baseDelay: "10 millis", maxDelay: "1 second" }
+    })
+    try {
+      const error = await client.retrieve("msgbatch_1").catch((e: unknown) => e)
+      assert.instanceOf(error, BatchError.RateLimited)
+      assert.strictEqual((error as BatchError.RateLimited).retryAfterMs, 120_000)
+      assert.strictEqual(server.seen.length, 1)
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+  it("a cancel refused with 400 is a state refusal only when the message is about the state", () => {
+    const body = (message: string) => ({ message, codes: ["invalid_request_error"] })
+    assert.isTrue(AnthropicBatches.invalidState({ status: 400, operation: "cancel", body: body("Batch msgbatch_1 cannot be canceled: processing_status is ended.") }))
+    assert.isFalse(AnthropicBatches.invalidState({ status: 400, operation: "cancel", body: body("You have reached your specified API usage limits.") }))
+    assert.isTrue(AnthropicBatches.invalidState({ status: 409, operation: "cancel", body: body("") }))
+    assert.isFalse(AnthropicBatches.invalidState({ status: 400, operation: "retrieve", body: body("processing_status is ended") }))
+  })
+  it("extras: archived_at, results_url and the counts as sent, typed without a cast", () => {
+    const raw = { id: "msgbatch_1", type: "message_batch", processing_status: "in_progress", archived_at: null, results_url: null, request_counts: { processing: 2, succeeded: 0, errored: 0, canceled: 0, expired: 0 } }
+    const b = AnthropicBatches.toBatch(wire(raw), raw)
+    const extras = AnthropicBatches.extras(b)
+    const archived: string | null | undefined = extras.archived_at
+    assert.isNull(archived)
+    assert.deepStrictEqual(extras, { archived_at: null, results_url: null, type: "message_batch", request_counts: raw.request_counts })
+  })
+})

@@ -91,3 +91,12 @@ export const client = kit.client
  * @category config
  */
 export const variables = kit.variables
+
+/**
+ * The typed vendor fields of a batch that the normalized batch does not carry (`metadata`, `model`,
+ * `endpoint`, `input_file_id`, …), each as the vendor sent it; no cast of `raw` needed.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const extras = OpenAiCompatible.extras

@@ -14,6 +14,7 @@ import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 
@@ -127,6 +128,77 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
+  isRecord(raw) && raw[name] !== undefined ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)(raw[name])) : undefined
+
+/**
+ * One entry of OpenAI's `errors.data` (why a batch failed, e.g. `token_limit_exceeded`).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const BatchErrorEntry = Schema.Struct({
+  code: Schema.optional(Schema.NullOr(Schema.String)),
+  message: Schema.optional(Schema.NullOr(Schema.String)),
+  param: Schema.optional(Schema.NullOr(Schema.String)),
+  line: Schema.optional(Schema.NullOr(Schema.Number))
+})
+
+/**
+ * OpenAI's `usage` of a batch ("only populated on batches created after September 7, 2025").
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Usage = Schema.Struct({
+  input_tokens: Schema.optional(Schema.Number),
+  output_tokens: Schema.optional(Schema.Number),
+  total_tokens: Schema.optional(Schema.Number),
+  input_tokens_details: Schema.optional(Schema.NullOr(Schema.Struct({ cached_tokens: Schema.optional(Schema.Number) }))),
+  output_tokens_details: Schema.optional(Schema.NullOr(Schema.Struct({ reasoning_tokens: Schema.optional(Schema.Number) })))
+})
+
+/**
+ * The vendor fields of an OpenAI-family batch that the normalized batch does not carry, typed, each as the
+ * vendor sent it (`null` stays `null`) and absent when the vendor did not send it or sent another shape.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Extras {
+  readonly metadata?: Readonly<Record<string, string>> | null | undefined
+  readonly model?: string | null | undefined
+  readonly endpoint?: string | undefined
+  readonly input_file_id?: string | undefined
+  readonly completion_window?: string | undefined
+  readonly errors?: { readonly data: ReadonlyArray<typeof BatchErrorEntry.Type> } | null | undefined
+  readonly usage?: typeof Usage.Type | null | undefined
+}
+
+const drop = <A extends Record<string, unknown>>(record: A): A => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value
+  return out as A
+}
+
+/**
+ * The typed vendor extras of a batch of this family, read from `batch.raw` without a cast. The normalized
+ * fields stay the contract; these are the vendor's words.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const extras = (batch: Batch.Batch): Extras =>
+  drop({
+    metadata: field(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })), batch.raw, "metadata"),
+    model: field(Schema.NullOr(Schema.String), batch.raw, "model"),
+    endpoint: field(Schema.String, batch.raw, "endpoint"),
+    input_file_id: field(Schema.String, batch.raw, "input_file_id"),
+    completion_window: field(Schema.String, batch.raw, "completion_window"),
+    errors: field(Schema.NullOr(Schema.Struct({ data: Schema.Array(BatchErrorEntry) })), batch.raw, "errors"),
+    usage: field(Schema.NullOr(Usage), batch.raw, "usage")
+  })
 
 /**
  * Builds the provider service for a vendor of the OpenAI family.

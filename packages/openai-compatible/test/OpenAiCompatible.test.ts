@@ -38,3 +38,28 @@ describe("Results.openAiLine", () => {
     assert.isUndefined(Results.openAiLine("text"))
   })
 })
+
+describe("OpenAiCompatible.extras", () => {
+  it("types metadata, model, endpoint, input_file_id, errors and usage as sent; leaves out other shapes", () => {
+    const raw = {
+      id: "batch_1",
+      status: "failed",
+      endpoint: "/v1/chat/completions",
+      model: null,
+      input_file_id: "file-in",
+      metadata: { team: "a" },
+      errors: { object: "list", data: [{ code: "token_limit_exceeded", message: "Enqueued token limit reached", param: null, line: null }] },
+      usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      completion_window: 24
+    }
+    const batch = OpenAiCompatible.toBatch("openai", OpenAiCompatible.WireBatch.make(raw), raw)
+    const extras = OpenAiCompatible.extras(batch)
+    const code: string | null | undefined = extras.errors?.data[0]?.code
+    assert.strictEqual(code, "token_limit_exceeded")
+    assert.isNull(extras.model)
+    assert.deepStrictEqual(extras.metadata, { team: "a" })
+    assert.strictEqual(extras.usage?.total_tokens, 0)
+    assert.strictEqual(extras.input_file_id, "file-in")
+    assert.isFalse("completion_window" in extras)
+  })
+})

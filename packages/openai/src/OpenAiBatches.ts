@@ -103,3 +103,12 @@ export const client = kit.client
  * @category config
  */
 export const variables = kit.variables
+
+/**
+ * The typed OpenAI fields of a batch that the normalized batch does not carry (`metadata`, `model`,
+ * `endpoint`, `input_file_id`, `errors`, `usage`), each as OpenAI sent it; no cast of `raw` needed.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const extras = OpenAiCompatible.extras

@@ -48,3 +48,28 @@ describe("RespanBatches params", () => {
     }
   })
 })
+
+describe("RespanBatches results", () => {
+  it("reads files under /api/files/{id}/content/, beside the batch base /api/v1, over real HTTP", async () => {
+    const server = await Loopback.start(({ path }) => {
+      if (path === "/api/v1/batches/batch_1/") {
+        return { status: 200, body: { id: "batch_1", status: "completed", output_file_id: "file-out", error_file_id: null } }
+      }
+      if (path === "/api/files/file-out/content/") {
+        return { status: 200, text: `${JSON.stringify({ custom_id: "r1", response: { status_code: 200, body: {} }, error: null })}\n` }
+      }
+      return { status: 404, body: { error: { message: `no route ${path}`, type: "invalid_request_error" } } }
+    })
+    const client = RespanBatches.client({ apiKey: "rs-test", baseUrl: `${server.url}/api/v1` })
+    try {
+      const items: Array<string> = []
+      for await (const item of client.results("batch_1")) items.push(`${item.customId}:${item.outcome}`)
+      assert.deepStrictEqual(items, ["r1:succeeded"])
+      assert.deepStrictEqual(server.seen.map((s) => s.path), ["/api/v1/batches/batch_1/", "/api/files/file-out/content/"])
+      assert.strictEqual(server.seen[1]!.headers.accept, "application/binary")
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+})

@@ -17,9 +17,11 @@ import * as Timestamp from "@batchctl/core/Timestamp"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
 /**
@@ -136,31 +138,98 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
     (http) => BatchProvider.make(makeAdapter(http))
   )
 
+/**
+ * Together's fields of a batch that the normalized batch does not carry, typed, each as Together sent it
+ * (absent when not sent or of another shape). `error` is a plain string (BatchJob.error).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Extras {
+  readonly error?: string | null | undefined
+  readonly model_id?: string | null | undefined
+  readonly endpoint?: string | undefined
+  readonly input_file_id?: string | undefined
+  readonly user_id?: string | undefined
+  readonly file_size_bytes?: number | undefined
+}
+
+const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
+  typeof raw === "object" && raw !== null && !Array.isArray(raw) && name in raw
+    ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)((raw as Record<string, unknown>)[name]))
+    : undefined
+
+/**
+ * The typed Together extras of a batch, read from `batch.raw` without a cast.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const extras = (batch: Batch.Batch): Extras => {
+  const out: { -readonly [K in keyof Extras]: Extras[K] } = {}
+  const error = field(Schema.NullOr(Schema.String), batch.raw, "error")
+  if (error !== undefined) out.error = error
+  const model = field(Schema.NullOr(Schema.String), batch.raw, "model_id")
+  if (model !== undefined) out.model_id = model
+  const endpoint = field(Schema.String, batch.raw, "endpoint")
+  if (endpoint !== undefined) out.endpoint = endpoint
+  const input = field(Schema.String, batch.raw, "input_file_id")
+  if (input !== undefined) out.input_file_id = input
+  const user = field(Schema.String, batch.raw, "user_id")
+  if (user !== undefined) out.user_id = user
+  const size = field(Schema.Number, batch.raw, "file_size_bytes")
+  if (size !== undefined) out.file_size_bytes = size
+  return out
+}
+
+/** How long the answer of one `GET /batches` serves the pages of a listing. */
+const SNAPSHOT_MS = 60_000
+
 const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
     Effect.map(http.json(WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
 
-  // Together answers every batch at once; `limit` and `after` page through that answer here.
-  const list = (options: Batch.ListOptions) =>
-    Effect.flatMap(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
-      const rawItems = Array.isArray(raw) ? raw : []
-      let batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
-      if (options.after !== undefined) {
-        const at = batches.findIndex((b) => b.id === options.after)
-        // An empty page here would end a listing early without a word: say the cursor is gone instead.
-        if (at === -1) {
-          return Effect.fail(
-            new BatchError.InvalidRequest({
-              provider: "together",
-              operation: "list",
-              message: `together list: the cursor ${options.after} is not in the list any more (Together has no server-side paging); list again from the start`
-            })
-          )
-        }
-        batches = batches.slice(at + 1)
+  // Together answers every batch at once; `limit` and `after` page through that answer here. The answer
+  // is kept with the cursors handed out from it, so that the pages of one listing (`Lifecycle.listAll`)
+  // cost one request, not one each: a cursor this adapter issued within the last minute pages through the
+  // same answer; any other `after` (or an older one) asks Together again.
+  let snapshot: { readonly batches: ReadonlyArray<Batch.Batch>; readonly cursors: Set<string>; readonly at: number } | undefined
+
+  const page = (all: ReadonlyArray<Batch.Batch>, options: Batch.ListOptions, cursors: Set<string>) => {
+    let batches = all
+    if (options.after !== undefined) {
+      const at = batches.findIndex((b) => b.id === options.after)
+      // An empty page here would end a listing early without a word: say the cursor is gone instead.
+      if (at === -1) {
+        return Effect.fail(
+          new BatchError.InvalidRequest({
+            provider: "together",
+            operation: "list",
+            message: `together list: the cursor ${options.after} is not in the list any more (Together has no server-side paging); list again from the start`
+          })
+        )
       }
-      const hasMore = options.limit !== undefined && batches.length > options.limit
-      return Effect.succeed(Batch.pageOf(options.limit === undefined ? batches : batches.slice(0, options.limit), hasMore))
+      batches = batches.slice(at + 1)
+    }
+    const hasMore = options.limit !== undefined && batches.length > options.limit
+    const result = Batch.pageOf(options.limit === undefined ? batches : batches.slice(0, options.limit), hasMore)
+    if (result.nextCursor !== undefined) cursors.add(result.nextCursor)
+    return Effect.succeed(result)
+  }
+
+  const list = (options: Batch.ListOptions) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const kept = snapshot
+      if (kept !== undefined && options.after !== undefined && kept.cursors.has(options.after) && now - kept.at < SNAPSHOT_MS) {
+        return page(kept.batches, options, kept.cursors)
+      }
+      return Effect.flatMap(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
+        const rawItems = Array.isArray(raw) ? raw : []
+        const batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
+        const fresh = { batches, cursors: new Set<string>(), at: now }
+        snapshot = fresh
+        return page(batches, options, fresh.cursors)
+      })
     })
 
   return {

@@ -40,3 +40,39 @@ describe("TogetherBatches", () => {
     }
   })
 })
+
+describe("TogetherBatches listing and extras", () => {
+  it("asks Together once per listing, however many pages listAll walks; a fresh listing asks again", async () => {
+    const all = ["a", "b", "c", "d"].map((id) => ({ id, status: "COMPLETED", created_at: "2026-08-12T12:00:00Z" }))
+    const server = await Loopback.start(() => ({ status: 200, body: all }))
+    const client = TogetherBatches.client({ apiKey: "tg-test", baseUrl: `${server.url}/v1` })
+    try {
+      const ids: Array<string> = []
+      for await (const b of client.listAll({ limit: 1 })) ids.push(b.id)
+      assert.deepStrictEqual(ids, ["a", "b", "c", "d"])
+      assert.strictEqual(server.seen.length, 1)
+      // A fresh listing asks again, and hands out only its own cursors ("b" here).
+      for await (const _ of client.listAll({ limit: 2 })) void _
+      assert.strictEqual(server.seen.length, 2)
+      // A cursor the adapter did not hand out from that answer is asked about again.
+      const page = await client.list({ after: "a", limit: 1 })
+      assert.deepStrictEqual(page.batches.map((b) => b.id), ["b"])
+      assert.strictEqual(server.seen.length, 3)
+      assert.deepStrictEqual((await client.list({ after: "b" })).batches.map((b) => b.id), ["c", "d"])
+      assert.strictEqual(server.seen.length, 3)
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+  it("extras: error as the plain string Together sends, model_id, input_file_id; other shapes left out", () => {
+    const b = TogetherBatches.toBatch(
+      { id: "x", status: "FAILED" },
+      { id: "x", status: "FAILED", error: "input file invalid", model_id: null, input_file_id: "file-1", file_size_bytes: "big" }
+    )
+    const extras = TogetherBatches.extras(b)
+    assert.deepStrictEqual(extras, { error: "input file invalid", model_id: null, input_file_id: "file-1" })
+    const error: string | null | undefined = extras.error
+    assert.strictEqual(error, "input file invalid")
+  })
+})
