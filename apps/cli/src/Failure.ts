@@ -27,7 +27,7 @@ export const exitCodeHelp = [
   "  0    success",
   "  1    other failure (transport, unexpected response, unsupported)",
   "  2    bad input (usage, invalid id or option, refused confirmation)",
-  "  3    not found",
+  "  3    not found (the batch, or its results: archived, expired files)",
   "  4    invalid state (e.g. cancel of a batch that already completed)",
   "  5    auth (missing, wrong or insufficient API key)",
   "  6    rate limited, quota exceeded or provider unavailable",
@@ -85,6 +85,7 @@ export interface Reportable {
   readonly lastStatus?: string | undefined
   readonly variable?: string | undefined
   readonly exitCode?: number | undefined
+  readonly reason?: string | undefined
 }
 
 /** The exit code of a failure, by its tag. */
@@ -93,6 +94,7 @@ export const exitCodeOf = (error: Reportable): number => {
     case "Reported":
       return error.exitCode ?? ExitCode.other
     case "BatchNotFound":
+    case "ResultsUnavailable":
       return ExitCode.notFound
     case "InvalidBatchState":
       return ExitCode.invalidState
@@ -135,6 +137,12 @@ export const hintFor = (error: Reportable, context: Context = {}): string | unde
       return `the key in ${key} is valid but may not do this; check its project or permissions`
     case "BatchNotFound":
       return `check the id, and that ${key} belongs to the account or project that owns the batch`
+    case "ResultsUnavailable":
+      return error.reason === "archived"
+        ? "the vendor has archived the batch: its results are gone"
+        : error.reason === "file-gone"
+          ? "the results file is gone (vendors expire them some time after the batch ends)"
+          : "the vendor published no results for this batch"
     case "InvalidBatchState":
       return error.vendorStatus === undefined
         ? "`batchctl get` shows the batch's state"

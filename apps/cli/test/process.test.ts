@@ -133,8 +133,10 @@ describe("batchctl demo", () => {
       expect(row.before.status).toBe("in_progress")
       expect(["cancelling", "cancelled"]).toContain(row.afterCancel.status)
       expect(row.after.status).toBe("cancelled")
-      expect(row.results.succeeded).toBe(4)
-      expect(row.resultsRead).toBeGreaterThanOrEqual(4)
+      // 4 were done at creation; on a very busy machine one more may finish before the cancel lands.
+      expect(row.results.succeeded).toBeGreaterThanOrEqual(4)
+      expect(row.results.succeeded).toBeLessThan(10)
+      expect(row.resultsRead).toBeGreaterThanOrEqual(row.results.succeeded ?? 0)
     }
   })
 
@@ -144,7 +146,7 @@ describe("batchctl demo", () => {
     const header = r.stdout.split("\n").find((l) => l.startsWith("PROVIDER"))
     expect(header).toMatch(/^PROVIDER\s+BATCH\s+BEFORE\s+CANCEL → AFTER\s+RESULTS READ\s+TIME$/)
     for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"]) {
-      expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: 4 succeeded`, "m"))
+      expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: [45] succeeded`, "m"))
     }
     expect(r.stdout).toMatch(/^ok: 6 providers cancelled mid-way with partial results/m)
   })
