@@ -27,6 +27,8 @@ const sources = () => [
   join(here, "build.mjs"),
   join(here, "package.json"),
   join(root, "conformance", "src"),
+  join(root, "conformance", "fixtures"),
+  join(root, "conformance", "expectations.json"),
   ...readdirSync(join(root, "packages")).map((p) => join(root, "packages", p, "src"))
 ]
 
