@@ -593,7 +593,8 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
             ? true
             : shouldRetryHeader === "false"
               ? false
-              : BatchError.isTransientStatus(status) || (status === 409 && operation !== "cancel"))
+              : BatchError.isTransientStatus(status) ||
+                (status === 409 && !invalidState({ status, operation, body })))
         // A wait asked for beyond `maxDelay` is not cut short into the same wall: the failure (`RateLimited`
         // with `retryAfterMs`) comes at once, for the caller to schedule. `maxDelay` 0 asks for no waiting.
         const waitTooLong = retryAfterMs !== undefined && policy.maxDelayMs > 0 && retryAfterMs > policy.maxDelayMs
