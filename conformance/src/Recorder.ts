@@ -281,6 +281,23 @@ const outcomeOfInput = (
     Effect.timeout("120 seconds")
   )
 
+/**
+ * The two bases without the path segments they end with in common, so that a URL beside the base (a
+ * vendor's files under `/api/files` next to its `/api/v1`) is rebased too:
+ * `http://127.0.0.1:8080/respan/api/v1` and `https://api.respan.ai/api/v1` map `http://127.0.0.1:8080/respan`
+ * onto `https://api.respan.ai`.
+ */
+export const rebaseBases = (from: string, to: string): { readonly from: string; readonly to: string } => {
+  const a = from.split("/")
+  const b = to.split("/")
+  // Keep at least scheme, empty and host (3 parts) on each side.
+  while (a.length > 3 && b.length > 3 && a[a.length - 1] === b[b.length - 1]) {
+    a.pop()
+    b.pop()
+  }
+  return { from: a.join("/"), to: b.join("/") }
+}
+
 /** Where the recorded base URL maps onto the default one: the two first URLs share their tail. */
 const rebaseFrom = (recordedUrl: string, defaultUrl: string) => {
   let i = 0
@@ -335,7 +352,7 @@ export const record = (options: RecordOptions) =>
     if (options.baseUrl !== undefined) {
       const first = sink[0]?.request.url
       const trimmed = options.baseUrl.replace(/\/+$/, "")
-      if (options.defaultBaseUrl !== undefined) rebase = { from: trimmed, to: options.defaultBaseUrl.replace(/\/+$/, "") }
+      if (options.defaultBaseUrl !== undefined) rebase = rebaseBases(trimmed, options.defaultBaseUrl.replace(/\/+$/, ""))
       else {
         const dry = yield* firstDefaultUrl(options)
         if (first !== undefined && dry !== undefined) rebase = rebaseFrom(first, dry)

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Cli, type Fixture } from "../src/index.js"
+import { Cli, type Fixture, Recorder } from "../src/index.js"
 
 const CANARY = "sk-canary-7b1e0c94d2a84f6fb3e5a1c0d9e8f7a6"
 
@@ -85,6 +85,24 @@ describe("record against the emulator", () => {
     expect(replay.out).toContain("1 passed, 0 failed")
   })
 
+  it("rebases URLs beside the base too: Respan's files under /api/files, next to /api/v1", async () => {
+    const { id } = await emulator.createBatch({ provider: "respan", status: "completed", requests: 2, completed: 2 })
+    const cwd = mkdtempSync(join(tmpdir(), "record-respan-"))
+    const r = await run(
+      ["record", "--provider", "respan", "--operation", "results", "--id", id, "--base-url", emulator.baseUrl("respan"), "--out", "f"],
+      { RESPAN_API_KEY: CANARY },
+      cwd
+    )
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    const { text, json } = only(join(cwd, "f"))
+    expect(text).not.toContain(CANARY)
+    expect(JSON.stringify([json.exchanges, json.expect])).not.toContain("127.0.0.1")
+    expect(json.exchanges[0]?.request.url).toBe(`https://api.respan.ai/api/v1/batches/${id}/`)
+    expect(json.exchanges.slice(1).every((x) => x.request.url.startsWith("https://api.respan.ai/api/files/"))).toBe(true)
+    expect((await run(["--fixtures", "f"], {}, cwd)).out).toContain("1 passed, 0 failed")
+  })
+
   it("records a list page with the query it sent", async () => {
     await emulator.createBatch({ provider: "openai", status: "completed" })
     await emulator.createBatch({ provider: "openai", status: "in_progress" })
@@ -111,6 +129,20 @@ describe("record against the emulator", () => {
     expect(r.code).toBe(2)
     expect(r.err).toContain("OPENAI_API_KEY")
     expect(readdirSync(cwd)).toEqual([])
+  })
+})
+
+describe("rebasing", () => {
+  it("drops the path segments both bases end with", () => {
+    expect(Recorder.rebaseBases("http://127.0.0.1:8080/respan/api/v1", "https://api.respan.ai/api/v1")).toEqual({
+      from: "http://127.0.0.1:8080/respan",
+      to: "https://api.respan.ai"
+    })
+    expect(Recorder.rebaseBases("http://127.0.0.1:8080/anthropic", "https://api.anthropic.com")).toEqual({
+      from: "http://127.0.0.1:8080/anthropic",
+      to: "https://api.anthropic.com"
+    })
+    expect(Recorder.rebaseBases("http://localhost/v1", "https://api.openai.com/v1")).toEqual({ from: "http://localhost", to: "https://api.openai.com" })
   })
 })
 
