@@ -8,6 +8,7 @@
 import * as Adapter from "@batchctl/core/Adapter"
 import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
+import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
@@ -90,6 +91,7 @@ export type WireBatch = typeof WireBatch.Type
 const WirePage = Schema.Struct({
   data: Schema.Array(WireBatch),
   has_more: maybe(Schema.Boolean),
+  first_id: maybe(Schema.String),
   last_id: maybe(Schema.String)
 })
 
@@ -235,6 +237,77 @@ export const toResult = (value: unknown): Batch.ResultItem | undefined => {
 }
 
 /**
+ * What Anthropic answers to a delete: `{"id", "type": "message_batch_deleted"}`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DeletedBatch = Schema.Struct({ id: Schema.String, type: Schema.optional(Schema.String) })
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type DeletedBatch = typeof DeletedBatch.Type
+
+/**
+ * Anthropic's batch calls beyond the common four: `delete` and backward paging (`before_id`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface More {
+  /**
+   * Deletes an ended batch (`DELETE /v1/messages/batches/{id}`). "Message Batches can only be deleted once
+   * they've finished processing": the vendor's refusal (409, or a 400 about the state) fails with
+   * `InvalidBatchState`, carrying the status one retrieve then sees.
+   */
+  readonly delete: (batchId: string) => Effect.Effect<DeletedBatch, BatchError.BatchError>
+  /** One page of the batches created before `before` (`before_id`); `nextCursor` pages further back. */
+  readonly listBefore: (options: {
+    readonly before: string
+    readonly limit?: number | undefined
+  }) => Effect.Effect<Batch.Page, BatchError.BatchError>
+}
+
+// The calls beyond the common four, found from the service the layer provides (no cast, no second client).
+const more = new WeakMap<BatchProvider.Service, More>()
+
+const notThisAdapter = (operation: string) =>
+  new BatchError.Unsupported({
+    provider: "anthropic",
+    operation,
+    message: `anthropic ${operation}: the AnthropicBatches service in context was not built by this adapter`
+  })
+
+/**
+ * Deletes an ended batch; see {@link More.delete}.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const deleteBatch = (batchId: string): Effect.Effect<DeletedBatch, BatchError.BatchError, AnthropicBatches> =>
+  Effect.flatMap(AnthropicBatches, (service) => {
+    const calls = more.get(service)
+    return calls === undefined ? Effect.fail(notThisAdapter("delete")) : calls.delete(batchId)
+  })
+
+/**
+ * One page of batches created before `before`; see {@link More.listBefore}.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const listBefore = (options: {
+  readonly before: string
+  readonly limit?: number | undefined
+}): Effect.Effect<Batch.Page, BatchError.BatchError, AnthropicBatches> =>
+  Effect.flatMap(AnthropicBatches, (service) => {
+    const calls = more.get(service)
+    return calls === undefined ? Effect.fail(notThisAdapter("list")) : calls.listBefore(options)
+  })
+
+/**
  * @since 0.1.0
  * @category constructors
  */
@@ -255,10 +328,17 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
       },
       options
     ),
-    (http) => BatchProvider.make(makeAdapter(http))
+    (http) => {
+      const adapter = makeAdapter(http)
+      const service = BatchProvider.make(adapter)
+      more.set(service, moreCalls(http, adapter))
+      return service
+    }
   )
 
 const base = "/v1/messages/batches"
+
+const DELETE_STATE_TEXT = /(cannot|can't|can not|unable to) (be )?delete|still processing|finished processing|not (yet )?ended|in progress|cancel it first/i
 
 const ANTHROPIC_STATE_TEXT = /processing[_ ]status|\b(ended|canceling|in_progress)\b/i
 
@@ -273,7 +353,11 @@ const ANTHROPIC_STATE_TEXT = /processing[_ ]status|\b(ended|canceling|in_progres
  */
 export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
   VendorHttp.defaultInvalidState(failure) ||
-  (failure.operation === "cancel" && failure.status === 400 && ANTHROPIC_STATE_TEXT.test(failure.body.message ?? ""))
+  (failure.operation === "cancel" && failure.status === 400 && ANTHROPIC_STATE_TEXT.test(failure.body.message ?? "")) ||
+  (failure.operation === "delete" &&
+    (failure.status === 409 ||
+      (failure.status === 400 &&
+        (ANTHROPIC_STATE_TEXT.test(failure.body.message ?? "") || DELETE_STATE_TEXT.test(failure.body.message ?? "")))))
 
 const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
@@ -346,6 +430,65 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     list,
     results
   }
+}
+
+const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter): More => {
+  const refused = (ref: BatchId.BatchRef, batch: Batch.Batch, httpStatus?: number) =>
+    new BatchError.InvalidBatchState({
+      provider: "anthropic",
+      operation: "delete",
+      batchId: ref.id,
+      vendorStatus: batch.vendorStatus,
+      message: `anthropic delete ${ref.id}: the batch is ${batch.vendorStatus} and can only be deleted once it has ended (cancel it first)`,
+      ...(httpStatus === undefined ? {} : { httpStatus })
+    })
+
+  const remove = (batchId: string) =>
+    Effect.flatMap(BatchId.check("anthropic", "delete", batchId), (ref) =>
+      http.json(DeletedBatch, HttpClientRequest.del(`${base}/${ref.segment}`), { operation: "delete", batchId: ref.id }).pipe(
+        Effect.map(({ value }) => value),
+        // The vendor's refusal says the state forbids it; one retrieve says which state (kept as is when
+        // that retrieve fails).
+        Effect.catchTag("InvalidBatchState", (refusal) =>
+          adapter.retrieve(ref).pipe(
+            Effect.matchEffect({
+              onFailure: () => Effect.fail(refusal),
+              onSuccess: (batch) =>
+                Effect.fail(
+                  batch.terminal
+                    ? new BatchError.InvalidBatchState({ ...refusal, vendorStatus: batch.vendorStatus })
+                    : refused(ref, batch, refusal.httpStatus)
+                )
+            })
+          )
+        ),
+        Effect.withSpan("AnthropicBatches.delete", { attributes: { batchId } })
+      )
+    )
+
+  const listBefore = (options: { readonly before: string; readonly limit?: number | undefined }) => {
+    const { limit, before } = options
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      return Effect.fail(
+        new BatchError.InvalidRequest({ provider: "anthropic", operation: "list", message: "anthropic list: limit must be a positive integer" })
+      )
+    }
+    return Effect.flatMap(BatchId.check("anthropic", "list", before), () => {
+      const params: Record<string, string> = { before_id: before }
+      if (limit !== undefined) params.limit = String(limit)
+      return Effect.map(
+        http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }),
+        ({ value, raw }) => {
+          const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+          const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
+          // Backward: the next page is before the first batch of this one.
+          return Batch.pageOf(batches, value.has_more === true, value.first_id ?? batches.at(0)?.id)
+        }
+      )
+    })
+  }
+
+  return { delete: remove, listBefore }
 }
 
 const kit = Adapter.kit<AnthropicBatches, Options>({

@@ -1,7 +1,12 @@
 import { BatchError } from "@batchctl/core"
 import * as Loopback from "@batchctl/core/testing"
 import { AnthropicBatches } from "@batchctl/anthropic"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 
 const wire = (over: Record<string, unknown>) =>
   AnthropicBatches.WireBatch.make({ id: "msgbatch_1", processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 0 }, ...over })
@@ -113,5 +118,63 @@ describe("AnthropicBatches fidelity", () => {
     const archived: string | null | undefined = extras.archived_at
     assert.isNull(archived)
     assert.deepStrictEqual(extras, { archived_at: null, results_url: null, type: "message_batch", request_counts: raw.request_counts })
+  })
+})
+
+describe("AnthropicBatches delete and backward paging", () => {
+  const run = <A>(server: Loopback.LoopbackServer, effect: Effect.Effect<A, BatchError.BatchError, AnthropicBatches.AnthropicBatches>) =>
+    effect.pipe(
+      Effect.either,
+      Effect.provide(
+        AnthropicBatches.layer({ apiKey: Redacted.make("sk-ant-test"), baseUrl: server.url, retry: { maxAttempts: 3, baseDelay: 0, maxDelay: 0 } }).pipe(
+          Layer.provide(FetchHttpClient.layer)
+        )
+      ),
+      Effect.runPromise
+    )
+  const running = { id: "msgbatch_1", type: "message_batch", processing_status: "in_progress", request_counts: { processing: 1, succeeded: 0, errored: 0, canceled: 0, expired: 0 } }
+
+  it("deletes an ended batch with DELETE on its path", async () => {
+    const server = await Loopback.start(({ method }) =>
+      method === "DELETE" ? { status: 200, body: { id: "msgbatch_1", type: "message_batch_deleted" } } : { status: 405, body: {} }
+    )
+    try {
+      const result = await run(server, AnthropicBatches.deleteBatch("msgbatch_1"))
+      assert.deepStrictEqual(Either.getOrThrow(result), { id: "msgbatch_1", type: "message_batch_deleted" })
+      assert.deepStrictEqual(server.seen.map((s) => `${s.method} ${s.path}`), ["DELETE /v1/messages/batches/msgbatch_1"])
+    } finally {
+      await server.close()
+    }
+  })
+  it("a delete refused for a running batch is InvalidBatchState with the status, not retried", async () => {
+    const server = await Loopback.start(({ method }) =>
+      method === "DELETE"
+        ? { status: 409, body: { type: "error", error: { type: "invalid_request_error", message: "Batch msgbatch_1 cannot be deleted: it is still processing." } } }
+        : { status: 200, body: running }
+    )
+    try {
+      const result = await run(server, AnthropicBatches.deleteBatch("msgbatch_1"))
+      assert.isTrue(Either.isLeft(result))
+      const error = Either.isLeft(result) ? result.left : undefined
+      assert.instanceOf(error, BatchError.InvalidBatchState)
+      assert.strictEqual((error as BatchError.InvalidBatchState).vendorStatus, "in_progress")
+      assert.deepStrictEqual(server.seen.map((s) => s.method), ["DELETE", "GET"])
+    } finally {
+      await server.close()
+    }
+  })
+  it("listBefore sends before_id and pages further back from first_id", async () => {
+    const server = await Loopback.start(() => ({
+      status: 200,
+      body: { data: [{ ...running, id: "msgbatch_2" }, { ...running, id: "msgbatch_3" }], has_more: true, first_id: "msgbatch_2", last_id: "msgbatch_3" }
+    }))
+    try {
+      const page = Either.getOrThrow(await run(server, AnthropicBatches.listBefore({ before: "msgbatch_9", limit: 2 })))
+      assert.deepStrictEqual(page.batches.map((b) => b.id), ["msgbatch_2", "msgbatch_3"])
+      assert.strictEqual(page.nextCursor, "msgbatch_2")
+      assert.strictEqual(server.seen[0]!.path, "/v1/messages/batches?before_id=msgbatch_9&limit=2")
+    } finally {
+      await server.close()
+    }
   })
 })
