@@ -124,13 +124,13 @@ export const make = (adapter: Adapter): Service => {
                 )
               )
         ),
-        Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId } })
+        Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId }, captureStackTrace: false })
       )
     )
 
   const retrieve = (batchId: string) =>
     Effect.flatMap(check("retrieve", batchId), adapter.retrieve).pipe(
-      Effect.withSpan("BatchProvider.retrieve", { attributes: { provider, batchId } })
+      Effect.withSpan("BatchProvider.retrieve", { attributes: { provider, batchId }, captureStackTrace: false })
     )
 
   const list = (options: ListOptions = {}) => {
@@ -142,7 +142,7 @@ export const make = (adapter: Adapter): Service => {
     }
     const checked =
       after === undefined ? Effect.succeed(options) : Effect.as(check("list", after), options)
-    return Effect.flatMap(checked, adapter.list).pipe(Effect.withSpan("BatchProvider.list", { attributes: { provider } }))
+    return Effect.flatMap(checked, adapter.list).pipe(Effect.withSpan("BatchProvider.list", { attributes: { provider }, captureStackTrace: false }))
   }
 
   const results = (batchId: string) =>
@@ -164,7 +164,7 @@ export const make = (adapter: Adapter): Service => {
         }
         return adapter.results(batch, ref)
       })
-    ).pipe(Stream.withSpan("BatchProvider.results", { attributes: { provider, batchId } }))
+    ).pipe(Stream.withSpan("BatchProvider.results", { attributes: { provider, batchId }, captureStackTrace: false }))
 
   return { provider, cancel, retrieve, list, results }
 }
