@@ -75,7 +75,7 @@ changes.lean = Object.entries(changes)
 changes.direct = [
   ...changes.lean,
   ["core/src/VendorHttp.ts", /\nimport \* as Headers from "@effect\/platform\/Headers"\n/, '\nimport * as Headers from "@effect/platform/Headers"\nimport { Pool as UndiciPool } from "undici"\n'],
-  ["core/src/VendorHttp.ts", /  const execute = \(request: HttpClientRequest\.HttpClientRequest, call: Call\) =>/, () => DIRECT]
+  ["core/src/VendorHttp.ts", / {2}const execute = \(request: HttpClientRequest\.HttpClientRequest, call: Call\) =>/, () => DIRECT]
 ]
 
 const DIRECT = `  // PROTOTYPE: the common case (a relative URL, no body, no per-call headers) goes straight to an

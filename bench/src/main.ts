@@ -4,7 +4,8 @@
  * results.json (`[{scenario, impl, value, unit, …}]`) and results.md, and prints the table.
  *
  *   node bench/run.mjs [--quick] [--reps N] [--only bulk,results,memory,import,cli,bundle]
- *                      [--vendors openai,anthropic,together] [--out FILE] [--profile]
+ *                      [--vendors openai,anthropic,together] [--impls batchctl-effect,…]
+ *                      [--out FILE] [--merge a.json,b.json] [--profile] [--analyze DIR]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
@@ -17,7 +18,7 @@ import type { CancelArgs, CancelLine, MemoryLine } from "./cancel.js"
 import { analyzeDir, profile } from "./profile.js"
 import type { ResultsArgs, ResultsLine } from "./results.js"
 import { type Row, round, summarize } from "./stats.js"
-import { table } from "./table.js"
+import { table, targets } from "./table.js"
 import { isVendor, type Vendor, vendors as allVendors } from "./vendors.js"
 
 const OUT = process.env.BENCH_OUT_DIR ?? join(process.cwd(), ".out")
@@ -38,11 +39,13 @@ const quick = flag("quick")
 const only = option("only")?.split(",")
 const wants = (scenario: string) => only === undefined || only.includes(scenario)
 const vendors = (option("vendors")?.split(",") ?? allVendors).filter(isVendor)
+const implFilter = option("impls")?.split(",")
+const implWanted = (impl: string) => implFilter === undefined || implFilter.includes(impl)
 
 export const settings = {
   reps: Number(option("reps") ?? (quick ? 1 : 3)),
   cancels: Number(option("cancels") ?? (quick ? 100 : 5000)),
-  warmup: quick ? 10 : 500,
+  warmup: Number(option("warmup") ?? (quick ? 10 : 500)),
   resultsMb: Number(option("results-mb") ?? (quick ? 1 : 100)),
   memoryIds: Number(option("memory-ids") ?? (quick ? 1000 : 100_000)),
   importReps: quick ? 1 : 10,
@@ -120,7 +123,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
   const rate = new Map<string, Array<number>>()
   const cpu = new Map<string, Array<number>>()
   const push = (m: Map<string, Array<number>>, key: string, v: number) => m.set(key, [...(m.get(key) ?? []), v])
-  const jobs = vendors.flatMap((vendor) => CANCEL_IMPLS.map((impl) => ({ vendor, impl })))
+  const jobs = vendors.flatMap((vendor) => CANCEL_IMPLS.filter(implWanted).map((impl) => ({ vendor, impl })))
   for (let rep = 0; rep < settings.reps; rep++) {
     await forEachJob(rotate(jobs, rep * 5), async ({ vendor, impl }) => {
       const args: CancelArgs = {
@@ -154,7 +157,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
   const rows: Array<Row> = []
   for (const concurrency of [1, 32]) {
     for (const vendor of vendors) {
-      for (const impl of CANCEL_IMPLS) {
+      for (const impl of CANCEL_IMPLS.filter(implWanted)) {
         const key = `${concurrency}\u0000${impl}\u0000${vendor}`
         const base = { impl: implName(impl, vendor), vendor }
         rows.push(summarize({ ...base, scenario: `bulk-cancel-c${concurrency}`, unit: "req/s" }, rate.get(key) ?? [], 0))
@@ -163,7 +166,7 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
   }
   for (const concurrency of [1, 32]) {
     for (const vendor of vendors) {
-      for (const impl of CANCEL_IMPLS) {
+      for (const impl of CANCEL_IMPLS.filter(implWanted)) {
         const key = `${concurrency}\u0000${impl}\u0000${vendor}`
         rows.push(
           summarize(
@@ -196,7 +199,7 @@ const fileSize = async (vendor: "openai" | "anthropic", mb: number) => {
 const results = async (origin: string): Promise<Array<Row>> => {
   const resultsVendors = vendors.filter((v): v is "openai" | "anthropic" => v === "openai" || v === "anthropic")
   const samples = new Map<string, Array<ResultsLine>>()
-  const jobs = resultsVendors.flatMap((vendor) => RESULTS_IMPLS.map((impl) => ({ vendor, impl })))
+  const jobs = resultsVendors.flatMap((vendor) => RESULTS_IMPLS.filter(implWanted).map((impl) => ({ vendor, impl })))
   for (let rep = 0; rep < settings.reps; rep++) {
     await forEachJob(rotate(jobs, rep * 3), async ({ vendor, impl }) => {
       const args: ResultsArgs = { impl, vendor, origin, mb: settings.resultsMb }
@@ -214,7 +217,7 @@ const results = async (origin: string): Promise<Array<Row>> => {
   const rows: Array<Row> = []
   for (const vendor of resultsVendors) {
     const { bytes, lines } = await fileSize(vendor, settings.resultsMb)
-    for (const impl of RESULTS_IMPLS) {
+    for (const impl of RESULTS_IMPLS.filter(implWanted)) {
       const all = samples.get(`${impl}\u0000${vendor}`) ?? []
       const good = all.filter((s) => s.items === lines)
       if (good.length < all.length) failures.push(`results ${impl} ${vendor}: read ${all.map((s) => s.items).join("/")} items of ${lines}`)
@@ -491,8 +494,9 @@ const main = async () => {
       .split(",")
       .map((file) => `- ${relative(BENCH, file)}: ${readFileSync(file.replace(/\.json$/, ".md"), "utf8").split("\n")[0]}`)
     writeFileSync(settings.out, `${JSON.stringify(merged, null, 2)}\n`)
-    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `Merged from:\n\n${headers.join("\n")}\n\n${table(merged)}\n`)
-    process.stdout.write(`${table(merged)}\n`)
+    const text = `${table(merged)}\n\n## Against the targets of issue 11\n\n${targets(merged)}\n`
+    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `Merged from:\n\n${headers.join("\n")}\n\n${text}`)
+    process.stdout.write(text)
     return
   }
   const analyzeOnly = option("analyze")
@@ -517,7 +521,7 @@ const main = async () => {
   // Written after every section, so that a long run stopped half-way still leaves what it measured.
   const save = () => {
     writeFileSync(settings.out, `${JSON.stringify(rows, null, 2)}\n`)
-    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `${header()}\n\n${table(rows)}\n`)
+    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `${header()}\n\n${table(rows)}\n\n## Against the targets of issue 11\n\n${targets(rows)}\n`)
   }
   const section = async (name: string, f: () => Promise<ReadonlyArray<Row>> | ReadonlyArray<Row>) => {
     if (!wants(name)) return
@@ -559,7 +563,7 @@ const main = async () => {
     server?.child.kill()
   }
   save()
-  process.stdout.write(`\n${header()}\n\n${table(rows)}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
+  process.stdout.write(`\n${header()}\n\n${table(rows)}\n\n${targets(rows)}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join("\n")}\n`)
     process.exitCode = 1
