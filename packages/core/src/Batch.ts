@@ -200,6 +200,14 @@ export const pageOf = (batches: ReadonlyArray<Batch>, hasMore: boolean, lastId?:
 export interface ListOptions {
   readonly limit?: number | undefined
   readonly after?: string | undefined
+  /**
+   * Page backward, from the batches created just before this id (Anthropic's `before_id`); adapters whose
+   * vendor cannot page backward fail with `Unsupported`. With `before`, a page's `nextCursor` is where to
+   * continue backward, passed as `after` (as `listAll` does) or as `before`.
+   *
+   * @since 0.3.0
+   */
+  readonly before?: string | undefined
 }
 
 /**

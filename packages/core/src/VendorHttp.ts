@@ -19,7 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
@@ -29,6 +29,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
+import * as NodeClient from "./NodeClient.js"
 import { version as coreVersion } from "./version.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
 
@@ -806,14 +807,12 @@ const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<
   )
 
 /**
- * The `HttpClient` the Promise clients use: `fetch`, asked once for `redirect: "manual"`.
+ * The `HttpClient` the Promise clients use: see {@link NodeClient.layer}.
  *
  * @since 0.2.0
  * @category layers
  */
-export const promiseClientLayer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provideMerge(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
-)
+export const promiseClientLayer: Layer.Layer<HttpClient.HttpClient | FetchHttpClient.RequestInit> = NodeClient.layer
 
 const describeLocation = (location: string | undefined, base: string): string => {
   if (location === undefined) return ""
