@@ -158,13 +158,12 @@ describe.sequential("the root README", () => {
   })
 
   it("names only packages and files that exist", () => {
+    const dirs = [...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name))), join(root, "conformance")]
     const packages = new Set(
-      ["packages", "apps"].flatMap((dir) =>
-        readdirSync(join(root, dir)).flatMap((name) => {
-          const manifest = join(root, dir, name, "package.json")
-          return existsSync(manifest) ? [(JSON.parse(readFileSync(manifest, "utf8")) as { name: string }).name] : []
-        })
-      )
+      dirs.flatMap((dir) => {
+        const manifest = join(dir, "package.json")
+        return existsSync(manifest) ? [(JSON.parse(readFileSync(manifest, "utf8")) as { name: string }).name] : []
+      })
     )
     for (const file of ["README.md", ...["core", "openai", "anthropic", "emulator"].map((p) => `packages/${p}/README.md`)]) {
       const text = readFileSync(join(root, file), "utf8")
