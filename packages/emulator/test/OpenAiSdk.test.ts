@@ -91,6 +91,9 @@ describe("openai SDK", () => {
     expect(done.error_file_id).toBeNull()
     const text = await (await client.files.content(done.output_file_id!)).text()
     expect(text.trim().split("\n")).toHaveLength(3)
+    const meta = await client.files.retrieve(done.output_file_id!)
+    expect(meta.bytes).toBe(Buffer.byteLength(text))
+    expect(meta.purpose).toBe("batch_output")
   })
 
   it("answers 404 for an unknown batch and an unknown file, and 401 for a wrong key", async (t) => {

@@ -198,6 +198,7 @@ export class Engine {
   readonly timings: Timings
   private readonly ids: Ids
   private storedBytes = 0
+  private readonly sizes = new Map<string, number>()
 
   constructor(readonly options: EngineOptions) {
     this.clock = new Clock(options.speed)
@@ -657,12 +658,17 @@ export class Engine {
     }
   }
 
+  /** The size of a generated file, computed once (its batch is terminal, so its content is fixed). */
   private generatedBytes(f: FileRecord): number {
+    const known = this.sizes.get(f.id)
+    if (known !== undefined) return known
     const r = this.content(f)
-    if (r.lines === undefined) return 0
     let n = 0
-    const it = r.lines()
-    for (let x = it.next(); !x.done; x = it.next()) n += Buffer.byteLength(x.value) + 1
+    if (r.lines !== undefined) {
+      const it = r.lines()
+      for (let x = it.next(); !x.done; x = it.next()) n += Buffer.byteLength(x.value) + 1
+    }
+    this.sizes.set(f.id, n)
     return n
   }
 
