@@ -263,7 +263,10 @@ export interface More {
    * `InvalidBatchState`, carrying the status one retrieve then sees.
    */
   readonly delete: (batchId: string) => Effect.Effect<DeletedBatch, BatchError.BatchError>
-  /** One page of the batches created before `before` (`before_id`); `nextCursor` pages further back. */
+  /**
+   * One page of the batches created before `before` (`before_id`); `nextCursor` pages further back. The
+   * same as `list({ before, limit })`, which the Promise client has too.
+   */
   readonly listBefore: (options: {
     readonly before: string
     readonly limit?: number | undefined
@@ -366,12 +369,22 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const list = (options: Batch.ListOptions) => {
     const params: Record<string, string> = {}
     if (options.limit !== undefined) params.limit = String(options.limit)
-    if (options.after !== undefined) params.after_id = options.after
-    return Effect.map(http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }), ({ value, raw }) => {
-      const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
-      const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
-      return Batch.pageOf(batches, value.has_more === true, value.last_id)
-    })
+    // Backward (`before`): `after` is then the cursor a previous backward page handed out.
+    const backward = options.before !== undefined
+    const before = options.before === undefined ? undefined : (options.after ?? options.before)
+    if (before !== undefined) params.before_id = before
+    else if (options.after !== undefined) params.after_id = options.after
+    const checked = before === undefined ? Effect.void : BatchId.check("anthropic", "list", before)
+    return Effect.flatMap(checked, () =>
+      Effect.map(http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }), ({ value, raw }) => {
+        const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+        const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
+        // Backward, the next page is before the first batch of this one.
+        return backward
+          ? Batch.pageOf(batches, value.has_more === true, value.first_id ?? batches.at(0)?.id)
+          : Batch.pageOf(batches, value.has_more === true, value.last_id)
+      })
+    )
   }
 
   // The results live at `results_url`, and only there: no URL is built when the vendor gave none. It is
@@ -467,25 +480,13 @@ const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter):
     )
 
   const listBefore = (options: { readonly before: string; readonly limit?: number | undefined }) => {
-    const { limit, before } = options
+    const { limit } = options
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       return Effect.fail(
         new BatchError.InvalidRequest({ provider: "anthropic", operation: "list", message: "anthropic list: limit must be a positive integer" })
       )
     }
-    return Effect.flatMap(BatchId.check("anthropic", "list", before), () => {
-      const params: Record<string, string> = { before_id: before }
-      if (limit !== undefined) params.limit = String(limit)
-      return Effect.map(
-        http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }),
-        ({ value, raw }) => {
-          const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
-          const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
-          // Backward: the next page is before the first batch of this one.
-          return Batch.pageOf(batches, value.has_more === true, value.first_id ?? batches.at(0)?.id)
-        }
-      )
-    })
+    return adapter.list(options)
   }
 
   return { delete: remove, listBefore }

@@ -1,12 +1,14 @@
-import { BatchError } from "@batchctl/core"
+import { BatchError, Lifecycle } from "@batchctl/core"
 import * as Loopback from "@batchctl/core/testing"
 import { AnthropicBatches } from "@batchctl/anthropic"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 
 const wire = (over: Record<string, unknown>) =>
   AnthropicBatches.WireBatch.make({ id: "msgbatch_1", processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 0 }, ...over })
@@ -172,7 +174,39 @@ describe("AnthropicBatches delete and backward paging", () => {
       const page = Either.getOrThrow(await run(server, AnthropicBatches.listBefore({ before: "msgbatch_9", limit: 2 })))
       assert.deepStrictEqual(page.batches.map((b) => b.id), ["msgbatch_2", "msgbatch_3"])
       assert.strictEqual(page.nextCursor, "msgbatch_2")
-      assert.strictEqual(server.seen[0]!.path, "/v1/messages/batches?before_id=msgbatch_9&limit=2")
+      assert.strictEqual(server.seen[0]!.path, "/v1/messages/batches?limit=2&before_id=msgbatch_9")
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("AnthropicBatches backward listing", () => {
+  it("Lifecycle.listAll({ before }) walks back with before_id, continuing from each page's first_id", async () => {
+    const pages: Record<string, { ids: Array<string>; more: boolean }> = {
+      msgbatch_9: { ids: ["msgbatch_7", "msgbatch_8"], more: true },
+      msgbatch_7: { ids: ["msgbatch_6"], more: false }
+    }
+    const server = await Loopback.start(({ path }) => {
+      const before = new URL(path, "http://x").searchParams.get("before_id") ?? ""
+      const page = pages[before]
+      if (page === undefined) return { status: 400, body: { type: "error", error: { type: "invalid_request_error", message: `unexpected ${path}` } } }
+      const data = page.ids.map((id) => ({ id, type: "message_batch", processing_status: "ended" }))
+      return { status: 200, body: { data, has_more: page.more, first_id: page.ids[0], last_id: page.ids.at(-1) } }
+    })
+    try {
+      const ids = await Stream.runCollect(Lifecycle.listAll({ before: "msgbatch_9", limit: 2 })).pipe(
+        Effect.map((chunk) => Chunk.toReadonlyArray(chunk).map((b) => b.id)),
+        Effect.provide(
+          AnthropicBatches.layer({ apiKey: Redacted.make("sk-ant-test"), baseUrl: server.url }).pipe(Layer.provide(FetchHttpClient.layer))
+        ),
+        Effect.runPromise
+      )
+      assert.deepStrictEqual(ids, ["msgbatch_7", "msgbatch_8", "msgbatch_6"])
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.path),
+        ["/v1/messages/batches?limit=2&before_id=msgbatch_9", "/v1/messages/batches?limit=2&before_id=msgbatch_7"]
+      )
     } finally {
       await server.close()
     }

@@ -201,6 +201,19 @@ export const extras = (batch: Batch.Batch): Extras =>
   })
 
 /**
+ * The failure of `list({ before })` for a vendor that pages only forward (`after`).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export const backwardUnsupported = (provider: string): BatchError.Unsupported =>
+  new BatchError.Unsupported({
+    provider,
+    operation: "list",
+    message: `${provider} list: the vendor pages only forward (after); before is not supported`
+  })
+
+/**
  * Builds the provider service for a vendor of the OpenAI family.
  *
  * @since 0.1.0
@@ -246,6 +259,7 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
   }
 
   const list = (options: Batch.ListOptions) => {
+    if (options.before !== undefined) return Effect.fail(backwardUnsupported(provider))
     const params: Record<string, string> = {}
     if (options.limit !== undefined) params.limit = String(options.limit)
     if (options.after !== undefined) params.after = options.after

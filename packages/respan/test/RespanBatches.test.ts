@@ -1,3 +1,4 @@
+import { BatchError } from "@batchctl/core"
 import * as Loopback from "@batchctl/core/testing"
 import { RespanBatches } from "@batchctl/respan"
 import { assert, describe, it } from "@effect/vitest"
@@ -69,6 +70,25 @@ describe("RespanBatches results", () => {
       assert.strictEqual(server.seen[1]!.headers.accept, "application/binary")
     } finally {
       await client.close()
+      await server.close()
+    }
+  })
+})
+
+describe("RespanBatches list({ before })", () => {
+  it("is Unsupported, without a request: the OpenAI family pages only forward", async () => {
+    const server = await Loopback.start(() => ({ status: 200, body: { data: [], has_more: false } }))
+    try {
+      const error = await RespanBatches.RespanBatches.pipe(
+        Effect.flatMap((respan) => Effect.flip(respan.list({ before: "batch_1" }))),
+        Effect.provide(
+          RespanBatches.layer({ apiKey: Redacted.make("rs-test"), baseUrl: `${server.url}/api/v1` }).pipe(Layer.provide(FetchHttpClient.layer))
+        ),
+        Effect.runPromise
+      )
+      assert.instanceOf(error, BatchError.Unsupported)
+      assert.strictEqual(server.seen.length, 0)
+    } finally {
       await server.close()
     }
   })

@@ -219,6 +219,15 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
 
   const list = (options: Batch.ListOptions) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      if (options.before !== undefined) {
+        return Effect.fail(
+          new BatchError.Unsupported({
+            provider: "together",
+            operation: "list",
+            message: "together list: Together has no paging; before is not supported"
+          })
+        )
+      }
       const kept = snapshot
       if (kept !== undefined && options.after !== undefined && kept.cursors.has(options.after) && now - kept.at < SNAPSHOT_MS) {
         return page(kept.batches, options, kept.cursors)
