@@ -533,12 +533,27 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     call: Call,
     onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>
   ): Effect.Effect<A, BatchError.BatchError> =>
+    // The common case (the first attempt answers 2xx) is one step; the retry loop starts only after a
+    // failure.
+    Effect.withFiberRuntime<A, BatchError.BatchError>((fiber) => {
+      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
+      const prepared = prepare(request, fiber.getFiberRef(currentHeaders))
+      return Effect.flatMap(attemptOnce(prepared, onOk), (first) =>
+        first._tag === "Ok" ? Effect.succeed(first.value) : retry(prepared, call, operation, onOk, first)
+      )
+    }).pipe(withoutRedirects)
+
+  const retry = <A>(
+    prepared: HttpClientRequest.HttpClientRequest,
+    call: Call,
+    operation: string,
+    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>,
+    first: Attempt<A>
+  ): Effect.Effect<A, BatchError.BatchError> =>
     Effect.gen(function* () {
-      const extra = yield* FiberRef.get(currentHeaders)
-      const operation = (yield* FiberRef.get(currentOperation)) ?? call.operation
-      const prepared = prepare(request, extra)
       for (let attempt = 1; ; attempt++) {
-        const outcome = yield* attemptOnce(prepared, onOk)
+        const outcome = attempt === 1 ? first : yield* attemptOnce(prepared, onOk)
+        if (attempt > 1) yield* Effect.annotateCurrentSpan("batchctl.attempts", attempt)
         if (outcome._tag === "Ok") return outcome.value
         if (outcome._tag === "Setup") {
           return yield* Effect.fail(
@@ -614,7 +629,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
           })
         )
       }
-    }).pipe(withoutRedirects)
+    })
 
   const sleepBeforeRetry = (attempt: number, hintMs: number | undefined) =>
     Effect.flatMap(Random.next, (jitter) => {
@@ -649,7 +664,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     )
 
   const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
-    const decode = Schema.decodeUnknownEither(schema)
+    const decode = decoderOf(schema)
     return Effect.flatMap(execute(request, call), (response) =>
       Effect.flatMap(FiberRef.get(currentOperation), (override) => {
         const operation = override ?? call.operation
@@ -663,7 +678,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
               ...(response.requestId === undefined ? {} : { requestId: response.requestId })
             })
           )
-        if (response.text.trim().length === 0) return unexpected("with an empty body")
+        if (BLANK.test(response.text)) return unexpected("with an empty body")
         let raw: unknown
         try {
           raw = JSON.parse(response.text)
@@ -683,6 +698,19 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
   }
 
   return { provider, baseUrl, execute, json, lines }
+}
+
+const BLANK = /^\s*$/
+
+// Decoders are built once per schema, not per response.
+const decoders = globalValue("@batchctl/core/VendorHttp/decoders", () => new WeakMap<object, (u: unknown) => unknown>())
+const decoderOf = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownEither(schema)
+    decoders.set(schema, decode)
+  }
+  return decode as (u: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
 /** The class of the clock Effect runs with by default: under it, timers can be plain timers. */
