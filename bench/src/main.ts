@@ -244,7 +244,7 @@ const memory = async (origin: string): Promise<Array<Row>> => {
     { impl: "batchctl-effect" },
     { impl: "batchctl-promise", many: true }
   ]
-  for (const c of cases) {
+  for (const c of cases.filter((c) => implWanted(c.impl))) {
     const args: CancelArgs = {
       impl: c.impl,
       vendor: "openai",
