@@ -33,7 +33,12 @@ const result = await build({
     js: '#!/usr/bin/env node\nimport{createRequire as __batchctlRequire}from"node:module";const require=__batchctlRequire(import.meta.url);'
   }
 })
-chmodSync(join(outdir, "bin.js"), 0o755)
+// The entry needs no require() shim (only chunks with bundled CommonJS do): keep its start-up minimal.
+const binFile = join(outdir, "bin.js")
+const requireShim = 'import{createRequire as __batchctlRequire}from"node:module";const require=__batchctlRequire(import.meta.url);'
+const binText = readFileSync(binFile, "utf8")
+if (!/\brequire\(/.test(binText.replace(requireShim, ""))) writeFileSync(binFile, binText.replace(requireShim, ""))
+chmodSync(binFile, 0o755)
 
 // `batchctl conformance` runs the suite's shipped fixtures: the suite looks for them next to its own
 // code (one directory up from the chunk that holds it, i.e. dist/).

@@ -4,7 +4,17 @@
  * fast; everything else goes to the full command line in `Main.ts`, loaded on demand.
  */
 import { readFileSync } from "node:fs"
-import * as Output from "./Output.js"
+
+// Kept free of imports of the CLI's own modules, so that the help path loads this one file only. The
+// colour rule is Output.colourOn's (a test checks both paths print the same).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+const ansi = /\u001b\[[0-9;]*m/g
+const colourOn = (stream: NodeJS.WriteStream): boolean => {
+  const forced = process.env.BATCHCTL_COLOR
+  if (forced === "always") return true
+  if (forced === "never") return false
+  return stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+}
 
 const commands = new Set(["get", "list", "cancel", "wait", "cancel-all", "results", "emulator", "demo"])
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
@@ -34,7 +44,7 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const key = prebuiltKey(args)
   const text = key === undefined ? undefined : prebuilt(key)
   if (text !== undefined) {
-    process.stdout.write(Output.forStream(process.stdout, text))
+    process.stdout.write(colourOn(process.stdout) ? text : text.replace(ansi, ""))
     return 0
   }
   // The conformance suite has its own flags: it gets everything after the word.
@@ -58,7 +68,7 @@ run(process.argv).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    Output.err(`batchctl: unexpected failure: ${error instanceof Error ? error.message : String(error)}`)
+    process.stderr.write(`batchctl: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`)
     process.exitCode = 1
   }
 )
