@@ -185,7 +185,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         Effect.flatMap(BatchProvider, (p) =>
           p.list({
             ...(options?.limit === undefined ? {} : { limit: options.limit }),
-            ...(options?.after === undefined ? {} : { after: options.after })
+            ...(options?.after === undefined ? {} : { after: options.after }),
+            ...(options?.before === undefined ? {} : { before: options.before })
           })
         ),
         options,
