@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
-  test: { projects: ["packages/*", "conformance"] }
+  test: { projects: ["packages/*", "apps/*", "conformance", "docs", "e2e"] }
 })
