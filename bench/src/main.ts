@@ -486,10 +486,15 @@ const machine = () => {
 }
 
 const main = async () => {
-  // `--merge a.json,b.json`: one results file (and its table) from runs of separate sections.
+  // `--merge a.json,b.json`: one results file (and its table) from runs of separate sections; rows of a
+  // later file replace the same scenario and impl from an earlier one.
   const merge = option("merge")
   if (merge !== undefined) {
-    const merged = merge.split(",").flatMap((file) => JSON.parse(readFileSync(file, "utf8")) as Array<Row>)
+    // A later file's row replaces an earlier one of the same scenario and impl (a section measured again).
+    const all = merge.split(",").flatMap((file) => JSON.parse(readFileSync(file, "utf8")) as Array<Row>)
+    const key = (r: Row) => `${r.scenario}\u0000${r.impl}`
+    const last = new Map(all.map((r) => [key(r), r]))
+    const merged = all.filter((r) => last.get(key(r)) === r)
     const headers = merge
       .split(",")
       .map((file) => `- ${relative(BENCH, file)}: ${readFileSync(file.replace(/\.json$/, ".md"), "utf8").split("\n")[0]}`)
@@ -516,7 +521,7 @@ const main = async () => {
   const rows: Array<Row> = []
   const header = () => {
     const load = `load average ${round(loadBefore, 1)} at the start, ${round(loadavg()[0] ?? 0, 1)} at the end`
-    return `Machine: ${machine()}; ${load}. Run: ${new Date().toISOString()}, ${round((Date.now() - started) / 1000, 0)} s, \`npm run bench${quick ? " -- --quick" : ""}\`.`
+    return `Machine: ${machine()}; ${load}. Run: ${new Date().toISOString()}, ${round((Date.now() - started) / 1000, 0)} s, \`npm run bench${argv.length === 0 ? "" : ` -- ${argv.join(" ")}`}\`${process.env.BATCHCTL_SRC === undefined ? "" : " (BATCHCTL_SRC set)"}.`
   }
   // Written after every section, so that a long run stopped half-way still leaves what it measured.
   const save = () => {
