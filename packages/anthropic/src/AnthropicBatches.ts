@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Predicate from "effect/Predicate"
 
 /**
  * @since 0.1.0
@@ -156,7 +157,7 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
   })
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isRecord = Predicate.isRecord
 
 /**
  * Anthropic's fields of a batch that the normalized batch does not carry (or carries normalized), typed,

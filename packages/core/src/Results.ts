@@ -10,6 +10,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Predicate from "effect/Predicate"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
@@ -178,7 +179,7 @@ export const fetchJsonl = (
 ): Effect.Effect<ReadonlyArray<ResultItem>, BatchError> =>
   Effect.map(Stream.runCollect(streamJsonl(http, request, context, toItem)), Chunk.toReadonlyArray)
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isRecord = Predicate.isRecord
 
 const outcomeOf = (code: string | undefined): ResultOutcome | undefined =>
   code === "batch_expired"

@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as Predicate from "effect/Predicate"
 
 /**
  * @since 0.1.0
@@ -26,7 +27,7 @@ export interface VendorErrorBody {
   readonly retryAfterMs?: number | undefined
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isRecord = Predicate.isRecord
 const str = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
 const seconds = (u: unknown): number | undefined =>
   typeof u === "number" && Number.isFinite(u) && u >= 0 ? Math.round(u * 1000) : undefined

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Predicate from "effect/Predicate"
 
 const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
@@ -127,7 +128,7 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
   })
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isRecord = Predicate.isRecord
 
 const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
   isRecord(raw) && raw[name] !== undefined ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)(raw[name])) : undefined
