@@ -285,10 +285,10 @@ const results = Command.make(
 const emulator = Command.make(
   "emulator",
   {
-    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: any free port)."), Options.optional),
+    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: the system picks a free one)."), Options.optional),
     host: Options.text("host").pipe(Options.withDescription("Address to listen on (default 127.0.0.1)."), Options.optional),
     apiKey: Options.text("api-key").pipe(
-      Options.withDescription("Accept only this key (default: any non-empty key)."),
+      Options.withDescription("Accept only this key (default: every non-empty key)."),
       Options.optional
     ),
     seed: Options.integer("seed").pipe(Options.withDescription("Seed of ids and faults."), Options.optional),

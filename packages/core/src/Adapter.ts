@@ -22,7 +22,8 @@ import * as Redacted from "effect/Redacted"
 import { InvalidRequest } from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
 import * as PromiseClient from "./PromiseClient.js"
-import { type ClientOptions, promiseClientLayer } from "./VendorHttp.js"
+import * as NodeClient from "./NodeClient.js"
+import type { ClientOptions } from "./VendorHttp.js"
 
 /**
  * Options of a Promise client: the same as the layer's, every one optional (read from the environment
@@ -228,7 +229,7 @@ export const kit = <Self, O extends ClientOptions>(spec: {
       // O only adds optional fields to ClientOptions; the key is checked by `layer`.
       Effect.map((env) => ({ ...env, ...defined, ...(apiKey === undefined ? {} : { apiKey }) }) as unknown as O)
     )
-    return PromiseClient.make(Layer.provideMerge(Layer.unwrapEffect(Effect.map(resolved, layer)), promiseClientLayer), provider)
+    return PromiseClient.make(Layer.provideMerge(Layer.unwrapEffect(Effect.map(resolved, layer)), NodeClient.layer), provider)
   }
 
   const variables = [

@@ -19,17 +19,16 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
-import * as NodeClient from "./NodeClient.js"
 import { version as coreVersion } from "./version.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
 
@@ -665,11 +664,12 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 
   const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
     const decode = decoderOf(schema)
-    return Effect.flatMap(execute(request, call), (response) =>
-      Effect.flatMap(FiberRef.get(currentOperation), (override) => {
-        const operation = override ?? call.operation
-        const unexpected = (why: string) =>
-          Effect.fail(
+    return Effect.flatMap(execute(request, call), (response) => {
+      // The operation's name is looked up only when there is a failure to name.
+      const unexpected = (why: string) =>
+        Effect.flatMap(FiberRef.get(currentOperation), (override) => {
+          const operation = override ?? call.operation
+          return Effect.fail(
             new BatchError.UnexpectedResponse({
               provider,
               operation,
@@ -678,23 +678,23 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
               ...(response.requestId === undefined ? {} : { requestId: response.requestId })
             })
           )
-        if (BLANK.test(response.text)) return unexpected("with an empty body")
-        let raw: unknown
-        try {
-          raw = JSON.parse(response.text)
-        } catch {
-          const type = response.headers["content-type"] ?? "no content-type"
-          return unexpected(`with a body that is not JSON (${type})`)
-        }
-        const decoded = decode(raw)
-        if (Either.isLeft(decoded)) {
-          const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-          const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`
-          return unexpected(`with a body that does not decode${where}: ${issue?.message ?? "invalid"}`)
-        }
-        return Effect.succeed<Decoded<A>>({ value: decoded.right, raw, response })
-      })
-    )
+        })
+      if (BLANK.test(response.text)) return unexpected("with an empty body")
+      let raw: unknown
+      try {
+        raw = JSON.parse(response.text)
+      } catch {
+        const type = response.headers["content-type"] ?? "no content-type"
+        return unexpected(`with a body that is not JSON (${type})`)
+      }
+      const decoded = decode(raw)
+      if (Either.isLeft(decoded)) {
+        const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+        const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`
+        return unexpected(`with a body that does not decode${where}: ${issue?.message ?? "invalid"}`)
+      }
+      return Effect.succeed<Decoded<A>>({ value: decoded.right, raw, response })
+    })
   }
 
   return { provider, baseUrl, execute, json, lines }
@@ -834,14 +834,6 @@ const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<
       : Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
   )
 
-/**
- * The `HttpClient` the Promise clients use: see {@link NodeClient.layer}.
- *
- * @since 0.2.0
- * @category layers
- */
-export const promiseClientLayer: Layer.Layer<HttpClient.HttpClient | FetchHttpClient.RequestInit> = NodeClient.layer
-
 const describeLocation = (location: string | undefined, base: string): string => {
   if (location === undefined) return ""
   try {
@@ -871,24 +863,18 @@ const isSetupError = (error: unknown): boolean =>
  * platform's `RequestError`, which holds the request and so its auth header.
  */
 const causeOf = (error: unknown, scrub: (text: string) => string): unknown => {
-  if (typeof error !== "object" || error === null) return undefined
-  const inner = (error as { readonly cause?: unknown }).cause
-  if (inner instanceof Error) {
-    const copy = new Error(scrub(inner.message))
-    copy.name = inner.name
-    const code = (inner as { readonly code?: unknown }).code
-    const nested = inner.cause instanceof Error ? inner.cause : undefined
-    if (typeof code === "string") Object.assign(copy, { code })
-    if (nested !== undefined) {
-      const deeper = new Error(scrub(nested.message))
-      deeper.name = nested.name
-      const nestedCode = (nested as { readonly code?: unknown }).code
-      if (typeof nestedCode === "string") Object.assign(deeper, { code: nestedCode })
-      copy.cause = deeper
-    }
-    return copy
-  }
-  return undefined
+  const inner = Predicate.hasProperty(error, "cause") ? error.cause : undefined
+  return inner instanceof Error ? scrubbedCopy(inner, scrub) : undefined
+}
+
+/** An error's name, message (scrubbed), `code` and cause chain, and nothing else it may hold. */
+const scrubbedCopy = (error: Error, scrub: (text: string) => string): Error => {
+  const copy = new Error(scrub(error.message))
+  copy.name = error.name
+  const code = (error as { readonly code?: unknown }).code
+  if (typeof code === "string") Object.assign(copy, { code })
+  if (error.cause instanceof Error) copy.cause = scrubbedCopy(error.cause, scrub)
+  return copy
 }
 
 const transportReason = (error: unknown): string => {

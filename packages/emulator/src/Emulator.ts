@@ -72,7 +72,7 @@ export type { Timings }
  * @category models
  */
 export interface Options {
-  /** default 0: any free port */
+  /** default 0 (the system picks a free port) */
   readonly port?: number | undefined
   /** default "127.0.0.1" */
   readonly host?: string | undefined
