@@ -24,6 +24,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
+import { type Exchange, type Transport, TransportId } from "./VendorHttp.js"
 
 type NodeHttp = typeof import("node:http")
 type NodeHttps = typeof import("node:https")
@@ -136,13 +137,91 @@ const download = (request: HttpClientRequest.HttpClientRequest, url: URL, signal
     catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
   }).pipe(Effect.map((response) => HttpClientResponse.fromWeb(request, response)))
 
+const headersOf = (source: Http.IncomingMessage): Headers.Headers => {
+  const raw = source.headers
+  const out: Record<string, string> = {}
+  for (const name in raw) {
+    const value = raw[name]
+    if (value !== undefined) out[name] = typeof value === "string" ? value : value.join(", ")
+  }
+  return Headers.unsafeFromRecord(out)
+}
+
+const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeHttps }, agents: {
+  readonly http: Http.Agent
+  readonly https: Http.Agent
+}): Transport =>
+(method, url, headers, body, timeoutMs) =>
+  Effect.async<Exchange>((resume) => {
+    let done = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finish = (exchange: Exchange) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      resume(Effect.succeed(exchange))
+    }
+    const fail = (cause: unknown) =>
+      finish({
+        _tag: "NoResponse",
+        reason: cause instanceof Error ? cause.message || String((cause as { readonly code?: unknown }).code ?? cause.name) : String(cause),
+        cause: cause instanceof Error ? cause : undefined,
+        timedOut: false
+      })
+    const secure = url.protocol === "https:"
+    let req: Http.ClientRequest
+    try {
+      req = (secure ? modules.https : modules.http).request(url, { method, headers, agent: secure ? agents.https : agents.http })
+    } catch (cause) {
+      // Node refuses some requests before sending anything (a header value with a line break, …).
+      done = true
+      return resume(Effect.succeed({ _tag: "Invalid", reason: cause instanceof Error ? cause.message : String(cause) }))
+    }
+    timer = setTimeout(() => {
+      finish({ _tag: "NoResponse", reason: `no response within ${timeoutMs} ms`, timedOut: true })
+      req.destroy()
+    }, timeoutMs)
+    req.once("response", (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.once("end", () =>
+        finish({
+          _tag: "Response",
+          status: response.statusCode ?? 0,
+          headers: headersOf(response),
+          text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+        })
+      )
+      response.once("error", fail)
+      response.once("aborted", () => fail(new Error("the response was aborted")))
+    })
+    req.once("error", fail)
+    req.end(body)
+    return Effect.sync(() => {
+      done = true
+      clearTimeout(timer)
+      req.destroy()
+    })
+  })
+
 /**
- * An `HttpClient` over `node:http` / `node:https` with the given agents.
+ * An `HttpClient` over `node:http` / `node:https` with the given agents, carrying a `VendorHttp.Transport`
+ * for the JSON calls.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (modules: {
+  readonly http: NodeHttp
+  readonly https: NodeHttps
+  readonly toWeb: (source: Http.IncomingMessage) => unknown
+}, agents: {
+  readonly http: Http.Agent
+  readonly https: Http.Agent
+}): HttpClient.HttpClient =>
+  Object.defineProperty(makeClient(modules, agents), TransportId, { value: makeTransport(modules, agents) })
+
+const makeClient = (modules: {
   readonly http: NodeHttp
   readonly https: NodeHttps
   readonly toWeb: (source: Http.IncomingMessage) => unknown
@@ -167,12 +246,18 @@ export const make = (modules: {
     }
     const secure = url.protocol === "https:"
     return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-      const req = (secure ? modules.https : modules.http).request(url, {
-        method: request.method,
-        headers,
-        agent: secure ? agents.https : agents.http,
-        signal
-      })
+      let req: Http.ClientRequest
+      try {
+        req = (secure ? modules.https : modules.http).request(url, {
+          method: request.method,
+          headers,
+          agent: secure ? agents.https : agents.http,
+          signal
+        })
+      } catch (cause) {
+        // Node refuses some requests before sending anything (a header value with a line break, …).
+        return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause })))
+      }
       req.once("response", (response) => resume(Effect.succeed(new NodeResponse(request, response, modules.toWeb))))
       req.once("error", (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))))
       req.end(body)

@@ -11,6 +11,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -250,6 +251,62 @@ export interface Decoded<A> {
 }
 
 /**
+ * What {@link Transport} answers: the whole exchange of a small request, or why there was none.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Exchange =
+  | {
+      readonly _tag: "Response"
+      readonly status: number
+      /** Lower-case names, repeated headers joined with `, `. */
+      readonly headers: Headers.Headers
+      readonly text: string
+    }
+  | { readonly _tag: "NoResponse"; readonly reason: string; readonly cause?: Error | undefined; readonly timedOut: boolean }
+  /** The request was refused before anything was sent (a header value Node will not send, …). */
+  | { readonly _tag: "Invalid"; readonly reason: string }
+
+/**
+ * One request and its whole (small) response body in a single asynchronous step, with the timeout a
+ * plain timer: what {@link execute} uses for JSON calls when the `HttpClient` it is given carries one (`NodeClient`'s does),
+ * instead of the general `HttpClient.execute` pipeline (which costs several times the socket's own CPU
+ * per request). It never fails: a missing response is an `Exchange` too. `headers` is not copied and
+ * must not be changed afterwards.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Transport = (
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: Uint8Array | string | undefined,
+  timeoutMs: number
+) => Effect.Effect<Exchange>
+
+/**
+ * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Transport}.
+ *
+ * @since 0.3.0
+ * @category symbols
+ */
+export const TransportId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Transport")
+
+/**
+ * The {@link Transport} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
+ * including one derived from it (`HttpClient.mapRequest`, …), whose changes the transport would skip.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const transportOf = (client: HttpClient.HttpClient): Transport | undefined => {
+  const transport: unknown = (client as { readonly [TransportId]?: unknown })[TransportId]
+  return typeof transport === "function" ? (transport as Transport) : undefined
+}
+
+/**
  * Extra headers for every request made inside an effect, e.g. Respan's `X-Data-Respan-Params` per call.
  *
  * @since 0.1.0
@@ -463,10 +520,13 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
   const policy = resolvePolicy(options.retry)
   const maxAttempts = policy.maxAttempts
   const timeout = Duration.millis(millisOf(options.timeout, 60_000))
+  const timeoutMs = Duration.toMillis(timeout)
+  // With tracing propagated, requests go through the `HttpClient`, whose span per request they carry.
+  const transport = options.propagateTracing === true ? undefined : transportOf(httpClient)
   const idleTimeout = Duration.millis(millisOf(options.idleTimeout, 60_000))
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
-  const fixedHeaders = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
+  const fixedHeaders: Readonly<Record<string, string>> = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
   const scrub = (text: string): string =>
     key.length >= 4 && text.includes(key) ? text.split(key).join("[REDACTED]") : text
 
@@ -537,21 +597,103 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     Effect.withFiberRuntime<A, BatchError.BatchError>((fiber) => {
       const operation = fiber.getFiberRef(currentOperation) ?? call.operation
       const prepared = prepare(request, fiber.getFiberRef(currentHeaders))
-      return Effect.flatMap(attemptOnce(prepared, onOk), (first) =>
-        first._tag === "Ok" ? Effect.succeed(first.value) : retry(prepared, call, operation, onOk, first)
+      const attempt = attemptOnce(prepared, onOk)
+      return Effect.flatMap(attempt, (first) =>
+        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, prepared.method, prepared.url, call, operation, first)
       )
     }).pipe(withoutRedirects)
 
+  /** Headers of a request on the transport: the fixed ones and the key, built once, shared when nothing is added. */
+  const transportHeaders: Readonly<Record<string, string>> = {
+    ...fixedHeaders,
+    ...(options.auth._tag === "Bearer" ? { authorization: `Bearer ${key}` } : { [options.auth.name]: key })
+  }
+
+  const headersFor = (
+    request: HttpClientRequest.HttpClientRequest,
+    extra: Readonly<Record<string, string>>,
+    body: Uint8Array | string | undefined,
+    withKey: boolean
+  ): Readonly<Record<string, string>> => {
+    const own = Object.keys(request.headers)
+    const extraNames = Object.keys(extra)
+    if (withKey && own.length === 0 && extraNames.length === 0 && body === undefined) return transportHeaders
+    const out: Record<string, string> = {}
+    for (const name in fixedHeaders) out[name] = fixedHeaders[name]!
+    for (const name of extraNames) out[name.toLowerCase()] = extra[name]!
+    // Headers the request sets itself win over the fixed ones; the key, to the API origin only, over all.
+    for (const name of own) out[name] = request.headers[name]!
+    if (body !== undefined) {
+      if (request.body.contentType !== undefined && out["content-type"] === undefined) out["content-type"] = request.body.contentType
+      out["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
+    }
+    if (withKey) {
+      if (options.auth._tag === "Bearer") out.authorization = `Bearer ${key}`
+      else out[options.auth.name] = key
+    }
+    return out
+  }
+
+  const fromExchange = (exchange: Exchange): Attempt<Response> => {
+    switch (exchange._tag) {
+      case "Response": {
+        const headers = scrubHeaders(exchange.headers)
+        const text = scrub(exchange.text)
+        return exchange.status >= 200 && exchange.status < 300
+          ? { _tag: "Ok", value: { status: exchange.status, headers, text, requestId: requestIdOf(headers) } }
+          : { _tag: "Failed", status: exchange.status, headers, text }
+      }
+      case "NoResponse":
+        return exchange.timedOut
+          ? { _tag: "Transport", reason: `no response within ${Duration.format(timeout)}`, cause: undefined }
+          : {
+              _tag: "Transport",
+              reason: scrub(transportReason({ reason: "Transport", cause: exchange.cause })),
+              cause: exchange.cause === undefined ? undefined : scrubbedCopy(exchange.cause, scrub)
+            }
+      case "Invalid":
+        return { _tag: "Setup", reason: scrub(exchange.reason) }
+    }
+  }
+
+  /**
+   * `execute` on the client's {@link Transport}: one asynchronous step per attempt, headers built once
+   * per client, no redirect guard (Node does not follow redirects).
+   */
+  const sendFast = (
+    transport: Transport,
+    request: HttpClientRequest.HttpClientRequest,
+    body: Uint8Array | string | undefined,
+    call: Call
+  ): Effect.Effect<Response, BatchError.BatchError> =>
+    Effect.withFiberRuntime<Response, BatchError.BatchError>((fiber) => {
+      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
+      const absolute = isAbsolute(request.url)
+      const path = absolute ? request.url : joinUrl(baseUrl, request.url)
+      const target = UrlParams.makeUrl(path, request.urlParams, request.hash)
+      if (Either.isLeft(target)) {
+        const setup: Attempt<Response> = { _tag: "Setup", reason: scrub(transportReason({ reason: "InvalidUrl", cause: target.left })) }
+        return retry(Effect.succeed(setup), request.method, path, call, operation, setup)
+      }
+      const url = target.right
+      const headers = headersFor(request, fiber.getFiberRef(currentHeaders), body, !absolute || url.origin === baseOrigin)
+      const attempt = Effect.map(transport(request.method, url, headers, body, timeoutMs), fromExchange)
+      return Effect.flatMap(attempt, (first) =>
+        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, url.href, call, operation, first)
+      )
+    })
+
   const retry = <A>(
-    prepared: HttpClientRequest.HttpClientRequest,
+    again: Effect.Effect<Attempt<A>>,
+    method: string,
+    rawUrl: string,
     call: Call,
     operation: string,
-    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>,
     first: Attempt<A>
   ): Effect.Effect<A, BatchError.BatchError> =>
     Effect.gen(function* () {
       for (let attempt = 1; ; attempt++) {
-        const outcome = attempt === 1 ? first : yield* attemptOnce(prepared, onOk)
+        const outcome = attempt === 1 ? first : yield* again
         if (attempt > 1) yield* Effect.annotateCurrentSpan("batchctl.attempts", attempt)
         if (outcome._tag === "Ok") return outcome.value
         if (outcome._tag === "Setup") {
@@ -568,14 +710,14 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
             yield* sleepBeforeRetry(attempt, undefined)
             continue
           }
-          const url = scrub(prepared.url)
+          const url = scrub(rawUrl)
           return yield* Effect.fail(
             new BatchError.TransportFailure({
               provider,
               operation,
-              method: prepared.method,
+              method,
               url,
-              message: `${subjectOf(operation, call)}: ${prepared.method} ${url} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`,
+              message: `${subjectOf(operation, call)}: ${method} ${url} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`,
               ...(outcome.cause === undefined ? {} : { cause: outcome.cause })
             })
           )
@@ -636,13 +778,20 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
       return ms > 0 ? Effect.sleep(Duration.millis(ms)) : Effect.void
     })
 
-  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
-    send(request, call, (response) =>
-      Effect.map(response.text, (text): Response => {
-        const headers = scrubHeaders(response.headers)
-        return { status: response.status, headers, text: scrub(text), requestId: requestIdOf(headers) }
-      })
+  const readText = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.map(response.text, (text): Response => {
+      const headers = scrubHeaders(response.headers)
+      return { status: response.status, headers, text: scrub(text), requestId: requestIdOf(headers) }
+    })
+
+  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> => {
+    const body = transport === undefined ? unsupported : transportBody(request)
+    if (transport === undefined || body === unsupported) return send(request, call, readText)
+    // Under a test clock, through `send`, whose timeouts follow that clock.
+    return Effect.clockWith((clock) =>
+      clock.constructor === liveClock ? sendFast(transport, request, body, call) : send(request, call, readText)
     )
+  }
 
   const lines = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
     send(request, call, (response) => Effect.succeed(response)).pipe(
@@ -701,6 +850,26 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 }
 
 const BLANK = /^\s*$/
+
+const unsupported: unique symbol = Symbol("unsupported")
+
+/** The body as the transport sends it, or `unsupported` for kinds it leaves to the `HttpClient` (streams, forms). */
+const transportBody = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | undefined | typeof unsupported => {
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      return undefined
+    case "Uint8Array":
+      return body.body
+    case "Raw":
+      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : unsupported
+    default:
+      return unsupported
+  }
+}
+
+/** As `HttpClientRequest.prependUrl`. */
+const joinUrl = (base: string, url: string): string => (base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url)
 
 // Decoders are built once per schema, not per response.
 const decoders = globalValue("@batchctl/core/VendorHttp/decoders", () => new WeakMap<object, (u: unknown) => unknown>())
