@@ -3,9 +3,9 @@
  * cancelled mid-way through its adapter, followed until terminal, its partial results read, and one
  * table. No keys, no network: everything is on loopback.
  */
-import { type Batch, type BatchError, BatchProvider, Lifecycle } from "@batchctl/core"
+import { type Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
 import { Emulator } from "@batchctl/emulator"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -50,7 +50,7 @@ const runOne = (handle: Emulator.Handle, provider: Provider) =>
       baseUrl: handle.baseUrl(provider),
       baseUrlVariable: Providers.baseUrlVariable(provider)
     }
-    const layer = Layer.provide(yield* Providers.layerFor(connection), FetchHttpClient.layer)
+    const layer = Layer.provide(yield* Providers.layerFor(connection), NodeClient.layer)
     const state: { -readonly [K in keyof Row]: Row[K] } = {
       provider,
       batchId: created.id,

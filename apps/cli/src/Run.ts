@@ -1,8 +1,7 @@
 /**
  * The provider commands: get, list, cancel, wait, cancel-all, results. Loaded on first use.
  */
-import { type Batch, type BatchError, BatchProvider, Lifecycle } from "@batchctl/core"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { type Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
@@ -66,7 +65,7 @@ const withProvider = <A, E extends Reportable>(
     const layer = yield* Providers.layerFor(connection)
     const conn = connection
     return yield* Effect.flatMap(BatchProvider.BatchProvider, (service) => f(service, conn)).pipe(
-      Effect.provide(Layer.provide(layer, FetchHttpClient.layer))
+      Effect.provide(Layer.provide(layer, NodeClient.layer))
     )
   }).pipe(
     Effect.catchAll((error) => {

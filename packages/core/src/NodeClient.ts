@@ -5,7 +5,8 @@
  * Why not `fetch` on Node: its WHATWG streams cost several times the CPU and memory of `node:http` for
  * the same bytes (a 100 MB results file read through `fetch` grows RSS by ~50 MB, through `node:http`
  * by ~15 MB on the same machine), and its per-request overhead caps bulk cancels well below what the
- * socket allows. Effect users choose their own client (`NodeHttpClient.layerUndici` is a good one).
+ * socket allows. Its client carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in
+ * one step each; Effect users get the same speed by providing `layer`, or choose any other client.
  *
  * @since 0.2.0
  */
