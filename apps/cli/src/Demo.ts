@@ -5,7 +5,6 @@
  */
 import { type Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
 import { Emulator } from "@batchctl/emulator"
-
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
