@@ -3,7 +3,7 @@
  * cancels `n` batches at each concurrency asked for, printing one JSON line per concurrency and a last
  * line with the process's memory.
  */
-import { argument, maxRss, officialCancel, pool, promiseClient, providerOnUndici, rawHeaders } from "./clients.js"
+import { argument, maxRss, officialCancel, pool, promiseClient, providerOnNodeClient, providerOnUndici, rawHeaders } from "./clients.js"
 import { batchId, serverCancelPath, type Vendor } from "./vendors.js"
 
 export interface CancelArgs {
@@ -90,9 +90,11 @@ const setup = async (args: CancelArgs): Promise<{ run: Run; close: () => Promise
       const cancel = await officialCancel(vendor, origin)
       return { run: (ids, c) => pool(ids, c, (id) => cancel(id).then(() => true)), close: async () => {} }
     }
-    case "batchctl-effect": {
+    case "batchctl-effect":
+    case "batchctl-effect-undici": {
       const [{ Lifecycle }, ManagedRuntime] = await Promise.all([import("@batchctl/core"), import("effect/ManagedRuntime")])
-      const runtime = ManagedRuntime.make(await providerOnUndici(vendor, origin))
+      const layer = args.impl === "batchctl-effect" ? providerOnNodeClient(vendor, origin) : providerOnUndici(vendor, origin)
+      const runtime = ManagedRuntime.make(await layer)
       return {
         run: (ids, c) =>
           runtime

@@ -37,7 +37,13 @@ export const providerLayer = async (
   }
 }
 
-/** The layer as the README shows it: on `NodeHttpClient.layerUndici`. */
+/** The layer as the README shows it: on `NodeClient.layer` from `@batchctl/core`. */
+export const providerOnNodeClient = async (vendor: Vendor, origin: string) => {
+  const [Layer, { NodeClient }] = await Promise.all([import("effect/Layer"), import("@batchctl/core")])
+  return (await providerLayer(vendor, origin)).pipe(Layer.provide(NodeClient.layer))
+}
+
+/** The same layer on `NodeHttpClient.layerUndici`: any `HttpClient`, through the general pipeline. */
 export const providerOnUndici = async (vendor: Vendor, origin: string) => {
   const [Layer, NodeHttpClient] = await Promise.all([import("effect/Layer"), import("@effect/platform-node/NodeHttpClient")])
   return (await providerLayer(vendor, origin)).pipe(Layer.provide(NodeHttpClient.layerUndici))

@@ -115,7 +115,15 @@ const forEachJob = async <T>(items: ReadonlyArray<T>, f: (item: T) => Promise<vo
 // ---------------------------------------------------------------------------------------------------
 // Bulk cancel
 
-const CANCEL_IMPLS = ["undici-pool", "undici-fetch", "undici-effect", "official", "batchctl-effect", "batchctl-promise"]
+const CANCEL_IMPLS = [
+  "undici-pool",
+  "undici-fetch",
+  "undici-effect",
+  "official",
+  "batchctl-effect",
+  "batchctl-effect-undici",
+  "batchctl-promise"
+]
 
 const implName = (impl: string, vendor: Vendor) => `${impl}-${vendor}`
 

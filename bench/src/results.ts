@@ -3,7 +3,7 @@
  * file is `mb` megabytes, counting items; prints one JSON line with the time, the time to the first
  * item, the item count and the growth of the resident set over the read.
  */
-import { argument, maxRss, officialAnthropic, officialOpenAi, promiseClient, providerOnUndici, rawHeaders } from "./clients.js"
+import { argument, maxRss, officialAnthropic, officialOpenAi, promiseClient, providerOnNodeClient, rawHeaders } from "./clients.js"
 import { resultsBatchId, type Vendor } from "./vendors.js"
 
 export interface ResultsArgs {
@@ -87,7 +87,7 @@ const setup = async (args: ResultsArgs): Promise<Read> => {
         import("effect/ManagedRuntime"),
         import("effect/Stream")
       ])
-      const runtime = ManagedRuntime.make(await providerOnUndici(vendor, origin))
+      const runtime = ManagedRuntime.make(await providerOnNodeClient(vendor, origin))
       return (onItem) =>
         runtime.runPromise(
           Effect.flatMap(BatchProvider.BatchProvider, (provider) =>
