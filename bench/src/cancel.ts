@@ -15,6 +15,8 @@ export interface CancelArgs {
   readonly concurrency: ReadonlyArray<number>
   /** Promise client: one `cancelMany` call instead of a pool of `cancel` calls. */
   readonly many?: boolean
+  /** `cancelEach` (outcomes streamed, counted, not kept) instead of `cancelMany`. */
+  readonly each?: boolean
 }
 
 export interface CancelLine {
@@ -94,19 +96,30 @@ const setup = async (args: CancelArgs): Promise<{ run: Run; close: () => Promise
     case "batchctl-effect-undici": {
       const [{ Lifecycle }, ManagedRuntime] = await Promise.all([import("@batchctl/core"), import("effect/ManagedRuntime")])
       const layer = args.impl === "batchctl-effect" ? providerOnNodeClient(vendor, origin) : providerOnUndici(vendor, origin)
-      const runtime = ManagedRuntime.make(await layer)
+      const [runtime, Stream] = [ManagedRuntime.make(await layer), await import("effect/Stream")]
       return {
-        run: (ids, c) =>
-          runtime
-            .runPromise(Lifecycle.cancelMany(ids, { concurrency: c }))
-            .then((outcomes) => outcomes.filter((o) => o._tag === "Cancelled").length),
+        run: args.each
+          ? (ids, c) =>
+              runtime.runPromise(
+                Stream.runFold(Lifecycle.cancelEach(ids, { concurrency: c }), 0, (n, o) => (o._tag === "Cancelled" ? n + 1 : n))
+              )
+          : (ids, c) =>
+              runtime
+                .runPromise(Lifecycle.cancelMany(ids, { concurrency: c }))
+                .then((outcomes) => outcomes.filter((o) => o._tag === "Cancelled").length),
         close: () => runtime.dispose()
       }
     }
     case "batchctl-promise": {
       const client = await promiseClient(vendor, origin)
       return {
-        run: args.many
+        run: args.each
+          ? async (ids, c) => {
+              let ok = 0
+              for await (const o of client.cancelEach(ids, { concurrency: c })) if (o._tag === "Cancelled") ok++
+              return ok
+            }
+          : args.many
           ? (ids, c) =>
               client
                 .cancelMany(ids, { concurrency: c })

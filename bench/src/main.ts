@@ -247,10 +247,12 @@ const results = async (origin: string): Promise<Array<Row>> => {
 
 const memory = async (origin: string): Promise<Array<Row>> => {
   const rows: Array<Row> = []
-  const cases: ReadonlyArray<{ impl: string; many?: boolean }> = [
+  const cases: ReadonlyArray<{ impl: string; many?: boolean; each?: boolean }> = [
     ...(quick ? [] : [{ impl: "undici-pool" }]),
     { impl: "batchctl-effect" },
-    { impl: "batchctl-promise", many: true }
+    { impl: "batchctl-promise", many: true },
+    { impl: "batchctl-effect", each: true },
+    { impl: "batchctl-promise", each: true }
   ]
   for (const c of cases.filter((c) => implWanted(c.impl))) {
     const args: CancelArgs = {
@@ -260,23 +262,26 @@ const memory = async (origin: string): Promise<Array<Row>> => {
       n: settings.memoryIds,
       warmup: 0,
       concurrency: [64],
-      ...(c.many === true ? { many: true } : {})
+      ...(c.many === true ? { many: true } : {}),
+      ...(c.each === true ? { each: true } : {})
     }
+    const scenario = c.each === true ? "memory-peak-rss-each" : "memory-peak-rss"
     const t0 = performance.now()
     const done = await run("cancel.mjs", [JSON.stringify(args)])
     const impl = implName(c.impl, "openai")
     if (done.code !== 0) {
       fail(`memory ${impl}`, done)
-      rows.push({ scenario: "memory-peak-rss", impl, vendor: "openai", value: null, unit: "MB", note: "failed" })
+      rows.push({ scenario, impl, vendor: "openai", value: null, unit: "MB", note: "failed" })
       continue
     }
     const lines = done.lines.map((l) => JSON.parse(l) as CancelLine | MemoryLine)
     const mem = lines.find((l): l is MemoryLine => "maxRss" in l)
     const cancel = lines.find((l): l is CancelLine => "concurrency" in l)
     if (cancel !== undefined && cancel.ok !== cancel.n) failures.push(`memory ${impl}: ${cancel.n - cancel.ok} cancels failed`)
-    const note = `${settings.memoryIds.toLocaleString("en-US")} ids at c=64${c.many === true ? ", cancelMany" : ""}, ${round((performance.now() - t0) / 1000)} s`
-    rows.push({ scenario: "memory-peak-rss", impl, vendor: "openai", value: round((mem?.maxRss ?? 0) / 1_048_576), unit: "MB", note })
-    log(`  memory ${impl}: peak ${round((mem?.maxRss ?? 0) / 1_048_576)} MB`)
+    const how = c.each === true ? ", cancelEach" : c.many === true || c.impl === "batchctl-effect" ? ", cancelMany" : ""
+    const note = `${settings.memoryIds.toLocaleString("en-US")} ids at c=64${how}, ${round((performance.now() - t0) / 1000)} s`
+    rows.push({ scenario, impl, vendor: "openai", value: round((mem?.maxRss ?? 0) / 1_048_576), unit: "MB", note })
+    log(`  ${scenario} ${impl}: peak ${round((mem?.maxRss ?? 0) / 1_048_576)} MB`)
   }
   return rows
 }

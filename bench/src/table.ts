@@ -66,5 +66,8 @@ export const targets = (rows: ReadonlyArray<Row>): string => {
   for (const r of rows.filter((r) => r.scenario === "memory-peak-rss" && r.impl.startsWith("batchctl"))) {
     check("cancelMany 100,000 ids at c=64, peak RSS", r.impl, r.value, " MB", "< 200 MB", (x) => x < 200)
   }
+  for (const r of rows.filter((r) => r.scenario === "memory-peak-rss-each" && r.impl.startsWith("batchctl"))) {
+    check("cancelEach 100,000 ids at c=64, peak RSS", r.impl, r.value, " MB", "< 200 MB", (x) => x < 200)
+  }
   return lines.join("\n")
 }

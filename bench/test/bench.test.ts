@@ -61,6 +61,8 @@ describe("npm run bench -- --quick", () => {
       }
       expect(value("memory-peak-rss", "batchctl-effect-openai")).toBeGreaterThan(0)
       expect(value("memory-peak-rss", "batchctl-promise-openai")).toBeGreaterThan(0)
+      expect(value("memory-peak-rss-each", "batchctl-effect-openai")).toBeGreaterThan(0)
+      expect(value("memory-peak-rss-each", "batchctl-promise-openai")).toBeGreaterThan(0)
       for (const impl of ["batchctl-openai", "official-openai", "batchctl-anthropic", "official-anthropic"]) {
         expect(value("import-time", impl)).toBeGreaterThan(0)
       }

@@ -67,6 +67,15 @@ export interface BatchClient extends AsyncDisposable {
     ids: Lifecycle.Ids<I>,
     options?: Lifecycle.CancelManyOptions & CallOptions
   ): Promise<ReadonlyArray<Lifecycle.CancelOutcome>>
+  /**
+   * {@link BatchClient.cancelMany} as it goes (`for await (const outcome of client.cancelEach(ids))`):
+   * each outcome as its cancel finishes, nothing kept once consumed, `ids` read as cancels start.
+   * Breaking out of the loop stops the cancels not yet sent.
+   */
+  cancelEach<I extends Iterable<string>>(
+    ids: Lifecycle.Ids<I>,
+    options?: Lifecycle.CancelManyOptions & CallOptions
+  ): AsyncIterable<Lifecycle.CancelOutcome>
   /** Releases the runtime (connections, fibers). */
   close(): Promise<void>
 }
@@ -109,12 +118,16 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
   })
 
   // One fiber reads the whole stream and hands each chunk over, waiting until the consumer has taken
-  // it: one hand-over per network chunk, back-pressure included, and breaking out of the loop interrupts
-  // the fiber (which aborts the download).
-  const results = (batchId: string, options: CallOptions | undefined, site: Error): AsyncIterable<ResultItem> => ({
+  // it: one hand-over per chunk (per network chunk for results), back-pressure included, and breaking
+  // out of the loop interrupts the fiber (which aborts the download or the cancels in flight).
+  const iterate = <A>(
+    stream: Stream.Stream<A, BatchError | E, BatchProvider>,
+    options: CallOptions | undefined,
+    site: Error
+  ): AsyncIterable<A> => ({
     [Symbol.asyncIterator]() {
       const signal = options?.signal
-      let buffer: ReadonlyArray<ResultItem> = []
+      let buffer: ReadonlyArray<A> = []
       let index = 0
       let finished: { readonly exit: Exit.Exit<void, unknown> } | undefined
       let wake: (() => void) | undefined
@@ -126,15 +139,13 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         w?.()
       }
       const start = () => {
-        const program = Effect.flatMap(BatchProvider, (p) =>
-          Stream.runForEachChunk(p.results(batchId), (chunk) =>
+        const program = Stream.runForEachChunk(stream, (chunk) =>
             Effect.async<void>((resume) => {
               buffer = Chunk.toReadonlyArray(chunk)
               index = 0
               taken = () => resume(Effect.void)
               notify()
             })
-          )
         )
         fiber = runtime.runFork(withHeadersIf(program, options))
         fiber.addObserver((exit) => {
@@ -147,7 +158,7 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
           else signal.addEventListener("abort", abort, { once: true })
         }
       }
-      const next = async (): Promise<IteratorResult<ResultItem>> => {
+      const next = async (): Promise<IteratorResult<A>> => {
         if (fiber === undefined) start()
         for (;;) {
           if (index < buffer.length) return { done: false, value: buffer[index++]! }
@@ -203,7 +214,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         }
       }
     }),
-    results: (batchId, options) => results(batchId, options, new Error()),
+    results: (batchId, options) =>
+      iterate(Stream.unwrap(Effect.map(BatchProvider, (p) => p.results(batchId))), options, new Error()),
     resultsArray: (batchId, options) =>
       run(
         Effect.flatMap(BatchProvider, (p) => Stream.runCollect(p.results(batchId))).pipe(Effect.map(Chunk.toReadonlyArray)),
@@ -216,6 +228,7 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       run(Lifecycle.cancelAndWait(batchId, waitOptions(options)), options, new Error()),
     cancelMany: (ids, options) =>
       run(Lifecycle.cancelMany(ids, { concurrency: options?.concurrency }), options, new Error()),
+    cancelEach: (ids, options) => iterate(Lifecycle.cancelEach(ids, { concurrency: options?.concurrency }), options, new Error()),
     close: () => runtime.dispose(),
     [Symbol.asyncDispose]: () => runtime.dispose()
   }

@@ -86,6 +86,43 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
+  it.live("cancelEach streams the same outcomes as they finish, reads ids lazily, and stops when the consumer does", () =>
+    Effect.gen(function* () {
+      const { stats, provider } = provide((_method, url) => {
+        const id = decodeURIComponent(url.pathname.split("/")[3] ?? "")
+        if (id.startsWith("gone")) return { status: 404, body: { error: { message: "No batch found" } } }
+        return { status: 200, body: batch(id, "cancelling") }
+      })
+      let pulled = 0
+      const ids = function* () {
+        for (let i = 0; i < 1_000_000; i++) {
+          pulled++
+          yield i % 5 === 2 ? `gone-${i}` : `batch-${i}`
+        }
+      }
+      // Take 30 outcomes of a million ids: only about that many are read and sent.
+      const outcomes = yield* Lifecycle.cancelEach(ids(), { concurrency: 4 }).pipe(
+        Stream.take(30),
+        Stream.runCollect,
+        Effect.provide(provider)
+      )
+      const list = Chunk.toReadonlyArray(outcomes)
+      assert.strictEqual(list.length, 30)
+      assert.isTrue(pulled < 30 + 4 * 3, `pulled ${pulled} ids`)
+      assert.isTrue(stats.requests < 30 + 4 * 3, `sent ${stats.requests}`)
+      assert.isTrue(stats.maxInFlight <= 4 && stats.maxInFlight >= 2, `max in flight ${stats.maxInFlight}`)
+      for (const o of list) {
+        if (o.batchId.startsWith("gone")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "BatchNotFound")
+        else assert.strictEqual(o._tag === "Cancelled" && o.batch.id, o.batchId)
+      }
+      const refused = yield* Effect.flip(
+        Lifecycle.cancelEach(["b1"], { concurrency: 0 }).pipe(Stream.runDrain, Effect.provide(provider))
+      )
+      assert.strictEqual(refused._tag, "InvalidRequest")
+      assert.include(refused.message, "cancelEach: concurrency must be a positive whole number")
+    })
+  )
+
   it.effect("awaitTerminal polls on its schedule until the batch is terminal", () =>
     Effect.gen(function* () {
       const statuses = ["in_progress", "finalizing", "completed"]

@@ -183,6 +183,24 @@ describe.sequential("OpenAI settings", () => {
     assert.strictEqual(seenSince(before).length, 0)
   })
 
+  it("cancelEach yields one outcome per id over HTTP; breaking out stops the rest; a string is refused", async () => {
+    const before = server.seen.length
+    const openai = OpenAiBatches.client({ apiKey: "sk-passed-5678", baseUrl: `${server.url}/v1` })
+    const ids = Array.from({ length: 12 }, (_, i) => `batch_each_${i}`)
+    const seenIds: Array<string> = []
+    for await (const outcome of openai.cancelEach(ids, { concurrency: 3 })) seenIds.push(outcome.batchId)
+    assert.deepStrictEqual([...seenIds].sort(), [...ids].sort())
+    const sent = seenSince(before).length
+    assert.strictEqual(sent, 12)
+    let taken = 0
+    for await (const _ of openai.cancelEach(ids, { concurrency: 2 })) if (++taken === 3) break
+    assert.isTrue(seenSince(before).length - sent <= 3 + 2, `sent ${seenSince(before).length - sent} after breaking at 3`)
+    const iterator = openai.cancelEach("batch_1" as never)[Symbol.asyncIterator]()
+    const error = await iterator.next().catch((e: unknown) => e)
+    assert.instanceOf(error, BatchError.InvalidRequest)
+    await openai.close()
+  })
+
   it("isBatchError covers WaitTimedOut, so one predicate serves a Promise user's catch", async () => {
     const openai = OpenAiBatches.client({ apiKey: "sk-passed-5678", baseUrl: `${server.url}/v1` })
     const error = await openai.awaitTerminal("b1", { pollIntervalMs: 10, timeoutMs: 50 }).catch((e: unknown) => e)
