@@ -6,6 +6,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
@@ -165,22 +166,42 @@ export const cancelEach = <I extends Iterable<string>>(
       const refused = refuse(provider.provider, "cancelEach", ids, options)
       if (refused !== undefined) return Stream.fail(refused)
       const concurrency = options.concurrency ?? 16
-      // `concurrency` workers take the next id when they are free and hand their outcome over a queue
-      // as long as `concurrency`: a consumer that stops early stops the reading of ids too. (A
-      // `Stream.mapEffect` with this concurrency costs several times the CPU per outcome.)
+      // Up to `concurrency` workers, each taking the next id when it is free and handing its outcome
+      // over a queue as long as `concurrency`: a consumer that stops early stops the reading of ids too.
+      // (A `Stream.mapEffect` with this concurrency costs several times the CPU per outcome.)
       return Stream.unwrapScoped(
         Effect.gen(function* () {
           const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<CancelOutcome>>(concurrency), Queue.shutdown)
           const iterator = each(ids)
-          const work = (): Effect.Effect<void> =>
-            Effect.suspend(() => {
+          // Stopping early lets the caller's generator run its `finally`.
+          yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
+          const work = (batchId: string): Effect.Effect<void> =>
+            Effect.flatMap(outcomeOf(provider, batchId), (outcome) =>
+              Effect.zipRight(
+                Queue.offer(queue, Take.of(outcome)),
+                Effect.suspend(() => {
+                  const next = iterator.next()
+                  return next.done === true ? Effect.void : work(next.value)
+                })
+              )
+            )
+          // Workers start as ids come: never more fibers than ids, whatever the concurrency.
+          const workers = Effect.suspend(() => {
+            const first: Array<Effect.Effect<void>> = []
+            for (let i = 0; i < concurrency; i++) {
               const next = iterator.next()
-              return next.done === true
-                ? Effect.void
-                : Effect.flatMap(outcomeOf(provider, next.value), (outcome) => Effect.zipRight(Queue.offer(queue, Take.of(outcome)), work()))
-            })
-          const workers = Effect.all(Array.from({ length: concurrency }, work), { concurrency: "unbounded", discard: true })
-          yield* Effect.forkScoped(Effect.zipRight(workers, Queue.offer(queue, Take.end)))
+              if (next.done === true) break
+              first.push(work(next.value))
+            }
+            return Effect.all(first, { concurrency: "unbounded", discard: true })
+          })
+          // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
+          // a queue that nobody will fill.
+          yield* Effect.forkScoped(
+            Effect.flatMap(Effect.exit(workers), (exit) =>
+              Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))
+            )
+          )
           return Stream.flattenTake(Stream.fromQueue(queue))
         })
       )

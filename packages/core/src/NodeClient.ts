@@ -148,6 +148,8 @@ const headersOf = (source: Http.IncomingMessage): Headers.Headers => {
   return Headers.unsafeFromRecord(out)
 }
 
+const utf8 = new TextDecoder()
+
 const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeHttps }, agents: {
   readonly http: Http.Agent
   readonly https: Http.Agent
@@ -190,7 +192,8 @@ const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeH
           _tag: "Response",
           status: response.statusCode ?? 0,
           headers: headersOf(response),
-          text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")
+          // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
+          text: utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
         })
       )
       response.once("error", fail)

@@ -140,12 +140,12 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       }
       const start = () => {
         const program = Stream.runForEachChunk(stream, (chunk) =>
-            Effect.async<void>((resume) => {
-              buffer = Chunk.toReadonlyArray(chunk)
-              index = 0
-              taken = () => resume(Effect.void)
-              notify()
-            })
+          Effect.async<void>((resume) => {
+            buffer = Chunk.toReadonlyArray(chunk)
+            index = 0
+            taken = () => resume(Effect.void)
+            notify()
+          })
         )
         fiber = runtime.runFork(withHeadersIf(program, options))
         fiber.addObserver((exit) => {
@@ -155,7 +155,11 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         if (signal !== undefined) {
           const abort = () => fiber?.unsafeInterruptAsFork(fiber.id())
           if (signal.aborted) abort()
-          else signal.addEventListener("abort", abort, { once: true })
+          else {
+            signal.addEventListener("abort", abort, { once: true })
+            // A signal shared by many calls does not collect one listener per finished call.
+            fiber.addObserver(() => signal.removeEventListener("abort", abort))
+          }
         }
       }
       const next = async (): Promise<IteratorResult<A>> => {

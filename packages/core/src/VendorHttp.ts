@@ -382,8 +382,11 @@ const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May
 const millisOf = (input: unknown, fallback: number): number => {
   if (input === undefined) return fallback
   const ms = Option.match(Duration.decodeUnknown(input), { onNone: () => Number.NaN, onSome: Duration.toMillis })
-  return Number.isNaN(ms) || ms < 0 ? fallback : ms
+  // Node's timers fire at once past 2^31 - 1 ms (~24.8 days): longer is as good as never.
+  return Number.isNaN(ms) || ms < 0 ? fallback : Math.min(ms, MAX_TIMER_MS)
 }
+
+const MAX_TIMER_MS = 2_147_483_647
 
 const DEFAULT_BASE_DELAY_MS = millisOf(defaultRetryPolicy.baseDelay, 0)
 const DEFAULT_MAX_DELAY_MS = millisOf(defaultRetryPolicy.maxDelay, 0)
@@ -652,7 +655,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
               cause: exchange.cause === undefined ? undefined : scrubbedCopy(exchange.cause, scrub)
             }
       case "Invalid":
-        return { _tag: "Setup", reason: scrub(exchange.reason) }
+        return { _tag: "Setup", reason: scrub(`Encode: ${exchange.reason}`) }
     }
   }
 
@@ -679,7 +682,8 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
       const headers = headersFor(request, fiber.getFiberRef(currentHeaders), body, !absolute || url.origin === baseOrigin)
       const attempt = Effect.map(transport(request.method, url, headers, body, timeoutMs), fromExchange)
       return Effect.flatMap(attempt, (first) =>
-        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, url.href, call, operation, first)
+        // Failures name the URL without its query, as on the `HttpClient` path.
+        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, path, call, operation, first)
       )
     })
 

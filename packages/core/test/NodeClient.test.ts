@@ -23,6 +23,7 @@ let server: Server
 let base = ""
 const seen: Array<Seen> = []
 const flaky = new Set<string>()
+const closed = new Set<string>()
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -31,7 +32,14 @@ beforeAll(async () => {
     req.on("end", () => {
       const path = req.url ?? ""
       seen.push({ method: req.method ?? "", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") })
-      if (path.startsWith("/v1/slow")) return
+      if (path.startsWith("/v1/slow")) {
+        res.on("close", () => closed.add(path))
+        return
+      }
+      if (path.startsWith("/v1/bom")) {
+        res.writeHead(200, { "content-type": "application/json" })
+        return res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"id":"b1"}`)]))
+      }
       if (path.startsWith("/v1/flaky") && !flaky.has(path)) {
         flaky.add(path)
         res.writeHead(503, { "content-type": "application/json", "retry-after-ms": "1" })
@@ -134,6 +142,16 @@ describe.sequential("NodeClient's transport", () => {
     })
   )
 
+  it.live("reads a body with a byte-order mark as the pipeline does (mark dropped)", () =>
+    Effect.gen(function* () {
+      const { fast, slow } = yield* both((http) => http.execute(HttpClientRequest.get("/bom"), call))
+      assert.isTrue(Either.isRight(fast) && Either.isRight(slow))
+      if (Either.isLeft(fast) || Either.isLeft(slow)) return
+      assert.strictEqual(fast.right.text, `{"id":"b1"}`)
+      assert.strictEqual(fast.right.text, slow.right.text)
+    })
+  )
+
   it.live("sends the key to the API's origin only", () =>
     Effect.gen(function* () {
       const elsewhere = base.replace("127.0.0.1", "localhost")
@@ -163,12 +181,15 @@ describe.sequential("NodeClient's transport", () => {
 
   it.live("a response that does not come in time is a TransportFailure, as on the pipeline", () =>
     Effect.gen(function* () {
-      const { fast, slow } = yield* both((http) => http.execute(HttpClientRequest.get("/slow"), call))
+      const { fast, slow } = yield* both((http) =>
+        http.execute(HttpClientRequest.get("/slow").pipe(HttpClientRequest.setUrlParam("after", "b9")), call)
+      )
       assert.isTrue(Either.isLeft(fast) && Either.isLeft(slow))
       if (Either.isRight(fast) || Either.isRight(slow)) return
       assert.instanceOf(fast.left, BatchError.TransportFailure)
       assert.strictEqual(fast.left.message, slow.left.message)
-      assert.include(fast.left.message, "got no HTTP response after 2 attempt(s): no response within 200ms")
+      // The URL without its query, as on the pipeline.
+      assert.include(fast.left.message, `GET ${base}/v1/slow got no HTTP response after 2 attempt(s): no response within 200ms`)
     })
   )
 
@@ -210,6 +231,9 @@ describe.sequential("NodeClient's transport", () => {
       const http = VendorHttp.makeWith(client, options({ timeout: "10 seconds" }))
       const outcome = yield* http.execute(HttpClientRequest.get("/slow?n=interrupt"), call).pipe(Effect.timeoutOption("100 millis"))
       assert.isTrue(outcome._tag === "None")
+      // The server sees the request go away, well before the 10 s timeout.
+      for (let i = 0; i < 50 && !closed.has("/v1/slow?n=interrupt"); i++) yield* Effect.sleep("20 millis")
+      assert.isTrue(closed.has("/v1/slow?n=interrupt"))
     }).pipe(Effect.provide(NodeClient.layer))
   )
 })

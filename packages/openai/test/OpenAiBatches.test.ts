@@ -123,6 +123,38 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
+  it.live("cancelEach: a throwing ids iterator ends the stream with its defect (no hang); a huge concurrency starts one worker per id; stopping early closes the generator", () =>
+    Effect.gen(function* () {
+      const { provider } = provide((_method, url) => ({ status: 200, body: batch(decodeURIComponent(url.pathname.split("/")[3] ?? ""), "cancelling") }))
+      const throwing = function* () {
+        yield "batch-1"
+        throw new Error("the id source broke")
+      }
+      const exit = yield* Lifecycle.cancelEach(throwing(), { concurrency: 4 }).pipe(
+        Stream.runDrain,
+        Effect.provide(provider),
+        Effect.timeout("5 seconds"),
+        Effect.exit
+      )
+      assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("the id source broke"), String(exit))
+      const three = yield* Lifecycle.cancelEach(["a", "b", "c"], { concurrency: Number.MAX_SAFE_INTEGER }).pipe(
+        Stream.runCollect,
+        Effect.provide(provider)
+      )
+      assert.strictEqual(Chunk.size(three), 3)
+      let closed = false
+      const endless = function* () {
+        try {
+          for (let i = 0; ; i++) yield `batch-${i}`
+        } finally {
+          closed = true
+        }
+      }
+      yield* Lifecycle.cancelEach(endless(), { concurrency: 2 }).pipe(Stream.take(5), Stream.runDrain, Effect.provide(provider))
+      assert.isTrue(closed)
+    })
+  )
+
   it.effect("awaitTerminal polls on its schedule until the batch is terminal", () =>
     Effect.gen(function* () {
       const statuses = ["in_progress", "finalizing", "completed"]
