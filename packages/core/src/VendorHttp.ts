@@ -307,6 +307,36 @@ export const transportOf = (client: HttpClient.HttpClient): Transport | undefine
 }
 
 /**
+ * A response body read with its own idle timeout: the body's chunks, failing with `"idle"` when no bytes
+ * come for `idleMs`, the timer set only while the reader waits (no fiber or timer per chunk). What
+ * {@link make}'s `lines` uses instead of timing out each pull when a response carries one
+ * (`NodeClient`'s do).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, HttpClientError.ResponseError | "idle">
+
+/**
+ * Where a response (`NodeClient`'s) keeps its {@link BodyReader}.
+ *
+ * @since 0.3.0
+ * @category symbols
+ */
+export const BodyReaderId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/BodyReader")
+
+const bodyReaderOf = (response: HttpClientResponse.HttpClientResponse): BodyReader | undefined => {
+  const own: unknown = (response as { readonly [BodyReaderId]?: unknown })[BodyReaderId]
+  if (typeof own === "function") return own as BodyReader
+  // `HttpClient.make` hands back its client's response wrapped (to abort it on interruption) and keeps
+  // it as `original`; should that change, the body is read through `stream`, only slower.
+  const original: unknown = (response as { readonly original?: unknown }).original
+  const inner: unknown =
+    typeof original === "object" && original !== null ? (original as { readonly [BodyReaderId]?: unknown })[BodyReaderId] : undefined
+  return typeof inner === "function" ? (inner as BodyReader) : undefined
+}
+
+/**
  * Extra headers for every request made inside an effect, e.g. Respan's `X-Data-Respan-Params` per call.
  *
  * @since 0.1.0
@@ -797,12 +827,21 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     )
   }
 
+  const stalled = () => new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` })
+
   const lines = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
     send(request, call, (response) => Effect.succeed(response)).pipe(
-      Effect.map((response): Lines => {
+      Effect.flatMap((response) => Effect.map(Effect.clock, (clock) => ({ response, live: clock.constructor === liveClock }))),
+      Effect.map(({ response, live }): Lines => {
         const headers = scrubHeaders(response.headers)
-        const body = linesOf(textOf(response), idleTimeout, (error) =>
-          new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
+        // A reader with its own idle timer (NodeClient's) spares a timed-out pull per chunk; under a test
+        // clock, the pulls are timed on that clock.
+        const reader = live ? bodyReaderOf(response) : undefined
+        const body = linesOf(
+          textOf(reader === undefined ? response.stream : reader(Duration.toMillis(idleTimeout))),
+          reader === undefined ? idleTimeout : undefined,
+          stalled,
+          (error) => new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
         )
         return {
           status: response.status,
@@ -932,8 +971,9 @@ const withDeadline = <A, E, T>(
  * which at 100 MB shows.
  */
 const linesOf = <E>(
-  text: Stream.Stream<string, E>,
-  idleTimeout: Duration.Duration,
+  text: Stream.Stream<string, E | "idle">,
+  idleTimeout: Duration.Duration | undefined,
+  stalled: () => BodyFailure,
   onError: (error: E) => BodyFailure
 ): Stream.Stream<string, BodyFailure> =>
   Stream.unwrapScoped(
@@ -958,14 +998,14 @@ const linesOf = <E>(
         }
         return Chunk.unsafeFromArray(out)
       }
-      const stalled = () =>
-        Option.some(
-          new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` })
-        )
+      const read = Effect.mapError(pull, Option.map((error) => (error === "idle" ? stalled() : onError(error))))
+      const timed =
+        idleTimeout === undefined
+          ? read
+          : Effect.timeoutFail(read, { duration: idleTimeout, onTimeout: () => Option.some(stalled()) })
       const step: Effect.Effect<Chunk.Chunk<string>, Option.Option<BodyFailure>> = Effect.suspend(() => {
         if (ended) return Effect.fail(Option.none())
-        const read = Effect.mapError(pull, Option.map(onError))
-        return Effect.timeoutFail(read, { duration: idleTimeout, onTimeout: stalled }).pipe(
+        return timed.pipe(
           Effect.matchEffect({
             onFailure: (error) => {
               if (Option.isSome(error)) return Effect.fail(error)
@@ -981,9 +1021,9 @@ const linesOf = <E>(
   )
 
 /** The body as text, decoded as it arrives (code points split across chunks kept whole). */
-const textOf = (response: HttpClientResponse.HttpClientResponse): Stream.Stream<string, HttpClientError.ResponseError> => Stream.suspend(() => {
+const textOf = <E>(bytes: Stream.Stream<Uint8Array, E>): Stream.Stream<string, E> => Stream.suspend(() => {
     const decoder = new TextDecoder("utf-8")
-    return response.stream.pipe(
+    return bytes.pipe(
       Stream.mapChunks(Chunk.map((bytes) => decoder.decode(bytes, { stream: true }))),
       Stream.concat(Stream.sync(() => decoder.decode()))
     )

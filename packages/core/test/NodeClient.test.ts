@@ -6,6 +6,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
@@ -93,6 +94,21 @@ describe.sequential("NodeClient's transport", () => {
       const fetch = yield* HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer))
       assert.isUndefined(VendorHttp.transportOf(fetch))
     })
+  )
+
+  it.live("a file download carries a body reader with its own idle timer, which reads the whole body", () =>
+    Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      const response = yield* client.execute(
+        HttpClientRequest.get(`${base}/v1/batches/b1`).pipe(HttpClientRequest.setHeader("accept", "application/binary"))
+      )
+      // `HttpClient.make` wraps its client's response; the reader is on the one it wraps.
+      const original = (response as unknown as { readonly original?: Record<symbol, unknown> }).original
+      const reader = original?.[VendorHttp.BodyReaderId]
+      assert.isFunction(reader)
+      const bytes = yield* Stream.runCollect((reader as VendorHttp.BodyReader)(5_000))
+      assert.deepStrictEqual(JSON.parse(Buffer.concat([...bytes]).toString("utf8")), { path: "/v1/batches/b1", echoed: "sk-" })
+    }).pipe(Effect.scoped, Effect.provide(NodeClient.layer))
   )
 
   it.live("VendorHttp sends JSON calls on the transport, not through the HttpClient pipeline", () =>
