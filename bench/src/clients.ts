@@ -43,7 +43,7 @@ export const providerOnNodeClient = async (vendor: Vendor, origin: string) => {
   return (await providerLayer(vendor, origin)).pipe(Layer.provide(NodeClient.layer))
 }
 
-/** The same layer on `NodeHttpClient.layerUndici`: any `HttpClient`, through the general pipeline. */
+/** The same layer on `NodeHttpClient.layerUndici`: what every other `HttpClient` costs (the general pipeline). */
 export const providerOnUndici = async (vendor: Vendor, origin: string) => {
   const [Layer, NodeHttpClient] = await Promise.all([import("effect/Layer"), import("@effect/platform-node/NodeHttpClient")])
   return (await providerLayer(vendor, origin)).pipe(Layer.provide(NodeHttpClient.layerUndici))

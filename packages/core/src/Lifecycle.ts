@@ -172,7 +172,7 @@ export const cancelEach = <I extends Iterable<string>>(
       return Stream.unwrapScoped(
         Effect.gen(function* () {
           const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<CancelOutcome>>(concurrency), Queue.shutdown)
-          const iterator = each(ids)
+          const iterator = (ids as Iterable<string>)[Symbol.iterator]()
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
           const work = (batchId: string): Effect.Effect<void> =>
@@ -207,10 +207,6 @@ export const cancelEach = <I extends Iterable<string>>(
       )
     })
   )
-
-function* each(ids: Iterable<string>): IterableIterator<string> {
-  yield* ids
-}
 
 const outcomeOf = (provider: Service, batchId: string): Effect.Effect<CancelOutcome> =>
   Effect.match(provider.cancel(batchId), {

@@ -26,6 +26,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
+import { bodyOf, setBodyHeaders, unsupported } from "./internal/requestBody.js"
 import { type BodyReader, BodyReaderId, type Exchange, type Transport, TransportId } from "./VendorHttp.js"
 
 type NodeHttp = typeof import("node:http")
@@ -113,20 +114,6 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
 }
 
-const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | undefined | "unsupported" => {
-  const body = request.body
-  switch (body._tag) {
-    case "Empty":
-      return undefined
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : "unsupported"
-    default:
-      return "unsupported"
-  }
-}
-
 /**
  * A file download (`accept: application/binary`, as results are fetched) goes through `fetch`: read
  * as a stream, its buffers are let go sooner than `node:http`'s (a 100 MB results file: ~50 MB of RSS
@@ -198,10 +185,7 @@ const headersOf = (source: Http.IncomingMessage): Headers.Headers => {
 
 const utf8 = new TextDecoder()
 
-const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeHttps }, agents: {
-  readonly http: Http.Agent
-  readonly https: Http.Agent
-}): Transport =>
+const makeTransport = (modules: Modules, agents: Agents): Transport =>
 (method, url, headers, body, timeoutMs) =>
   Effect.async<Exchange>((resume) => {
     let done = false
@@ -213,12 +197,7 @@ const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeH
       resume(Effect.succeed(exchange))
     }
     const fail = (cause: unknown) =>
-      finish({
-        _tag: "NoResponse",
-        reason: cause instanceof Error ? cause.message || String((cause as { readonly code?: unknown }).code ?? cause.name) : String(cause),
-        cause: cause instanceof Error ? cause : undefined,
-        timedOut: false
-      })
+      finish({ _tag: "NoResponse", cause: cause instanceof Error ? cause : new Error(String(cause)) })
     const secure = url.protocol === "https:"
     let req: Http.ClientRequest
     try {
@@ -229,7 +208,7 @@ const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeH
       return resume(Effect.succeed({ _tag: "Invalid", reason: cause instanceof Error ? cause.message : String(cause) }))
     }
     timer = setTimeout(() => {
-      finish({ _tag: "NoResponse", reason: `no response within ${timeoutMs} ms`, timedOut: true })
+      finish({ _tag: "TimedOut" })
       req.destroy()
     }, timeoutMs)
     req.once("response", (response) => {
@@ -263,39 +242,39 @@ const makeTransport = (modules: { readonly http: NodeHttp; readonly https: NodeH
  * @since 0.2.0
  * @category constructors
  */
-export const make = (modules: {
-  readonly http: NodeHttp
-  readonly https: NodeHttps
-  readonly toWeb: (source: Http.IncomingMessage) => unknown
-}, agents: {
-  readonly http: Http.Agent
-  readonly https: Http.Agent
-}): HttpClient.HttpClient =>
+export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
   Object.defineProperty(makeClient(modules, agents), TransportId, { value: makeTransport(modules, agents) })
 
-const makeClient = (modules: {
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Modules {
   readonly http: NodeHttp
   readonly https: NodeHttps
   readonly toWeb: (source: Http.IncomingMessage) => unknown
-}, agents: {
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Agents {
   readonly http: Http.Agent
   readonly https: Http.Agent
-}): HttpClient.HttpClient =>
+}
+
+const makeClient = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) => {
     if (request.headers.accept === "application/binary" && request.body._tag === "Empty") return download(request, url, signal)
     const body = bodyOf(request)
-    if (body === "unsupported") {
+    if (body === unsupported) {
       return Effect.fail(
         new HttpClientError.RequestError({ request, reason: "Encode", description: `a ${request.body._tag} body is not supported here` })
       )
     }
     const headers: Record<string, string> = { ...request.headers }
-    if (body !== undefined) {
-      if (request.body.contentType !== undefined && headers["content-type"] === undefined) {
-        headers["content-type"] = request.body.contentType
-      }
-      headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
-    }
+    setBodyHeaders(headers, request, body)
     const secure = url.protocol === "https:"
     return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
       let req: Http.ClientRequest

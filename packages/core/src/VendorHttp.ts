@@ -30,6 +30,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
+import { bodyOf, setBodyHeaders, unsupported } from "./internal/requestBody.js"
 import { version as coreVersion } from "./version.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
 
@@ -264,7 +265,10 @@ export type Exchange =
       readonly headers: Headers.Headers
       readonly text: string
     }
-  | { readonly _tag: "NoResponse"; readonly reason: string; readonly cause?: Error | undefined; readonly timedOut: boolean }
+  /** No answer: the socket failed (`cause`: `ECONNREFUSED`, a reset, …). */
+  | { readonly _tag: "NoResponse"; readonly cause: Error }
+  /** No whole answer within the timeout (the request is destroyed). */
+  | { readonly _tag: "TimedOut" }
   /** The request was refused before anything was sent (a header value Node will not send, …). */
   | { readonly _tag: "Invalid"; readonly reason: string }
 
@@ -656,10 +660,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     for (const name of extraNames) out[name.toLowerCase()] = extra[name]!
     // Headers the request sets itself win over the fixed ones; the key, to the API origin only, over all.
     for (const name of own) out[name] = request.headers[name]!
-    if (body !== undefined) {
-      if (request.body.contentType !== undefined && out["content-type"] === undefined) out["content-type"] = request.body.contentType
-      out["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
-    }
+    setBodyHeaders(out, request, body)
     if (withKey) {
       if (options.auth._tag === "Bearer") out.authorization = `Bearer ${key}`
       else out[options.auth.name] = key
@@ -676,14 +677,14 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
           ? { _tag: "Ok", value: { status: exchange.status, headers, text, requestId: requestIdOf(headers) } }
           : { _tag: "Failed", status: exchange.status, headers, text }
       }
+      case "TimedOut":
+        return { _tag: "Transport", reason: `no response within ${Duration.format(timeout)}`, cause: undefined }
       case "NoResponse":
-        return exchange.timedOut
-          ? { _tag: "Transport", reason: `no response within ${Duration.format(timeout)}`, cause: undefined }
-          : {
-              _tag: "Transport",
-              reason: scrub(transportReason({ reason: "Transport", cause: exchange.cause })),
-              cause: exchange.cause === undefined ? undefined : scrubbedCopy(exchange.cause, scrub)
-            }
+        return {
+          _tag: "Transport",
+          reason: scrub(transportReason({ reason: "Transport", cause: exchange.cause })),
+          cause: scrubbedCopy(exchange.cause, scrub)
+        }
       case "Invalid":
         return { _tag: "Setup", reason: scrub(`Encode: ${exchange.reason}`) }
     }
@@ -819,11 +820,12 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     })
 
   const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> => {
-    const body = transport === undefined ? unsupported : transportBody(request)
+    const body = transport === undefined ? unsupported : bodyOf(request)
     if (transport === undefined || body === unsupported) return send(request, call, readText)
     // Under a test clock, through `send`, whose timeouts follow that clock.
-    return Effect.clockWith((clock) =>
-      clock.constructor === liveClock ? sendFast(transport, request, body, call) : send(request, call, readText)
+    return onClock(
+      () => sendFast(transport, request, body, call),
+      () => send(request, call, readText)
     )
   }
 
@@ -831,12 +833,16 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 
   const lines = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
     send(request, call, (response) => Effect.succeed(response)).pipe(
-      Effect.flatMap((response) => Effect.map(Effect.clock, (clock) => ({ response, live: clock.constructor === liveClock }))),
-      Effect.map(({ response, live }): Lines => {
+      Effect.flatMap((response) =>
+        onClock(
+          () => Effect.succeed({ response, reader: bodyReaderOf(response) }),
+          () => Effect.succeed({ response, reader: undefined })
+        )
+      ),
+      Effect.map(({ response, reader }): Lines => {
         const headers = scrubHeaders(response.headers)
         // A reader with its own idle timer (NodeClient's) spares a timed-out pull per chunk; under a test
         // clock, the pulls are timed on that clock.
-        const reader = live ? bodyReaderOf(response) : undefined
         const body = linesOf(
           textOf(reader === undefined ? response.stream : reader(Duration.toMillis(idleTimeout))),
           reader === undefined ? idleTimeout : undefined,
@@ -894,23 +900,6 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 
 const BLANK = /^\s*$/
 
-const unsupported: unique symbol = Symbol("unsupported")
-
-/** The body as the transport sends it, or `unsupported` for kinds it leaves to the `HttpClient` (streams, forms). */
-const transportBody = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | undefined | typeof unsupported => {
-  const body = request.body
-  switch (body._tag) {
-    case "Empty":
-      return undefined
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return typeof body.body === "string" || body.body instanceof Uint8Array ? body.body : unsupported
-    default:
-      return unsupported
-  }
-}
-
 /** As `HttpClientRequest.prependUrl`. */
 const joinUrl = (base: string, url: string): string => (base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url)
 
@@ -928,6 +917,12 @@ const decoderOf = <A, I>(schema: Schema.Schema<A, I>) => {
 /** The class of the clock Effect runs with by default: under it, timers can be plain timers. */
 const liveClock = globalValue("@batchctl/core/VendorHttp/liveClock", () => Effect.runSync(Effect.clock).constructor)
 
+/** `live` under Effect's own clock, `testable` under another (a `TestClock`), whose time tests move. */
+const onClock = <A, E, R>(
+  live: () => Effect.Effect<A, E, R>,
+  testable: () => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.clockWith((clock) => (clock.constructor === liveClock ? live() : testable()))
+
 /**
  * `Effect.timeoutFail` for the common case at a third of its cost: the attempt runs in one forked fiber
  * and a plain timer interrupts it, instead of racing two fibers with a `Deferred`. Under another clock
@@ -938,30 +933,30 @@ const withDeadline = <A, E, T>(
   duration: Duration.Duration,
   onTimeout: () => T
 ): Effect.Effect<A, E | T> =>
-  Effect.clockWith((clock) =>
-    clock.constructor !== liveClock
-      ? Effect.timeoutFail(self, { duration, onTimeout })
-      : Effect.flatMap(Effect.fork(self), (fiber) =>
-          Effect.async<A, E | T>((resume) => {
-            let settled = false
-            const timer = setTimeout(() => {
-              if (settled) return
-              settled = true
-              resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
-            }, Duration.toMillis(duration))
-            fiber.addObserver((exit) => {
-              if (settled) return
-              settled = true
-              clearTimeout(timer)
-              resume(exit)
-            })
-            return Effect.suspend(() => {
-              settled = true
-              clearTimeout(timer)
-              return Fiber.interrupt(fiber)
-            })
+  onClock(
+    () =>
+      Effect.flatMap(Effect.fork(self), (fiber) =>
+        Effect.async<A, E | T>((resume) => {
+          let settled = false
+          const timer = setTimeout(() => {
+            if (settled) return
+            settled = true
+            resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
+          }, Duration.toMillis(duration))
+          fiber.addObserver((exit) => {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            resume(exit)
           })
-        )
+          return Effect.suspend(() => {
+            settled = true
+            clearTimeout(timer)
+            return Fiber.interrupt(fiber)
+          })
+        })
+      ),
+    () => Effect.timeoutFail(self, { duration, onTimeout })
   )
 
 /**
