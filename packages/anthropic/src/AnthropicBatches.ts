@@ -12,6 +12,7 @@ import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
+import * as Wire from "@batchctl/core/Wire"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -55,7 +56,8 @@ export interface Options extends VendorHttp.ClientOptions {
   readonly workspaceId?: string | undefined
 }
 
-const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+const maybe = Wire.optionalOrNull
+const timestamp = Schema.optional(Timestamp.Lenient)
 
 /**
  * A MessageBatch as Anthropic sends it; unknown fields pass.
@@ -75,10 +77,10 @@ export const WireBatch = Schema.Struct({
       expired: maybe(Schema.Number)
     })
   ),
-  created_at: Schema.optional(Schema.Unknown),
-  expires_at: Schema.optional(Schema.Unknown),
-  ended_at: Schema.optional(Schema.Unknown),
-  cancel_initiated_at: Schema.optional(Schema.Unknown),
+  created_at: timestamp,
+  expires_at: timestamp,
+  ended_at: timestamp,
+  cancel_initiated_at: timestamp,
   archived_at: Schema.optional(Schema.Unknown),
   results_url: maybe(Schema.String)
 })
@@ -110,7 +112,7 @@ export const toStatus = (wire: WireBatch): Batch.BatchStatus => {
     case "canceling":
       return "cancelling"
     case "ended":
-      if (wire.cancel_initiated_at !== undefined && wire.cancel_initiated_at !== null) return "cancelled"
+      if (wire.cancel_initiated_at !== undefined) return "cancelled"
       if ((wire.request_counts?.expired ?? 0) > 0) return "expired"
       return "completed"
     default:
@@ -148,10 +150,10 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
             // The total is the sum of the five buckets, so it is only known when all five are.
             total: known.length === buckets.length ? known.reduce((a, b) => a + b, 0) : undefined
           },
-    createdAt: Timestamp.fromVendor(wire.created_at),
-    expiresAt: Timestamp.fromVendor(wire.expires_at),
-    cancelRequestedAt: Timestamp.fromVendor(wire.cancel_initiated_at),
-    endedAt: Timestamp.fromVendor(wire.ended_at),
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+    cancelRequestedAt: wire.cancel_initiated_at,
+    endedAt: wire.ended_at,
     resultsUrl: wire.results_url,
     raw
   })
@@ -182,8 +184,7 @@ export interface Extras {
     | undefined
 }
 
-const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
-  isRecord(raw) && raw[name] !== undefined ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)(raw[name])) : undefined
+const field = Wire.field
 
 const Count = Schema.optional(Schema.Number)
 
@@ -220,20 +221,48 @@ const OUTCOMES: ReadonlyMap<string, Batch.ResultOutcome> = new Map([
 ])
 
 /**
- * One line of the results JSONL: `{"custom_id", "result": {"type", "message"? , "error"?}}`.
+ * A line of Anthropic's results JSONL as Anthropic writes it:
+ * `{"custom_id", "result": {"type", "message"?, "error"?}}`; `message` and `error` are kept as sent
+ * (`null` read as absent).
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const WireResultLine = Schema.Struct({
+  custom_id: Schema.String,
+  result: Schema.Struct({
+    type: Schema.String,
+    message: Schema.optional(Schema.Unknown),
+    error: Schema.optional(Schema.Unknown)
+  })
+})
+
+/**
+ * @since 0.4.0
+ * @category schemas
+ */
+export type WireResultLine = typeof WireResultLine.Type
+
+const decodeResultLine = Schema.decodeUnknownOption(WireResultLine)
+
+/**
+ * One line of the results JSONL, read with {@link WireResultLine}; a line whose `result.type` is not one
+ * of Anthropic's outcomes cannot be read.
  *
  * @since 0.1.0
  * @category normalizing
  */
 export const toResult = (value: unknown): Batch.ResultItem | undefined => {
-  if (!isRecord(value) || typeof value.custom_id !== "string" || !isRecord(value.result)) return undefined
-  const outcome = typeof value.result.type === "string" ? OUTCOMES.get(value.result.type) : undefined
+  const line = decodeResultLine(value)
+  if (Option.isNone(line)) return undefined
+  const { custom_id, result } = line.value
+  const outcome = OUTCOMES.get(result.type)
   if (outcome === undefined) return undefined
   return Batch.makeResult({
-    customId: value.custom_id,
+    customId: custom_id,
     outcome,
-    response: value.result.message ?? undefined,
-    error: value.result.error ?? undefined
+    response: result.message ?? undefined,
+    error: result.error ?? undefined
   })
 }
 

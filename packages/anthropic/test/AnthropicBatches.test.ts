@@ -3,6 +3,7 @@ import * as Loopback from "@batchctl/core/testing"
 import { AnthropicBatches } from "@batchctl/anthropic"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Schema from "effect/Schema"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -10,8 +11,9 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 
+/** A wire batch as the adapter reads it: decoded by `WireBatch`. */
 const wire = (over: Record<string, unknown>) =>
-  AnthropicBatches.WireBatch.make({ id: "msgbatch_1", processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 0 }, ...over })
+  Schema.decodeUnknownSync(AnthropicBatches.WireBatch)({ id: "msgbatch_1", processing_status: "ended", request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 0 }, ...over })
 
 describe("AnthropicBatches.toStatus", () => {
   it("splits ended into cancelled / expired / completed", () => {
@@ -19,6 +21,7 @@ describe("AnthropicBatches.toStatus", () => {
     assert.strictEqual(AnthropicBatches.toStatus(wire({ request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 2 } })), "expired")
     assert.strictEqual(AnthropicBatches.toStatus(wire({})), "completed")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ cancel_initiated_at: null })), "completed")
+    assert.strictEqual(wire({ cancel_initiated_at: "2024-09-24T18:39:03.114875Z" }).cancel_initiated_at?.toISOString(), "2024-09-24T18:39:03.114Z")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "canceling" })), "cancelling")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "in_progress" })), "in_progress")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "archived" })), "unknown")

@@ -10,7 +10,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
@@ -179,8 +179,6 @@ export const fetchJsonl = (
 ): Effect.Effect<ReadonlyArray<ResultItem>, BatchError> =>
   Effect.map(Stream.runCollect(streamJsonl(http, request, context, toItem)), Chunk.toReadonlyArray)
 
-const isRecord = Predicate.isRecord
-
 const outcomeOf = (code: string | undefined): ResultOutcome | undefined =>
   code === "batch_expired"
     ? "expired"
@@ -189,43 +187,76 @@ const outcomeOf = (code: string | undefined): ResultOutcome | undefined =>
       : undefined
 
 /**
- * One line of an OpenAI-style output file (also Together's, and MeshAPI's inline results):
+ * A line of an OpenAI-style output or error file as the vendor writes it:
  * `{"custom_id", "response": {"status_code", "body"} | null, "error": {"code", "message"} | null}`.
- * `batch_expired` / `batch_cancelled` error codes are requests the batch never ran. Only a line with a
- * 2xx `status_code` and no `error` is `succeeded`: a line with no status is not a success by default.
+ * Only `custom_id` is required; `response` and `error` are kept as sent (`null` read as absent), and
+ * their `status_code` and `code` are read leniently.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const OpenAiLine = Schema.Struct({
+  custom_id: Schema.String,
+  response: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * @since 0.4.0
+ * @category schemas
+ */
+export type OpenAiLine = typeof OpenAiLine.Type
+
+const decodeLine = Schema.decodeUnknownOption(OpenAiLine)
+const decodeStatus = Schema.decodeUnknownOption(Schema.Struct({ status_code: Schema.Number }))
+const decodeCode = Schema.decodeUnknownOption(Schema.Struct({ code: Schema.String }))
+
+const is2xx = (response: unknown) =>
+  Option.match(decodeStatus(response), {
+    onNone: () => false,
+    onSome: ({ status_code }) => status_code >= 200 && status_code < 300
+  })
+
+const codeOf = (error: unknown) => (error === undefined ? undefined : Option.getOrUndefined(decodeCode(error))?.code)
+
+const present = (value: unknown) => (value === null ? undefined : value)
+
+/**
+ * One line of an OpenAI-style output file (also Together's, and MeshAPI's inline results), read with
+ * {@link OpenAiLine}. `batch_expired` / `batch_cancelled` error codes are requests the batch never ran.
+ * Only a line with a 2xx `status_code` and no `error` is `succeeded`: a line with no status is not a
+ * success by default.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const openAiLine = (value: unknown): ResultItem | undefined => {
-  if (!isRecord(value) || typeof value.custom_id !== "string") return undefined
-  const error = value.error ?? undefined
-  const response = value.response ?? undefined
-  const code = isRecord(error) && typeof error.code === "string" ? error.code : undefined
-  const status = isRecord(response) && typeof response.status_code === "number" ? response.status_code : undefined
+  const line = decodeLine(value)
+  if (Option.isNone(line)) return undefined
+  const error = present(line.value.error)
+  const response = present(line.value.response)
   const outcome: ResultOutcome =
-    outcomeOf(code) ??
-    (error === undefined && status !== undefined && status >= 200 && status < 300 ? "succeeded" : "errored")
-  return makeResult({ customId: value.custom_id, outcome, response, error })
+    error === undefined ? (is2xx(response) ? "succeeded" : "errored") : (outcomeOf(codeOf(error)) ?? "errored")
+  return makeResult({ customId: line.value.custom_id, outcome, response, error })
 }
 
 /**
- * One line of an error file. Whatever its shape, it is never `succeeded`: `cancelled` / `expired` by its
- * error code (`batch_cancelled`, `batch_expired`), else `errored`. Lines of an undocumented shape (Together
- * documents none for its error file) are `errored`, with the whole line as `error` when it has no `error`
- * field; only a line without a string `custom_id` cannot be read.
+ * One line of an error file, read with {@link OpenAiLine}. Whatever its shape, it is never `succeeded`:
+ * `cancelled` / `expired` by its error code (`batch_cancelled`, `batch_expired`), else `errored`. Lines
+ * of an undocumented shape (Together documents none for its error file) are `errored`, with the whole
+ * line as `error` when it has no `error` field; only a line without a string `custom_id` cannot be read.
  *
  * @since 0.3.0
  * @category decoding
  */
 export const errorFileLine = (value: unknown): ResultItem | undefined => {
-  if (!isRecord(value) || typeof value.custom_id !== "string") return undefined
-  const error = value.error ?? undefined
-  const response = value.response ?? undefined
-  const code = isRecord(error) && typeof error.code === "string" ? error.code : undefined
+  const line = decodeLine(value)
+  if (Option.isNone(line)) return undefined
+  const error = present(line.value.error)
+  const response = present(line.value.response)
   return makeResult({
-    customId: value.custom_id,
-    outcome: outcomeOf(code) ?? "errored",
+    customId: line.value.custom_id,
+    outcome: outcomeOf(codeOf(error)) ?? "errored",
     response,
     error: error ?? (response === undefined ? value : undefined)
   })

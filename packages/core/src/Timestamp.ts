@@ -3,8 +3,15 @@
  * digits below the millisecond are truncated (`…04.374913+00:00` is `…04.374Z`). A value that is not a
  * timestamp gives `undefined`, never a failure: a bad date must not make a batch unreadable.
  *
+ * As schemas: {@link UnixSeconds}, {@link Rfc3339} and {@link FromVendor} decode strictly (a value that
+ * is not a timestamp fails); {@link Lenient} is the one vendor wire schemas use for their timestamp
+ * fields. RFC 3339 is read by hand on purpose: `Date.parse` (and so `Schema.Date`) also accepts forms
+ * that are not RFC 3339, reads an offset-less time as local time, and reads years 0–99 as 1900–1999.
+ *
  * @since 0.1.0
  */
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /**
  * @since 0.1.0
@@ -58,3 +65,56 @@ export const fromRfc3339 = (value: unknown): Date | undefined => {
  */
 export const fromVendor = (value: unknown): Date | undefined =>
   typeof value === "number" ? fromUnixSeconds(value) : fromRfc3339(value)
+
+const dateOrFail =
+  <I>(read: (value: I) => Date | undefined, what: string) =>
+  (value: I, _: unknown, ast: Schema.Schema.Any["ast"]) => {
+    const date = read(value)
+    return date === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, value, `Expected ${what}, got ${JSON.stringify(value)}`))
+      : ParseResult.succeed(date)
+  }
+
+/**
+ * Unix seconds (fractions kept to the millisecond) ⇄ `Date`.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const UnixSeconds: Schema.Schema<Date, number> = Schema.transformOrFail(Schema.Number, Schema.DateFromSelf, {
+  strict: true,
+  decode: dateOrFail(fromUnixSeconds, "unix seconds"),
+  encode: (date) => ParseResult.succeed(date.getTime() / 1000)
+}).annotations({ identifier: "UnixSeconds" })
+
+/**
+ * An RFC 3339 timestamp ⇄ `Date` (encoded in UTC, `…Z`).
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const Rfc3339: Schema.Schema<Date, string> = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
+  strict: true,
+  decode: dateOrFail(fromRfc3339, "an RFC 3339 timestamp"),
+  encode: (date) => ParseResult.succeed(date.toISOString())
+}).annotations({ identifier: "Rfc3339" })
+
+/**
+ * Either form a vendor sends: a number is unix seconds, a string is RFC 3339.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const FromVendor: Schema.Schema<Date, number | string> = Schema.Union(UnixSeconds, Rfc3339)
+
+/**
+ * A vendor timestamp field as wire schemas read it: any value, a `Date` when it is a timestamp in either
+ * form and `undefined` otherwise (missing, `null`, or garbage), never a failure. Encodes to RFC 3339.
+ *
+ * @since 0.4.0
+ * @category schemas
+ */
+export const Lenient: Schema.Schema<Date | undefined, unknown> = Schema.declare<Date | undefined, unknown, readonly []>([], {
+  decode: () => (value) => ParseResult.succeed(fromVendor(value)),
+  encode: () => (date) => ParseResult.succeed(date instanceof Date ? date.toISOString() : undefined)
+}, { identifier: "Timestamp" })

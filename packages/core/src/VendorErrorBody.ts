@@ -1,5 +1,6 @@
 /**
- * A lenient reader for vendor error bodies. It never fails: it takes whatever it recognises from every
+ * A lenient reader for vendor error bodies, as one Schema whose every field is optional and lenient. It
+ * never fails: it takes whatever it recognises from every
  * envelope the supported vendors use, and falls back to a short excerpt of the text.
  *
  * - OpenAI, Moonshot, Respan: `{"error":{"message","type","param","code"}}`
@@ -11,7 +12,10 @@
  *
  * @since 0.1.0
  */
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Wire from "./Wire.js"
 
 /**
  * @since 0.1.0
@@ -27,10 +31,44 @@ export interface VendorErrorBody {
   readonly retryAfterMs?: number | undefined
 }
 
-const isRecord = Predicate.isRecord
-const str = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
-const seconds = (u: unknown): number | undefined =>
-  typeof u === "number" && Number.isFinite(u) && u >= 0 ? Math.round(u * 1000) : undefined
+const Text = Wire.lenientField(Schema.NonEmptyString)
+const Seconds = Wire.lenientField(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()))
+
+/** One entry of FastAPI's validation list: `{"loc": [...], "msg": "...", "type": "..."}`. */
+const DetailItem = Schema.Struct({
+  msg: Text,
+  message: Text,
+  loc: Wire.lenientField(Schema.Array(Schema.Unknown))
+})
+
+/** The `error` object of the OpenAI, Anthropic and MeshAPI envelopes. */
+const ErrorObject = Schema.Struct({
+  message: Text,
+  type: Text,
+  code: Text,
+  details: Schema.optional(Schema.Unknown),
+  retry_after_seconds: Seconds
+})
+
+/**
+ * Every envelope at once: each field is read leniently, so a field of an unexpected type is skipped and
+ * the rest of the body still read.
+ */
+const Envelope = Schema.Struct({
+  error: Wire.lenientField(Schema.Union(Schema.NonEmptyString, ErrorObject)),
+  detail: Wire.lenientField(Schema.Union(Schema.String, Schema.Array(Wire.lenient(DetailItem)))),
+  message: Text,
+  code: Text,
+  request_id: Text,
+  retry_after_seconds: Seconds,
+  retry_after: Seconds
+})
+
+const decodeEnvelope = Schema.decodeUnknownOption(Envelope)
+const decodeErrorCode = Schema.decodeUnknownOption(Schema.Struct({ error_code: Schema.NonEmptyString }))
+const decodeJson = Schema.decodeUnknownOption(Schema.parseJson())
+
+const millis = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000))
 
 const excerpt = (text: string): string | undefined => {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
@@ -40,12 +78,11 @@ const excerpt = (text: string): string | undefined => {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
 }
 
-const fromDetailList = (detail: ReadonlyArray<unknown>): string | undefined => {
+const fromDetailList = (detail: ReadonlyArray<typeof DetailItem.Type | undefined>): string | undefined => {
   const parts = detail.flatMap((item) => {
-    if (!isRecord(item)) return []
-    const msg = str(item.msg) ?? str(item.message)
+    const msg = item?.msg ?? item?.message
     if (msg === undefined) return []
-    const loc = Array.isArray(item.loc) ? item.loc.join(".") : undefined
+    const loc = item?.loc?.join(".")
     return [loc ? `${loc}: ${msg}` : msg]
   })
   return parts.length > 0 ? parts.join("; ") : undefined
@@ -58,40 +95,47 @@ const fromDetailList = (detail: ReadonlyArray<unknown>): string | undefined => {
  * @category parsing
  */
 export const parse = (json: unknown, text: string): VendorErrorBody => {
-  if (!isRecord(json)) {
-    return { codes: [], message: json === undefined ? excerpt(text) : typeof json === "string" ? str(json) : undefined }
+  if (!Predicate.isRecord(json)) {
+    return { codes: [], message: json === undefined ? excerpt(text) : typeof json === "string" && json.length > 0 ? json : undefined }
   }
+  // Every field is optional and lenient, so any object decodes.
+  const envelope = decodeEnvelope(json)
+  if (Option.isNone(envelope)) return { codes: [] }
+  const body = envelope.value
   const codes: Array<string> = []
   let message: string | undefined
   let details: unknown
   let retryAfterMs: number | undefined
-  const error = json.error
+  const error = body.error
   if (typeof error === "string") {
-    message = str(error)
-  } else if (isRecord(error)) {
-    message = str(error.message)
-    for (const code of [error.type, error.code]) if (str(code)) codes.push(code as string)
+    message = error
+  } else if (error !== undefined) {
+    message = error.message
+    if (error.type !== undefined) codes.push(error.type)
+    if (error.code !== undefined) codes.push(error.code)
     if (error.details !== undefined && error.details !== null) {
       details = error.details
-      if (isRecord(error.details) && str(error.details.error_code)) codes.push(error.details.error_code as string)
+      const code = decodeErrorCode(error.details)
+      if (Option.isSome(code)) codes.push(code.value.error_code)
     }
-    retryAfterMs = seconds(error.retry_after_seconds)
+    retryAfterMs = millis(error.retry_after_seconds)
   }
-  const detail = json.detail
+  const detail = body.detail
   if (typeof detail === "string") {
     message ??= detail
-  } else if (Array.isArray(detail)) {
+  } else if (detail !== undefined) {
     message ??= fromDetailList(detail)
-    details ??= detail
+    // As sent: the decoded list keeps only what the message needs.
+    details ??= json.detail
   }
-  message ??= str(json.message)
-  if (str(json.code)) codes.push(json.code as string)
-  retryAfterMs ??= seconds(json.retry_after_seconds) ?? seconds(json.retry_after)
+  message ??= body.message
+  if (body.code !== undefined) codes.push(body.code)
+  retryAfterMs ??= millis(body.retry_after_seconds) ?? millis(body.retry_after)
   return {
     codes,
     message,
     ...(details === undefined ? {} : { details }),
-    requestId: str(json.request_id),
+    requestId: body.request_id,
     retryAfterMs
   }
 }
@@ -103,11 +147,6 @@ export const parse = (json: unknown, text: string): VendorErrorBody => {
  * @category parsing
  */
 export const fromText = (text: string): VendorErrorBody => {
-  let json: unknown
-  try {
-    json = text.length === 0 ? undefined : JSON.parse(text)
-  } catch {
-    json = undefined
-  }
+  const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
   return parse(json, text)
 }

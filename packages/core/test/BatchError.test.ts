@@ -92,6 +92,26 @@ describe("VendorErrorBody", () => {
       for (const [k, v] of Object.entries(want)) assert.deepStrictEqual(got[k as keyof typeof got], v, `${k} of ${JSON.stringify(body)}`)
     }
   })
+  it("reads each field on its own: a field of an unexpected type is skipped, the rest still read", () => {
+    const got = VendorErrorBody.fromText(
+      JSON.stringify({ error: { message: 42, type: "rate_limit_error", code: ["x"], retry_after_seconds: "2" }, request_id: 7, retry_after: 3 })
+    )
+    assert.deepStrictEqual(got, { codes: ["rate_limit_error"], message: undefined, requestId: undefined, retryAfterMs: 3000 })
+    assert.deepStrictEqual(VendorErrorBody.fromText(JSON.stringify({ error: "", message: "fallback" })).message, "fallback")
+    assert.deepStrictEqual(VendorErrorBody.fromText(JSON.stringify({ error: { message: "m", details: { error_code: "E42", hint: "h" } } })), {
+      codes: ["E42"],
+      message: "m",
+      details: { error_code: "E42", hint: "h" },
+      requestId: undefined,
+      retryAfterMs: undefined
+    })
+  })
+  it("keeps FastAPI's validation list as sent and joins its messages", () => {
+    const detail = [{ loc: [], msg: "first", type: "t", input: 1 }, "stray", { loc: ["body", "limit"], message: "second" }, { msg: "" }]
+    const got = VendorErrorBody.fromText(JSON.stringify({ detail }))
+    assert.strictEqual(got.message, "first; body.limit: second")
+    assert.deepStrictEqual(got.details, detail)
+  })
   it("takes an HTML page's title and never fails on text", () => {
     assert.strictEqual(VendorErrorBody.fromText("<html><head><title>502 Bad Gateway</title></head></html>").message, "502 Bad Gateway")
     assert.strictEqual(VendorErrorBody.fromText("").message, undefined)

@@ -10,20 +10,22 @@ import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
+import * as Wire from "@batchctl/core/Wire"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Predicate from "effect/Predicate"
 
-const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+const maybe = Wire.optionalOrNull
+const timestamp = Schema.optional(Timestamp.Lenient)
 
 /**
  * The batch object as the OpenAI family sends it; unknown fields pass, every field but `id` may be
- * missing or `null`, timestamps are read whether unix seconds or RFC 3339.
+ * missing or `null`, timestamps are `Date`s read whether unix seconds or RFC 3339 (`undefined` when not a
+ * timestamp).
  *
  * @since 0.1.0
  * @category schemas
@@ -34,13 +36,13 @@ export const WireBatch = Schema.Struct({
   request_counts: maybe(
     Schema.Struct({ total: maybe(Schema.Number), completed: maybe(Schema.Number), failed: maybe(Schema.Number) })
   ),
-  created_at: Schema.optional(Schema.Unknown),
-  expires_at: Schema.optional(Schema.Unknown),
-  cancelling_at: Schema.optional(Schema.Unknown),
-  completed_at: Schema.optional(Schema.Unknown),
-  failed_at: Schema.optional(Schema.Unknown),
-  expired_at: Schema.optional(Schema.Unknown),
-  cancelled_at: Schema.optional(Schema.Unknown),
+  created_at: timestamp,
+  expires_at: timestamp,
+  cancelling_at: timestamp,
+  completed_at: timestamp,
+  failed_at: timestamp,
+  expired_at: timestamp,
+  cancelled_at: timestamp,
   output_file_id: maybe(Schema.String),
   error_file_id: maybe(Schema.String)
 })
@@ -118,10 +120,10 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
     status,
     vendorStatus,
     counts: counts == null ? {} : { total: counts.total, succeeded: counts.completed, failed: counts.failed },
-    createdAt: Timestamp.fromVendor(wire.created_at),
-    expiresAt: Timestamp.fromVendor(wire.expires_at),
-    cancelRequestedAt: Timestamp.fromVendor(wire.cancelling_at),
-    endedAt: Timestamp.fromVendor(ended),
+    createdAt: wire.created_at,
+    expiresAt: wire.expires_at,
+    cancelRequestedAt: wire.cancelling_at,
+    endedAt: ended,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
     raw
@@ -130,8 +132,7 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
 
 const isRecord = Predicate.isRecord
 
-const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
-  isRecord(raw) && raw[name] !== undefined ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)(raw[name])) : undefined
+const field = Wire.field
 
 /**
  * One entry of OpenAI's `errors.data` (why a batch failed, e.g. `token_limit_exceeded`).

@@ -1,8 +1,10 @@
 import { Results } from "@batchctl/core"
 import { OpenAiCompatible } from "@batchctl/openai-compatible"
 import { assert, describe, it } from "@effect/vitest"
+import * as Schema from "effect/Schema"
 
-const wire = (over: Record<string, unknown>) => ({ id: "batch_1", status: "completed", ...over })
+/** A wire batch as the adapter reads it: decoded by `WireBatch`. */
+const wire = (over: Record<string, unknown>) => Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "batch_1", status: "completed", ...over })
 
 describe("OpenAiCompatible.toBatch", () => {
   it("maps counts, never guessing a missing one, and picks endedAt by status", () => {
@@ -18,11 +20,11 @@ describe("OpenAiCompatible.toBatch", () => {
     assert.strictEqual(b.status, "unknown")
     assert.strictEqual(b.vendorStatus, "paused")
     assert.isFalse(b.terminal)
-    assert.strictEqual(OpenAiCompatible.toBatch("p", { id: "x" }, {}).vendorStatus, "")
+    assert.strictEqual(OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "x" }), {}).vendorStatus, "")
   })
   it("keeps the raw vendor object", () => {
     const raw = { id: "batch_1", status: "completed", model: "gpt-x", extra: [1] }
-    assert.strictEqual(OpenAiCompatible.toBatch("p", raw, raw).raw, raw)
+    assert.strictEqual(OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)(raw), raw).raw, raw)
   })
 })
 
@@ -52,7 +54,7 @@ describe("OpenAiCompatible.extras", () => {
       usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
       completion_window: 24
     }
-    const batch = OpenAiCompatible.toBatch("openai", OpenAiCompatible.WireBatch.make(raw), raw)
+    const batch = OpenAiCompatible.toBatch("openai", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)(raw), raw)
     const extras = OpenAiCompatible.extras(batch)
     const code: string | null | undefined = extras.errors?.data[0]?.code
     assert.strictEqual(code, "token_limit_exceeded")

@@ -14,6 +14,7 @@ import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
+import * as Wire from "@batchctl/core/Wire"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -21,7 +22,6 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
 /**
@@ -47,7 +47,8 @@ export const defaultBaseUrl = "https://api.together.xyz/v1"
  */
 export type Options = VendorHttp.ClientOptions
 
-const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
+const maybe = Wire.optionalOrNull
+const timestamp = Schema.optional(Timestamp.Lenient)
 
 /**
  * A BatchJob as Together sends it; unknown fields pass.
@@ -58,10 +59,10 @@ const maybe = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema
 export const WireBatch = Schema.Struct({
   id: Schema.String,
   status: maybe(Schema.String),
-  progress: Schema.optional(Schema.Unknown),
-  created_at: Schema.optional(Schema.Unknown),
-  job_deadline: Schema.optional(Schema.Unknown),
-  completed_at: Schema.optional(Schema.Unknown),
+  progress: Wire.lenientField(Schema.Finite),
+  created_at: timestamp,
+  job_deadline: timestamp,
+  completed_at: timestamp,
   output_file_id: maybe(Schema.String),
   error_file_id: maybe(Schema.String)
 })
@@ -99,19 +100,16 @@ export const toStatus = (vendorStatus: string): Batch.BatchStatus => STATUSES.ge
  */
 export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
   const status = toStatus(wire.status ?? "")
-  const progress =
-    typeof wire.progress === "number" && Number.isFinite(wire.progress)
-      ? Math.min(1, Math.max(0, wire.progress / 100))
-      : undefined
+  const progress = wire.progress === undefined ? undefined : Math.min(1, Math.max(0, wire.progress / 100))
   return Batch.make({
     id: wire.id,
     provider: "together",
     status,
     vendorStatus: wire.status ?? "",
     progress,
-    createdAt: Timestamp.fromVendor(wire.created_at),
-    expiresAt: Timestamp.fromVendor(wire.job_deadline),
-    endedAt: Batch.isTerminalStatus(status) ? Timestamp.fromVendor(wire.completed_at) : undefined,
+    createdAt: wire.created_at,
+    expiresAt: wire.job_deadline,
+    endedAt: Batch.isTerminalStatus(status) ? wire.completed_at : undefined,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
     raw
@@ -154,10 +152,7 @@ export interface Extras {
   readonly file_size_bytes?: number | undefined
 }
 
-const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>
-  typeof raw === "object" && raw !== null && !Array.isArray(raw) && name in raw
-    ? Option.getOrUndefined(Schema.decodeUnknownOption(schema)((raw as Record<string, unknown>)[name]))
-    : undefined
+const field = Wire.field
 
 /**
  * The typed Together extras of a batch, read from `batch.raw` without a cast.

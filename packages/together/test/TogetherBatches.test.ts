@@ -2,6 +2,7 @@ import { BatchError } from "@batchctl/core"
 import * as Loopback from "@batchctl/core/testing"
 import { TogetherBatches } from "@batchctl/together"
 import { assert, describe, it } from "@effect/vitest"
+import * as Schema from "effect/Schema"
 
 describe("TogetherBatches", () => {
   it("maps upper-case statuses, both spellings of CANCELING, and anything else to unknown", () => {
@@ -13,11 +14,13 @@ describe("TogetherBatches", () => {
     for (const [vendor, normalized] of table) assert.strictEqual(TogetherBatches.toStatus(vendor), normalized, vendor)
   })
   it("progress 0–100 becomes a fraction, clamped; no counts are invented", () => {
-    const b = (progress: unknown) => TogetherBatches.toBatch({ id: "x", status: "IN_PROGRESS", progress }, {})
+    const b = (progress: unknown) =>
+      TogetherBatches.toBatch(Schema.decodeUnknownSync(TogetherBatches.WireBatch)({ id: "x", status: "IN_PROGRESS", progress }), {})
     assert.strictEqual(b(75).progress, 0.75)
     assert.strictEqual(b(100).progress, 1)
     assert.strictEqual(b(250).progress, 1)
     assert.isUndefined(b("75").progress)
+    assert.isUndefined(b(null).progress)
     assert.deepStrictEqual({ ...b(10).counts }, {})
   })
   it("pages a bare-array list itself, over real HTTP, sending no paging parameters", async () => {
