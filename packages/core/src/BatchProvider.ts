@@ -83,31 +83,36 @@ export const make = (adapter: Adapter): Service => {
   const provider = adapter.provider
   const check = (operation: string, id: string) => BatchId.check(provider, operation, id)
 
-  const cancel = (batchId: string) =>
-    Effect.flatMap(check("cancel", batchId), (ref) =>
-      adapter.cancel(ref).pipe(
-        Effect.flatMap((batch) =>
-          // A 200 for a batch that had already finished another way: the cancel did not take.
-          batch.terminal && !isCancelStatus(batch.status)
-            ? Effect.fail(refused(provider, ref, batch, undefined))
-            : Effect.succeed(batch)
-        ),
-        Effect.catchTag("InvalidBatchState", (refusal) =>
-          refusal.vendorStatus !== undefined
-            ? Effect.fail(refusal)
-            : adapter.retrieve(ref).pipe(
-                // The caller asked to cancel: when the follow-up itself fails, the refusal is what they
-                // get, with the current status unknown and the retrieve's failure as its cause.
-                Effect.catchAll((followUp) =>
-                  Effect.fail(
-                    new InvalidBatchState({
-                      ...refusal,
-                      message: `${refusal.message} (the current status is unknown: the retrieve that followed failed with ${followUp._tag}${"httpStatus" in followUp && followUp.httpStatus !== undefined ? ` HTTP ${followUp.httpStatus}` : ""})`,
-                      cause: followUp
-                    })
-                  )
-                ),
-                Effect.flatMap((batch) =>
+  // Every operation is an `Effect.fn` span named after it, with the provider and the batch id as
+  // attributes; a failing one carries the caller's frame (`code.stacktrace`, and in `Cause.pretty`).
+  const span = { attributes: { provider } }
+  const annotated = <A, E>(batchId: string, effect: Effect.Effect<A, E>) =>
+    Effect.zipRight(Effect.annotateCurrentSpan("batchId", batchId), effect)
+
+  const cancelRef = (ref: BatchId.BatchRef): Effect.Effect<Batch, BatchError> =>
+    adapter.cancel(ref).pipe(
+      Effect.flatMap((batch) =>
+        // A 200 for a batch that had already finished another way: the cancel did not take.
+        batch.terminal && !isCancelStatus(batch.status)
+          ? Effect.fail(refused(provider, ref, batch, undefined))
+          : Effect.succeed(batch)
+      ),
+      Effect.catchTag("InvalidBatchState", (refusal) =>
+        refusal.vendorStatus !== undefined
+          ? Effect.fail(refusal)
+          : adapter.retrieve(ref).pipe(
+              // The caller asked to cancel: when the follow-up itself fails, the refusal is what they
+              // get, with the current status unknown and the retrieve's failure as its cause.
+              Effect.catchAll((followUp) =>
+                Effect.fail(
+                  new InvalidBatchState({
+                    ...refusal,
+                    message: `${refusal.message} (the current status is unknown: the retrieve that followed failed with ${followUp._tag}${"httpStatus" in followUp && followUp.httpStatus !== undefined ? ` HTTP ${followUp.httpStatus}` : ""})`,
+                    cause: followUp
+                  })
+                )
+              ),
+              Effect.flatMap((batch) =>
                 isCancelStatus(batch.status)
                   ? Effect.succeed(batch)
                   : Effect.fail(
@@ -121,19 +126,20 @@ export const make = (adapter: Adapter): Service => {
                           : `${refusal.message} (the batch is still ${statusOf(batch)})`
                       })
                     )
-                )
               )
-        ),
-        Effect.withSpan("BatchProvider.cancel", { attributes: { provider, batchId }, captureStackTrace: false })
+            )
       )
     )
 
-  const retrieve = (batchId: string) =>
-    Effect.flatMap(check("retrieve", batchId), adapter.retrieve).pipe(
-      Effect.withSpan("BatchProvider.retrieve", { attributes: { provider, batchId }, captureStackTrace: false })
-    )
+  const cancel = Effect.fn("BatchProvider.cancel", span)((batchId: string) =>
+    annotated(batchId, Effect.flatMap(check("cancel", batchId), cancelRef))
+  )
 
-  const list = (options: ListOptions = {}) => {
+  const retrieve = Effect.fn("BatchProvider.retrieve", span)((batchId: string) =>
+    annotated(batchId, Effect.flatMap(check("retrieve", batchId), adapter.retrieve))
+  )
+
+  const list = Effect.fn("BatchProvider.list", span)((options: ListOptions = {}) => {
     const { limit, after } = options
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       return Effect.fail(
@@ -142,8 +148,8 @@ export const make = (adapter: Adapter): Service => {
     }
     const checked =
       after === undefined ? Effect.succeed(options) : Effect.as(check("list", after), options)
-    return Effect.flatMap(checked, adapter.list).pipe(Effect.withSpan("BatchProvider.list", { attributes: { provider }, captureStackTrace: false }))
-  }
+    return Effect.flatMap(checked, adapter.list)
+  })
 
   const results = (batchId: string) =>
     Stream.unwrap(

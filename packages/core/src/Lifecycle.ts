@@ -59,16 +59,23 @@ export interface AwaitOptions {
  * @since 0.1.0
  * @category waiting
  */
-export const awaitTerminal = (
+export const awaitTerminal: (
   batchId: string,
-  options: AwaitOptions = {}
-): Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> =>
-  Effect.gen(function* () {
+  options?: AwaitOptions
+) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.awaitTerminal")(
+  function* (batchId: string, options: AwaitOptions = {}) {
     const provider = yield* BatchProvider
+    yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
     const last = yield* Ref.make(Option.none<Batch>())
-    const poll = Effect.tap(provider.retrieve(batchId), (batch) => Ref.set(last, Option.some(batch)))
+    let polls = 0
+    const poll = Effect.tap(provider.retrieve(batchId), (batch) => {
+      polls++
+      return Ref.set(last, Option.some(batch))
+    })
     const schedule: Schedule.Schedule<unknown, Batch> = options.schedule ?? defaultPollSchedule
-    const waited = Effect.repeat(poll, { schedule: Schedule.passthrough(schedule), until: (batch) => batch.terminal })
+    const waited = Effect.repeat(poll, { schedule: Schedule.passthrough(schedule), until: (batch) => batch.terminal }).pipe(
+      Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("batchctl.polls", polls)))
+    )
     if (options.timeout === undefined) return yield* waited
     const timeout = Duration.decode(options.timeout)
     const done = yield* Effect.timeoutOption(waited, timeout)
@@ -82,7 +89,8 @@ export const awaitTerminal = (
         ...(seen === undefined ? {} : { lastStatus: seen.status })
       })
     )
-  })
+  }
+)
 
 /**
  * Cancels, then waits until the batch is terminal (normally `cancelled`; a batch that finished first
@@ -91,15 +99,17 @@ export const awaitTerminal = (
  * @since 0.1.0
  * @category cancel
  */
-export const cancelAndWait = (
+export const cancelAndWait: (
   batchId: string,
-  options: AwaitOptions = {}
-): Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> =>
-  Effect.flatMap(BatchProvider, (provider) =>
-    Effect.flatMap(provider.cancel(batchId), (batch) =>
-      batch.terminal ? Effect.succeed(batch) : awaitTerminal(batchId, options)
-    )
-  )
+  options?: AwaitOptions
+) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.cancelAndWait")(
+  function* (batchId: string, options: AwaitOptions = {}) {
+    const provider = yield* BatchProvider
+    yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
+    const batch = yield* provider.cancel(batchId)
+    return batch.terminal ? batch : yield* awaitTerminal(batchId, options)
+  }
+)
 
 /**
  * The outcome of one cancel in {@link cancelMany}.
@@ -140,12 +150,20 @@ export type Ids<I extends Iterable<string>> = I extends string ? never : I
 export const cancelMany = <I extends Iterable<string>>(
   ids: Ids<I>,
   options: CancelManyOptions = {}
-): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> =>
-  Effect.flatMap(BatchProvider, (provider) => {
-    const refused = refuse(provider.provider, "cancelMany", ids, options)
-    if (refused !== undefined) return Effect.fail(refused)
-    return Effect.forEach(ids, (batchId) => outcomeOf(provider, batchId), { concurrency: options.concurrency ?? 16 })
-  })
+): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> => cancelManyTraced(ids, options)
+
+const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: unknown, options: CancelManyOptions = {}) {
+  const provider = yield* BatchProvider
+  const concurrency = options.concurrency ?? 16
+  yield* Effect.annotateCurrentSpan({ provider: provider.provider, "batchctl.concurrency": concurrency })
+  const refused = refuse(provider.provider, "cancelMany", ids, options)
+  if (refused !== undefined) return yield* Effect.fail(refused)
+  const outcomes = yield* Effect.forEach(ids as Iterable<string>, (batchId) => outcomeOf(provider, batchId), { concurrency })
+  let failed = 0
+  for (const outcome of outcomes) if (outcome._tag === "Failed") failed++
+  yield* Effect.annotateCurrentSpan({ "batchctl.cancelled": outcomes.length - failed, "batchctl.failed": failed })
+  return outcomes
+})
 
 /**
  * {@link cancelMany} as a stream: each outcome as its cancel finishes (in that order, not the order of
@@ -204,7 +222,7 @@ export const cancelEach = <I extends Iterable<string>>(
           )
           return Stream.flattenTake(Stream.fromQueue(queue))
         })
-      )
+      ).pipe(Stream.withSpan("Lifecycle.cancelEach", { attributes: { provider: provider.provider, "batchctl.concurrency": concurrency } }))
     })
   )
 
@@ -248,7 +266,7 @@ export const listAll = (options: Omit<ListOptions, "after"> = {}): Stream.Stream
             ? Option.some(page.nextCursor)
             : Option.none()
         ])
-      ).pipe(Stream.flattenIterables)
+      ).pipe(Stream.flattenIterables, Stream.withSpan("Lifecycle.listAll", { attributes: { provider: provider.provider } }))
     )
   )
 
