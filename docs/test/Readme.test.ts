@@ -148,16 +148,58 @@ describe.sequential("the root README", () => {
   })
 
   it("every published package builds before it is packed (prepack), so a tarball without dist cannot be published", () => {
-    for (const dir of ["packages", "apps"]) {
-      for (const name of readdirSync(join(root, dir))) {
-        const manifest = join(root, dir, name, "package.json")
-        if (!existsSync(manifest)) continue
-        const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; private?: boolean; scripts?: Record<string, string> }
-        if (pkg.private === true) continue
-        assert.isString(pkg.scripts?.prepack, `${pkg.name} has no prepack`)
-      }
+    const dirs = [...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(dir, name))), "conformance"]
+    for (const dir of dirs) {
+      const manifest = join(root, dir, "package.json")
+      if (!existsSync(manifest)) continue
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; private?: boolean; scripts?: Record<string, string> }
+      if (pkg.private === true) continue
+      const prepack = pkg.scripts?.prepack
+      // The CLI's bundler deletes dist before it writes it; every other package goes through the checked build.
+      const script = prepack?.startsWith("node ") === true ? resolve(root, dir, prepack.slice(5)) : undefined
+      assert.isTrue(
+        script === join(root, "scripts", "prepack.mjs") || (script === join(root, dir, "build.mjs") && readFileSync(script, "utf8").includes("rmSync(outdir")),
+        `${pkg.name}: prepack is ${String(prepack)}`
+      )
     }
   })
+
+  it("prepack rebuilds a dist deleted behind tsc's back, and fails a package whose exports name a file it does not build", async () => {
+    const dir = join(work, "prepack")
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(join(dir, "src"), { recursive: true })
+    const manifest = (extra: Record<string, string>) => ({
+      name: "prepack-probe",
+      type: "module",
+      publishConfig: { exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./*": "./dist/*.js", ...extra } }
+    })
+    writeFileSync(join(dir, "package.json"), JSON.stringify(manifest({})))
+    writeFileSync(
+      join(dir, "tsconfig.build.json"),
+      JSON.stringify({
+        compilerOptions: { composite: true, rootDir: "src", outDir: "dist", tsBuildInfoFile: ".tsbuildinfo/build.tsbuildinfo", module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", types: [], skipLibCheck: true },
+        include: ["src"]
+      })
+    )
+    writeFileSync(join(dir, "src", "index.ts"), "export const a = 1\n")
+    writeFileSync(join(dir, "src", "Extra.ts"), "export const b = 2\n")
+    const prepack = () =>
+      new Promise<{ code: number; stderr: string }>((done) => {
+        execFile(process.execPath, [join(root, "scripts", "prepack.mjs")], { cwd: dir }, (error, _stdout, stderr) =>
+          done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stderr })
+        )
+      })
+    assert.strictEqual((await prepack()).code, 0)
+    assert.isTrue(existsSync(join(dir, "dist", "Extra.js")))
+    // The build info stays, dist goes: plain `tsc -b` would say "up to date" and emit nothing.
+    rmSync(join(dir, "dist"), { recursive: true })
+    assert.strictEqual((await prepack()).code, 0)
+    for (const file of ["index.js", "index.d.ts", "Extra.js"]) assert.isTrue(existsSync(join(dir, "dist", file)), file)
+    writeFileSync(join(dir, "package.json"), JSON.stringify(manifest({ "./cli": "./dist/cli.js" })))
+    const refused = await prepack()
+    assert.strictEqual(refused.code, 1)
+    assert.include(refused.stderr, "./dist/cli.js")
+  }, 60_000)
 
   it("names only packages and files that exist", () => {
     const dirs = [...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name))), join(root, "conformance")]

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The `prepack` of every published package built with tsc: builds the package, then checks that what its
+// published `exports` (and `bin`) name is on disk, so that `npm pack` / `changeset publish` can never ship a
+// tarball without its `dist`.
+//
+// `tsc -b` trusts its .tsbuildinfo: with `dist` deleted and the build info kept it says "up to date" and
+// emits nothing. A missing output is therefore built again with `--force`; a package that still lacks one
+// fails the pack, naming the files.
+import { execFileSync } from "node:child_process"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { join } from "node:path"
+
+const dir = process.cwd()
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))
+
+/** Every file path an exports map (or bin) names; `*` targets expanded over the top-level modules of src. */
+const targets = (value) => {
+  if (typeof value === "string") return [value]
+  if (value === null || typeof value !== "object") return []
+  return Object.values(value).flatMap(targets)
+}
+const modules = existsSync(join(dir, "src"))
+  ? readdirSync(join(dir, "src")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => f.slice(0, -3))
+  : []
+const expected = [...targets(manifest.publishConfig?.exports ?? manifest.exports), ...targets(manifest.bin)]
+  .filter((path) => path.startsWith("./") && path !== "./package.json")
+  .flatMap((path) => (path.includes("*") ? modules.map((name) => path.replace("*", name)) : [path]))
+const missing = () => expected.filter((path) => !existsSync(join(dir, path)))
+
+const build = (...extra) => {
+  try {
+    execFileSync(process.execPath, [tsc, "-b", "tsconfig.build.json", ...extra], { cwd: dir, stdio: "inherit" })
+  } catch {
+    console.error(`${manifest.name}: prepack: the build failed (tsc -b tsconfig.build.json ${extra.join(" ")})`)
+    process.exit(1)
+  }
+}
+
+build()
+if (missing().length > 0) build("--force")
+const still = missing()
+if (still.length > 0) {
+  console.error(`${manifest.name}: prepack built the package, but these files its exports name are missing: ${still.join(", ")}`)
+  process.exit(1)
+}
