@@ -139,12 +139,45 @@ describe.sequential("the root README", () => {
     for (const name of imported) if (!name.startsWith("node:")) assert.isTrue(installed.has(name), `${name} is imported but not installed`)
   })
 
+  it("every README's install lines name the exact peer ranges of the packages they install", () => {
+    const manifests = new Map<string, { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> }>()
+    for (const dir of [...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name))), "conformance"]) {
+      const file = join(root, dir, "package.json")
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, "utf8")) as { name: string } & Parameters<typeof manifests.set>[1]
+        manifests.set(pkg.name, pkg)
+      }
+    }
+    const readmes = [...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name, "README.md"))), "conformance/README.md", "README.md"]
+    let lines = 0
+    for (const readmeFile of readmes.filter((f) => existsSync(join(root, f)))) {
+      for (const install of readFileSync(join(root, readmeFile), "utf8").split("\n").filter((l) => l.startsWith("npm install"))) {
+        lines++
+        const words = install.split(/\s+/).slice(2).filter((w) => !w.startsWith("-"))
+        const named = new Map(words.map((w) => [w.replace(/(?<=.)@.*$/, ""), w.match(/(?<=.)@(.*)$/)?.[1]] as const))
+        for (const name of named.keys()) {
+          for (const [peer, range] of Object.entries(manifests.get(name)?.peerDependencies ?? {})) {
+            if (peer.startsWith("@batchctl/") || manifests.get(name)?.peerDependenciesMeta?.[peer]?.optional === true) continue
+            assert.isTrue(named.has(peer), `${readmeFile}: ${name} needs ${peer}@${range}, which "${install}" leaves out`)
+            assert.strictEqual(named.get(peer), range, `${readmeFile}: ${peer} in "${install}"`)
+          }
+        }
+      }
+    }
+    assert.isAtLeast(lines, 9)
+  })
+
   it("its settings table lists every variable each adapter reads", () => {
     const adapters = { OpenAiBatches, AnthropicBatches, MoonshotBatches, TogetherBatches, RespanBatches, MeshApiBatches }
     const table = readme.slice(readme.indexOf("### Settings"), readme.indexOf("### Against the emulator"))
     for (const [name, adapter] of Object.entries(adapters)) {
       for (const { variable } of adapter.variables) assert.include(table, `\`${variable}\``, `${name} ${variable}`)
     }
+    // And nothing in it that no adapter reads.
+    const read = new Set(Object.values(adapters).flatMap((adapter) => adapter.variables.map(({ variable }) => variable)))
+    const listed = [...table.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)].map((m) => m[1]!)
+    assert.isAbove(listed.length, 20)
+    for (const variable of listed) assert.isTrue(read.has(variable), `${variable} is in the table but no adapter reads it`)
   })
 
   it("every published package builds before it is packed (prepack), so a tarball without dist cannot be published", () => {

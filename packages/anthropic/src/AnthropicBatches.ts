@@ -538,7 +538,7 @@ const kit = Adapter.kit<AnthropicBatches, Options>({
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `ANTHROPIC_API_KEY` and `ANTHROPIC_BASE_URL`.
+ * Like {@link layer}, reading `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `ANTHROPIC_TIMEOUT` and `ANTHROPIC_MAX_RETRIES`.
  *
  * @since 0.1.0
  * @category layers
@@ -546,7 +546,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`.
+ * A Promise client over `node:http` (`NodeClient`).
  *
  * @since 0.1.0
  * @category promise

@@ -63,7 +63,7 @@ export interface Kit<Self, O extends ClientOptions> {
   readonly config: Config.Config<O>
   /** The environment variables this adapter reads, with the option each one sets. */
   readonly variables: ReadonlyArray<{ readonly variable: string; readonly option: string }>
-  /** A Promise client over `fetch`. Options left out are read from the environment. */
+  /** A Promise client over `node:http` (`NodeClient`). Options left out are read from the environment. */
   readonly client: (options?: PlainOptions<O>) => PromiseClient.BatchClient
 }
 

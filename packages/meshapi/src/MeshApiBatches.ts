@@ -69,7 +69,7 @@ const kit = Adapter.kit<MeshApiBatches, Options>({ provider: "meshapi", tag: Mes
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `MESHAPI_API_KEY` and `MESHAPI_BASE_URL`.
+ * Like {@link layer}, reading `MESHAPI_API_KEY`, `MESHAPI_BASE_URL`, `MESHAPI_TIMEOUT` and `MESHAPI_MAX_RETRIES`.
  *
  * @since 0.1.0
  * @category layers
@@ -77,7 +77,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`.
+ * A Promise client over `node:http` (`NodeClient`).
  *
  * @since 0.1.0
  * @category promise

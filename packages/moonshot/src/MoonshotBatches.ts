@@ -64,7 +64,7 @@ const kit = Adapter.kit<MoonshotBatches, Options>({ provider: "moonshot", tag: M
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `MOONSHOT_API_KEY` and `MOONSHOT_BASE_URL`.
+ * Like {@link layer}, reading `MOONSHOT_API_KEY`, `MOONSHOT_BASE_URL`, `MOONSHOT_TIMEOUT` and `MOONSHOT_MAX_RETRIES`.
  *
  * @since 0.1.0
  * @category layers
@@ -72,7 +72,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`.
+ * A Promise client over `node:http` (`NodeClient`).
  *
  * @since 0.1.0
  * @category promise

@@ -89,7 +89,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`: `const openai = client({ apiKey }); await openai.cancel(id)`.
+ * A Promise client over `node:http` (`NodeClient`): `const openai = client({ apiKey }); await openai.cancel(id)`.
  *
  * @since 0.1.0
  * @category promise

@@ -145,7 +145,7 @@ const kit = Adapter.kit<RespanBatches, Options>({ provider: "respan", tag: Respa
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `RESPAN_API_KEY` and `RESPAN_BASE_URL`.
+ * Like {@link layer}, reading `RESPAN_API_KEY`, `RESPAN_BASE_URL`, `RESPAN_TIMEOUT` and `RESPAN_MAX_RETRIES`.
  *
  * @since 0.1.0
  * @category layers
@@ -153,7 +153,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`.
+ * A Promise client over `node:http` (`NodeClient`).
  *
  * @since 0.1.0
  * @category promise

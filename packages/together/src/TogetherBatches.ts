@@ -256,7 +256,7 @@ const kit = Adapter.kit<TogetherBatches, Options>({ provider: "together", tag: T
 export const layer = kit.layer
 
 /**
- * Like {@link layer}, reading `TOGETHER_API_KEY` and `TOGETHER_BASE_URL`.
+ * Like {@link layer}, reading `TOGETHER_API_KEY`, `TOGETHER_BASE_URL`, `TOGETHER_TIMEOUT` and `TOGETHER_MAX_RETRIES`.
  *
  * @since 0.1.0
  * @category layers
@@ -264,7 +264,7 @@ export const layer = kit.layer
 export const layerConfig = kit.layerConfig
 
 /**
- * A Promise client over `fetch`.
+ * A Promise client over `node:http` (`NodeClient`).
  *
  * @since 0.1.0
  * @category promise

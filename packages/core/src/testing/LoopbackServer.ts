@@ -1,6 +1,6 @@
 /**
  * A real HTTP server on loopback for tests: routes `(method, path, headers)` to a status and a body.
- * Used by the adapters' own tests to drive their Promise clients end to end over `fetch`.
+ * Used by the adapters' own tests to drive their Promise clients end to end over real HTTP.
  *
  * @since 0.1.0
  */
