@@ -5,7 +5,11 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { UnexpectedResponse } from "./BatchError.js"
+
+const decodeJson = Schema.decodeUnknownOption(Schema.parseJson())
 
 /**
  * @since 0.1.0
@@ -21,9 +25,10 @@ export const parse = (
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim()
       if (line.length === 0) continue
-      try {
-        values.push(JSON.parse(line))
-      } catch {
+      const value = decodeJson(line)
+      if (Option.isSome(value)) {
+        values.push(value.value)
+      } else {
         return Effect.fail(
           new UnexpectedResponse({
             provider: context.provider,
