@@ -2,6 +2,7 @@
  * The emulator without HTTP: routing by vendor prefix and path, auth, every route, and the control API.
  * Plain synchronous code, so that the server around it stays thin and fast.
  */
+import { isRecord } from "effect/Predicate"
 import { Clock } from "./clock.js"
 import { type Fault, type FaultRule, Faults, type Route, validateRules } from "./Faults.js"
 import { isProvider, type Provider, providers } from "./Provider.js"
@@ -171,7 +172,6 @@ const emptyMetadata: Readonly<Record<string, string>> = Object.freeze({})
 
 const fileVendors: ReadonlySet<Provider> = new Set(["openai", "moonshot", "together", "respan"])
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const modelOf = (body: unknown): string | undefined => (isRecord(body) && typeof body.model === "string" ? body.model : undefined)
 
