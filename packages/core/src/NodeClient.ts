@@ -6,7 +6,8 @@
  * the same bytes (a 100 MB results file read through `fetch` grows RSS by ~50 MB, through `node:http`
  * by ~15 MB on the same machine), and its per-request overhead caps bulk cancels well below what the
  * socket allows. Its client carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in
- * one step each; Effect users get the same speed by providing `layer`, or choose any other client.
+ * one step each, and a `VendorHttp.Download`, on which it reads results files as they arrive; Effect
+ * users get the same speed by providing `layer`, or choose any other client.
  *
  * @since 0.2.0
  */
@@ -27,7 +28,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import { bodyOf, setBodyHeaders, unsupported } from "./internal/requestBody.js"
-import { type BodyReader, BodyReaderId, type Exchange, type Transport, TransportId } from "./VendorHttp.js"
+import { type BodyReader, type Download, DownloadId, type Downloaded, type Exchange, type Transport, TransportId } from "./VendorHttp.js"
 
 type NodeHttp = typeof import("node:http")
 type NodeHttps = typeof import("node:https")
@@ -46,11 +47,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     private readonly toWeb: (source: Http.IncomingMessage) => unknown
   ) {
     super()
-    const input: Record<string, string> = {}
-    for (const [name, value] of Object.entries(source.headers)) {
-      if (value !== undefined) input[name] = Array.isArray(value) ? value.join(", ") : value
-    }
-    this.headers = Headers.fromInput(input)
+    this.headers = headersOf(source)
   }
   get status() {
     return this.source.statusCode ?? 0
@@ -75,23 +72,14 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
-      const chunks: Array<Buffer> = []
-      const source = this.source
-      const onData = (chunk: Buffer) => chunks.push(chunk)
-      const onEnd = () => {
-        const all = Buffer.concat(chunks)
-        resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer))
-      }
-      const onError = (cause: unknown) => resume(Effect.fail(this.decodeError(cause)))
-      source.on("data", onData)
-      source.once("end", onEnd)
-      source.once("error", onError)
-      source.once("aborted", () => onError(new Error("the response was aborted")))
+      const stop = collect(
+        this.source,
+        (all) => resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)),
+        (cause) => resume(Effect.fail(this.decodeError(cause)))
+      )
       return Effect.sync(() => {
-        source.off("data", onData)
-        source.off("end", onEnd)
-        source.off("error", onError)
-        source.destroy()
+        stop()
+        this.source.destroy()
       })
     })
   }
@@ -114,65 +102,6 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
 }
 
-/**
- * A file download (`accept: application/binary`, as results are fetched) goes through `fetch`: read
- * as a stream, its buffers are let go sooner than `node:http`'s (a 100 MB results file: ~50 MB of RSS
- * growth against ~80 MB measured through `node:http`), while small JSON answers are several times cheaper
- * through `node:http`. The response carries a `VendorHttp.BodyReader`, so that results are read with one
- * idle timer set only while waiting, not a timed-out pull (a fiber and a timer) per chunk.
- */
-const download = (request: HttpClientRequest.HttpClientRequest, url: URL, signal: AbortSignal) =>
-  Effect.tryPromise({
-    try: () => globalThis.fetch(url, { method: request.method, headers: request.headers, signal, redirect: "manual" }),
-    catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
-  }).pipe(
-    Effect.map((response) => {
-      const web = HttpClientResponse.fromWeb(request, response)
-      const reader: BodyReader = (idleMs) => readWeb(response, idleMs, (cause) =>
-        new HttpClientError.ResponseError({ request, response: web, reason: "Decode", cause })
-      )
-      return Object.defineProperty(web, BodyReaderId, { value: reader })
-    })
-  )
-
-/** A `fetch` body with an idle timeout: one read per pull, a timer only while it waits. */
-const readWeb = (
-  response: Response,
-  idleMs: number,
-  onError: (cause: unknown) => HttpClientError.ResponseError
-): Stream.Stream<Uint8Array, HttpClientError.ResponseError | "idle"> =>
-  Stream.suspend(() => {
-    const body = response.body
-    if (body === null) return Stream.empty
-    const reader = body.getReader()
-    const pull = Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<HttpClientError.ResponseError | "idle">>((resume) => {
-      let done = false
-      const timer = setTimeout(() => {
-        done = true
-        resume(Effect.fail(Option.some("idle" as const)))
-      }, idleMs)
-      reader.read().then(
-        (next) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          resume(next.done ? Effect.fail(Option.none()) : Effect.succeed(Chunk.of(next.value)))
-        },
-        (cause: unknown) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          resume(Effect.fail(Option.some(onError(cause))))
-        }
-      )
-      return Effect.sync(() => {
-        done = true
-        clearTimeout(timer)
-      })
-    })
-    return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.promise(() => reader.cancel().catch(() => undefined))))
-  })
-
 const headersOf = (source: Http.IncomingMessage): Headers.Headers => {
   const raw = source.headers
   const out: Record<string, string> = {}
@@ -183,67 +112,211 @@ const headersOf = (source: Http.IncomingMessage): Headers.Headers => {
   return Headers.unsafeFromRecord(out)
 }
 
-const utf8 = new TextDecoder()
+const asError = (cause: unknown): Error => (cause instanceof Error ? cause : new Error(String(cause)))
 
-const makeTransport = (modules: Modules, agents: Agents): Transport =>
-(method, url, headers, body, timeoutMs) =>
-  Effect.async<Exchange>((resume) => {
-    let done = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (exchange: Exchange) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      resume(Effect.succeed(exchange))
-    }
-    const fail = (cause: unknown) =>
-      finish({ _tag: "NoResponse", cause: cause instanceof Error ? cause : new Error(String(cause)) })
-    const secure = url.protocol === "https:"
-    let req: Http.ClientRequest
-    try {
-      req = (secure ? modules.https : modules.http).request(url, { method, headers, agent: secure ? agents.https : agents.http })
-    } catch (cause) {
-      // Node refuses some requests before sending anything (a header value with a line break, …).
-      done = true
-      return resume(Effect.succeed({ _tag: "Invalid", reason: cause instanceof Error ? cause.message : String(cause) }))
-    }
-    timer = setTimeout(() => {
-      finish({ _tag: "TimedOut" })
-      req.destroy()
-    }, timeoutMs)
-    req.once("response", (response) => {
-      const chunks: Array<Buffer> = []
-      response.on("data", (chunk: Buffer) => chunks.push(chunk))
-      response.once("end", () =>
-        finish({
-          _tag: "Response",
-          status: response.statusCode ?? 0,
-          headers: headersOf(response),
-          // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
-          text: utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+/**
+ * Sends one request (`body` in one write); the response head goes to `onHead`, a socket failure before
+ * it to `onError` (repeatedly, should Node report more than one). The request, or the error with which
+ * Node refused it before sending anything (a header value with a line break, …).
+ */
+const issue = (
+  modules: Modules,
+  agents: Agents,
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: Uint8Array | string | undefined,
+  signal: AbortSignal | undefined,
+  onHead: (response: Http.IncomingMessage) => void,
+  onError: (cause: Error) => void
+): Http.ClientRequest | Error => {
+  const secure = url.protocol === "https:"
+  let req: Http.ClientRequest
+  try {
+    req = (secure ? modules.https : modules.http).request(url, {
+      method,
+      headers,
+      agent: secure ? agents.https : agents.http,
+      ...(signal === undefined ? {} : { signal })
+    })
+  } catch (cause) {
+    return asError(cause)
+  }
+  req.once("response", onHead)
+  req.on("error", (cause) => onError(asError(cause)))
+  req.end(body)
+  return req
+}
+
+/** Reads a whole body; returns what stops reading it (the listeners removed, nothing destroyed). */
+const collect = (source: Http.IncomingMessage, onDone: (all: Buffer) => void, onError: (cause: Error) => void): (() => void) => {
+  const chunks: Array<Buffer> = []
+  const onData = (chunk: Buffer) => chunks.push(chunk)
+  const onEnd = () => onDone(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+  const onAborted = () => onError(new Error("the response was aborted"))
+  source.on("data", onData)
+  source.once("end", onEnd)
+  source.once("error", onError)
+  source.once("aborted", onAborted)
+  return () => {
+    source.off("data", onData)
+    source.off("end", onEnd)
+    source.off("error", onError)
+    source.off("aborted", onAborted)
+  }
+}
+
+/**
+ * A body read as it arrives: one `read()` per pull, whatever Node has buffered, and a timer only while
+ * the reader waits for more. It listens from the moment the head arrives, so that a connection lost
+ * before the read starts is its error, not an unheard event. Ending the read before the body's end
+ * destroys the response (and its socket); a body read to its end leaves the socket to the agent.
+ */
+const readerOf = (source: Http.IncomingMessage): BodyReader => {
+  let ended = false
+  let failure: Error | undefined
+  let waiting: (() => void) | undefined
+  const wake = () => {
+    const w = waiting
+    waiting = undefined
+    w?.()
+  }
+  const onEnd = () => {
+    ended = true
+    wake()
+  }
+  const onError = (cause: Error) => {
+    failure ??= cause
+    wake()
+  }
+  const onClose = () => {
+    if (!ended) onError(new Error("the response was aborted"))
+  }
+  source.on("readable", wake)
+  source.once("end", onEnd)
+  source.on("error", onError)
+  source.once("close", onClose)
+  const detach = () => {
+    source.off("readable", wake)
+    source.off("end", onEnd)
+    source.off("error", onError)
+    source.off("close", onClose)
+  }
+  /** What is there now: a chunk, the end, the failure; `undefined` to wait. */
+  const now = (): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<Error | "idle">> | undefined => {
+    if (failure !== undefined) return Effect.fail(Option.some(failure))
+    const chunk: unknown = source.read()
+    if (chunk instanceof Uint8Array) return Effect.succeed(Chunk.of(chunk))
+    return ended ? Effect.fail(Option.none()) : undefined
+  }
+  return (idleMs) =>
+    Stream.repeatEffectChunkOption(
+      Effect.suspend(
+        () =>
+          now() ??
+          Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<Error | "idle">>((resume) => {
+            const timer = setTimeout(() => {
+              waiting = undefined
+              resume(Effect.fail(Option.some("idle")))
+            }, idleMs)
+            const check = () => {
+              const step = now()
+              if (step === undefined) {
+                waiting = check
+                return
+              }
+              clearTimeout(timer)
+              resume(step)
+            }
+            waiting = check
+            return Effect.sync(() => {
+              waiting = undefined
+              clearTimeout(timer)
+            })
+          })
+      )
+    ).pipe(
+      Stream.ensuring(
+        Effect.sync(() => {
+          detach()
+          if (!ended) source.destroy()
         })
       )
-      response.once("error", fail)
-      response.once("aborted", () => fail(new Error("the response was aborted")))
+    )
+}
+
+/**
+ * One request with a plain timer for its timeout: an `Exchange` with the whole body read (what
+ * `Transport` answers), or, with `onOk`, a 2xx head handed over as it arrives, the timer stopped there.
+ */
+const exchange =
+  <H = never>(modules: Modules, agents: Agents, onOk?: (status: number, response: Http.IncomingMessage) => H) =>
+  (
+    method: string,
+    url: URL,
+    headers: Readonly<Record<string, string>>,
+    body: Uint8Array | string | undefined,
+    timeoutMs: number
+  ): Effect.Effect<Exchange | H> =>
+    Effect.async<Exchange | H>((resume) => {
+      let done = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const finish = (answer: Exchange | H) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resume(Effect.succeed(answer))
+      }
+      const fail = (cause: Error) => finish({ _tag: "NoResponse", cause })
+      const req = issue(modules, agents, method, url, headers, body, undefined, (response) => {
+        const status = response.statusCode ?? 0
+        if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response))
+        collect(
+          response,
+          // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
+          (all) => finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) }),
+          fail
+        )
+      }, fail)
+      if (req instanceof Error) {
+        done = true
+        return resume(Effect.succeed({ _tag: "Invalid", reason: req.message }))
+      }
+      timer = setTimeout(() => {
+        finish({ _tag: "TimedOut" })
+        req.destroy()
+      }, timeoutMs)
+      return Effect.sync(() => {
+        done = true
+        clearTimeout(timer)
+        req.destroy()
+      })
     })
-    req.once("error", fail)
-    req.end(body)
-    return Effect.sync(() => {
-      done = true
-      clearTimeout(timer)
-      req.destroy()
-    })
-  })
+
+const utf8 = new TextDecoder()
+
+const makeTransport = (modules: Modules, agents: Agents): Transport => exchange(modules, agents)
+
+const makeDownload = (modules: Modules, agents: Agents): Download =>
+  exchange(modules, agents, (status, response): Downloaded => ({
+    _tag: "Head",
+    status,
+    headers: headersOf(response),
+    body: readerOf(response)
+  }))
 
 /**
  * An `HttpClient` over `node:http` / `node:https` with the given agents, carrying a `VendorHttp.Transport`
- * for the JSON calls.
+ * for the JSON calls and a `VendorHttp.Download` for results files.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
-  Object.defineProperty(makeClient(modules, agents), TransportId, { value: makeTransport(modules, agents) })
+  Object.defineProperties(makeClient(modules, agents), {
+    [TransportId]: { value: makeTransport(modules, agents) },
+    [DownloadId]: { value: makeDownload(modules, agents) }
+  })
 
 /**
  * @since 0.2.0
@@ -266,7 +339,6 @@ export interface Agents {
 
 const makeClient = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal) => {
-    if (request.headers.accept === "application/binary" && request.body._tag === "Empty") return download(request, url, signal)
     const body = bodyOf(request)
     if (body === unsupported) {
       return Effect.fail(
@@ -275,23 +347,19 @@ const makeClient = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
     }
     const headers: Record<string, string> = { ...request.headers }
     setBodyHeaders(headers, request, body)
-    const secure = url.protocol === "https:"
     return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-      let req: Http.ClientRequest
-      try {
-        req = (secure ? modules.https : modules.http).request(url, {
-          method: request.method,
-          headers,
-          agent: secure ? agents.https : agents.http,
-          signal
-        })
-      } catch (cause) {
-        // Node refuses some requests before sending anything (a header value with a line break, …).
-        return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause })))
-      }
-      req.once("response", (response) => resume(Effect.succeed(new NodeResponse(request, response, modules.toWeb))))
-      req.once("error", (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))))
-      req.end(body)
+      const req = issue(
+        modules,
+        agents,
+        request.method,
+        url,
+        headers,
+        body,
+        signal,
+        (response) => resume(Effect.succeed(new NodeResponse(request, response, modules.toWeb))),
+        (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+      )
+      if (req instanceof Error) return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause: req })))
       return Effect.sync(() => req.destroy())
     })
   })

@@ -312,32 +312,66 @@ export const transportOf = (client: HttpClient.HttpClient): Transport | undefine
 
 /**
  * A response body read with its own idle timeout: the body's chunks, failing with `"idle"` when no bytes
- * come for `idleMs`, the timer set only while the reader waits (no fiber or timer per chunk). What
- * {@link make}'s `lines` uses instead of timing out each pull when a response carries one
- * (`NodeClient`'s do).
+ * come for `idleMs` (the timer set only while the reader waits: no fiber or timer per chunk) and with
+ * the socket's error when it breaks off. Read it once; a read that stops early closes the connection.
  *
  * @since 0.3.0
  * @category models
  */
-export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, HttpClientError.ResponseError | "idle">
+export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "idle">
 
 /**
- * Where a response (`NodeClient`'s) keeps its {@link BodyReader}.
+ * What {@link Download} answers: a 2xx head with its body still to read, or, as {@link Transport}
+ * answers, a whole (error) response or why there was none.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Downloaded =
+  | {
+      readonly _tag: "Head"
+      readonly status: number
+      /** Lower-case names, repeated headers joined with `, `. */
+      readonly headers: Headers.Headers
+      readonly body: BodyReader
+    }
+  | Exchange
+
+/**
+ * {@link Transport} for a response read as it arrives (a results file): a 2xx head is handed over with
+ * its body unread, the timeout covering the head only; any other status is read whole within the
+ * timeout, as {@link Transport} reads it. What {@link make}'s `lines` uses when the `HttpClient` it is
+ * given carries one (`NodeClient`'s does), instead of `HttpClient.execute` and the response's stream.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Download = (
+  method: string,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: Uint8Array | string | undefined,
+  timeoutMs: number
+) => Effect.Effect<Downloaded>
+
+/**
+ * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Download}.
  *
  * @since 0.3.0
  * @category symbols
  */
-export const BodyReaderId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/BodyReader")
+export const DownloadId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Download")
 
-const bodyReaderOf = (response: HttpClientResponse.HttpClientResponse): BodyReader | undefined => {
-  const own: unknown = (response as { readonly [BodyReaderId]?: unknown })[BodyReaderId]
-  if (typeof own === "function") return own as BodyReader
-  // `HttpClient.make` hands back its client's response wrapped (to abort it on interruption) and keeps
-  // it as `original`; should that change, the body is read through `stream`, only slower.
-  const original: unknown = (response as { readonly original?: unknown }).original
-  const inner: unknown =
-    typeof original === "object" && original !== null ? (original as { readonly [BodyReaderId]?: unknown })[BodyReaderId] : undefined
-  return typeof inner === "function" ? (inner as BodyReader) : undefined
+/**
+ * The {@link Download} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
+ * including one derived from it.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const downloadOf = (client: HttpClient.HttpClient): Download | undefined => {
+  const download: unknown = (client as { readonly [DownloadId]?: unknown })[DownloadId]
+  return typeof download === "function" ? (download as Download) : undefined
 }
 
 /**
@@ -480,6 +514,15 @@ type Attempt<A> =
   /** The request could not even be built (a base URL that is not a URL): no retry can help. */
   | { readonly _tag: "Setup"; readonly reason: string }
 
+/** A 2xx head from a {@link Download}, its body unread. */
+interface Head {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: BodyReader
+}
+
+const bodyOfText = (text: string): BodyReader => () => Stream.succeed(new TextEncoder().encode(text))
+
 /**
  * @since 0.1.0
  * @category constructors
@@ -560,6 +603,7 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
   const timeoutMs = Duration.toMillis(timeout)
   // With tracing propagated, requests go through the `HttpClient`, whose span per request they carry.
   const transport = options.propagateTracing === true ? undefined : transportOf(httpClient)
+  const download = options.propagateTracing === true ? undefined : downloadOf(httpClient)
   const idleTimeout = Duration.millis(millisOf(options.idleTimeout, 60_000))
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
@@ -668,15 +712,11 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
     return out
   }
 
-  const fromExchange = (exchange: Exchange): Attempt<Response> => {
+  /** An exchange that brought no 2xx response, as an attempt. */
+  const notOk = (exchange: Exchange): Attempt<never> => {
     switch (exchange._tag) {
-      case "Response": {
-        const headers = scrubHeaders(exchange.headers)
-        const text = scrub(exchange.text)
-        return exchange.status >= 200 && exchange.status < 300
-          ? { _tag: "Ok", value: { status: exchange.status, headers, text, requestId: requestIdOf(headers) } }
-          : { _tag: "Failed", status: exchange.status, headers, text }
-      }
+      case "Response":
+        return { _tag: "Failed", status: exchange.status, headers: scrubHeaders(exchange.headers), text: scrub(exchange.text) }
       case "TimedOut":
         return { _tag: "Transport", reason: `no response within ${Duration.format(timeout)}`, cause: undefined }
       case "NoResponse":
@@ -688,6 +728,37 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
       case "Invalid":
         return { _tag: "Setup", reason: scrub(`Encode: ${exchange.reason}`) }
     }
+  }
+
+  const fromExchange = (exchange: Exchange): Attempt<Response> => {
+    if (exchange._tag === "Response" && exchange.status >= 200 && exchange.status < 300) {
+      const headers = scrubHeaders(exchange.headers)
+      return { _tag: "Ok", value: { status: exchange.status, headers, text: scrub(exchange.text), requestId: requestIdOf(headers) } }
+    }
+    return notOk(exchange)
+  }
+
+  const fromDownloaded = (downloaded: Downloaded): Attempt<Head> =>
+    downloaded._tag === "Head"
+      ? { _tag: "Ok", value: { status: downloaded.status, headers: downloaded.headers, body: downloaded.body } }
+      : downloaded._tag === "Response" && downloaded.status >= 200 && downloaded.status < 300
+        ? // A `Download` hands every 2xx over as a head; should one read it whole, its text is the body.
+          { _tag: "Ok", value: { status: downloaded.status, headers: downloaded.headers, body: bodyOfText(downloaded.text) } }
+        : notOk(downloaded)
+
+  /** Where a request on the client's transport goes, and with which headers; or why it cannot go. */
+  const target = (
+    request: HttpClientRequest.HttpClientRequest,
+    extra: Readonly<Record<string, string>>,
+    body: Uint8Array | string | undefined
+  ): { readonly path: string; readonly url: URL; readonly headers: Readonly<Record<string, string>> } | { readonly path: string; readonly setup: Attempt<never> } => {
+    const absolute = isAbsolute(request.url)
+    const path = absolute ? request.url : joinUrl(baseUrl, request.url)
+    const url = UrlParams.makeUrl(path, request.urlParams, request.hash)
+    if (Either.isLeft(url)) {
+      return { path, setup: { _tag: "Setup", reason: scrub(transportReason({ reason: "InvalidUrl", cause: url.left })) } }
+    }
+    return { path, url: url.right, headers: headersFor(request, extra, body, !absolute || url.right.origin === baseOrigin) }
   }
 
   /**
@@ -702,19 +773,33 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
   ): Effect.Effect<Response, BatchError.BatchError> =>
     Effect.withFiberRuntime<Response, BatchError.BatchError>((fiber) => {
       const operation = fiber.getFiberRef(currentOperation) ?? call.operation
-      const absolute = isAbsolute(request.url)
-      const path = absolute ? request.url : joinUrl(baseUrl, request.url)
-      const target = UrlParams.makeUrl(path, request.urlParams, request.hash)
-      if (Either.isLeft(target)) {
-        const setup: Attempt<Response> = { _tag: "Setup", reason: scrub(transportReason({ reason: "InvalidUrl", cause: target.left })) }
-        return retry(Effect.succeed(setup), request.method, path, call, operation, setup)
-      }
-      const url = target.right
-      const headers = headersFor(request, fiber.getFiberRef(currentHeaders), body, !absolute || url.origin === baseOrigin)
-      const attempt = Effect.map(transport(request.method, url, headers, body, timeoutMs), fromExchange)
+      const to = target(request, fiber.getFiberRef(currentHeaders), body)
+      if ("setup" in to) return retry(Effect.succeed(to.setup), request.method, to.path, call, operation, to.setup)
+      const attempt = Effect.map(transport(request.method, to.url, to.headers, body, timeoutMs), fromExchange)
       return Effect.flatMap(attempt, (first) =>
         // Failures name the URL without its query, as on the `HttpClient` path.
-        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, path, call, operation, first)
+        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, to.path, call, operation, first)
+      )
+    })
+
+  /** `lines` on the client's {@link Download}: as {@link sendFast}, until a 2xx head arrives. */
+  const linesFast = (
+    download: Download,
+    request: HttpClientRequest.HttpClientRequest,
+    body: Uint8Array | string | undefined,
+    call: Call
+  ): Effect.Effect<Lines, BatchError.BatchError> =>
+    Effect.withFiberRuntime<Lines, BatchError.BatchError>((fiber) => {
+      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
+      const to = target(request, fiber.getFiberRef(currentHeaders), body)
+      if ("setup" in to) return retry(Effect.succeed(to.setup), request.method, to.path, call, operation, to.setup)
+      const attempt = Effect.map(download(request.method, to.url, to.headers, body, timeoutMs), fromDownloaded)
+      const toLines = (head: Head) =>
+        linesOfHead(head.status, head.headers, request.method, to.path, head.body(Duration.toMillis(idleTimeout)), undefined, brokeOff)
+      return Effect.flatMap(attempt, (first) =>
+        first._tag === "Ok"
+          ? Effect.succeed(toLines(first.value))
+          : Effect.map(retry(attempt, request.method, to.path, call, operation, first), toLines)
       )
     })
 
@@ -831,34 +916,48 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
 
   const stalled = () => new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` })
 
-  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call) =>
-    send(request, call, (response) => Effect.succeed(response)).pipe(
-      Effect.flatMap((response) =>
-        onClock(
-          () => Effect.succeed({ response, reader: bodyReaderOf(response) }),
-          () => Effect.succeed({ response, reader: undefined })
+  /** A body read on the client's {@link Download} that broke off: the socket's error, scrubbed. */
+  const brokeOff = (error: Error) =>
+    new BodyFailure({ reason: scrub(transportReason({ reason: "Transport", cause: error })), cause: scrubbedCopy(error, scrub) })
+
+  /**
+   * The lines of a 2xx response's body. `idle` is the timeout of each pull, for bodies without an idle
+   * timer of their own (`undefined` when the body fails with `"idle"` itself).
+   */
+  const linesOfHead = <E>(
+    status: number,
+    rawHeaders: Headers.Headers,
+    method: string,
+    url: string,
+    bytes: Stream.Stream<Uint8Array, E | "idle">,
+    idle: Duration.Duration | undefined,
+    onError: (error: E) => BodyFailure
+  ): Lines => {
+    const headers = scrubHeaders(rawHeaders)
+    const body = linesOf(textOf(bytes), idle, stalled, onError)
+    return {
+      status,
+      headers,
+      requestId: requestIdOf(headers),
+      method,
+      url: scrub(url),
+      lines: key.length >= 4 ? Stream.mapChunks(body, Chunk.map(scrub)) : body
+    }
+  }
+
+  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Lines, BatchError.BatchError> => {
+    const body = download === undefined ? unsupported : bodyOf(request)
+    const general = () =>
+      Effect.map(send(request, call, Effect.succeed), (response) =>
+        // Each pull timed on the fiber's clock (a test clock's, under one).
+        linesOfHead(response.status, response.headers, response.request.method, response.request.url, response.stream, idleTimeout, (error) =>
+          new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
         )
-      ),
-      Effect.map(({ response, reader }): Lines => {
-        const headers = scrubHeaders(response.headers)
-        // A reader with its own idle timer (NodeClient's) spares a timed-out pull per chunk; under a test
-        // clock, the pulls are timed on that clock.
-        const body = linesOf(
-          textOf(reader === undefined ? response.stream : reader(Duration.toMillis(idleTimeout))),
-          reader === undefined ? idleTimeout : undefined,
-          stalled,
-          (error) => new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
-        )
-        return {
-          status: response.status,
-          headers,
-          requestId: requestIdOf(headers),
-          method: response.request.method,
-          url: scrub(response.request.url),
-          lines: key.length >= 4 ? Stream.mapChunks(body, Chunk.map(scrub)) : body
-        }
-      })
-    )
+      )
+    if (download === undefined || body === unsupported) return general()
+    // Under a test clock, through `send`, whose timeouts follow that clock.
+    return onClock(() => linesFast(download, request, body, call), general)
+  }
 
   const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
     const decode = decoderOf(schema)

@@ -1,4 +1,4 @@
-import { BatchError, NodeClient, VendorHttp } from "@batchctl/core"
+import { BatchError, NodeClient, Results, VendorHttp } from "@batchctl/core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -7,7 +7,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
+import * as Chunk from "effect/Chunk"
+import * as NodeHttp from "node:http"
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http"
+import * as NodeHttps from "node:https"
+import { Readable } from "node:stream"
 import type { AddressInfo } from "node:net"
 
 const KEY = "sk-node-0123456789abcdef"
@@ -19,7 +23,42 @@ interface Seen {
   readonly body: string
 }
 
-// A loopback server: `/slow` never answers, `/flaky` answers 503 once per `?n=`, everything else echoes.
+/** Files whose download the client closed before their end. */
+const cutOff = new Set<string>()
+
+/** A result line of a file under `/v1/files/`. */
+const resultLine = (i: number) =>
+  `${JSON.stringify({ custom_id: `r${i}`, response: { status_code: 200, body: { key: KEY.slice(0, 3) } }, error: null })}\n`
+
+/** Results files: `ok` (3 lines), `trickle` (a line every 60 ms), `stall` and `break` (2 lines, then nothing or a reset), `gone` (404). */
+const serveFile = (name: string, res: ServerResponse) => {
+  if (name === "gone") {
+    res.writeHead(404, { "content-type": "application/json", "x-request-id": "req_gone" })
+    return res.end(`{"error":{"message":"No such File object: gone","type":"invalid_request_error"}}`)
+  }
+  res.writeHead(200, { "content-type": "application/octet-stream", "x-request-id": "req_file" })
+  if (name === "ok") return res.end(resultLine(0) + resultLine(1) + resultLine(2))
+  if (name === "trickle") {
+    let i = 0
+    res.on("close", () => {
+      if (!res.writableEnded) cutOff.add(name)
+    })
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer)
+      res.write(resultLine(i++))
+      if (i === 6) {
+        clearInterval(timer)
+        res.end()
+      }
+    }, 60)
+    return
+  }
+  res.write(resultLine(0) + resultLine(1))
+  if (name === "break") setTimeout(() => res.socket?.destroy(), 30)
+}
+
+// A loopback server: `/slow` never answers, `/flaky` answers 503 once per `?n=`, `/files/<name>/content`
+// serves results files, everything else echoes.
 let server: Server
 let base = ""
 const seen: Array<Seen> = []
@@ -37,6 +76,8 @@ beforeAll(async () => {
         res.on("close", () => closed.add(path))
         return
       }
+      const file = /^\/v1\/files\/(\w+)\/content/.exec(path)
+      if (file !== null) return serveFile(file[1]!, res)
       if (path.startsWith("/v1/bom")) {
         res.writeHead(200, { "content-type": "application/json" })
         return res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"id":"b1"}`)]))
@@ -73,12 +114,12 @@ const options = (overrides: Partial<VendorHttp.Options> = {}): VendorHttp.Option
 })
 
 /** The same calls through `NodeClient`'s transport and through its `HttpClient` pipeline. */
-const both = <A, E>(body: (http: VendorHttp.VendorHttp) => Effect.Effect<A, E>) =>
+const both = <A, E>(body: (http: VendorHttp.VendorHttp) => Effect.Effect<A, E>, overrides: Partial<VendorHttp.Options> = {}) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
-    const fast = yield* Effect.either(body(VendorHttp.makeWith(client, options())))
+    const fast = yield* Effect.either(body(VendorHttp.makeWith(client, options(overrides))))
     // Any derived client drops the transport: the general pipeline.
-    const slow = yield* Effect.either(body(VendorHttp.makeWith(HttpClient.mapRequest(client, (r) => r), options())))
+    const slow = yield* Effect.either(body(VendorHttp.makeWith(HttpClient.mapRequest(client, (r) => r), options(overrides))))
     return { fast, slow }
   }).pipe(Effect.provide(NodeClient.layer))
 
@@ -86,29 +127,32 @@ const call = { operation: "retrieve", batchId: "b1" }
 
 // One request at a time: each test reads what the server saw since it started.
 describe.sequential("NodeClient's transport", () => {
-  it.live("is carried by NodeClient's client only, not by a derived one nor by fetch", () =>
+  it.live("is carried (with the download) by NodeClient's client only, not by a derived one nor by fetch", () =>
     Effect.gen(function* () {
       const node = yield* HttpClient.HttpClient.pipe(Effect.provide(NodeClient.layer))
       assert.isFunction(VendorHttp.transportOf(node))
+      assert.isFunction(VendorHttp.downloadOf(node))
       assert.isUndefined(VendorHttp.transportOf(HttpClient.mapRequest(node, (r) => r)))
+      assert.isUndefined(VendorHttp.downloadOf(HttpClient.mapRequest(node, (r) => r)))
       const fetch = yield* HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer))
       assert.isUndefined(VendorHttp.transportOf(fetch))
+      assert.isUndefined(VendorHttp.downloadOf(fetch))
     })
   )
 
-  it.live("a file download carries a body reader with its own idle timer, which reads the whole body", () =>
+  it.live("the download answers a 2xx head with its body unread, which its reader reads whole", () =>
     Effect.gen(function* () {
-      const client = yield* HttpClient.HttpClient
-      const response = yield* client.execute(
-        HttpClientRequest.get(`${base}/v1/batches/b1`).pipe(HttpClientRequest.setHeader("accept", "application/binary"))
-      )
-      // `HttpClient.make` wraps its client's response; the reader is on the one it wraps.
-      const original = (response as unknown as { readonly original?: Record<symbol, unknown> }).original
-      const reader = original?.[VendorHttp.BodyReaderId]
-      assert.isFunction(reader)
-      const bytes = yield* Stream.runCollect((reader as VendorHttp.BodyReader)(5_000))
+      const download = VendorHttp.downloadOf(yield* HttpClient.HttpClient)
+      assert.isFunction(download)
+      if (download === undefined) return
+      const head = yield* download("GET", new URL(`${base}/v1/batches/b1`), { accept: "application/binary" }, undefined, 5_000)
+      assert.strictEqual(head._tag, "Head")
+      if (head._tag !== "Head") return
+      assert.strictEqual(head.status, 200)
+      assert.strictEqual(head.headers["x-request-id"], "req_1")
+      const bytes = yield* Stream.runCollect(head.body(5_000))
       assert.deepStrictEqual(JSON.parse(Buffer.concat([...bytes]).toString("utf8")), { path: "/v1/batches/b1", echoed: "sk-" })
-    }).pipe(Effect.scoped, Effect.provide(NodeClient.layer))
+    }).pipe(Effect.provide(NodeClient.layer))
   )
 
   it.live("VendorHttp sends JSON calls on the transport, not through the HttpClient pipeline", () =>
@@ -251,5 +295,153 @@ describe.sequential("NodeClient's transport", () => {
       for (let i = 0; i < 50 && !closed.has("/v1/slow?n=interrupt"); i++) yield* Effect.sleep("20 millis")
       assert.isTrue(closed.has("/v1/slow?n=interrupt"))
     }).pipe(Effect.provide(NodeClient.layer))
+  )
+})
+
+/** A NodeClient whose `http.request` calls are counted. */
+const counted = Effect.acquireRelease(
+  Effect.sync(() => {
+    const calls = { count: 0 }
+    const request = ((...args: Array<unknown>) => {
+      calls.count++
+      return Reflect.apply(NodeHttp.request, NodeHttp, args) as NodeHttp.ClientRequest
+    }) as typeof NodeHttp.request
+    const agents = { http: new NodeHttp.Agent({ keepAlive: true }), https: new NodeHttps.Agent({ keepAlive: true }) }
+    const client = NodeClient.make(
+      { http: { ...NodeHttp, request }, https: NodeHttps, toWeb: (source) => Readable.toWeb(source) },
+      agents
+    )
+    return { client, calls, agents }
+  }),
+  ({ agents }) =>
+    Effect.sync(() => {
+      agents.http.destroy()
+      agents.https.destroy()
+    })
+)
+
+const results = (http: VendorHttp.VendorHttp, name: string) =>
+  Results.streamJsonl(
+    http,
+    HttpClientRequest.get(`/files/${name}/content`, { headers: { accept: "application/binary" } }),
+    { provider: "p", batchId: "b1", what: `output file ${name}`, fileId: name },
+    Results.openAiLine
+  )
+
+describe.sequential("NodeClient's download", () => {
+  it.live("results are read on the download, one node:http request, not through the HttpClient pipeline", () =>
+    Effect.gen(function* () {
+      const { client, calls } = yield* counted
+      // A client whose pipeline cannot answer, carrying NodeClient's download.
+      const pipeline = HttpClient.make((request) => Effect.die(`the pipeline was used for ${request.url}`))
+      const only = Object.defineProperty(pipeline, VendorHttp.DownloadId, { value: VendorHttp.downloadOf(client) })
+      const from = seen.length
+      const items = yield* Stream.runCollect(results(VendorHttp.makeWith(only, options()), "ok"))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(Chunk.map(items, (item) => item.customId)), ["r0", "r1", "r2"])
+      assert.strictEqual(calls.count, 1)
+      const [sent] = seen.slice(from)
+      assert.strictEqual(sent!.headers.accept, "application/binary")
+      assert.strictEqual(sent!.headers.authorization, `Bearer ${KEY}`)
+      assert.strictEqual(sent!.headers["user-agent"], "batchctl-test")
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("the same lines as the HttpClient pipeline, and the same 404 → ResultsUnavailable", () =>
+    Effect.gen(function* () {
+      const { fast, slow } = yield* both((http) => Stream.runCollect(results(http, "ok")))
+      assert.isTrue(Either.isRight(fast) && Either.isRight(slow))
+      if (Either.isLeft(fast) || Either.isLeft(slow)) return
+      assert.deepStrictEqual(Chunk.toReadonlyArray(fast.right), Chunk.toReadonlyArray(slow.right))
+      const gone = yield* both((http) => Stream.runCollect(results(http, "gone")))
+      assert.isTrue(Either.isLeft(gone.fast) && Either.isLeft(gone.slow))
+      if (Either.isRight(gone.fast) || Either.isRight(gone.slow)) return
+      assert.instanceOf(gone.fast.left, BatchError.ResultsUnavailable)
+      assert.deepStrictEqual(gone.fast.left, gone.slow.left)
+      if (gone.fast.left instanceof BatchError.ResultsUnavailable) {
+        assert.strictEqual(gone.fast.left.fileId, "gone")
+        assert.strictEqual(gone.fast.left.requestId, "req_gone")
+      }
+    })
+  )
+
+  it.live("a head that does not come in time is retried, then a TransportFailure, as on the pipeline", () =>
+    Effect.gen(function* () {
+      const from = seen.length
+      const { fast, slow } = yield* both((http) =>
+        http.lines(HttpClientRequest.get("/slow/file", { headers: { accept: "application/binary" } }), call)
+      )
+      assert.strictEqual(seen.length - from, 4)
+      assert.isTrue(Either.isLeft(fast) && Either.isLeft(slow))
+      if (Either.isRight(fast) || Either.isRight(slow)) return
+      assert.instanceOf(fast.left, BatchError.TransportFailure)
+      assert.strictEqual(fast.left.message, slow.left.message)
+      assert.include(fast.left.message, `GET ${base}/v1/slow/file got no HTTP response after 2 attempt(s): no response within 200ms`)
+    })
+  )
+
+  it.live("a 503 before the head is retried; the timeout covers the head only, not a body slower than it", () =>
+    Effect.gen(function* () {
+      const { client, calls } = yield* counted
+      const http = VendorHttp.makeWith(client, options({ idleTimeout: "1 second" }))
+      const flaky = yield* http.lines(HttpClientRequest.get("/flaky?n=download", { headers: { accept: "application/binary" } }), call)
+      assert.strictEqual(calls.count, 2)
+      assert.deepStrictEqual(JSON.parse(Chunk.toReadonlyArray(yield* Stream.runCollect(flaky.lines)).join("")), {
+        path: "/v1/flaky?n=download",
+        echoed: "sk-"
+      })
+      // Six lines 60 ms apart: ~360 ms, past the 200 ms timeout, never idle for a second.
+      const items = yield* Stream.runCollect(results(http, "trickle"))
+      assert.strictEqual(items.length, 6)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a body that stalls fails after the idle timeout, one BodyFailure after the items before it, on both paths", () =>
+    Effect.gen(function* () {
+      const { fast, slow } = yield* both((http) => {
+        let items = 0
+        return results(http, "stall").pipe(
+          Stream.runForEach(() => Effect.sync(() => items++)),
+          Effect.mapError((error) => ({ error, items }))
+        )
+      }, { idleTimeout: "300 millis" })
+      assert.isTrue(Either.isLeft(fast) && Either.isLeft(slow))
+      if (Either.isRight(fast) || Either.isRight(slow)) return
+      assert.instanceOf(fast.left.error, BatchError.TransportFailure)
+      assert.deepStrictEqual(fast.left, slow.left)
+      assert.strictEqual(fast.left.items, 2)
+      if (fast.left.error instanceof BatchError.TransportFailure) {
+        assert.strictEqual(fast.left.error.itemsDelivered, 2)
+        assert.include(fast.left.error.message, "broke off after 2 item(s) were delivered: no bytes for 300ms (the idle timeout)")
+      }
+    })
+  )
+
+  it.live("a body whose connection breaks off fails once, with the items before it delivered and the key nowhere", () =>
+    Effect.gen(function* () {
+      const { client, calls } = yield* counted
+      const http = VendorHttp.makeWith(client, options())
+      let items = 0
+      const error = yield* Effect.flip(Stream.runForEach(results(http, "break"), () => Effect.sync(() => items++)))
+      assert.strictEqual(calls.count, 1)
+      assert.strictEqual(items, 2)
+      assert.instanceOf(error, BatchError.TransportFailure)
+      if (!(error instanceof BatchError.TransportFailure)) return
+      assert.strictEqual(error.itemsDelivered, 2)
+      assert.include(error.message, "broke off after 2 item(s) were delivered")
+      assert.strictEqual(error.url, `${base}/v1/files/break/content`)
+      assert.notInclude(JSON.stringify(error), KEY)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("breaking off a read closes its connection", () =>
+    Effect.gen(function* () {
+      const { client } = yield* counted
+      const http = VendorHttp.makeWith(client, options())
+      const items = yield* Stream.runCollect(Stream.take(results(http, "trickle"), 1))
+      assert.strictEqual(items.length, 1)
+      // The server sees the download go away before its last line (~360 ms in).
+      for (let i = 0; i < 25 && !cutOff.has("trickle"); i++) yield* Effect.sleep("10 millis")
+      assert.isTrue(cutOff.has("trickle"))
+    }).pipe(Effect.scoped)
   )
 })
