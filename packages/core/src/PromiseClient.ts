@@ -89,14 +89,18 @@ export interface BatchClient extends AsyncDisposable {
 export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string): BatchClient => {
   const runtime = ManagedRuntime.make(layer)
 
-  /** Rethrows a failure as the typed error itself, with the caller's frames appended to its stack. */
+  /**
+   * Rethrows a failure as the typed error itself, with the caller's frames appended to its stack. The
+   * error is the instance that was failed with, not the proxy Effect wraps it in to remember its span
+   * (which `util.inspect`-style walkers such as chai's can recurse into until the stack overflows).
+   */
   const rethrow = (cause: Cause.Cause<unknown>, signal: AbortSignal | undefined, site: Error): never => {
     const failure = Cause.failureOption(cause)
-    if (Option.isSome(failure)) throw withCallSite(failure.value, site)
+    if (Option.isSome(failure)) throw withCallSite(Cause.originalError(failure.value), site)
     if (Cause.isInterruptedOnly(cause)) {
       throw signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
     }
-    throw withCallSite(Cause.squash(cause), site)
+    throw withCallSite(Cause.originalError(Cause.squash(cause)), site)
   }
 
   const run = <A>(

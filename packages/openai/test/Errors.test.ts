@@ -5,7 +5,9 @@
 import { BatchError } from "@batchctl/core"
 import { OpenAiBatches } from "@batchctl/openai"
 import { assert, describe, it } from "@effect/vitest"
+import { createServer as createHttpServer } from "node:http"
 import { createServer } from "node:net"
+import { types } from "node:util"
 
 const KEY = "sk-canary-ERRORS-5d2e8f1a0b"
 
@@ -44,5 +46,31 @@ describe("errors", () => {
     await openai.close()
     assert.instanceOf(error, Error)
     assert.include(String((error as Error).stack), "Errors.test.ts")
+  })
+
+  it("a rejection is the error instance itself, which test libraries and structuredClone can walk", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(404, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: { message: "No batch found with id 'batch_1'.", type: "invalid_request_error" } }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const { port } = server.address() as { port: number }
+    const openai = OpenAiBatches.client({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}/v1` })
+    const errors = [
+      await openai.retrieve("batch_1").catch((e: unknown) => e),
+      await (async () => {
+        for await (const _ of openai.results("batch_1")) break
+      })().catch((e: unknown) => e)
+    ]
+    await openai.close()
+    server.close()
+    for (const error of errors) {
+      assert.instanceOf(error, BatchError.BatchNotFound)
+      // Effect remembers an error's span in a Proxy around it; chai's formatter recursed into that one
+      // until the stack overflowed.
+      assert.isFalse(types.isProxy(error))
+      assert.throws(() => assert.instanceOf(error, Map), /to be an instance of Map/)
+      assert.strictEqual(structuredClone(error).message, (error as Error).message)
+    }
   })
 })
