@@ -59,7 +59,7 @@ beforeAll(async () => {
     if (path === "/v1/files/file-batch_warm/content") {
       res.writeHead(200, { "content-type": "application/octet-stream" })
       let text = ""
-      for (let i = 0; i < Math.ceil(LINES / 10); i++) text += line(i)
+      for (let i = 0; i < Math.ceil(LINES / 4); i++) text += line(i)
       return void res.end(text)
     }
     if (path === "/v1/batches/batch_big" || path === "/v1/batches/batch_stall") {
@@ -118,12 +118,11 @@ describe("results of a 100 MB file", () => {
     assert.strictEqual(sent.contentRequests, 1)
     assert.isAbove(bytesAtFirst, 0)
     assert.isBelow(bytesAtFirst, TOTAL_BYTES * 0.1, `first item after ${bytesAtFirst} bytes`)
-    // Bounded, not proportional to the file (reading it whole took ~650 MB). The issue's target is 64 MB;
-    // measured here 64–85 MB past the warm-up and 84–121 MB from rest on an idle machine, most of it
-    // garbage that V8 promotes before a full GC (Effect's per-chunk machinery), so this guards the bound
-    // (twice the target) and not the target: see the issue note.
-    assert.isBelow(done!.peakGrowthMb, 128, `peak RSS growth ${done!.peakGrowthMb.toFixed(1)} MB past the warm-up`)
-    assert.isBelow(done!.coldGrowthMb, 192, `peak RSS growth ${done!.coldGrowthMb.toFixed(1)} MB from rest`)
+    // Bounded, not proportional to the file (reading it whole took ~650 MB): under the issue's 64 MB,
+    // from rest (the client after one retrieve) as past the warm-up read of a quarter of the file.
+    // Measured 20-39 MB from rest and 1-9 MB past the warm-up, also with other suites running beside it.
+    assert.isBelow(done!.peakGrowthMb, 64, `peak RSS growth ${done!.peakGrowthMb.toFixed(1)} MB past the warm-up`)
+    assert.isBelow(done!.coldGrowthMb, 64, `peak RSS growth ${done!.coldGrowthMb.toFixed(1)} MB from rest`)
     console.log(
       `100 MB results: first item after ${(bytesAtFirst / 2 ** 20).toFixed(1)} MB sent; peak RSS growth ${done!.peakGrowthMb.toFixed(1)} MB (${done!.coldGrowthMb.toFixed(1)} MB from rest); ${done!.ms.toFixed(0)} ms`
     )
