@@ -486,30 +486,32 @@ const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter):
       ...(httpStatus === undefined ? {} : { httpStatus })
     })
 
-  const remove = (batchId: string) =>
-    Effect.flatMap(BatchId.check("anthropic", "delete", batchId), (ref) =>
-      http.json(DeletedBatch, HttpClientRequest.del(`${base}/${ref.segment}`), { operation: "delete", batchId: ref.id }).pipe(
-        Effect.map(({ value }) => value),
-        // The vendor's refusal says the state forbids it; one retrieve says which state (kept as is when
-        // that retrieve fails).
-        Effect.catchTag("InvalidBatchState", (refusal) =>
-          adapter.retrieve(ref).pipe(
-            Effect.matchEffect({
-              onFailure: () => Effect.fail(refusal),
-              onSuccess: (batch) =>
-                Effect.fail(
-                  batch.terminal
-                    ? new BatchError.InvalidBatchState({ ...refusal, vendorStatus: batch.vendorStatus })
-                    : refused(ref, batch, refusal.httpStatus)
-                )
-            })
-          )
-        ),
-        Effect.withSpan("AnthropicBatches.delete", { attributes: { batchId } })
+  const span = { attributes: { provider: "anthropic" } }
+  const deleteRef = (ref: BatchId.BatchRef): Effect.Effect<DeletedBatch, BatchError.BatchError> =>
+    http.json(DeletedBatch, HttpClientRequest.del(`${base}/${ref.segment}`), { operation: "delete", batchId: ref.id }).pipe(
+      Effect.map(({ value }) => value),
+      // The vendor's refusal says the state forbids it; one retrieve says which state (kept as is when
+      // that retrieve fails).
+      Effect.catchTag("InvalidBatchState", (refusal) =>
+        adapter.retrieve(ref).pipe(
+          Effect.matchEffect({
+            onFailure: () => Effect.fail(refusal),
+            onSuccess: (batch) =>
+              Effect.fail(
+                batch.terminal
+                  ? new BatchError.InvalidBatchState({ ...refusal, vendorStatus: batch.vendorStatus })
+                  : refused(ref, batch, refusal.httpStatus)
+              )
+          })
+        )
       )
     )
 
-  const listBefore = (options: { readonly before: string; readonly limit?: number | undefined }) => {
+  const remove = Effect.fn("AnthropicBatches.delete", span)((batchId: string) =>
+    Effect.zipRight(Effect.annotateCurrentSpan("batchId", batchId), Effect.flatMap(BatchId.check("anthropic", "delete", batchId), deleteRef))
+  )
+
+  const listBefore = Effect.fn("AnthropicBatches.listBefore", span)((options: { readonly before: string; readonly limit?: number | undefined }) => {
     const { limit } = options
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       return Effect.fail(
@@ -517,7 +519,7 @@ const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter):
       )
     }
     return adapter.list(options)
-  }
+  })
 
   return { delete: remove, listBefore }
 }

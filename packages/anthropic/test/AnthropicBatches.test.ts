@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 
 /** A wire batch as the adapter reads it: decoded by `WireBatch`. */
 const wire = (over: Record<string, unknown>) =>
@@ -147,6 +148,37 @@ describe("AnthropicBatches delete and backward paging", () => {
       const result = await run(server, AnthropicBatches.deleteBatch("msgbatch_1"))
       assert.deepStrictEqual(Either.getOrThrow(result), { id: "msgbatch_1", type: "message_batch_deleted" })
       assert.deepStrictEqual(server.seen.map((s) => `${s.method} ${s.path}`), ["DELETE /v1/messages/batches/msgbatch_1"])
+    } finally {
+      await server.close()
+    }
+  })
+  it("delete and listBefore are spans named after them, with the provider and batch id", async () => {
+    const server = await Loopback.start(({ method }) =>
+      method === "DELETE"
+        ? { status: 200, body: { id: "msgbatch_1", type: "message_batch_deleted" } }
+        : { status: 200, body: { data: [], has_more: false, first_id: null, last_id: null } }
+    )
+    const spans: Array<Tracer.Span> = []
+    try {
+      const traced = Effect.flatMap(Effect.tracer, (native) =>
+        Effect.zip(AnthropicBatches.deleteBatch("msgbatch_1"), AnthropicBatches.listBefore({ before: "msgbatch_9" })).pipe(
+          Effect.withTracer(
+            Tracer.make({
+              span: (...args) => {
+                const span = native.span(...args)
+                spans.push(span)
+                return span
+              },
+              context: native.context
+            })
+          )
+        )
+      )
+      assert.isTrue(Either.isRight(await run(server, traced)))
+      const [deleted] = spans.filter((span) => span.name === "AnthropicBatches.delete")
+      assert.strictEqual(deleted?.attributes.get("provider"), "anthropic")
+      assert.strictEqual(deleted?.attributes.get("batchId"), "msgbatch_1")
+      assert.strictEqual(spans.filter((span) => span.name === "AnthropicBatches.listBefore").length, 1)
     } finally {
       await server.close()
     }
