@@ -83,6 +83,10 @@ const runOne = (handle: Emulator.Handle, provider: Provider) =>
 const done = (batch: Batch.Batch | undefined) => {
   if (batch === undefined) return "-"
   const c = batch.counts
+  // Anthropic counts nothing but `processing` until a batch has ended: say so rather than "0/6 done".
+  if (c.succeeded === undefined && c.failed === undefined && c.processing !== undefined) {
+    return `${Output.status(batch.status)}, ${c.processing} processing`
+  }
   if (c.total === undefined) return Output.status(batch.status)
   const finished = (c.succeeded ?? 0) + (c.failed ?? 0)
   return `${Output.status(batch.status)}, ${finished}/${c.total} done`
