@@ -13,6 +13,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import * as NodeHttps from "node:https"
 import { Readable } from "node:stream"
 import type { AddressInfo } from "node:net"
+import * as NodeZlib from "node:zlib"
 
 const KEY = "sk-node-0123456789abcdef"
 
@@ -308,7 +309,7 @@ const counted = Effect.acquireRelease(
     }) as typeof NodeHttp.request
     const agents = { http: new NodeHttp.Agent({ keepAlive: true }), https: new NodeHttps.Agent({ keepAlive: true }) }
     const client = NodeClient.make(
-      { http: { ...NodeHttp, request }, https: NodeHttps, toWeb: (source) => Readable.toWeb(source) },
+      { http: { ...NodeHttp, request }, https: NodeHttps, zlib: NodeZlib, toWeb: (source) => Readable.toWeb(source) },
       agents
     )
     return { client, calls, agents }

@@ -1,0 +1,85 @@
+/**
+ * Compressed bodies, as `fetch` handles them: every request asks for gzip, deflate or br, and whatever
+ * comes back compressed (a results file, a batch, an error body) is read decompressed, on the fast path
+ * and on the general `HttpClient` path alike. Over real HTTP on loopback.
+ */
+import { BatchError } from "@batchctl/core"
+import { OpenAiBatches } from "@batchctl/openai"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib"
+
+const LINES = 2_000
+const file = Array.from({ length: LINES }, (_, i) => `${JSON.stringify({ custom_id: `r-${i}`, response: { status_code: 200, body: { text: "x".repeat(200) } }, error: null })}\n`).join("")
+const encoders: Record<string, (text: string) => Buffer> = {
+  gzip: (text) => gzipSync(text),
+  deflate: (text) => deflateSync(text),
+  br: (text) => brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+}
+
+let server: Server
+let baseUrl = ""
+const seen: Array<IncomingHttpHeaders> = []
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push({ ...req.headers, path: req.url })
+    // /v1/<encoding>/batches/… : that encoding whatever the request asked for, as some servers do.
+    const [, , encoding = "gzip", ...rest] = (req.url ?? "").split("/")
+    const path = `/${rest.join("/")}`
+    const send = (status: number, text: string, type: string) => {
+      const body = encoders[encoding]!(text)
+      res.writeHead(status, { "content-type": type, "content-encoding": encoding, "content-length": String(body.length) })
+      // In two writes, so that the decompressor sees a body that arrives in parts.
+      res.write(body.subarray(0, body.length >> 1))
+      setTimeout(() => res.end(body.subarray(body.length >> 1)), 5)
+    }
+    if (path === "/batches/done") {
+      return send(200, JSON.stringify({ id: "done", object: "batch", status: "completed", output_file_id: "file-out" }), "application/json")
+    }
+    if (path === "/files/file-out/content") return send(200, file, "application/octet-stream")
+    send(404, JSON.stringify({ error: { message: "No batch found with id 'gone'.", type: "invalid_request_error" } }), "application/json")
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+describe.sequential("compressed bodies", () => {
+  for (const encoding of Object.keys(encoders)) {
+    for (const propagateTracing of [false, true]) {
+      it(`${encoding}, ${propagateTracing ? "the general HttpClient path" : "the fast path"}: a batch, a results file and an error body are read decompressed`, async () => {
+        const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/${encoding}`, propagateTracing, retry: { maxAttempts: 1 } })
+        try {
+          const before = seen.length
+          const batch = await openai.retrieve("done")
+          assert.strictEqual(batch.status, "completed")
+          const items = await openai.resultsArray("done")
+          assert.strictEqual(items.length, LINES)
+          assert.strictEqual(items[LINES - 1]?.customId, `r-${LINES - 1}`)
+          const gone = await openai.retrieve("gone").catch((e: unknown) => e)
+          assert.instanceOf(gone, BatchError.BatchNotFound)
+          assert.include((gone as BatchError.BatchNotFound).message, "No batch found with id 'gone'.")
+          for (const headers of seen.slice(before)) assert.strictEqual(headers["accept-encoding"], "gzip, deflate, br")
+        } finally {
+          await openai.close()
+        }
+      })
+    }
+  }
+
+  it("a caller's own accept-encoding is sent as given", async () => {
+    const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/gzip`, headers: { "accept-encoding": "gzip" } })
+    try {
+      const before = seen.length
+      await openai.retrieve("done")
+      assert.strictEqual(seen[before]?.["accept-encoding"], "gzip")
+    } finally {
+      await openai.close()
+    }
+  })
+})
