@@ -8,7 +8,7 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
+import type * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
@@ -140,6 +140,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       let proceed: (() => void) | undefined
       let finished: Exit.Exit<void, unknown> | undefined
       let reported = false
+      /** `return` was called: every later `next` is the end. */
+      let closed = false
       let fiber: Fiber.RuntimeFiber<void, unknown> | undefined
       /** Once the fiber is done: the first waiting call gets its failure (or the end), later ones the end. */
       const settle = () => {
@@ -173,7 +175,16 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
           settle()
         })
         if (signal !== undefined) {
-          const abort = () => fiber?.unsafeInterruptAsFork(fiber.id())
+          // The calls waiting now get the abort at once, not an item the fiber is about to hand over.
+          const abort = () => {
+            if (finished !== undefined) return
+            const reason: unknown = signal.reason ?? new DOMException("The operation was aborted.", "AbortError")
+            for (let waiter = asked.shift(); waiter !== undefined; waiter = asked.shift()) {
+              reported = true
+              waiter.reject(reason)
+            }
+            fiber?.unsafeInterruptAsFork(fiber.id())
+          }
           if (signal.aborted) abort()
           else {
             signal.addEventListener("abort", abort, { once: true })
@@ -184,6 +195,7 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       }
       const next = (): Promise<IteratorResult<A>> =>
         new Promise<IteratorResult<A>>((resolve, reject) => {
+          if (closed) return resolve({ done: true, value: undefined })
           asked.push({ resolve, reject })
           if (finished !== undefined) return settle()
           // A call made while another waits is answered after it, by the same fiber.
@@ -195,14 +207,21 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         })
       return {
         next,
-        return: async () => {
-          // Calls still waiting get the end, not the interruption.
-          reported = true
-          if (fiber === undefined) finished = Exit.void
-          else if (finished === undefined) await runtime.runPromise(Fiber.interrupt(fiber))
-          settle()
-          return { done: true, value: undefined }
-        }
+        // Calls still waiting get the end, not the interruption. The fiber is interrupted directly, not
+        // through the runtime, so that a `break` after `close()` ends the loop instead of failing it.
+        return: () =>
+          new Promise<IteratorResult<A>>((resolve) => {
+            reported = true
+            closed = true
+            const end = () => {
+              settle()
+              resolve({ done: true, value: undefined })
+            }
+            if (fiber === undefined) finished = Exit.void
+            if (finished !== undefined || fiber === undefined) return end()
+            fiber.addObserver(end)
+            fiber.unsafeInterruptAsFork(fiber.id())
+          })
       }
     }
   })
