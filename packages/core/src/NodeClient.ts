@@ -225,8 +225,9 @@ const collect = (source: Readable, onDone: (all: Buffer) => void, onError: (caus
  * before the read starts is its error, not an unheard event. Ending the read before the body's end
  * destroys the response (and its socket); a body read to its end leaves the socket to the agent.
  */
-const readerOf = (source: Readable): BodyReader => {
+const readerOf = (source: Readable, unclaimedMs: number): BodyReader => {
   let ended = false
+  let started = false
   let failure: Error | undefined
   let waiting: (() => void) | undefined
   const wake = () => {
@@ -255,6 +256,15 @@ const readerOf = (source: Readable): BodyReader => {
     source.off("error", onError)
     source.off("close", onClose)
   }
+  // A head whose body nobody starts to read (the caller interrupted between the two) gives its socket
+  // back after a while rather than holding it until the server gives up.
+  const unclaimed = setTimeout(() => {
+    if (started) return
+    started = true
+    detach()
+    source.destroy()
+  }, unclaimedMs)
+  unclaimed.unref?.()
   /** What is there now: a chunk, the end, the failure; `undefined` to wait. */
   const now = (): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<Error | "idle">> | undefined => {
     if (failure !== undefined) return Effect.fail(Option.some(failure))
@@ -262,7 +272,7 @@ const readerOf = (source: Readable): BodyReader => {
     if (chunk instanceof Uint8Array) return Effect.succeed(Chunk.of(chunk))
     return ended ? Effect.fail(Option.none()) : undefined
   }
-  return (idleMs) =>
+  const read = (idleMs: number) =>
     Stream.repeatEffectChunkOption(
       Effect.suspend(
         () =>
@@ -296,6 +306,14 @@ const readerOf = (source: Readable): BodyReader => {
         })
       )
     )
+  // A body is read once: a second read fails rather than looking like an empty file.
+  return (idleMs) =>
+    Stream.suspend(() => {
+      if (started) return Stream.fail(new Error("the response body was already read, or given up unread"))
+      started = true
+      clearTimeout(unclaimed)
+      return read(idleMs)
+    })
 }
 
 /**
@@ -303,7 +321,7 @@ const readerOf = (source: Readable): BodyReader => {
  * `Transport` answers), or, with `onOk`, a 2xx head handed over as it arrives, the timer stopped there.
  */
 const exchange =
-  <H = never>(modules: Modules, agents: Agents, onOk?: (status: number, response: Http.IncomingMessage) => H) =>
+  <H = never>(modules: Modules, agents: Agents, onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H) =>
   (
     method: string,
     url: URL,
@@ -323,7 +341,7 @@ const exchange =
       const fail = (cause: Error) => finish({ _tag: "NoResponse", cause })
       const req = issue(modules, agents, method, url, headers, body, undefined, (response) => {
         const status = response.statusCode ?? 0
-        if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response))
+        if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
         collect(
           decodedBody(modules.zlib, response),
           // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
@@ -351,11 +369,12 @@ const utf8 = new TextDecoder()
 const makeTransport = (modules: Modules, agents: Agents): Transport => exchange(modules, agents)
 
 const makeDownload = (modules: Modules, agents: Agents): Download =>
-  exchange(modules, agents, (status, response): Downloaded => ({
+  exchange(modules, agents, (status, response, timeoutMs): Downloaded => ({
     _tag: "Head",
     status,
     headers: headersOf(response),
-    body: readerOf(decodedBody(modules.zlib, response))
+    // Unread for as long as the head may take, the body is given up.
+    body: readerOf(decodedBody(modules.zlib, response), timeoutMs)
   }))
 
 /**

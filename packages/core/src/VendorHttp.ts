@@ -209,7 +209,9 @@ export interface VendorHttp {
    * Sends with the same retries until a 2xx response head arrives, then hands over its body as a stream
    * of text lines (scrubbed of the key) without reading it whole. The attempt timeout covers the head;
    * the body has its own idle timeout. A body that breaks off or stalls ends the stream with
-   * {@link BodyFailure} and is not sent again: the caller already has the lines before it.
+   * {@link BodyFailure} and is not sent again: the caller already has the lines before it. Run the
+   * stream once, and soon: a body nobody starts reading within the attempt timeout is given up (its
+   * connection closed), and a second run fails.
    */
   readonly lines: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Lines, BatchError.BatchError>
 }
@@ -313,7 +315,8 @@ export const transportOf = (client: HttpClient.HttpClient): Transport | undefine
 /**
  * A response body read with its own idle timeout: the body's chunks, failing with `"idle"` when no bytes
  * come for `idleMs` (the timer set only while the reader waits: no fiber or timer per chunk) and with
- * the socket's error when it breaks off. Read it once; a read that stops early closes the connection.
+ * the socket's error when it breaks off. Read it once (a second read fails); a read that stops early
+ * closes the connection.
  *
  * @since 0.3.0
  * @category models

@@ -156,6 +156,25 @@ describe.sequential("NodeClient's transport", () => {
     }).pipe(Effect.provide(NodeClient.layer))
   )
 
+  it.live("a body is read once, and one nobody starts to read is given up after the timeout", () =>
+    Effect.gen(function* () {
+      const download = VendorHttp.downloadOf(yield* HttpClient.HttpClient)
+      if (download === undefined) return assert.fail("no download")
+      const twice = yield* download("GET", new URL(`${base}/v1/batches/b1`), {}, undefined, 5_000)
+      if (twice._tag !== "Head") return assert.fail(twice._tag)
+      const reader = twice.body(5_000)
+      assert.isAbove((yield* Stream.runCollect(reader)).length, 0)
+      const again = yield* Effect.flip(Stream.runCollect(twice.body(5_000)))
+      assert.include(String(again), "already read")
+      // Head within 150 ms, then nobody reads: the connection is closed before the file's last line.
+      cutOff.delete("trickle")
+      const unread = yield* download("GET", new URL(`${base}/v1/files/trickle/content`), {}, undefined, 150)
+      assert.strictEqual(unread._tag, "Head")
+      for (let i = 0; i < 40 && !cutOff.has("trickle"); i++) yield* Effect.sleep("10 millis")
+      assert.isTrue(cutOff.has("trickle"))
+    }).pipe(Effect.provide(NodeClient.layer))
+  )
+
   it.live("VendorHttp sends JSON calls on the transport, not through the HttpClient pipeline", () =>
     Effect.gen(function* () {
       const node = yield* HttpClient.HttpClient
