@@ -4,7 +4,7 @@
  *
  * Why not `fetch` on Node: its WHATWG streams cost more CPU and memory than reading `node:http` directly
  * for the same bytes, and its per-request overhead caps bulk cancels well below what the socket allows.
- * Like `fetch`, it asks for gzip, deflate or br bodies and decompresses them. Its client carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in
+ * Like `fetch`, it asks for gzip or deflate bodies and decompresses them (br too, when sent). Its client carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in
  * one step each, and a `VendorHttp.Download`, on which it reads results files as they arrive; Effect
  * users get the same speed by providing `layer`, or choose any other client.
  *
@@ -159,38 +159,47 @@ const issue = (
   return req
 }
 
-const ACCEPT_ENCODING = "gzip, deflate, br"
+// Not br: on Node 20 a brotli stream cut short ends quietly instead of failing, so a truncated results
+// file could pass for a whole one. A br body is still decoded when a server sends one unasked.
+const ACCEPT_ENCODING = "gzip, deflate"
+
+const CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"])
+
+/** Errors a decompressor raised on its own (the bytes were not what `content-encoding` said). */
+const undecodable = new WeakSet<object>()
 
 /**
  * The body of a response as a readable of its decoded bytes: the response itself, or the response piped
- * through a decompressor for each `content-encoding` it names (last applied, first undone). An encoding
- * it does not know is left as sent, as `fetch` leaves it. A failure on either side fails the readable.
+ * through a decompressor for each `content-encoding` it names (last applied, first undone). A list with
+ * an encoding it does not know is left as sent, as `fetch` leaves it. A failure on either side fails the
+ * readable; a body cut short fails it too ("unexpected end of file"), rather than ending early.
  */
 const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable => {
   const header = response.headers["content-encoding"]
   if (header === undefined) return response
   const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((coding) => coding !== "" && coding !== "identity")
-  const steps: Array<NodeJS.ReadWriteStream & Readable> = []
-  for (const coding of codings.reverse()) {
-    const step =
-      coding === "gzip" || coding === "x-gzip"
-        ? zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
-        : coding === "deflate"
-          ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
-          : coding === "br"
-            ? zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH })
-            : undefined
-    if (step === undefined) return response
-    steps.push(step)
-  }
-  if (steps.length === 0) return response
+  if (codings.length === 0 || !codings.every((coding) => CODINGS.has(coding))) return response
   let source: Readable = response
-  for (const step of steps) {
+  for (const coding of codings.reverse()) {
+    // Each chunk decoded as it comes (`flush`); the end checked as a whole (default `finishFlush`).
+    const step: Readable & NodeJS.WritableStream =
+      coding === "br"
+        ? zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH })
+        : coding === "deflate"
+          ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
+          : zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
     const from = source
+    const forwarded = new WeakSet<object>()
     // A failure or an early end on either side reaches the other: `pipe` alone forwards neither.
-    from.once("error", (cause) => step.destroy(cause))
+    from.once("error", (cause) => {
+      forwarded.add(cause)
+      step.destroy(cause)
+    })
     from.once("close", () => {
       if (!from.readableEnded) step.destroy(new Error("the response was aborted"))
+    })
+    step.once("error", (cause) => {
+      if (!forwarded.has(cause)) undecodable.add(cause)
     })
     step.once("close", () => {
       if (!from.destroyed) from.destroy()
@@ -346,7 +355,8 @@ const exchange =
           decodedBody(modules.zlib, response),
           // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
           (all) => finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) }),
-          fail
+          // A body that does not decompress still came with its status: that decides what it means.
+          (cause) => (undecodable.has(cause) ? finish({ _tag: "Response", status, headers: headersOf(response), text: "" }) : fail(cause))
         )
       }, fail)
       if (req instanceof Error) {
@@ -397,7 +407,7 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
 export interface Modules {
   readonly http: NodeHttp
   readonly https: NodeHttps
-  /** Decompresses bodies sent with `content-encoding` gzip, deflate or br (asked for, as `fetch` does). */
+  /** Decompresses bodies sent with `content-encoding` gzip or deflate (asked for, as `fetch` does) or br. */
   readonly zlib: NodeZlib
   readonly toWeb: (source: Readable) => unknown
 }

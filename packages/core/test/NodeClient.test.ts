@@ -172,6 +172,7 @@ describe.sequential("NodeClient's transport", () => {
       assert.strictEqual(unread._tag, "Head")
       for (let i = 0; i < 40 && !cutOff.has("trickle"); i++) yield* Effect.sleep("10 millis")
       assert.isTrue(cutOff.has("trickle"))
+      cutOff.delete("trickle")
     }).pipe(Effect.provide(NodeClient.layer))
   )
 
@@ -455,6 +456,7 @@ describe.sequential("NodeClient's download", () => {
 
   it.live("breaking off a read closes its connection", () =>
     Effect.gen(function* () {
+      cutOff.delete("trickle")
       const { client } = yield* counted
       const http = VendorHttp.makeWith(client, options())
       const items = yield* Stream.runCollect(Stream.take(results(http, "trickle"), 1))
