@@ -98,21 +98,28 @@ const WirePage = Schema.Struct({
   last_id: maybe(Schema.String)
 })
 
+const cancelInitiated = (raw: unknown): boolean => {
+  const at = Wire.field(Schema.Unknown, raw, "cancel_initiated_at")
+  return at !== undefined && at !== null
+}
+
 /**
  * `in_progress` → `in_progress`; `canceling` → `cancelling`; `ended` → `cancelled` if a cancel was
- * initiated, else `expired` if any request expired, else `completed`.
+ * initiated, else `expired` if any request expired, else `completed`. A cancel was initiated when the
+ * body's `cancel_initiated_at` is set, whether or not it reads as a timestamp: given the raw body, its
+ * presence decides; without it, the decoded timestamp does.
  *
  * @since 0.1.0
  * @category normalizing
  */
-export const toStatus = (wire: WireBatch): Batch.BatchStatus => {
+export const toStatus = (wire: WireBatch, raw?: unknown): Batch.BatchStatus => {
   switch (wire.processing_status) {
     case "in_progress":
       return "in_progress"
     case "canceling":
       return "cancelling"
     case "ended":
-      if (wire.cancel_initiated_at !== undefined) return "cancelled"
+      if (raw === undefined ? wire.cancel_initiated_at !== undefined : cancelInitiated(raw)) return "cancelled"
       if ((wire.request_counts?.expired ?? 0) > 0) return "expired"
       return "completed"
     default:
@@ -136,7 +143,7 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
   return Batch.make({
     id: wire.id,
     provider: "anthropic",
-    status: toStatus(wire),
+    status: toStatus(wire, raw),
     vendorStatus: wire.processing_status ?? "",
     counts:
       c == null

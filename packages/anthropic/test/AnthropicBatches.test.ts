@@ -22,6 +22,10 @@ describe("AnthropicBatches.toStatus", () => {
     assert.strictEqual(AnthropicBatches.toStatus(wire({ request_counts: { processing: 0, succeeded: 1, errored: 0, canceled: 0, expired: 2 } })), "expired")
     assert.strictEqual(AnthropicBatches.toStatus(wire({})), "completed")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ cancel_initiated_at: null })), "completed")
+    // Set but not a timestamp: the cancel still happened.
+    const odd = { id: "msgbatch_1", processing_status: "ended", cancel_initiated_at: "sometime yesterday" }
+    assert.strictEqual(AnthropicBatches.toBatch(Schema.decodeUnknownSync(AnthropicBatches.WireBatch)(odd), odd).status, "cancelled")
+    assert.isUndefined(AnthropicBatches.toBatch(Schema.decodeUnknownSync(AnthropicBatches.WireBatch)(odd), odd).cancelRequestedAt)
     assert.strictEqual(wire({ cancel_initiated_at: "2024-09-24T18:39:03.114875Z" }).cancel_initiated_at?.toISOString(), "2024-09-24T18:39:03.114Z")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "canceling" })), "cancelling")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "in_progress" })), "in_progress")
