@@ -24,9 +24,14 @@ const targets = (value) => {
 const modules = existsSync(join(dir, "src"))
   ? readdirSync(join(dir, "src")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => f.slice(0, -3))
   : []
-const expected = [...targets(manifest.publishConfig?.exports ?? manifest.exports), ...targets(manifest.bin)]
-  .filter((path) => path.startsWith("./") && path !== "./package.json")
-  .flatMap((path) => (path.includes("*") ? modules.map((name) => path.replace("*", name)) : [path]))
+const published = { ...manifest, ...manifest.publishConfig }
+const expected = [
+  ...targets(published.exports).filter((path) => path.startsWith("./") && path !== "./package.json"),
+  ...targets(published.bin).map((path) => (path.startsWith("./") ? path : `./${path}`))
+]
+  // A `*` target is checked for each top-level module of src (`./*` → `./dist/*.js`); a pattern under a
+  // subdirectory is left to the build.
+  .flatMap((path) => (!path.includes("*") ? [path] : path.indexOf("*") === path.lastIndexOf("/") + 1 && path.split("/").length === 3 ? modules.map((name) => path.replace("*", name)) : []))
 const missing = () => expected.filter((path) => !existsSync(join(dir, path)))
 
 const build = (...extra) => {

@@ -15,7 +15,7 @@ const line = (i: number) =>
     custom_id: `request-${String(i).padStart(7, "0")}`,
     result: { type: "succeeded", message: { id: `msg_${i}`, type: "message", role: "assistant", content: [{ type: "text", text: "x".repeat(400) }] } }
   })}\n`
-const LINES = 40_000 // ~20 MB
+const LINES = 60_000 // ~30 MB
 const total = (() => {
   let bytes = 0
   for (let i = 0; i < LINES; i++) bytes += Buffer.byteLength(line(i))
@@ -26,7 +26,7 @@ let server: Server
 let origin = ""
 const sent = { big: 0, bigRequests: 0, stallRequests: 0, resetRequests: 0 }
 
-/** 64 KiB chunks, a millisecond apart, honouring back-pressure; `cut` ends the body early without `end`. */
+/** 64 KiB chunks, two milliseconds apart (so that a tenth of the file takes ~100 ms), honouring back-pressure; `cut` ends the body early without `end`. */
 const pump = (res: ServerResponse, lines: number, onChunk: (bytes: number) => void, cut?: { at: number; how: "stall" | "reset" }) => {
   let i = 0
   const next = () => {
@@ -40,8 +40,8 @@ const pump = (res: ServerResponse, lines: number, onChunk: (bytes: number) => vo
     onChunk(Buffer.byteLength(chunk))
     const more = res.write(chunk)
     if (i >= lines) return void res.end()
-    if (more) setTimeout(next, 1)
-    else res.once("drain", () => setTimeout(next, 1))
+    if (more) setTimeout(next, 2)
+    else res.once("drain", () => setTimeout(next, 2))
   }
   next()
 }

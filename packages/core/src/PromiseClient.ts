@@ -281,14 +281,19 @@ const withHeadersIf = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOpt
  * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
  * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
  */
+const CALL_SITE = "    at (batchctl call site)"
+
 const withCallSite = (error: unknown, site: Error): unknown => {
   if (!(error instanceof Error) || typeof site.stack !== "string") return error
   const frames = site.stack.split("\n").slice(2).join("\n")
   if (frames.length === 0) return error
   const own = typeof error.stack === "string" ? error.stack : `${error.name}: ${error.message}`
+  // One instance rejected twice (a layer that failed to build is failed with again on every call) keeps
+  // the first call's frames, rather than gathering one block per call.
+  if (own.includes(CALL_SITE)) return error
   try {
     Object.defineProperty(error, "stack", {
-      value: `${own}\n    at (batchctl call site)\n${frames}`,
+      value: `${own}\n${CALL_SITE}\n${frames}`,
       configurable: true,
       writable: true
     })

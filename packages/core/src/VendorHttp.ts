@@ -210,8 +210,8 @@ export interface VendorHttp {
    * of text lines (scrubbed of the key) without reading it whole. The attempt timeout covers the head;
    * the body has its own idle timeout. A body that breaks off or stalls ends the stream with
    * {@link BodyFailure} and is not sent again: the caller already has the lines before it. Run the
-   * stream once, and soon: a body nobody starts reading within the attempt timeout is given up (its
-   * connection closed), and a second run fails.
+   * stream once, and soon: on `NodeClient`'s download, a body nobody starts reading within the attempt
+   * timeout is given up (its connection closed) and a second run fails.
    */
   readonly lines: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Lines, BatchError.BatchError>
 }
