@@ -48,9 +48,10 @@ beforeAll(async () => {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
   const [effect, promise] = blocks("Use it", "ts")
-  writeFileSync(join(work, "cancel.ts"), effect!)
-  writeFileSync(join(work, "results.ts"), promise!)
-  writeFileSync(join(work, "package.json"), JSON.stringify({ name: "readme-user", private: true, type: "module" }))
+  writeFileSync(join(work, "cancel.mts"), effect!)
+  writeFileSync(join(work, "results.mts"), promise!)
+  // As `npm init -y` (npm 11) writes it: a CommonJS project; the examples are `.mts` files.
+  writeFileSync(join(work, "package.json"), JSON.stringify({ name: "readme-user", private: true, type: "commonjs" }))
   // What `tsc --init` gives a user, made stricter where users commonly are: strict, NodeNext.
   writeFileSync(
     join(work, "tsconfig.json"),
@@ -64,7 +65,7 @@ beforeAll(async () => {
         skipLibCheck: true,
         types: ["node"]
       },
-      include: ["*.ts"]
+      include: ["*.mts"]
     })
   )
   emu = await Emulator.start({ timings: { validatingMs: 50, requestMs: 60_000, finalizingMs: 50, cancellingMs: 300 } })
@@ -98,28 +99,28 @@ describe.sequential("the root README", () => {
   it("the Effect example cancels and shows its result; a finished batch is `already completed`", async () => {
     const a = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 4, completed: 1 })
     const b = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 4, completed: 1 })
-    const ok = await run("cancel.ts", [a.id, b.id], env)
+    const ok = await run("cancel.mts", [a.id, b.id], env)
     assert.strictEqual(ok.code, 0, ok.stderr)
     assert.include(ok.stdout, "first: 'cancelling'")
     assert.include(ok.stdout, `${a.id}: Cancelled`)
     assert.include(ok.stdout, `${b.id}: Cancelled`)
     const done = await emu.createBatch({ provider: "openai", status: "completed", requests: 2 })
-    const refused = await run("cancel.ts", [done.id], env)
+    const refused = await run("cancel.mts", [done.id], env)
     assert.strictEqual(refused.code, 0, refused.stderr)
     assert.include(refused.stdout, "already completed")
   })
 
   it("the Promise example cancels, waits and streams the partial results; it rethrows what it does not handle", async () => {
     const batch = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 6, completed: 2 })
-    const ok = await run("results.ts", [batch.id], env)
+    const ok = await run("results.mts", [batch.id], env)
     assert.strictEqual(ok.code, 0, ok.stderr)
     assert.include(ok.stdout, `${batch.id} cancelled`)
     assert.match(ok.stdout, /request-\d+ succeeded/)
     assert.match(ok.stdout, /request-\d+ cancelled/)
-    const missing = await run("results.ts", ["batch_00000000000000000000000000000000"], env)
+    const missing = await run("results.mts", ["batch_00000000000000000000000000000000"], env)
     assert.notStrictEqual(missing.code, 0)
     assert.include(missing.stderr, "BatchNotFound")
-    const noKey = await run("results.ts", ["batch_x"], { OPENAI_BASE_URL: env.OPENAI_BASE_URL! })
+    const noKey = await run("results.mts", ["batch_x"], { OPENAI_BASE_URL: env.OPENAI_BASE_URL! })
     assert.notStrictEqual(noKey.code, 0)
     assert.include(noKey.stderr, "OPENAI_API_KEY is not set")
   })
