@@ -51,7 +51,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     super()
     this.headers = headersOf(source)
   }
-  /** The body's bytes, decompressed; made once, whichever reader asks first. */
+  /** The body's bytes as a stream, decompressed as they come; made once. */
   private get body(): Readable {
     this.decoded ??= decodedBody(this.modules.zlib, this.source)
     return this.decoded
@@ -80,13 +80,16 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
       const stop = collect(
-        this.body,
-        (all) => resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)),
+        this.source,
+        (raw) => {
+          // As on the transport: a body that does not decompress reads as empty, and its status decides.
+          const all = decodedWhole(this.modules.zlib, this.source, raw) ?? Buffer.alloc(0)
+          resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer))
+        },
         (cause) => resume(Effect.fail(this.decodeError(cause)))
       )
       return Effect.sync(() => {
         stop()
-        this.body.destroy()
         this.source.destroy()
       })
     })
@@ -165,22 +168,45 @@ const ACCEPT_ENCODING = "gzip, deflate"
 
 const CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"])
 
-/** Errors a decompressor raised on its own (the bytes were not what `content-encoding` said). */
-const undecodable = new WeakSet<object>()
+/** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
+const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<string> | undefined => {
+  const header = response.headers["content-encoding"]
+  if (header === undefined) return undefined
+  const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((coding) => coding !== "" && coding !== "identity")
+  return codings.length === 0 || !codings.every((coding) => CODINGS.has(coding)) ? undefined : codings.reverse()
+}
 
 /**
- * The body of a response as a readable of its decoded bytes: the response itself, or the response piped
+ * A whole body, decompressed in one synchronous step per coding: for the small bodies read whole (JSON
+ * answers, error bodies) a fraction of the cost of a decompressor stream (~15 µs against ~100 µs for a
+ * 1 KB batch). `undefined` when the bytes are not what `content-encoding` says.
+ */
+const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buffer): Buffer | undefined => {
+  const codings = codingsOf(response)
+  if (codings === undefined) return bytes
+  try {
+    let out = bytes
+    for (const coding of codings) {
+      out = coding === "br" ? zlib.brotliDecompressSync(out) : coding === "deflate" ? zlib.inflateSync(out) : zlib.gunzipSync(out)
+    }
+    return out
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The body of a response as a readable of its decoded bytes, for bodies read as they arrive (results
+ * files, the general path's `stream`): the response itself, or the response piped
  * through a decompressor for each `content-encoding` it names (last applied, first undone). A list with
  * an encoding it does not know is left as sent, as `fetch` leaves it. A failure on either side fails the
  * readable; a body cut short fails it too ("unexpected end of file"), rather than ending early.
  */
 const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable => {
-  const header = response.headers["content-encoding"]
-  if (header === undefined) return response
-  const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((coding) => coding !== "" && coding !== "identity")
-  if (codings.length === 0 || !codings.every((coding) => CODINGS.has(coding))) return response
+  const codings = codingsOf(response)
+  if (codings === undefined) return response
   let source: Readable = response
-  for (const coding of codings.reverse()) {
+  for (const coding of codings) {
     // Each chunk decoded as it comes (`flush`); the end checked as a whole (default `finishFlush`).
     const step: Readable & NodeJS.WritableStream =
       coding === "br"
@@ -189,17 +215,10 @@ const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable =
           ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
           : zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
     const from = source
-    const forwarded = new WeakSet<object>()
     // A failure or an early end on either side reaches the other: `pipe` alone forwards neither.
-    from.once("error", (cause) => {
-      forwarded.add(cause)
-      step.destroy(cause)
-    })
+    from.once("error", (cause) => step.destroy(cause))
     from.once("close", () => {
       if (!from.readableEnded) step.destroy(new Error("the response was aborted"))
-    })
-    step.once("error", (cause) => {
-      if (!forwarded.has(cause)) undecodable.add(cause)
     })
     step.once("close", () => {
       if (!from.destroyed) from.destroy()
@@ -352,11 +371,14 @@ const exchange =
         const status = response.statusCode ?? 0
         if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
         collect(
-          decodedBody(modules.zlib, response),
-          // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
-          (all) => finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) }),
-          // A body that does not decompress still came with its status: that decides what it means.
-          (cause) => (undecodable.has(cause) ? finish({ _tag: "Response", status, headers: headersOf(response), text: "" }) : fail(cause))
+          response,
+          (all) => {
+            const decoded = decodedWhole(modules.zlib, response, all)
+            // As `response.text` decodes: UTF-8, a leading byte-order mark dropped. A body that does not
+            // decompress still came with its status: that decides what it means.
+            finish({ _tag: "Response", status, headers: headersOf(response), text: decoded === undefined ? "" : utf8.decode(decoded) })
+          },
+          fail
         )
       }, fail)
       if (req instanceof Error) {

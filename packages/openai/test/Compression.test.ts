@@ -114,8 +114,8 @@ describe.sequential("compressed bodies", () => {
     })
   }
 
-  it("an error body that does not decompress keeps its status: a 404 is BatchNotFound, sent once", async () => {
-    const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/gzip` })
+  it.each([false, true])("an error body that does not decompress keeps its status: a 404 is BatchNotFound, sent once (general path: %s)", async (propagateTracing) => {
+    const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/gzip`, propagateTracing })
     try {
       const before = seen.length
       const error = await openai.retrieve("garbled").catch((e: unknown) => e)
