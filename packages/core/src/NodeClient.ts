@@ -4,9 +4,10 @@
  *
  * Why not `fetch` on Node: its WHATWG streams cost more CPU and memory than reading `node:http` directly
  * for the same bytes, and its per-request overhead caps bulk cancels well below what the socket allows.
- * Like `fetch`, it asks for gzip or deflate bodies and decompresses them (br too, when sent). Its client carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in
- * one step each, and a `VendorHttp.Download`, on which it reads results files as they arrive; Effect
- * users get the same speed by providing `layer`, or choose any other client.
+ * Like `fetch`, it asks for gzip or deflate bodies and decompresses them (br too, when sent). Its client
+ * carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in one step each, and a
+ * `VendorHttp.Download`, on which it reads results files as they arrive; Effect users get the same speed
+ * by providing `layer`, or choose any other client.
  *
  * @since 0.2.0
  */
@@ -127,8 +128,9 @@ const asError = (cause: unknown): Error => (cause instanceof Error ? cause : new
 
 /**
  * Sends one request (`body` in one write); the response head goes to `onHead`, a socket failure to
- * `onError` (repeatedly, should Node report more than one; after the head, the body's reader hears it too). The request, or the error with which
- * Node refused it before sending anything (a header value with a line break, …).
+ * `onError` (repeatedly, should Node report more than one; after the head, the body's reader hears it
+ * too). The request, or the error with which Node refused it before sending anything (a header value
+ * with a line break, …).
  */
 const issue = (
   modules: Modules,
@@ -154,7 +156,7 @@ const issue = (
     return asError(cause)
   }
   // As `fetch` does: ask for a compressed body (results files shrink several times), decompressed by
-  // `decodedBody`; a caller's own accept-encoding is kept.
+  // `decodedWhole` or `decodedBody`; a caller's own accept-encoding is kept.
   if (!req.hasHeader("accept-encoding")) req.setHeader("accept-encoding", ACCEPT_ENCODING)
   req.once("response", onHead)
   req.on("error", (cause) => onError(asError(cause)))
@@ -197,9 +199,9 @@ const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buf
 
 /**
  * The body of a response as a readable of its decoded bytes, for bodies read as they arrive (results
- * files, the general path's `stream`): the response itself, or the response piped
- * through a decompressor for each `content-encoding` it names (last applied, first undone). A list with
- * an encoding it does not know is left as sent, as `fetch` leaves it. A failure on either side fails the
+ * files, the general path's `stream`): the response itself, or the response piped through a
+ * decompressor for each `content-encoding` it names (last applied, first undone). A list with an
+ * encoding it does not know is left as sent, as `fetch` leaves it. A failure on either side fails the
  * readable; a body cut short fails it too ("unexpected end of file"), rather than ending early.
  */
 const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable => {
