@@ -152,13 +152,13 @@ export const cancelMany = <I extends Iterable<string>>(
   options: CancelManyOptions = {}
 ): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> => cancelManyTraced(ids, options)
 
-const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: unknown, options: CancelManyOptions = {}) {
+const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: Iterable<string>, options: CancelManyOptions = {}) {
   const provider = yield* BatchProvider
   const concurrency = options.concurrency ?? 16
   yield* Effect.annotateCurrentSpan({ provider: provider.provider, "batchctl.concurrency": concurrency })
   const refused = refuse(provider.provider, "cancelMany", ids, options)
   if (refused !== undefined) return yield* Effect.fail(refused)
-  const outcomes = yield* Effect.forEach(ids as Iterable<string>, (batchId) => outcomeOf(provider, batchId), { concurrency })
+  const outcomes = yield* Effect.forEach(ids, (batchId) => outcomeOf(provider, batchId), { concurrency })
   let failed = 0
   for (const outcome of outcomes) if (outcome._tag === "Failed") failed++
   yield* Effect.annotateCurrentSpan({ "batchctl.cancelled": outcomes.length - failed, "batchctl.failed": failed })
@@ -190,7 +190,7 @@ export const cancelEach = <I extends Iterable<string>>(
       return Stream.unwrapScoped(
         Effect.gen(function* () {
           const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<CancelOutcome>>(concurrency), Queue.shutdown)
-          const iterator = (ids as Iterable<string>)[Symbol.iterator]()
+          const iterator = ids[Symbol.iterator]()
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
           const work = (batchId: string): Effect.Effect<void> =>
