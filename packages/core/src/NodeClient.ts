@@ -4,7 +4,7 @@
  *
  * Why not `fetch` on Node: its WHATWG streams cost more CPU and memory than reading `node:http` directly
  * for the same bytes, and its per-request overhead caps bulk cancels well below what the socket allows.
- * Like `fetch`, it asks for gzip or deflate bodies and decompresses them (br too, when sent). Its client
+ * Like `fetch`, it asks for gzip bodies and decompresses them (deflate and br too, when sent). Its client
  * carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in one step each, and a
  * `VendorHttp.Download`, on which it reads results files as they arrive; Effect users get the same speed
  * by providing `layer`, or choose any other client.
@@ -83,8 +83,12 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
       const stop = collect(
         this.source,
         (raw) => {
-          // As on the transport: a body that does not decompress reads as empty, and its status decides.
-          const all = decodedWhole(this.modules.zlib, this.source, raw) ?? Buffer.alloc(0)
+          const decoded = decodedWhole(this.modules.zlib, this.source, raw)
+          const ok = this.status >= 200 && this.status < 300
+          // As on the transport: a 2xx body that does not decompress fails, as with `fetch`; any other
+          // reads as empty, and its status decides.
+          if (decoded === undefined && ok) return resume(Effect.fail(this.decodeError(undecodableError(this.source))))
+          const all = decoded ?? Buffer.alloc(0)
           resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer))
         },
         (cause) => resume(Effect.fail(this.decodeError(cause)))
@@ -164,16 +168,21 @@ const issue = (
   return req
 }
 
-// Not br: on Node 20 a brotli stream cut short ends quietly instead of failing, so a truncated results
-// file could pass for a whole one. A br body is still decoded when a server sends one unasked.
-const ACCEPT_ENCODING = "gzip, deflate"
+// gzip only. Not br: on Node 20 a brotli stream cut short ends quietly instead of failing, so a
+// truncated results file could pass for a whole one. Not deflate: servers disagree on whether it is
+// zlib-wrapped or raw. Either is still decoded when a server sends it unasked.
+const ACCEPT_ENCODING = "gzip"
+
+/** The most a body read whole may decompress to: larger ones are read as they arrive, as results are. */
+const MAX_WHOLE_BYTES = 64 * 2 ** 20
 
 const CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"])
 
 /** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
 const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<string> | undefined => {
   const header = response.headers["content-encoding"]
-  if (header === undefined) return undefined
+  // No body to decode, whatever the header says (as undici does).
+  if (header === undefined || response.statusCode === 204 || response.statusCode === 205 || response.statusCode === 304) return undefined
   const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((coding) => coding !== "" && coding !== "identity")
   return codings.length === 0 || !codings.every((coding) => CODINGS.has(coding)) ? undefined : codings.reverse()
 }
@@ -186,16 +195,26 @@ const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<string> | unde
 const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buffer): Buffer | undefined => {
   const codings = codingsOf(response)
   if (codings === undefined) return bytes
+  const limit = { maxOutputLength: MAX_WHOLE_BYTES }
   try {
     let out = bytes
     for (const coding of codings) {
-      out = coding === "br" ? zlib.brotliDecompressSync(out) : coding === "deflate" ? zlib.inflateSync(out) : zlib.gunzipSync(out)
+      out =
+        coding === "br"
+          ? zlib.brotliDecompressSync(out, limit)
+          : coding === "deflate"
+            ? // zlib-wrapped (RFC 1950, as the spec says) or raw, as some servers send it.
+              (out[0]! & 0x0f) === 8 ? zlib.inflateSync(out, limit) : zlib.inflateRawSync(out, limit)
+            : zlib.gunzipSync(out, limit)
     }
     return out
   } catch {
     return undefined
   }
 }
+
+const undecodableError = (response: Http.IncomingMessage) =>
+  new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says (or decompresses past ${MAX_WHOLE_BYTES / 2 ** 20} MB)`)
 
 /**
  * The body of a response as a readable of its decoded bytes, for bodies read as they arrive (results
@@ -376,8 +395,10 @@ const exchange =
           response,
           (all) => {
             const decoded = decodedWhole(modules.zlib, response, all)
-            // As `response.text` decodes: UTF-8, a leading byte-order mark dropped. A body that does not
-            // decompress still came with its status: that decides what it means.
+            // A 2xx body that does not decompress is as good as none (retried as a broken connection is);
+            // any other still came with its status, which decides what it means.
+            if (decoded === undefined && status >= 200 && status < 300) return fail(undecodableError(response))
+            // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
             finish({ _tag: "Response", status, headers: headersOf(response), text: decoded === undefined ? "" : utf8.decode(decoded) })
           },
           fail
@@ -431,7 +452,7 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
 export interface Modules {
   readonly http: NodeHttp
   readonly https: NodeHttps
-  /** Decompresses bodies sent with `content-encoding` gzip or deflate (asked for, as `fetch` does) or br. */
+  /** Decompresses bodies sent with `content-encoding` gzip (asked for, as `fetch` does), deflate or br. */
   readonly zlib: NodeZlib
   readonly toWeb: (source: Readable) => unknown
 }

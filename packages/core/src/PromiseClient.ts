@@ -177,7 +177,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
         if (signal !== undefined) {
           // The calls waiting now get the abort at once, not an item the fiber is about to hand over.
           const abort = () => {
-            if (finished !== undefined) return
+            // Once ended or returned, waiting calls get the end, not the abort.
+            if (finished !== undefined || closed) return
             const reason: unknown = signal.reason ?? new DOMException("The operation was aborted.", "AbortError")
             for (let waiter = asked.shift(); waiter !== undefined; waiter = asked.shift()) {
               reported = true

@@ -1,15 +1,16 @@
 /**
- * Compressed bodies, as `fetch` handles them: every request asks for gzip or deflate, and whatever comes
- * back compressed, br included (a results file, a batch, an error body), is read decompressed, on the fast
- * path and on the general `HttpClient` path alike; a compressed file cut short fails rather than ending
- * early, and an error body that does not decompress keeps its status. Over real HTTP on loopback.
+ * Compressed bodies, as `fetch` handles them: every request asks for gzip, and whatever comes back
+ * compressed, deflate (zlib-wrapped or raw) and br included (a results file, a batch, an error body), is
+ * read decompressed, on the fast path and on the general `HttpClient` path alike; a compressed file cut
+ * short fails rather than ending early, a 2xx body that does not decompress fails, and an error body that
+ * does not decompress keeps its status. Over real HTTP on loopback.
  */
 import { BatchError } from "@batchctl/core"
 import { OpenAiBatches } from "@batchctl/openai"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { brotliCompressSync, constants, createDeflate, createGzip, type Deflate, deflateSync, type Gzip, gzipSync } from "node:zlib"
+import { brotliCompressSync, constants, createDeflate, createGzip, type Deflate, deflateRawSync, deflateSync, type Gzip, gzipSync } from "node:zlib"
 
 const LINES = 2_000
 const file = Array.from({ length: LINES }, (_, i) => `${JSON.stringify({ custom_id: `r-${i}`, response: { status_code: 200, body: { text: "x".repeat(200) } }, error: null })}\n`).join("")
@@ -62,6 +63,15 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "application/octet-stream", "content-encoding": encoding, "content-length": String(cut.length) })
       return void res.end(cut)
     }
+    if (path === "/batches/garbled-ok") {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": encoding })
+      return void res.end("this is not compressed either")
+    }
+    if (path === "/batches/raw-deflate") {
+      const body = deflateRawSync(JSON.stringify({ id: "raw-deflate", object: "batch", status: "completed" }))
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "deflate" })
+      return void res.end(body)
+    }
     if (path === "/batches/garbled") {
       res.writeHead(404, { "content-type": "application/json", "content-encoding": encoding })
       return void res.end("this is not compressed")
@@ -91,7 +101,7 @@ describe.sequential("compressed bodies", () => {
           const gone = await openai.retrieve("gone").catch((e: unknown) => e)
           assert.instanceOf(gone, BatchError.BatchNotFound)
           assert.include((gone as BatchError.BatchNotFound).message, "No batch found with id 'gone'.")
-          for (const headers of seen.slice(before)) assert.strictEqual(headers["accept-encoding"], "gzip, deflate")
+          for (const headers of seen.slice(before)) assert.strictEqual(headers["accept-encoding"], "gzip")
         } finally {
           await openai.close()
         }
@@ -121,6 +131,26 @@ describe.sequential("compressed bodies", () => {
       const error = await openai.retrieve("garbled").catch((e: unknown) => e)
       assert.instanceOf(error, BatchError.BatchNotFound)
       assert.strictEqual(seen.length - before, 1)
+    } finally {
+      await openai.close()
+    }
+  })
+
+  it.each([false, true])("a 2xx body that does not decompress fails as a broken response, not as an empty one (general path: %s)", async (propagateTracing) => {
+    const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/gzip`, propagateTracing, retry: { maxAttempts: 1 } })
+    try {
+      const error = await openai.retrieve("garbled-ok").catch((e: unknown) => e)
+      assert.isTrue(BatchError.isBatchError(error), String(error))
+      assert.notInclude(String((error as Error).message), "empty body")
+    } finally {
+      await openai.close()
+    }
+  })
+
+  it("a deflate body without its zlib header (raw deflate) is read too", async () => {
+    const openai = OpenAiBatches.client({ apiKey: "sk-gzip-0000", baseUrl: `${baseUrl}/gzip` })
+    try {
+      assert.strictEqual((await openai.retrieve("raw-deflate")).status, "completed")
     } finally {
       await openai.close()
     }
