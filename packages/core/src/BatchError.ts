@@ -14,7 +14,9 @@ const common = {
   provider: Schema.String,
   operation: Schema.String,
   message: Schema.String,
-  requestId: Schema.optional(Schema.String)
+  requestId: Schema.optional(Schema.String),
+  /** For a results read that failed after it had delivered items: how many (they are not read again). */
+  itemsDelivered: Schema.optional(Schema.Number)
 }
 
 const id = (tag: string) => `@batchctl/core/BatchError/${tag}`
@@ -132,7 +134,6 @@ export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("T
     ...common,
     method: Schema.optional(Schema.String),
     url: Schema.optional(Schema.String),
-    itemsDelivered: Schema.optional(Schema.Number),
     cause: Schema.optional(Schema.Defect)
   }
 ) {}
@@ -213,6 +214,49 @@ export type BatchError =
   | UnexpectedResponse
   | Unsupported
   | ResultsUnavailable
+
+/**
+ * The same error, saying that a results read failed after it had delivered `count` items: a failure
+ * opening the second file of an OpenAI-style batch, or a line that cannot be read, after the items
+ * before it. An error that already says how many is returned as is.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const withItemsDelivered = (error: BatchError, count: number): BatchError => {
+  if (error.itemsDelivered !== undefined) return error
+  // `message` and `cause` are not enumerable on an error: they are carried over by name.
+  const more = {
+    message: `${error.message} (after ${count} item(s) had been delivered; they are not read again)`,
+    itemsDelivered: count
+  }
+  switch (error._tag) {
+    case "InvalidBatchState":
+      return new InvalidBatchState({ ...error, ...more, ...(error.cause === undefined ? {} : { cause: error.cause }) })
+    case "BatchNotFound":
+      return new BatchNotFound({ ...error, ...more })
+    case "Unauthorized":
+      return new Unauthorized({ ...error, ...more })
+    case "PermissionDenied":
+      return new PermissionDenied({ ...error, ...more })
+    case "QuotaExceeded":
+      return new QuotaExceeded({ ...error, ...more })
+    case "InvalidRequest":
+      return new InvalidRequest({ ...error, ...more })
+    case "RateLimited":
+      return new RateLimited({ ...error, ...more })
+    case "ProviderUnavailable":
+      return new ProviderUnavailable({ ...error, ...more })
+    case "TransportFailure":
+      return new TransportFailure({ ...error, ...more, ...(error.cause === undefined ? {} : { cause: error.cause }) })
+    case "UnexpectedResponse":
+      return new UnexpectedResponse({ ...error, ...more })
+    case "Unsupported":
+      return new Unsupported({ ...error, ...more })
+    case "ResultsUnavailable":
+      return new ResultsUnavailable({ ...error, ...more })
+  }
+}
 
 /**
  * Decodes any error of the vocabulary from its JSON form (e.g. a fixture's `expect.error` or a CLI report).

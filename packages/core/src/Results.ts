@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Schema from "effect/Schema"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
-import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse } from "./BatchError.js"
+import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse, withItemsDelivered } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import type { BodyFailure, VendorHttp } from "./VendorHttp.js"
 
@@ -86,83 +86,88 @@ export const streamJsonl = (
   toItem: (value: unknown) => ResultItem | undefined,
   delivered: Delivered = { count: 0 }
 ): Stream.Stream<ResultItem, BatchError> =>
-  Stream.unwrap(
-    http.lines(request, { operation: "results", batchId: context.batchId }).pipe(
-      // The batch was just retrieved and names this document: a 404 here says the results are gone (an
-      // OpenAI output file past its expiry, an archived Anthropic batch), not that the batch is missing.
-      Effect.catchTag("BatchNotFound", (notFound) =>
-        Effect.fail(
-          new ResultsUnavailable({
-            provider: notFound.provider,
-            operation: "results",
-            batchId: context.batchId,
-            reason: "file-gone",
-            httpStatus: 404,
-            message: `${context.provider} results ${context.batchId}: ${context.what} is gone (HTTP 404) although the batch names it; the vendor no longer serves these results`,
-            ...(context.fileId === undefined ? {} : { fileId: context.fileId }),
-            ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
-          })
-        )
-      ),
-      Effect.map((response) => {
-        let line = 0
-        const badLine = (at: number, why: string) =>
-          new UnexpectedResponse({
-            provider: context.provider,
-            operation: "results",
-            httpStatus: response.status,
-            message: `${context.provider} results ${context.batchId}: line ${at} of ${context.what} ${why}`,
-            ...(response.requestId === undefined ? {} : { requestId: response.requestId })
-          })
-        // One step per chunk of lines: the items read before a bad line are delivered, then the read fails.
-        let pending: UnexpectedResponse | undefined
-        const parse = (chunk: Chunk.Chunk<string>): Chunk.Chunk<ResultItem> => {
-          const out: Array<ResultItem> = []
-          for (const text of chunk) {
-            line++
-            if (pending !== undefined) break
-            if (text.trim().length === 0) continue
-            let value: unknown
-            try {
-              value = JSON.parse(text)
-            } catch {
-              pending = badLine(line, "is not JSON")
-              break
+  // Whatever fails after items were delivered (the second file's request, a line that cannot be read)
+  // says how many the caller already has.
+  Stream.catchAll(
+    Stream.unwrap(
+      http.lines(request, { operation: "results", batchId: context.batchId }).pipe(
+        // The batch was just retrieved and names this document: a 404 here says the results are gone (an
+        // OpenAI output file past its expiry, an archived Anthropic batch), not that the batch is missing.
+        Effect.catchTag("BatchNotFound", (notFound) =>
+          Effect.fail(
+            new ResultsUnavailable({
+              provider: notFound.provider,
+              operation: "results",
+              batchId: context.batchId,
+              reason: "file-gone",
+              httpStatus: 404,
+              message: `${context.provider} results ${context.batchId}: ${context.what} is gone (HTTP 404) although the batch names it; the vendor no longer serves these results`,
+              ...(context.fileId === undefined ? {} : { fileId: context.fileId }),
+              ...(notFound.requestId === undefined ? {} : { requestId: notFound.requestId })
+            })
+          )
+        ),
+        Effect.map((response) => {
+          let line = 0
+          const badLine = (at: number, why: string) =>
+            new UnexpectedResponse({
+              provider: context.provider,
+              operation: "results",
+              httpStatus: response.status,
+              message: `${context.provider} results ${context.batchId}: line ${at} of ${context.what} ${why}`,
+              ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+            })
+          // One step per chunk of lines: the items read before a bad line are delivered, then the read fails.
+          let pending: UnexpectedResponse | undefined
+          const parse = (chunk: Chunk.Chunk<string>): Chunk.Chunk<ResultItem> => {
+            const out: Array<ResultItem> = []
+            for (const text of chunk) {
+              line++
+              if (pending !== undefined) break
+              if (text.trim().length === 0) continue
+              let value: unknown
+              try {
+                value = JSON.parse(text)
+              } catch {
+                pending = badLine(line, "is not JSON")
+                break
+              }
+              const item = toItem(value)
+              if (item === undefined) {
+                pending = badLine(line, "is not a result line")
+                break
+              }
+              out.push(item)
             }
-            const item = toItem(value)
-            if (item === undefined) {
-              pending = badLine(line, "is not a result line")
-              break
-            }
-            out.push(item)
+            delivered.count += out.length
+            return Chunk.unsafeFromArray(out)
           }
-          delivered.count += out.length
-          return Chunk.unsafeFromArray(out)
-        }
-        const items = Stream.unwrapScoped(
-          Effect.map(Stream.toPull(response.lines), (pull) =>
-            Stream.repeatEffectChunkOption(
-              Effect.suspend(() =>
-                pending !== undefined ? Effect.fail(Option.some<BatchError | BodyFailure>(pending)) : Effect.map(pull, parse)
+          const items = Stream.unwrapScoped(
+            Effect.map(Stream.toPull(response.lines), (pull) =>
+              Stream.repeatEffectChunkOption(
+                Effect.suspend(() =>
+                  pending !== undefined ? Effect.fail(Option.some<BatchError | BodyFailure>(pending)) : Effect.map(pull, parse)
+                )
               )
             )
           )
-        )
-        return Stream.catchTag(items, "BodyFailure", (failure) =>
-          Stream.fail(
-            new TransportFailure({
-              provider: context.provider,
-              operation: "results",
-              method: response.method,
-              url: response.url,
-              itemsDelivered: delivered.count,
-              message: `${context.provider} results ${context.batchId}: ${context.what} broke off after ${delivered.count} item(s) were delivered: ${failure.reason}; it is not read again from the start`,
-              ...(failure.cause === undefined ? {} : { cause: failure.cause })
-            })
+          return Stream.catchTag(items, "BodyFailure", (failure) =>
+            Stream.fail(
+              new TransportFailure({
+                provider: context.provider,
+                operation: "results",
+                method: response.method,
+                url: response.url,
+                itemsDelivered: delivered.count,
+                message: `${context.provider} results ${context.batchId}: ${context.what} broke off after ${delivered.count} item(s) were delivered: ${failure.reason}; it is not read again from the start`,
+                ...(failure.cause === undefined ? {} : { cause: failure.cause })
+              })
+            )
           )
-        )
-      })
-    )
+        })
+      )
+    ),
+    (error) => Stream.fail(delivered.count > 0 ? withItemsDelivered(error, delivered.count) : error)
   )
 
 /**

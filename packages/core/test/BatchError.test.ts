@@ -77,6 +77,33 @@ describe("BatchError.fromHttp", () => {
   })
 })
 
+describe("withItemsDelivered", () => {
+  it("is the same error with the count and a message that says so; one that has a count keeps it", () => {
+    const cause = new Error("the retrieve that followed failed")
+    const refusal = new BatchError.InvalidBatchState({ provider: "p", operation: "results", batchId: "b", message: "refused", requestId: "req_1", cause })
+    const counted = BatchError.withItemsDelivered(refusal, 7)
+    assert.instanceOf(counted, BatchError.InvalidBatchState)
+    assert.strictEqual(counted._tag, "InvalidBatchState")
+    assert.strictEqual(counted.itemsDelivered, 7)
+    assert.strictEqual(counted.message, "refused (after 7 item(s) had been delivered; they are not read again)")
+    if (counted._tag === "InvalidBatchState") {
+      assert.strictEqual(counted.batchId, "b")
+      assert.strictEqual(counted.cause, cause)
+    }
+    assert.strictEqual(counted.requestId, "req_1")
+    assert.strictEqual(BatchError.withItemsDelivered(counted, 9), counted)
+    const unavailable = BatchError.withItemsDelivered(new BatchError.ProviderUnavailable({ provider: "p", operation: "results", message: "503", httpStatus: 503 }), 3)
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(unavailable)), {
+      _tag: "ProviderUnavailable",
+      provider: "p",
+      operation: "results",
+      message: "503 (after 3 item(s) had been delivered; they are not read again)",
+      itemsDelivered: 3,
+      httpStatus: 503
+    })
+  })
+})
+
 describe("VendorErrorBody", () => {
   it("reads every vendor envelope", () => {
     const cases: Array<[unknown, Partial<VendorErrorBody.VendorErrorBody>]> = [

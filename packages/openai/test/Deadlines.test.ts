@@ -47,6 +47,11 @@ beforeAll(async () => {
       }, GAP_MS)
       return
     }
+    if (path.endsWith("/batches/halfway")) return json(200, batch("halfway", { output_file_id: "file-three", error_file_id: "file-down" }))
+    if (path.endsWith("/batches/badline")) return json(200, batch("badline", { output_file_id: "file-bad" }))
+    if (path.endsWith("/files/file-three/content")) return json(200, line(0) + line(1) + line(2))
+    if (path.endsWith("/files/file-down/content")) return json(503, JSON.stringify({ error: { message: "overloaded" } }))
+    if (path.endsWith("/files/file-bad/content")) return json(200, `${line(0)}${line(1)}not json\n${line(3)}`)
     if (path.endsWith("/batches/gone")) return json(404, JSON.stringify({ error: { message: "No batch found with id 'gone'.", type: "invalid_request_error" } }))
     if (path.endsWith("/batches/down")) return json(503, JSON.stringify({ error: { message: "overloaded" } }))
     json(404, JSON.stringify({ error: { message: "not found" } }))
@@ -125,6 +130,27 @@ describe.sequential("deadlines", () => {
       assertHeadTimeout(error)
     })
   )
+
+  it("a results read that fails after items were delivered says how many: the error file's 503, a bad line", async () => {
+    const openai = OpenAiBatches.client({ apiKey: "sk-deadline-0000", baseUrl, retry: { maxAttempts: 1 } })
+    try {
+      let items = 0
+      const down = await (async () => {
+        for await (const _ of openai.results("halfway")) items++
+      })().catch((e: unknown) => e)
+      assert.strictEqual(items, 3)
+      assert.instanceOf(down, BatchError.ProviderUnavailable)
+      assert.strictEqual((down as BatchError.ProviderUnavailable).itemsDelivered, 3)
+      assert.strictEqual((down as BatchError.ProviderUnavailable).httpStatus, 503)
+      assert.include((down as BatchError.ProviderUnavailable).message, "after 3 item(s) had been delivered")
+      const bad = await openai.resultsArray("badline").catch((e: unknown) => e)
+      assert.instanceOf(bad, BatchError.UnexpectedResponse)
+      assert.strictEqual((bad as BatchError.UnexpectedResponse).itemsDelivered, 2)
+      assert.include((bad as BatchError.UnexpectedResponse).message, "line 3 of output file file-bad is not JSON")
+    } finally {
+      await openai.close()
+    }
+  })
 
   it("a results call whose retrieve fails names results as the failing operation", async () => {
     const openai = OpenAiBatches.client({ apiKey: "sk-deadline-0000", baseUrl, retry: { maxAttempts: 1 } })
