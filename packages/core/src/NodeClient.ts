@@ -83,13 +83,12 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
       const stop = collect(
         this.source,
         (raw) => {
-          const decoded = decodedWhole(this.modules.zlib, this.source, raw)
-          const ok = this.status >= 200 && this.status < 300
-          // As on the transport: a 2xx body that does not decompress fails, as with `fetch`; any other
-          // reads as empty, and its status decides.
-          if (decoded === undefined && ok) return resume(Effect.fail(this.decodeError(undecodableError(this.source))))
-          const all = decoded ?? Buffer.alloc(0)
-          resume(Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer))
+          const all = wholeBody(this.modules.zlib, this.source, raw)
+          resume(
+            all instanceof Error
+              ? Effect.fail(this.decodeError(all))
+              : Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)
+          )
         },
         (cause) => resume(Effect.fail(this.decodeError(cause)))
       )
@@ -100,7 +99,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     })
   }
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.map(this.arrayBuffer, (buffer) => new TextDecoder().decode(buffer))
+    return Effect.map(this.arrayBuffer, (buffer) => utf8.decode(buffer))
   }
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
     return Effect.flatMap(this.text, (text) =>
@@ -213,8 +212,20 @@ const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buf
   }
 }
 
-const undecodableError = (response: Http.IncomingMessage) =>
-  new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says (or decompresses past ${MAX_WHOLE_BYTES / 2 ** 20} MB)`)
+/**
+ * A whole body as its reader gets it: decompressed; a 2xx body that does not decompress is an `Error`
+ * (as good as none, as with `fetch`), any other reads as empty and its status decides what it means.
+ */
+const wholeBody = (zlib: NodeZlib, response: Http.IncomingMessage, raw: Buffer): Buffer | Error => {
+  const decoded = decodedWhole(zlib, response, raw)
+  if (decoded !== undefined) return decoded
+  const status = response.statusCode ?? 0
+  return status >= 200 && status < 300
+    ? new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says (or decompresses past ${MAX_WHOLE_BYTES / 2 ** 20} MB)`)
+    : Buffer.alloc(0)
+}
+
+const aborted = () => new Error("the response was aborted")
 
 /**
  * The body of a response as a readable of its decoded bytes, for bodies read as they arrive (results
@@ -239,7 +250,7 @@ const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable =
     // A failure or an early end on either side reaches the other: `pipe` alone forwards neither.
     from.once("error", (cause) => step.destroy(cause))
     from.once("close", () => {
-      if (!from.readableEnded) step.destroy(new Error("the response was aborted"))
+      if (!from.readableEnded) step.destroy(aborted())
     })
     step.once("close", () => {
       if (!from.destroyed) from.destroy()
@@ -255,7 +266,7 @@ const collect = (source: Readable, onDone: (all: Buffer) => void, onError: (caus
   const chunks: Array<Buffer> = []
   const onData = (chunk: Buffer) => chunks.push(chunk)
   const onEnd = () => onDone(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
-  const onAborted = () => onError(new Error("the response was aborted"))
+  const onAborted = () => onError(aborted())
   source.on("data", onData)
   source.once("end", onEnd)
   source.once("error", onError)
@@ -293,7 +304,7 @@ const readerOf = (source: Readable, unclaimedMs: number): BodyReader => {
     wake()
   }
   const onClose = () => {
-    if (!ended) onError(new Error("the response was aborted"))
+    if (!ended) onError(aborted())
   }
   source.on("readable", wake)
   source.once("end", onEnd)
@@ -393,13 +404,12 @@ const exchange =
         if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
         collect(
           response,
-          (all) => {
-            const decoded = decodedWhole(modules.zlib, response, all)
-            // A 2xx body that does not decompress is as good as none (retried as a broken connection is);
-            // any other still came with its status, which decides what it means.
-            if (decoded === undefined && status >= 200 && status < 300) return fail(undecodableError(response))
-            // As `response.text` decodes: UTF-8, a leading byte-order mark dropped.
-            finish({ _tag: "Response", status, headers: headersOf(response), text: decoded === undefined ? "" : utf8.decode(decoded) })
+          (raw) => {
+            const all = wholeBody(modules.zlib, response, raw)
+            // An undecodable 2xx is retried as a broken connection is. As `response.text` decodes: UTF-8,
+            // a leading byte-order mark dropped.
+            if (all instanceof Error) return fail(all)
+            finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) })
           },
           fail
         )

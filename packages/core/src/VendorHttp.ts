@@ -284,13 +284,28 @@ export type Exchange =
  * @since 0.3.0
  * @category models
  */
-export type Transport = (
+export type Transport = Send<Exchange>
+
+/**
+ * One request as a {@link Transport} or a {@link Download} sends it: `headers` already final (auth,
+ * content type and length), `timeoutMs` a plain timer.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Send<A> = (
   method: string,
   url: URL,
   headers: Readonly<Record<string, string>>,
   body: Uint8Array | string | undefined,
   timeoutMs: number
-) => Effect.Effect<Exchange>
+) => Effect.Effect<A>
+
+/** The function an `HttpClient` keeps under `id`, if it keeps one. */
+const carried = <A extends Send<unknown>>(client: HttpClient.HttpClient, id: symbol): A | undefined => {
+  const value: unknown = Reflect.get(client, id)
+  return typeof value === "function" ? (value as A) : undefined
+}
 
 /**
  * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Transport}.
@@ -307,10 +322,7 @@ export const TransportId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/
  * @since 0.3.0
  * @category accessors
  */
-export const transportOf = (client: HttpClient.HttpClient): Transport | undefined => {
-  const transport: unknown = (client as { readonly [TransportId]?: unknown })[TransportId]
-  return typeof transport === "function" ? (transport as Transport) : undefined
-}
+export const transportOf = (client: HttpClient.HttpClient): Transport | undefined => carried<Transport>(client, TransportId)
 
 /**
  * A response body read with its own idle timeout: the body's chunks, failing with `"idle"` when no bytes
@@ -349,13 +361,7 @@ export type Downloaded =
  * @since 0.3.0
  * @category models
  */
-export type Download = (
-  method: string,
-  url: URL,
-  headers: Readonly<Record<string, string>>,
-  body: Uint8Array | string | undefined,
-  timeoutMs: number
-) => Effect.Effect<Downloaded>
+export type Download = Send<Downloaded>
 
 /**
  * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Download}.
@@ -372,10 +378,7 @@ export const DownloadId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/D
  * @since 0.3.0
  * @category accessors
  */
-export const downloadOf = (client: HttpClient.HttpClient): Download | undefined => {
-  const download: unknown = (client as { readonly [DownloadId]?: unknown })[DownloadId]
-  return typeof download === "function" ? (download as Download) : undefined
-}
+export const downloadOf = (client: HttpClient.HttpClient): Download | undefined => carried<Download>(client, DownloadId)
 
 /**
  * Extra headers for every request made inside an effect, e.g. Respan's `X-Data-Respan-Params` per call.
