@@ -131,7 +131,7 @@ export interface CancelManyOptions {
 }
 
 /**
- * Ids for {@link cancelMany}: any iterable of strings but a string itself (which is iterable, and would
+ * Ids for {@link cancelMany}: an iterable of strings, but not a string itself (which is iterable, and would
  * be cancelled one character at a time).
  *
  * @since 0.2.0

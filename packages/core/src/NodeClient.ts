@@ -172,18 +172,52 @@ const issue = (
 // zlib-wrapped or raw. Either is still decoded when a server sends it unasked.
 const ACCEPT_ENCODING = "gzip"
 
-/** The most a body read whole may decompress to: larger ones are read as they arrive, as results are. */
+/** The most a body read whole (a JSON answer, an error body) may decompress to; past it, it is undecodable. */
 const MAX_WHOLE_BYTES = 64 * 2 ** 20
 
-const CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"])
+/** How to undo one `content-encoding`: in one step for a body read whole, as a stream for one read as it comes. */
+interface Coding {
+  readonly whole: (zlib: NodeZlib, bytes: Buffer, limit: { readonly maxOutputLength: number }) => Buffer
+  /** Each chunk decoded as it comes (`flush`); the end checked as a whole (default `finishFlush`). */
+  readonly stream: (zlib: NodeZlib) => Readable & NodeJS.WritableStream
+}
+
+const gzip: Coding = {
+  whole: (zlib, bytes, limit) => zlib.gunzipSync(bytes, limit),
+  stream: (zlib) => zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
+}
+
+const CODINGS: ReadonlyMap<string, Coding> = new Map([
+  ["gzip", gzip],
+  ["x-gzip", gzip],
+  [
+    "deflate",
+    {
+      // zlib-wrapped (RFC 1950, as the spec says) or raw, as some servers send it; streamed, zlib-wrapped only.
+      whole: (zlib, bytes, limit) => ((bytes[0]! & 0x0f) === 8 ? zlib.inflateSync(bytes, limit) : zlib.inflateRawSync(bytes, limit)),
+      stream: (zlib) => zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
+    }
+  ],
+  [
+    "br",
+    {
+      whole: (zlib, bytes, limit) => zlib.brotliDecompressSync(bytes, limit),
+      stream: (zlib) => zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH })
+    }
+  ]
+])
 
 /** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
-const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<string> | undefined => {
+const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | undefined => {
   const header = response.headers["content-encoding"]
   // No body to decode, whatever the header says (as undici does).
   if (header === undefined || response.statusCode === 204 || response.statusCode === 205 || response.statusCode === 304) return undefined
-  const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((coding) => coding !== "" && coding !== "identity")
-  return codings.length === 0 || !codings.every((coding) => CODINGS.has(coding)) ? undefined : codings.reverse()
+  const names = header.toLowerCase().split(",").map((name) => name.trim()).filter((name) => name !== "" && name !== "identity")
+  const codings = names.reverse().flatMap((name) => {
+    const coding = CODINGS.get(name)
+    return coding === undefined ? [] : [coding]
+  })
+  return codings.length === 0 || codings.length !== names.length ? undefined : codings
 }
 
 /**
@@ -196,17 +230,7 @@ const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buf
   if (codings === undefined) return bytes
   const limit = { maxOutputLength: MAX_WHOLE_BYTES }
   try {
-    let out = bytes
-    for (const coding of codings) {
-      out =
-        coding === "br"
-          ? zlib.brotliDecompressSync(out, limit)
-          : coding === "deflate"
-            ? // zlib-wrapped (RFC 1950, as the spec says) or raw, as some servers send it.
-              (out[0]! & 0x0f) === 8 ? zlib.inflateSync(out, limit) : zlib.inflateRawSync(out, limit)
-            : zlib.gunzipSync(out, limit)
-    }
-    return out
+    return codings.reduce((out, coding) => coding.whole(zlib, out, limit), bytes)
   } catch {
     return undefined
   }
@@ -239,13 +263,7 @@ const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable =
   if (codings === undefined) return response
   let source: Readable = response
   for (const coding of codings) {
-    // Each chunk decoded as it comes (`flush`); the end checked as a whole (default `finishFlush`).
-    const step: Readable & NodeJS.WritableStream =
-      coding === "br"
-        ? zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH })
-        : coding === "deflate"
-          ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
-          : zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
+    const step = coding.stream(zlib)
     const from = source
     // A failure or an early end on either side reaches the other: `pipe` alone forwards neither.
     from.once("error", (cause) => step.destroy(cause))

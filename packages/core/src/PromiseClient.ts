@@ -98,7 +98,7 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
     const failure = Cause.failureOption(cause)
     if (Option.isSome(failure)) throw withCallSite(Cause.originalError(failure.value), site)
     if (Cause.isInterruptedOnly(cause)) {
-      throw signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
+      throw abortReason(signal)
     }
     throw withCallSite(Cause.originalError(Cause.squash(cause)), site)
   }
@@ -179,7 +179,7 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
           const abort = () => {
             // Once ended or returned, waiting calls get the end, not the abort.
             if (finished !== undefined || closed) return
-            const reason: unknown = signal.reason ?? new DOMException("The operation was aborted.", "AbortError")
+            const reason = abortReason(signal)
             for (let waiter = asked.shift(); waiter !== undefined; waiter = asked.shift()) {
               reported = true
               waiter.reject(reason)
@@ -282,6 +282,10 @@ const withHeadersIf = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOpt
  * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
  * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
  */
+/** What an aborted call rejects with: the signal's reason, else an `AbortError` as `fetch` gives. */
+const abortReason = (signal: AbortSignal | undefined): unknown =>
+  signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
+
 const CALL_SITE = "    at (batchctl call site)"
 
 const withCallSite = (error: unknown, site: Error): unknown => {

@@ -108,8 +108,8 @@ export const Rfc3339: Schema.Schema<Date, string> = Schema.transformOrFail(Schem
 export const FromVendor: Schema.Schema<Date, number | string> = Schema.Union(UnixSeconds, Rfc3339)
 
 /**
- * A vendor timestamp field as wire schemas read it: any value, a `Date` when it is a timestamp in either
- * form and `undefined` otherwise (missing, `null`, or garbage), never a failure. Encodes to RFC 3339.
+ * A vendor timestamp field as wire schemas read it: a `Date` when the value is a timestamp in either form
+ * and `undefined` otherwise (missing, `null`, or garbage), never a failure. Encodes to RFC 3339.
  *
  * @since 0.4.0
  * @category schemas
