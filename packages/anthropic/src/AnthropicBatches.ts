@@ -80,7 +80,8 @@ export const WireBatch = Schema.Struct({
   created_at: timestamp,
   expires_at: timestamp,
   ended_at: timestamp,
-  cancel_initiated_at: timestamp,
+  // Kept as sent: that it is set decides `cancelled`, whether or not it reads as a timestamp.
+  cancel_initiated_at: Schema.optional(Schema.Unknown),
   archived_at: Schema.optional(Schema.Unknown),
   results_url: maybe(Schema.String)
 })
@@ -98,28 +99,22 @@ const WirePage = Schema.Struct({
   last_id: maybe(Schema.String)
 })
 
-const cancelInitiated = (raw: unknown): boolean => {
-  const at = Wire.field(Schema.Unknown, raw, "cancel_initiated_at")
-  return at !== undefined && at !== null
-}
-
 /**
  * `in_progress` → `in_progress`; `canceling` → `cancelling`; `ended` → `cancelled` if a cancel was
- * initiated, else `expired` if any request expired, else `completed`. A cancel was initiated when the
- * body's `cancel_initiated_at` is set, whether or not it reads as a timestamp: given the raw body, its
- * presence decides; without it, the decoded timestamp does.
+ * initiated (`cancel_initiated_at` set, whether or not it reads as a timestamp), else `expired` if any
+ * request expired, else `completed`.
  *
  * @since 0.1.0
  * @category normalizing
  */
-export const toStatus = (wire: WireBatch, raw?: unknown): Batch.BatchStatus => {
+export const toStatus = (wire: WireBatch): Batch.BatchStatus => {
   switch (wire.processing_status) {
     case "in_progress":
       return "in_progress"
     case "canceling":
       return "cancelling"
     case "ended":
-      if (raw === undefined ? wire.cancel_initiated_at !== undefined : cancelInitiated(raw)) return "cancelled"
+      if (wire.cancel_initiated_at !== undefined && wire.cancel_initiated_at !== null) return "cancelled"
       if ((wire.request_counts?.expired ?? 0) > 0) return "expired"
       return "completed"
     default:
@@ -143,7 +138,7 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
   return Batch.make({
     id: wire.id,
     provider: "anthropic",
-    status: toStatus(wire, raw),
+    status: toStatus(wire),
     vendorStatus: wire.processing_status ?? "",
     counts:
       c == null
@@ -159,7 +154,7 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
           },
     createdAt: wire.created_at,
     expiresAt: wire.expires_at,
-    cancelRequestedAt: wire.cancel_initiated_at,
+    cancelRequestedAt: Timestamp.fromVendor(wire.cancel_initiated_at),
     endedAt: wire.ended_at,
     resultsUrl: wire.results_url,
     raw

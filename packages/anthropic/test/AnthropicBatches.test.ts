@@ -26,7 +26,8 @@ describe("AnthropicBatches.toStatus", () => {
     const odd = { id: "msgbatch_1", processing_status: "ended", cancel_initiated_at: "sometime yesterday" }
     assert.strictEqual(AnthropicBatches.toBatch(Schema.decodeUnknownSync(AnthropicBatches.WireBatch)(odd), odd).status, "cancelled")
     assert.isUndefined(AnthropicBatches.toBatch(Schema.decodeUnknownSync(AnthropicBatches.WireBatch)(odd), odd).cancelRequestedAt)
-    assert.strictEqual(wire({ cancel_initiated_at: "2024-09-24T18:39:03.114875Z" }).cancel_initiated_at?.toISOString(), "2024-09-24T18:39:03.114Z")
+    const cancelled = { id: "msgbatch_1", processing_status: "ended", cancel_initiated_at: "2024-09-24T18:39:03.114875Z" }
+    assert.strictEqual(AnthropicBatches.toBatch(wire(cancelled), cancelled).cancelRequestedAt?.toISOString(), "2024-09-24T18:39:03.114Z")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "canceling" })), "cancelling")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "in_progress" })), "in_progress")
     assert.strictEqual(AnthropicBatches.toStatus(wire({ processing_status: "archived" })), "unknown")
