@@ -9,6 +9,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Argv from "./Argv.js"
 import { exitCodeHelp } from "./Failure.js"
 import type { Mode } from "./Output.js"
 import { type Provider, providers } from "./Providers.js"
@@ -50,6 +51,12 @@ const providerArg = Args.choice(
 const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("The batch id, as the vendor gave it."))
 
 const output = { json, quiet, verbose }
+const reportFile = Options.text("report").pipe(
+  Options.withDescription(
+    "Append each outcome to this file as a JSON line as it happens (a killed run's report holds everything that took effect); a re-run with the same file skips the ids it reports cancelled. Give it before the provider."
+  ),
+  Options.optional
+)
 const connection = { apiKeyEnv, baseUrl }
 
 const modeOf = (o: { json: boolean; quiet: boolean; verbose: boolean }): Mode => ({
@@ -73,7 +80,7 @@ const run = <A, E>(f: (r: typeof Run) => Effect.Effect<A, E>) =>
 const get = Command.make(
   "get",
   { provider: providerArg, id: idArg, ...output, ...connection },
-  (o) => run((r) => r.get({ provider: o.provider, id: o.id, mode: modeOf(o), flags: flagsOf(o) }))
+  (o) => run((r) => r.get({ provider: o.provider, id: Argv.id(o.id), mode: modeOf(o), flags: flagsOf(o) }))
 ).pipe(
   Command.withDescription(
     doc("Retrieve one batch and print its normalized state.", [
@@ -99,7 +106,7 @@ const wait = Command.make(
     run((r) =>
       r.wait({
         provider: o.provider,
-        id: o.id,
+        id: Argv.id(o.id),
         timeout: Option.getOrUndefined(o.timeout),
         interval: Option.getOrUndefined(o.interval),
         mode: modeOf(o),
@@ -173,14 +180,16 @@ const cancel = Command.make(
       Options.withDescription("How many batches at once (default 8)."),
       Options.optional
     ),
+    report: reportFile,
     ...output,
     ...connection
   },
   (o) =>
     run((r) =>
       r.cancel({
+        report: Option.getOrUndefined(o.report),
         provider: o.provider,
-        ids: o.ids,
+        ids: Argv.ids(o.ids),
         wait: o.wait,
         timeout: Option.getOrUndefined(o.timeout),
         interval: Option.getOrUndefined(o.interval),
@@ -196,9 +205,13 @@ const cancel = Command.make(
       [
         "batchctl cancel openai batch_abc123",
         "batchctl cancel anthropic msgbatch_01 msgbatch_02 --wait --timeout 10m",
-        "batchctl list openai --all --status in_progress --json | batchctl cancel openai -"
+        "batchctl list openai --all --status in_progress --json | batchctl cancel openai -",
+        "xargs batchctl cancel --report cancels.jsonl openai -- < ids.txt"
       ],
-      ["A batch that already finished otherwise fails with InvalidBatchState (exit code 4)."]
+      [
+        "A batch that already finished otherwise fails with InvalidBatchState (exit code 4). Failures that can pass (rate limits, 5xx, no answer, a refusal while the batch runs) are tried again. With several ids, the exit code is that of the first failed id in the order given.",
+        "Ids are data: after `--` every word is an id; --base-url, --api-key-env, --report and --help go before the provider. The first Ctrl-C starts no new cancel and reports those in flight."
+      ]
     )
   )
 )
@@ -221,12 +234,14 @@ const cancelAll = Command.make(
       Options.optional
     ),
     yes: Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation.")),
+    report: reportFile,
     ...output,
     ...connection
   },
   (o) =>
     run((r) =>
       r.cancelAll({
+        report: Option.getOrUndefined(o.report),
         provider: o.provider,
         status: Option.getOrUndefined(o.status),
         createdBefore: Option.getOrUndefined(o.createdBefore),
@@ -244,11 +259,13 @@ const cancelAll = Command.make(
       [
         "batchctl cancel-all openai --dry-run",
         "batchctl cancel-all anthropic --status in_progress --created-before 2h",
-        "batchctl cancel-all together --yes --concurrency 16 --json"
+        "batchctl cancel-all together --yes --concurrency 16 --json",
+        "batchctl cancel-all --report cancel-all.jsonl openai --yes"
       ],
       [
         "Asks for confirmation on a terminal unless --yes; without a terminal it refuses unless --yes.",
-        "Reports each batch and the totals: cancelled, already finished, failed by error tag."
+        "Reports each batch as its cancel ends (a JSON line each with --json, then a summary line), and the totals: cancelled, already finished, failed by error tag. Failures that can pass are tried again; a list page that fails is tried again, and if it fails for good the batches seen before it are still cancelled.",
+        "The first Ctrl-C starts no new cancel and reports those in flight; --report FILE keeps every outcome on disk as it happens."
       ]
     )
   )
@@ -267,7 +284,7 @@ const results = Command.make(
     run((r) =>
       r.results({
         provider: o.provider,
-        id: o.id,
+        id: Argv.id(o.id),
         out: Option.getOrUndefined(o.out),
         mode: modeOf(o),
         flags: flagsOf(o)
@@ -277,7 +294,8 @@ const results = Command.make(
   Command.withDescription(
     doc(
       "Stream the results of a terminal batch; a cancelled or expired batch gives its partial results.",
-      ["batchctl results openai batch_abc123", "batchctl results anthropic msgbatch_01 --out results.jsonl"]
+      ["batchctl results openai batch_abc123", "batchctl results anthropic msgbatch_01 --out results.jsonl"],
+      ["With --out, the results go to a file beside FILE and replace FILE only when they were all read: a failed call never empties an existing file."]
     )
   )
 )

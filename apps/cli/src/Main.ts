@@ -13,9 +13,11 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Argv from "./Argv.js"
 import { cli } from "./Commands.js"
 import { ExitCode, errorJson, exitCodeOf, line, type Reportable } from "./Failure.js"
 import * as Output from "./Output.js"
+import * as Stop from "./Stop.js"
 
 const isReportable = (u: unknown): u is Reportable =>
   typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && "message" in u &&
@@ -43,7 +45,12 @@ const withCliConsole = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A,
 
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const json = argv.includes("--json")
-  const fiber = Effect.runFork(cli(argv).pipe(Effect.provide(platform), withCliConsole))
+  const guarded = Argv.guard(argv)
+  if (!("argv" in guarded)) {
+    Output.err(json ? JSON.stringify({ error: errorJson(guarded), exitCode: exitCodeOf(guarded) }) : `batchctl: ${line(guarded)}`)
+    return exitCodeOf(guarded)
+  }
+  const fiber = Effect.runFork(cli(guarded.argv).pipe(Effect.provide(platform), withCliConsole))
   let interrupted = false
   const onSigint = () => {
     if (interrupted) {
@@ -52,6 +59,13 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       process.exit(ExitCode.interrupted)
     }
     interrupted = true
+    if (Stop.request()) {
+      // A bulk command finishes the cancels in flight and reports them; past a grace period it is
+      // interrupted as any other.
+      Output.err("batchctl: stopping: no new cancels; waiting for those in flight (Ctrl-C again to quit now)")
+      setTimeout(() => Effect.runFork(Fiber.interrupt(fiber)), 30_000).unref()
+      return
+    }
     Effect.runFork(Fiber.interrupt(fiber))
   }
   process.on("SIGINT", onSigint)

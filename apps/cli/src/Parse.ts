@@ -44,6 +44,18 @@ export const instant = (text: string, now: Date = new Date()): Effect.Effect<Dat
   )
 }
 
+const STATUSES: ReadonlyArray<string> = ["validating", "in_progress", "finalizing", "cancelling", "cancelled", "completed", "failed", "expired", "unknown"]
+
+/** A comma-separated list of normalized statuses; any other word is refused (a typo must not match nothing). */
+export const statuses = (text: string): Effect.Effect<ReadonlyArray<string>, BadInput> => {
+  const words = csv(text)
+  if (words.length === 0) return Effect.fail(new BadInput({ message: "--status needs at least one status" }))
+  const bad = words.filter((w) => !STATUSES.includes(w))
+  return bad.length === 0
+    ? Effect.succeed(words)
+    : Effect.fail(new BadInput({ message: `--status: not a status: ${bad.map((w) => JSON.stringify(w)).join(", ")} (use ${STATUSES.join(", ")})` }))
+}
+
 /** A comma-separated list, trimmed, without empty entries. */
 export const csv = (text: string): ReadonlyArray<string> =>
   text
@@ -53,15 +65,17 @@ export const csv = (text: string): ReadonlyArray<string> =>
 
 /**
  * Ids from lines of text: a plain id a line, or a JSON object with an `id` (the lines of
- * `batchctl list --json`). Blank lines and `#` comments are skipped; duplicates are dropped.
+ * `batchctl list --json`). Lines end at LF or CRLF. Blank lines (nothing but whitespace) and `#`
+ * comments are skipped; duplicates are dropped. An id is never trimmed or otherwise altered: ` abc ` is
+ * sent as ` abc ` (and refused by the vendor), never as another batch's `abc`.
  */
 export const idsFromLines = (text: string): Effect.Effect<ReadonlyArray<string>, BadInput> =>
   Effect.suspend(() => {
     const ids: Array<string> = []
     const lines = text.split(/\r?\n/)
     for (const [index, raw] of lines.entries()) {
-      const lineText = raw.trim()
-      if (lineText === "" || lineText.startsWith("#")) continue
+      const lineText = raw
+      if (lineText.trim() === "" || lineText.startsWith("#")) continue
       if (lineText.startsWith("{")) {
         let parsed: unknown
         try {

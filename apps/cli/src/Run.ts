@@ -1,17 +1,22 @@
 /**
  * The provider commands: get, list, cancel, wait, cancel-all, results. Loaded on first use.
  */
-import { type Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
+import { Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { closeSync, openSync, writeSync } from "node:fs"
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
 import {
   BadInput,
   type Context,
   details,
+  ExitCode,
   exitCodeOf,
   FileFailure,
   line,
@@ -25,6 +30,7 @@ import * as Parse from "./Parse.js"
 import * as Providers from "./Providers.js"
 import type { Connection, ConnectionFlags, Provider } from "./Providers.js"
 import * as Render from "./Render.js"
+import * as Stop from "./Stop.js"
 
 export type Flags = ConnectionFlags
 
@@ -79,7 +85,12 @@ const withProvider = <A, E extends Reportable>(
 const pollSchedule = (interval: string | undefined) =>
   interval === undefined
     ? Effect.succeed(Lifecycle.defaultPollSchedule)
-    : Effect.map(Parse.durationMillis(interval, "--interval"), (ms): Schedule.Schedule<unknown> => Schedule.spaced(ms))
+    : Effect.flatMap(Parse.durationMillis(interval, "--interval"), (ms) =>
+        // Polling faster than this only spends the vendor's rate limit.
+        ms < 100
+          ? Effect.fail(new BadInput({ message: `--interval must be at least 100ms, not ${interval}` }))
+          : Effect.succeed<Schedule.Schedule<unknown>>(Schedule.spaced(ms))
+      )
 
 /** Notes each status change of a batch being waited on (stderr, human mode only). */
 const watching = (schedule: Schedule.Schedule<unknown>, mode: Mode): Schedule.Schedule<unknown, Batch.Batch> => {
@@ -127,10 +138,10 @@ export const wait = (
 
 // list -----------------------------------------------------------------------------------------------
 
-const statusFilter = (text: string | undefined) => {
-  if (text === undefined) return () => true
-  const wanted = new Set(Parse.csv(text))
-  return (b: Batch.Batch) => wanted.has(b.status) || wanted.has(b.vendorStatus)
+const statusFilter = (wanted: ReadonlyArray<string> | undefined) => {
+  if (wanted === undefined) return () => true
+  const set = new Set(wanted)
+  return (b: Batch.Batch) => set.has(b.status)
 }
 
 export const list = (
@@ -147,7 +158,10 @@ export const list = (
       if (o.all && o.after !== undefined) {
         return yield* Effect.fail(new BadInput({ message: "--all starts at the first page: drop --after" }))
       }
-      const keep = statusFilter(o.status)
+      const wanted = o.status === undefined ? undefined : yield* Parse.statuses(o.status)
+      const keep = statusFilter(wanted)
+      // A status filter looks through every page (one page may hold none of the batches asked for).
+      const all = o.all || (wanted !== undefined && o.after === undefined)
       const seen: Array<Batch.Batch> = []
       const emit = (batch: Batch.Batch) => {
         if (!keep(batch)) return
@@ -156,7 +170,7 @@ export const list = (
         else seen.push(batch)
       }
       let next: string | undefined
-      if (o.all) {
+      if (all) {
         yield* Stream.runForEach(Lifecycle.listAll({ limit: o.limit ?? 100 }), (b) => Effect.sync(() => emit(b)))
       } else {
         const page = yield* service.list({ limit: o.limit, after: o.after })
@@ -197,6 +211,9 @@ const readStdin = Effect.async<string, FileFailure>((resume) => {
 const expandIds = (ids: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const out: Array<string> = []
+    if (ids.filter((id) => id === "-").length > 1) {
+      return yield* Effect.fail(new BadInput({ message: "stdin (-) can be read once: give - once" }))
+    }
     for (const id of ids) {
       if (id === "-") out.push(...(yield* Effect.flatMap(readStdin, Parse.idsFromLines)))
       else out.push(id)
@@ -206,16 +223,72 @@ const expandIds = (ids: ReadonlyArray<string>) =>
     return unique
   })
 
-type Outcome =
-  | { readonly _tag: "Done"; readonly batchId: string; readonly batch: Batch.Batch }
-  | { readonly _tag: "Failed"; readonly batchId: string; readonly error: Reportable }
-
 const concurrencyOf = (n: number | undefined) =>
   n === undefined
     ? Effect.succeed(8)
     : n >= 1 && n <= 256
       ? Effect.succeed(n)
       : Effect.fail(new BadInput({ message: "--concurrency must be between 1 and 256" }))
+
+/**
+ * Where each outcome goes as it happens: `--report FILE` (appended, one JSON line each, written before
+ * the next outcome is taken), so that a run killed at any point has reported everything that took effect.
+ */
+interface ReportFile {
+  readonly write: (line: Record<string, unknown>) => void
+  readonly close: () => void
+  /** Ids an earlier run reported cancelled in this file: a re-run skips them. */
+  readonly done: ReadonlySet<string>
+}
+
+const openReport = (file: string | undefined, provider: Provider): Effect.Effect<ReportFile | undefined, FileFailure> =>
+  file === undefined
+    ? Effect.succeed(undefined)
+    : Effect.try({
+        try: () => {
+          const done = new Set<string>()
+          if (existsSync(file)) {
+            for (const text of readFileSync(file, "utf8").split("\n")) {
+              if (!text.startsWith("{")) continue
+              try {
+                const line: unknown = JSON.parse(text)
+                if (Predicate.isRecord(line) && line.provider === provider && line.ok === true && typeof line.batchId === "string") done.add(line.batchId)
+              } catch {
+                // a line cut by a kill: its outcome is unknown, so its id is tried again
+              }
+            }
+          }
+          const fd = openSync(file, "a")
+          return {
+            done,
+            write: (line: Record<string, unknown>) => {
+              writeSync(fd, `${Output.scrub(JSON.stringify(line))}\n`)
+            },
+            close: () => closeSync(fd)
+          }
+        },
+        catch: (e) => new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
+      })
+
+/** The first failure in the order the ids were given decides the exit code, whatever finished first. */
+const firstFailure = <T extends { readonly index: number; readonly error: Reportable }>(failures: ReadonlyArray<T>) =>
+  failures.reduce<T | undefined>((a, b) => (a === undefined || b.index < a.index ? b : a), undefined)
+
+/** A graceful stop for the first Ctrl-C: no new cancels; those in flight finish and are reported. */
+const gracefulStop = Effect.gen(function* () {
+  const stop = yield* Deferred.make<void>()
+  let stopped = false
+  const unregister = Stop.register(() => {
+    stopped = true
+    Deferred.unsafeDone(stop, Exit.void)
+  })
+  return { stop: Deferred.await(stop), stopped: () => stopped, unregister }
+})
+
+const failedText = (failed: Readonly<Record<string, number>>) => {
+  const parts = Object.entries(failed).map(([tag, n]) => `${tag} ${n}`)
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`
+}
 
 export const cancel = (
   o: Common & {
@@ -224,79 +297,86 @@ export const cancel = (
     readonly timeout: string | undefined
     readonly interval: string | undefined
     readonly concurrency: number | undefined
+    readonly report: string | undefined
   }
 ) =>
-  withProvider(o, (service, connection) =>
+  withProvider(o, (_service, connection) =>
     Effect.gen(function* () {
-      const ids = yield* expandIds(o.ids)
+      const given = yield* expandIds(o.ids)
       const concurrency = yield* concurrencyOf(o.concurrency)
       const timeout = o.wait ? yield* Parse.durationMillis(o.timeout ?? "10m", "--timeout") : undefined
       const schedule = yield* pollSchedule(o.interval ?? (o.wait ? "1s" : undefined))
-      const outcomes: Array<Outcome> = []
-      const one = (batchId: string) =>
-        service.cancel(batchId).pipe(
-          Effect.flatMap((batch) =>
-            o.wait && !batch.terminal
-              ? Lifecycle.awaitTerminal(batchId, { schedule: watching(schedule, o.mode), timeout })
-              : Effect.succeed(batch)
-          ),
-          Effect.match({
-            onSuccess: (batch): Outcome => ({ _tag: "Done", batchId, batch }),
-            onFailure: (error): Outcome => ({ _tag: "Failed", batchId, error })
-          }),
-          Effect.tap((outcome) =>
-            Effect.sync(() => {
-              outcomes.push(outcome)
-              printCancel(outcome, o.mode, contextOf(connection), ids.length > 1)
-            })
+      const file = yield* openReport(o.report, o.provider)
+      const ids = file === undefined ? given : given.filter((id) => !file.done.has(id))
+      if (file !== undefined && ids.length < given.length && !o.mode.quiet) {
+        Output.err(`batchctl: ${given.length - ids.length} of ${given.length} ids are already cancelled in ${o.report}: skipped`)
+      }
+      const indexOf = new Map(ids.map((id, i) => [id, i]))
+      const many = given.length > 1
+      const context = contextOf(connection)
+      const failures: Array<{ index: number; error: Reportable }> = []
+      let cancelled = 0
+      const byTag: Record<string, number> = {}
+      const graceful = yield* gracefulStop
+      const print = (batchId: string, result: Either.Either<Batch.Batch, BatchError.BatchError | Lifecycle.WaitTimedOut>, attempts: number | undefined) => {
+        const line = Either.isRight(result)
+          ? { provider: o.provider, batchId, ok: true, outcome: "cancelled", status: result.right.status, attempts, batch: Render.batchJson(result.right, o.mode.verbose) }
+          : { provider: o.provider, batchId, ok: false, outcome: "failed", attempts, error: Render.errorJson(result.left) }
+        file?.write(line)
+        if (Either.isRight(result)) {
+          cancelled++
+          const batch = result.right
+          if (o.mode.json) Output.json(line)
+          else if (o.mode.quiet) Output.out(`${batch.id} ${batch.status}`)
+          else Output.out(`${Output.bold(batch.id)}  ${Render.statusText(batch)}  ${Render.countsText(batch.counts)}`)
+          return
+        }
+        const error = result.left
+        failures.push({ index: indexOf.get(batchId) ?? 0, error })
+        byTag[error._tag] = (byTag[error._tag] ?? 0) + 1
+        if (o.mode.json) {
+          Output.json(line)
+          if (!many) report(error, { ...o.mode, json: false }, context)
+        } else {
+          report(error, o.mode, context, many ? batchId : undefined)
+        }
+      }
+      yield* Stream.runForEach(
+        Lifecycle.cancelEach(ids, { concurrency, stop: graceful.stop }),
+        (outcome) => {
+          if (outcome._tag === "Failed") return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
+          if (!o.wait || outcome.batch.terminal) return Effect.sync(() => print(outcome.batchId, Either.right(outcome.batch), outcome.attempts))
+          return Effect.map(
+            Effect.either(Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })),
+            (waited) => print(outcome.batchId, waited, outcome.attempts)
           )
-        )
-      yield* Effect.forEach(ids, one, { concurrency, discard: true }).pipe(
-        Effect.onInterrupt(() =>
-          Effect.sync(() => {
-            const done = outcomes.filter((x) => x._tag === "Done").map((x) => x.batchId)
-            const pending = ids.filter((id) => !outcomes.some((x) => x.batchId === id))
-            Output.err(
-              `batchctl: interrupted: ${done.length} of ${ids.length} cancelled${done.length === 0 ? "" : ` (${done.join(", ")})`}` +
-                (pending.length === 0 ? "" : `; not finished: ${pending.join(", ")}`)
-            )
-          })
-        )
-      )
-      const failed = outcomes.filter((x) => x._tag === "Failed")
-      const first = failed[0]
-      if (first !== undefined && first._tag === "Failed") {
+        }
+      ).pipe(Effect.ensuring(Effect.sync(() => {
+        graceful.unregister()
+        file?.close()
+      })))
+      const reported = cancelled + failures.length
+      if (many || graceful.stopped()) {
+        const summary =
+          `${o.provider}: ${cancelled} of ${given.length} cancelled, ${failures.length} failed${failedText(byTag)}` +
+          (given.length > ids.length ? `, ${given.length - ids.length} skipped (already in the report)` : "") +
+          (graceful.stopped() ? `; stopped, ${ids.length - reported} not attempted` : "")
+        file?.write({ provider: o.provider, summary: true, cancelled, failed: byTag, notAttempted: ids.length - reported, stopped: graceful.stopped() })
+        Output.err(summary)
+      }
+      if (graceful.stopped()) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
+      const first = firstFailure(failures)
+      if (first !== undefined) {
         return yield* Effect.fail(
-          new Reported({ exitCode: exitCodeOf(first.error), message: `${failed.length} of ${ids.length} cancels failed` })
+          new Reported({ exitCode: exitCodeOf(first.error), message: `${failures.length} of ${given.length} cancels failed` })
         )
       }
     })
   )
 
-const printCancel = (outcome: Outcome, mode: Mode, context: Context, many: boolean) => {
-  if (outcome._tag === "Failed") {
-    if (mode.json) {
-      Output.json({ batchId: outcome.batchId, ok: false, error: Render.errorJson(outcome.error) })
-      if (!many) report(outcome.error, { ...mode, json: false }, context)
-    } else {
-      report(outcome.error, mode, context, many ? outcome.batchId : undefined)
-    }
-    return
-  }
-  const { batch } = outcome
-  if (mode.json) Output.json({ batchId: outcome.batchId, ok: true, batch: Render.batchJson(batch, mode.verbose) })
-  else if (mode.quiet) Output.out(`${batch.id} ${batch.status}`)
-  else Output.out(`${Output.bold(batch.id)}  ${Render.statusText(batch)}  ${Render.countsText(batch.counts)}`)
-}
-
 // cancel-all -----------------------------------------------------------------------------------------
 
 const defaultCancelStatuses = "validating,in_progress,finalizing"
-
-type AllOutcome =
-  | { readonly _tag: "Cancelled"; readonly before: Batch.Batch; readonly batch: Batch.Batch }
-  | { readonly _tag: "AlreadyFinished"; readonly before: Batch.Batch; readonly status: string }
-  | { readonly _tag: "Failed"; readonly before: Batch.Batch; readonly error: BatchError.BatchError }
 
 const confirm = (question: string) =>
   Effect.async<boolean>((resume) => {
@@ -323,6 +403,33 @@ const confirm = (question: string) =>
     })
   })
 
+/** A list page, tried again through failures that can pass (a page lost is every batch on it unseen). */
+const listPage = (service: BatchProvider.Service, after: string | undefined, attempt = 1): Effect.Effect<Batch.Page, BatchError.BatchError> =>
+  Effect.catchAll(service.list({ limit: 100, ...(after === undefined ? {} : { after }) }), (error) => {
+    const retryable = error._tag !== "InvalidBatchState" && Lifecycle.isRetryableCancelFailure(error)
+    if (!retryable || attempt >= 6) return Effect.fail(error)
+    const wait =
+      error._tag === "RateLimited" && error.retryAfterMs !== undefined
+        ? Math.min(error.retryAfterMs, 120_000)
+        : Math.min(500 * 2 ** (attempt - 1), 15_000)
+    return Effect.zipRight(Effect.sleep(wait), listPage(service, after, attempt + 1))
+  })
+
+/** Every batch, page by page; a page that fails for good ends the listing with what was seen before it. */
+const listEverything = (service: BatchProvider.Service) =>
+  Effect.gen(function* () {
+    const all: Array<Batch.Batch> = []
+    let after: string | undefined
+    for (;;) {
+      const page = yield* Effect.either(listPage(service, after))
+      if (Either.isLeft(page)) return { all, failure: page.left }
+      all.push(...page.right.batches)
+      const next = page.right.hasMore ? page.right.nextCursor : undefined
+      if (next === undefined || next === after) return { all, failure: undefined }
+      after = next
+    }
+  })
+
 export const cancelAll = (
   o: Common & {
     readonly status: string | undefined
@@ -330,20 +437,24 @@ export const cancelAll = (
     readonly dryRun: boolean
     readonly concurrency: number | undefined
     readonly yes: boolean
+    readonly report: string | undefined
   }
 ) =>
   withProvider(o, (service, connection) =>
     Effect.gen(function* () {
-      const statuses = Parse.csv(o.status ?? defaultCancelStatuses)
-      if (statuses.length === 0) return yield* Effect.fail(new BadInput({ message: "--status needs at least one status" }))
-      const keep = statusFilter(statuses.join(","))
+      const statuses = yield* Parse.statuses(o.status ?? defaultCancelStatuses)
+      const keep = statusFilter(statuses)
       const before = o.createdBefore === undefined ? undefined : yield* Parse.instant(o.createdBefore)
       const concurrency = yield* concurrencyOf(o.concurrency)
       const human = !o.mode.json && !o.mode.quiet
+      const context = contextOf(connection)
 
       if (human) Output.err(Output.dim(`finding ${statuses.join(", ")} batches on ${o.provider}…`, process.stderr))
-      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 100 }))
-      const matched = [...all].filter(
+      const { all, failure: listing } = yield* listEverything(service)
+      if (listing !== undefined) {
+        report(listing, o.mode, context, `listing stopped after ${all.length} batches`)
+      }
+      const matched = all.filter(
         (b) =>
           keep(b) &&
           !b.terminal &&
@@ -366,6 +477,7 @@ export const cancelAll = (
           Output.out(Render.batchTable(matched))
           Output.out(`dry run: ${matched.length} batches would be cancelled`)
         }
+        if (listing !== undefined) return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
         return
       }
 
@@ -382,111 +494,106 @@ export const cancelAll = (
         if (!ok) return yield* Effect.fail(new NotConfirmed({ message: "not confirmed: nothing was cancelled" }))
       }
 
-      const outcomes: Array<AllOutcome> = []
+      const file = yield* openReport(o.report, o.provider)
+      const todo = file === undefined ? matched : matched.filter((b) => !file.done.has(b.id))
+      const beforeOf = new Map(todo.map((b, i) => [b.id, { batch: b, index: i }]))
+      const failures: Array<{ index: number; error: Reportable }> = []
+      const failed: Record<string, number> = {}
+      let cancelled = 0
+      let alreadyFinished = 0
+      let reported = 0
       const bar = Output.progressOn(o.mode)
-      if (bar) Output.progress(0, matched.length, "cancelling")
-      const one = (b: Batch.Batch) =>
-        service.cancel(b.id).pipe(
-          Effect.match({
-            onSuccess: (batch): AllOutcome => ({ _tag: "Cancelled", before: b, batch }),
-            onFailure: (error): AllOutcome =>
-              error._tag === "InvalidBatchState" && error.vendorStatus !== undefined
-                ? { _tag: "AlreadyFinished", before: b, status: error.vendorStatus }
-                : { _tag: "Failed", before: b, error }
-          }),
-          Effect.tap((outcome) =>
-            Effect.sync(() => {
-              outcomes.push(outcome)
-              if (bar) Output.progress(outcomes.length, matched.length, "cancelling")
-            })
-          )
-        )
-      const finish = (interrupted: boolean) => {
+      const graceful = yield* gracefulStop
+      const emit = (outcome: Lifecycle.CancelOutcome) => {
+        const seen = beforeOf.get(outcome.batchId)
+        const was = seen?.batch.status
+        reported++
+        let line: Record<string, unknown>
+        let human: ReadonlyArray<string>
+        if (outcome._tag === "Cancelled") {
+          cancelled++
+          line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: true, outcome: "cancelled", status: outcome.batch.status, attempts: outcome.attempts }
+          human = [outcome.batchId, was ?? "", Output.green("cancelled"), Render.statusText(outcome.batch)]
+        } else {
+          const error = outcome.error
+          // Only a batch seen terminal had already finished: a refusal of a running batch (a temporary 409
+          // or 400) leaves it running and spending, so it is a failure.
+          if (error._tag === "InvalidBatchState" && error.status !== undefined && Batch.isTerminalStatus(error.status)) {
+            alreadyFinished++
+            line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: true, outcome: "already-finished", status: error.status, vendorStatus: error.vendorStatus, attempts: outcome.attempts }
+            human = [outcome.batchId, was ?? "", Output.yellow("already finished"), error.vendorStatus ?? error.status]
+          } else {
+            failed[error._tag] = (failed[error._tag] ?? 0) + 1
+            failures.push({ index: seen?.index ?? 0, error })
+            line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: false, outcome: "failed", attempts: outcome.attempts, error: Render.errorJson(error) }
+            human = [outcome.batchId, was ?? "", Output.red(`failed: ${error._tag}`), error.requestId === undefined ? "" : `request id ${error.requestId}`]
+          }
+        }
+        file?.write(line)
         if (bar) Output.progressDone()
-        printCancelAll(o.provider, matched, outcomes, o.mode, contextOf(connection), interrupted)
+        if (o.mode.json) Output.json(line)
+        else if (o.mode.quiet) {
+          if (outcome._tag === "Cancelled") Output.out(outcome.batchId)
+        } else Output.out(human.filter((x) => x !== "").join("  "))
+        if (outcome._tag === "Failed" && line.outcome === "failed" && !o.mode.json) {
+          report(outcome.error, { ...o.mode, quiet: false }, context, outcome.batchId)
+        }
+        if (bar) Output.progress(reported, todo.length, "cancelling")
       }
-      yield* Effect.forEach(matched, one, { concurrency, discard: true }).pipe(
-        Effect.onInterrupt(() => Effect.sync(() => finish(true)))
-      )
-      finish(false)
-      const failed = outcomes.find((x) => x._tag === "Failed")
-      if (failed !== undefined && failed._tag === "Failed") {
-        return yield* Effect.fail(
-          new Reported({ exitCode: exitCodeOf(failed.error), message: "some cancels failed" })
+      if (bar) Output.progress(0, todo.length, "cancelling")
+      yield* Stream.runForEach(
+        Lifecycle.cancelEach(
+          todo.map((b) => b.id),
+          { concurrency, stop: graceful.stop }
+        ),
+        (outcome) => Effect.sync(() => emit(outcome))
+      ).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            graceful.unregister()
+            if (bar) Output.progressDone()
+          })
+        ),
+        Effect.onInterrupt(() =>
+          Effect.sync(() => {
+            file?.close()
+            Output.err(`${o.provider}: interrupted: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failures.length} failed; ${todo.length - reported} not reported (see the lines above)`)
+          })
         )
+      )
+      const stopped = graceful.stopped()
+      const notAttempted = todo.length - reported
+      const summaryLine = {
+        provider: o.provider,
+        summary: true,
+        matched: matched.length,
+        skipped: matched.length - todo.length,
+        cancelled,
+        alreadyFinished,
+        failed,
+        notAttempted,
+        interrupted: stopped,
+        ...(listing === undefined ? {} : { listing: Render.errorJson(listing) })
       }
+      file?.write(summaryLine)
+      file?.close()
+      const failedCount = failures.length
+      const summary =
+        `${o.provider}: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failedCount} failed${failedText(failed)}` +
+        (matched.length > todo.length ? `, ${matched.length - todo.length} skipped (already in the report)` : "") +
+        (stopped ? `; interrupted, ${notAttempted} not attempted` : "") +
+        (listing === undefined ? "" : `; the listing failed (${listing._tag}): batches after the first ${all.length} were not seen`)
+      if (o.mode.json) Output.json(summaryLine)
+      else if (o.mode.quiet) Output.err(summary)
+      else Output.out(summary)
+      if (stopped) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
+      const first = firstFailure(failures)
+      if (first !== undefined) {
+        return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(first.error), message: "some cancels failed" }))
+      }
+      if (listing !== undefined) return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
     })
   )
-
-const totalsOf = (outcomes: ReadonlyArray<AllOutcome>) => {
-  const failed: Record<string, number> = {}
-  let cancelled = 0
-  let alreadyFinished = 0
-  for (const x of outcomes) {
-    if (x._tag === "Cancelled") cancelled++
-    else if (x._tag === "AlreadyFinished") alreadyFinished++
-    else failed[x.error._tag] = (failed[x.error._tag] ?? 0) + 1
-  }
-  return { cancelled, alreadyFinished, failed }
-}
-
-const printCancelAll = (
-  provider: Provider,
-  matched: ReadonlyArray<Batch.Batch>,
-  outcomes: ReadonlyArray<AllOutcome>,
-  mode: Mode,
-  context: Context,
-  interrupted: boolean
-) => {
-  const totals = totalsOf(outcomes)
-  const notAttempted = matched.filter((b) => !outcomes.some((x) => x.before.id === b.id))
-  if (mode.json) {
-    Output.json({
-      provider,
-      matched: matched.length,
-      interrupted,
-      cancelled: totals.cancelled,
-      alreadyFinished: totals.alreadyFinished,
-      failed: totals.failed,
-      notAttempted: notAttempted.map((b) => b.id),
-      batches: outcomes.map((x) =>
-        x._tag === "Cancelled"
-          ? { id: x.before.id, before: x.before.status, outcome: "cancelled", status: x.batch.status }
-          : x._tag === "AlreadyFinished"
-            ? { id: x.before.id, before: x.before.status, outcome: "already-finished", status: x.status }
-            : { id: x.before.id, before: x.before.status, outcome: "failed", error: Render.errorJson(x.error) }
-      )
-    })
-    return
-  }
-  if (mode.quiet) {
-    for (const x of outcomes) if (x._tag === "Cancelled") Output.out(x.before.id)
-  } else {
-    Output.out(
-      Output.table(
-        ["BATCH", "BEFORE", "OUTCOME", "DETAIL"],
-        outcomes.map((x) =>
-          x._tag === "Cancelled"
-            ? [x.before.id, x.before.status, Output.green("cancelled"), Render.statusText(x.batch)]
-            : x._tag === "AlreadyFinished"
-              ? [x.before.id, x.before.status, Output.yellow("already finished"), x.status]
-              : [x.before.id, x.before.status, Output.red(`failed: ${x.error._tag}`), x.error.requestId === undefined ? "" : `request id ${x.error.requestId}`]
-        )
-      )
-    )
-  }
-  for (const x of outcomes) if (x._tag === "Failed") report(x.error, { ...mode, quiet: false }, context, x.before.id)
-  const failedText = Object.entries(totals.failed)
-    .map(([tag, n]) => `${tag} ${n}`)
-    .join(", ")
-  const failedCount = Object.values(totals.failed).reduce((a, b) => a + b, 0)
-  const summary =
-    `${provider}: ${totals.cancelled} cancelled, ${totals.alreadyFinished} already finished, ${failedCount} failed` +
-    (failedText === "" ? "" : ` (${failedText})`) +
-    (interrupted ? `; interrupted, ${notAttempted.length} not attempted` : "")
-  if (mode.quiet) Output.err(summary)
-  else Output.out(summary)
-}
 
 // results --------------------------------------------------------------------------------------------
 
@@ -496,12 +603,15 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
       const counts: Record<string, number> = {}
       let n = 0
       const file = o.out
+      // Results go to FILE.partial and replace FILE once all were read: a call that fails (result files
+      // expire at the vendor) never empties what an earlier run wrote.
+      const partial = file === undefined ? undefined : `${file}.partial`
       const fd =
-        file === undefined
+        partial === undefined
           ? undefined
           : yield* Effect.try({
-              try: () => openSync(file, "w"),
-              catch: (e) => new FileFailure({ path: file, message: `cannot write ${file}: ${(e as Error).message}` })
+              try: () => openSync(partial, "w"),
+              catch: (e) => new FileFailure({ path: partial, message: `cannot write ${partial}: ${(e as Error).message}` })
             })
       const write = (item: Batch.ResultItem) =>
         Effect.try({
@@ -522,8 +632,21 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
       }
       yield* Stream.runForEach(service.results(o.id), write).pipe(
         Effect.ensuring(Effect.sync(() => fd !== undefined && closeSync(fd))),
-        Effect.onInterrupt(() => Effect.sync(() => Output.err(`batchctl: interrupted after ${summary()}`)))
+        Effect.onInterrupt(() => Effect.sync(() => Output.err(`batchctl: interrupted after ${summary()}`))),
+        Effect.tapError(() =>
+          Effect.sync(() => {
+            if (partial === undefined) return
+            if (n === 0) rmSync(partial, { force: true })
+            else Output.err(`batchctl: the ${n} results read before the failure are in ${partial}${file !== undefined && existsSync(file) ? `; ${file} is unchanged` : ""}`)
+          })
+        )
       )
+      if (partial !== undefined && file !== undefined) {
+        yield* Effect.try({
+          try: () => renameSync(partial, file),
+          catch: (e) => new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
+        })
+      }
       if (file !== undefined && o.mode.json) Output.json({ file, count: n, outcomes: counts })
       else if (!o.mode.quiet && !o.mode.json) {
         if (file !== undefined) Output.out(summary())

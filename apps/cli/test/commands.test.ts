@@ -91,12 +91,12 @@ describe("keys and base URLs", () => {
 
   it("--api-key-env and --base-url take the place of the provider's variables", async () => {
     const { id } = await emulator.createBatch({ provider: "respan" })
-    const r = await run(["get", "respan", id, "--json", "--api-key-env", "MY_RESPAN_KEY", "--base-url", emulator.baseUrl("respan")], {
+    const r = await run(["get", "--api-key-env", "MY_RESPAN_KEY", "--base-url", emulator.baseUrl("respan"), "respan", id, "--json"], {
       env: { MY_RESPAN_KEY: CANARY }
     })
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout).id).toBe(id)
-    const missing = await run(["get", "respan", id, "--api-key-env", "MY_RESPAN_KEY"], {})
+    const missing = await run(["get", "--api-key-env", "MY_RESPAN_KEY", "respan", id], {})
     expect(missing.code).toBe(5)
     expect(missing.stderr).toContain("MY_RESPAN_KEY is not set")
   })
@@ -110,7 +110,7 @@ describe("keys and base URLs", () => {
   })
 
   it("a key passed by mistake to --api-key-env is refused without being echoed", async () => {
-    const r = await run(["get", "openai", "x", "--api-key-env", `${CANARY}!`], {})
+    const r = await run(["get", "--api-key-env", `${CANARY}!`, "openai", "x"], {})
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("--api-key-env takes the name of an environment variable")
   })

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { BatchStatus } from "./Batch.js"
 import type { VendorErrorBody } from "./VendorErrorBody.js"
 
 const common = {
@@ -34,6 +35,11 @@ export class InvalidBatchState extends Schema.TaggedError<InvalidBatchState>(id(
     batchId: Schema.String,
     httpStatus: Schema.optional(Schema.Number),
     vendorStatus: Schema.optional(Schema.String),
+    /**
+     * The normalized status behind `vendorStatus`, when the adapter saw the batch (since 0.4.0). A refused
+     * cancel whose `status` is not terminal is a temporary refusal: the batch is still running.
+     */
+    status: Schema.optional(BatchStatus),
     /** For a refused cancel whose follow-up retrieve failed: that failure (the status is then unknown). */
     cause: Schema.optional(Schema.Defect)
   }

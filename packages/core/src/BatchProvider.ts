@@ -10,7 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
-import { type BatchError, InvalidBatchState, InvalidRequest } from "./BatchError.js"
+import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import { asOperation } from "./VendorHttp.js"
 
@@ -69,6 +69,7 @@ const refused = (provider: string, ref: BatchId.BatchRef, batch: Batch, httpStat
     operation: "cancel",
     batchId: ref.id,
     vendorStatus: batch.vendorStatus,
+    status: batch.status,
     message: `${provider} cancel ${ref.id}: the batch is ${statusOf(batch)} and cannot be cancelled`,
     ...(httpStatus === undefined ? {} : { httpStatus })
   })
@@ -89,8 +90,23 @@ export const make = (adapter: Adapter): Service => {
   const annotated = <A, E>(batchId: string, effect: Effect.Effect<A, E>) =>
     Effect.zipRight(Effect.annotateCurrentSpan("batchId", batchId), effect)
 
+  // An answer about another batch is not an answer: a cancel acknowledged for some other id did not
+  // cancel this one (a misrouting proxy, a vendor bug), so it must never read as success.
+  const named = (operation: string, ref: BatchId.BatchRef) => (batch: Batch): Effect.Effect<Batch, UnexpectedResponse> =>
+    batch.id === ref.id
+      ? Effect.succeed(batch)
+      : Effect.fail(
+          new UnexpectedResponse({
+            provider,
+            operation,
+            message: `${provider} ${operation} ${ref.id}: the answer names another batch (${JSON.stringify(batch.id.slice(0, 300))})`
+          })
+        )
+  const retrieveRef = (ref: BatchId.BatchRef) => Effect.flatMap(adapter.retrieve(ref), named("retrieve", ref))
+
   const cancelRef = (ref: BatchId.BatchRef): Effect.Effect<Batch, BatchError> =>
     adapter.cancel(ref).pipe(
+      Effect.flatMap(named("cancel", ref)),
       Effect.flatMap((batch) =>
         // A 200 for a batch that had already finished another way: the cancel did not take.
         batch.terminal && !isCancelStatus(batch.status)
@@ -100,7 +116,7 @@ export const make = (adapter: Adapter): Service => {
       Effect.catchTag("InvalidBatchState", (refusal) =>
         refusal.vendorStatus !== undefined
           ? Effect.fail(refusal)
-          : adapter.retrieve(ref).pipe(
+          : retrieveRef(ref).pipe(
               // The caller asked to cancel: when the follow-up itself fails, the refusal is what they
               // get, with the current status unknown and the retrieve's failure as its cause.
               Effect.catchAll((followUp) =>
@@ -119,6 +135,7 @@ export const make = (adapter: Adapter): Service => {
                       new InvalidBatchState({
                         ...refusal,
                         vendorStatus: batch.vendorStatus,
+                        status: batch.status,
                         // A finished batch explains the refusal; a running one does not, so the vendor's
                         // own words are kept for the caller to judge.
                         message: batch.terminal
@@ -136,7 +153,7 @@ export const make = (adapter: Adapter): Service => {
   )
 
   const retrieve = Effect.fn("BatchProvider.retrieve", span)((batchId: string) =>
-    annotated(batchId, Effect.flatMap(check("retrieve", batchId), adapter.retrieve))
+    annotated(batchId, Effect.flatMap(check("retrieve", batchId), retrieveRef))
   )
 
   const list = Effect.fn("BatchProvider.list", span)((options: ListOptions = {}) => {
@@ -156,7 +173,7 @@ export const make = (adapter: Adapter): Service => {
       Effect.gen(function* () {
         const ref = yield* check("results", batchId)
         // Its failures are the results call's: the caller asked for results, not for a retrieve.
-        const batch = yield* asOperation(adapter.retrieve(ref), "results")
+        const batch = yield* asOperation(retrieveRef(ref), "results")
         if (!batch.terminal) {
           return yield* Effect.fail(
             new InvalidBatchState({
@@ -164,6 +181,7 @@ export const make = (adapter: Adapter): Service => {
               operation: "results",
               batchId,
               vendorStatus: batch.vendorStatus,
+              status: batch.status,
               message: `${provider} results ${batchId}: the batch is ${batch.status}; results exist once it is terminal`
             })
           )

@@ -4,8 +4,10 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
@@ -13,7 +15,7 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
-import type { Batch, ListOptions } from "./Batch.js"
+import { type Batch, isTerminalStatus, type ListOptions } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
@@ -112,22 +114,38 @@ export const cancelAndWait: (
 )
 
 /**
- * The outcome of one cancel in {@link cancelMany}.
+ * The outcome of one cancel in {@link cancelMany} and {@link cancelEach}: final, after any retries.
+ * `attempts` is how many cancels were sent for the id (1 unless a failure that can pass was retried).
  *
  * @since 0.1.0
  * @category models
  */
 export type CancelOutcome =
-  | { readonly _tag: "Cancelled"; readonly batchId: string; readonly batch: Batch }
-  | { readonly _tag: "Failed"; readonly batchId: string; readonly error: BatchError }
+  | { readonly _tag: "Cancelled"; readonly batchId: string; readonly batch: Batch; readonly attempts?: number | undefined }
+  | { readonly _tag: "Failed"; readonly batchId: string; readonly error: BatchError; readonly attempts?: number | undefined }
 
 /**
  * @since 0.1.0
  * @category models
  */
 export interface CancelManyOptions {
-  /** How many cancels are in flight at once; default 16. */
+  /** How many cancels are in flight at once, at most; default 16. Halved on a rate limit, regained as cancels succeed. */
   readonly concurrency?: number | undefined
+  /**
+   * More cancels for an id whose cancel failed for a reason that can pass ({@link isRetryableCancelFailure}):
+   * rate limits, 5xx, no answer, a garbled answer, a refusal while the batch still runs. Cancel is
+   * idempotent, so sending it again is safe. Default 3; 0 turns them off. (On top of the retries of each
+   * call, which see only one request.)
+   */
+  readonly retries?: number | undefined
+  /**
+   * When this completes, no further cancel starts: those in flight finish and are reported, ids not yet
+   * started are not (nothing was sent for them), and ids waiting for a retry are reported with their last
+   * failure. For a graceful stop on Ctrl-C; interrupting instead abandons the cancels in flight.
+   */
+  readonly stop?: Effect.Effect<void> | undefined
+  /** {@link cancelMany}: called with each outcome as it is decided (cancelEach streams them instead). */
+  readonly onOutcome?: ((outcome: CancelOutcome) => void) | undefined
 }
 
 /**
@@ -140,9 +158,40 @@ export interface CancelManyOptions {
 export type Ids<I extends Iterable<string>> = I extends string ? never : I
 
 /**
- * Cancels every id, `concurrency` at a time. Never fails for one batch's failure: returns one outcome per
- * id, in the order of `ids`. A string instead of a list of ids, or a concurrency that is not a positive
- * whole number, fails the whole call with `InvalidRequest` before anything is sent.
+ * Whether a failed cancel may succeed if sent again: the vendor was busy or rate limited, there was no
+ * answer or one that could not be read, or the vendor refused while the batch still runs (a temporary
+ * 409/400). A refusal of a finished batch, a missing batch, a bad key or a bad id are final.
+ *
+ * @since 0.4.0
+ * @category cancel
+ */
+export const isRetryableCancelFailure = (error: BatchError): boolean => {
+  switch (error._tag) {
+    case "RateLimited":
+    case "ProviderUnavailable":
+    case "TransportFailure":
+    case "UnexpectedResponse":
+      return true
+    case "InvalidBatchState":
+      // No status: the retrieve after the refusal failed, so whether it had finished is unknown.
+      return error.status === undefined || !isTerminalStatus(error.status)
+    default:
+      return false
+  }
+}
+
+/** Backoff between attempts of one id: the vendor's `retry-after` when it gave one, else exponential with jitter. */
+const retryDelayMillis = (attempt: number, error: BatchError): number => {
+  if (error._tag === "RateLimited" && error.retryAfterMs !== undefined) return Math.min(Math.max(error.retryAfterMs, 0), 60_000)
+  const ceiling = Math.min(500 * 2 ** (attempt - 1), 30_000)
+  return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+/**
+ * Cancels every id, `concurrency` at a time, retrying failures that can pass. Never fails for one batch's
+ * failure: returns one outcome per id, in the order of `ids`. A string instead of a list of ids, or a
+ * concurrency that is not a positive whole number, fails the whole call with `InvalidRequest` before
+ * anything is sent.
  *
  * @since 0.1.0
  * @category cancel
@@ -158,19 +207,25 @@ const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: Itera
   yield* Effect.annotateCurrentSpan({ provider: provider.provider, "batchctl.concurrency": concurrency })
   const refused = refuse(provider.provider, "cancelMany", ids, options)
   if (refused !== undefined) return yield* Effect.fail(refused)
-  const outcomes = yield* Effect.forEach(ids, (batchId) => outcomeOf(provider, batchId), { concurrency })
+  const outcomes: Array<CancelOutcome | undefined> = []
+  const onOutcome = options.onOutcome
   let failed = 0
-  for (const outcome of outcomes) if (outcome._tag === "Failed") failed++
-  yield* Effect.annotateCurrentSpan({ "batchctl.cancelled": outcomes.length - failed, "batchctl.failed": failed })
-  return outcomes
+  yield* bulk(provider, ids, options, (outcome, index) => {
+    outcomes[index] = outcome
+    if (outcome._tag === "Failed") failed++
+    onOutcome?.(outcome)
+    return Effect.void
+  })
+  const done = outcomes.filter((o): o is CancelOutcome => o !== undefined)
+  yield* Effect.annotateCurrentSpan({ "batchctl.cancelled": done.length - failed, "batchctl.failed": failed })
+  return done
 })
 
 /**
- * {@link cancelMany} as a stream: each outcome as its cancel finishes (in that order, not the order of
- * `ids`), `concurrency` at a time, with nothing kept once it is consumed. `ids` is read as cancels
- * start, so it may be a generator over millions of ids. For bulk cancels whose outcomes need not all be
- * held at once: `cancelMany` keeps every `Batch` (with its raw vendor body) until the end, about 1 KB
- * each.
+ * {@link cancelMany} as a stream: each outcome as it is decided (in that order, not the order of `ids`),
+ * `concurrency` at a time, with nothing kept once it is consumed. `ids` is read as cancels start, so it
+ * may be a generator over millions of ids. For bulk cancels whose outcomes need not all be held at once:
+ * `cancelMany` keeps every `Batch` (with its raw vendor body) until the end, about 1 KB each.
  *
  * @since 0.3.0
  * @category cancel
@@ -184,39 +239,24 @@ export const cancelEach = <I extends Iterable<string>>(
       const refused = refuse(provider.provider, "cancelEach", ids, options)
       if (refused !== undefined) return Stream.fail(refused)
       const concurrency = options.concurrency ?? 16
-      // Up to `concurrency` workers, each taking the next id when it is free and handing its outcome
-      // over a queue as long as `concurrency`: a consumer that stops early stops the reading of ids too.
-      // (A `Stream.mapEffect` with this concurrency costs several times the CPU per outcome.)
+      // Outcomes go over a queue as long as `concurrency`: a consumer that stops early stops the reading
+      // of ids too. (A `Stream.mapEffect` with this concurrency costs several times the CPU per outcome.)
       return Stream.unwrapScoped(
         Effect.gen(function* () {
-          const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<CancelOutcome>>(concurrency), Queue.shutdown)
+          const queue = yield* Effect.acquireRelease(
+            Queue.bounded<Take.Take<CancelOutcome>>(Math.min(concurrency, 1024)),
+            Queue.shutdown
+          )
           const iterator = ids[Symbol.iterator]()
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
-          const work = (batchId: string): Effect.Effect<void> =>
-            Effect.flatMap(outcomeOf(provider, batchId), (outcome) =>
-              Effect.zipRight(
-                Queue.offer(queue, Take.of(outcome)),
-                Effect.suspend(() => {
-                  const next = iterator.next()
-                  return next.done === true ? Effect.void : work(next.value)
-                })
-              )
-            )
-          // Workers start as ids come: never more fibers than ids, whatever the concurrency.
-          const workers = Effect.suspend(() => {
-            const first: Array<Effect.Effect<void>> = []
-            for (let i = 0; i < concurrency; i++) {
-              const next = iterator.next()
-              if (next.done === true) break
-              first.push(work(next.value))
-            }
-            return Effect.all(first, { concurrency: "unbounded", discard: true })
-          })
+          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) =>
+            Queue.offer(queue, Take.of(outcome))
+          )
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
           // a queue that nobody will fill.
           yield* Effect.forkScoped(
-            Effect.flatMap(Effect.exit(workers), (exit) =>
+            Effect.flatMap(Effect.exit(work), (exit) =>
               Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))
             )
           )
@@ -226,10 +266,144 @@ export const cancelEach = <I extends Iterable<string>>(
     })
   )
 
-const outcomeOf = (provider: Service, batchId: string): Effect.Effect<CancelOutcome> =>
-  Effect.match(provider.cancel(batchId), {
-    onFailure: (error): CancelOutcome => ({ _tag: "Failed", batchId, error }),
-    onSuccess: (batch): CancelOutcome => ({ _tag: "Cancelled", batchId, batch })
+interface Job {
+  readonly batchId: string
+  readonly index: number
+  attempts: number
+  due: number
+  error: BatchError | undefined
+}
+
+/**
+ * The bulk cancel both entry points share: up to `concurrency` workers (never more than ids), one fiber
+ * each, every one taking the next due retry or else the next id. Each id's outcome is emitted once, when
+ * it is final.
+ */
+const bulk = (
+  provider: Service,
+  ids: Iterable<string>,
+  options: CancelManyOptions,
+  emit: (outcome: CancelOutcome, index: number) => Effect.Effect<void>
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const max = options.concurrency ?? 16
+    const retries = Math.max(0, Math.floor(options.retries ?? 3))
+    const iterator = ids[Symbol.iterator]()
+    let read = 0
+    let exhausted = false
+    let stopped = false
+    const waiting: Array<Job> = []
+    // Adaptive concurrency: halved on a rate limit (and paused for its retry-after), one more after
+    // `limit` cancels in a row succeed, never above `max`.
+    let limit = max
+    let active = 0
+    let streak = 0
+    let pausedUntil = 0
+
+    const fresh = (): Job | undefined => {
+      if (exhausted) return undefined
+      const next = iterator.next()
+      if (next.done === true) {
+        exhausted = true
+        return undefined
+      }
+      return { batchId: next.value, index: read++, attempts: 0, due: 0, error: undefined }
+    }
+    const due = (now: number): Job | undefined => {
+      let best = -1
+      for (let i = 0; i < waiting.length; i++) {
+        const job = waiting[i] as Job
+        if (job.due <= now && (best < 0 || job.due < (waiting[best] as Job).due)) best = i
+      }
+      return best < 0 ? undefined : waiting.splice(best, 1)[0]
+    }
+
+    const settle = (job: Job, exit: Either.Either<Batch, BatchError>, now: number): Effect.Effect<void> => {
+      job.attempts++
+      if (Either.isRight(exit)) {
+        if (++streak >= limit && limit < max) {
+          limit++
+          streak = 0
+        }
+        return emit({ _tag: "Cancelled", batchId: job.batchId, batch: exit.right, attempts: job.attempts }, job.index)
+      }
+      const error = exit.left
+      if (error._tag === "RateLimited") {
+        limit = Math.max(1, Math.ceil(limit / 2))
+        streak = 0
+        pausedUntil = Math.max(pausedUntil, now + (error.retryAfterMs ?? 1_000))
+      }
+      if (!stopped && job.attempts <= retries && isRetryableCancelFailure(error)) {
+        job.error = error
+        job.due = now + retryDelayMillis(job.attempts, error)
+        waiting.push(job)
+        return Effect.void
+      }
+      return emit({ _tag: "Failed", batchId: job.batchId, error, attempts: job.attempts }, job.index)
+    }
+
+    const worker = (first: Job): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        let job: Job | undefined = first
+        for (;;) {
+          if (job === undefined) {
+            if (stopped) return
+            const now = yield* Clock.currentTimeMillis
+            if (now < pausedUntil) {
+              yield* Effect.sleep(pausedUntil - now)
+              continue
+            }
+            if (active >= limit) {
+              yield* Effect.sleep(50)
+              continue
+            }
+            job = due(now) ?? fresh()
+            if (job === undefined) {
+              // Nothing to start: done unless a retry is waiting (its worker, still looping, or this one takes it).
+              if (waiting.length === 0) return
+              let soonest = Number.POSITIVE_INFINITY
+              for (const w of waiting) soonest = Math.min(soonest, w.due)
+              yield* Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
+              continue
+            }
+          }
+          active++
+          const exit = yield* Effect.either(provider.cancel(job.batchId))
+          active--
+          yield* settle(job, exit, yield* Clock.currentTimeMillis)
+          job = undefined
+        }
+      })
+
+    // Workers start as ids come: never more fibers than ids, whatever the concurrency.
+    const first: Array<Effect.Effect<void>> = []
+    for (let i = 0; i < max; i++) {
+      const job = fresh()
+      if (job === undefined) break
+      first.push(worker(job))
+    }
+    const workers = Effect.all(first, { concurrency: "unbounded", discard: true })
+    const run =
+      options.stop === undefined
+        ? workers
+        : Effect.raceFirst(
+            workers,
+            Effect.zipRight(
+              Effect.zipRight(options.stop, Effect.sync(() => { stopped = true })),
+              Effect.never
+            )
+          )
+    // After a stop, ids waiting for a retry are final with their last failure.
+    return Effect.zipRight(
+      run,
+      Effect.suspend(() =>
+        Effect.forEach(
+          waiting.splice(0).sort((a, b) => a.index - b.index),
+          (job) => emit({ _tag: "Failed", batchId: job.batchId, error: job.error as BatchError, attempts: job.attempts }, job.index),
+          { discard: true }
+        )
+      )
+    )
   })
 
 /** Why a bulk cancel is refused before anything is sent, if it is. */
@@ -247,6 +421,8 @@ const refuse = (
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     return invalid(`concurrency must be a positive whole number, not ${String(concurrency)}`)
   }
+  const retries = options.retries ?? 3
+  if (!Number.isSafeInteger(retries) || retries < 0) return invalid(`retries must be a whole number ≥ 0, not ${String(retries)}`)
   return undefined
 }
 

@@ -17,7 +17,10 @@ const batch = (id: string) => ({ id, status: "in_progress", created_at: 17114715
 
 beforeAll(async () => {
   server = await LoopbackServer.start((request) =>
-    request.path.includes("/flaky") ? { status: 500, body: { error: { message: "boom" } } } : { status: 200, body: batch("b1") }
+    request.path.includes("/flaky")
+      ? { status: 500, body: { error: { message: "boom" } } }
+      : // the batch asked for: /v1/batches/{id} and /v1/batches/{id}/cancel
+        { status: 200, body: batch(decodeURIComponent(request.path.split("?")[0]?.split("/batches/")[1]?.split("/")[0] ?? "b1")) }
   )
 })
 afterAll(() => server.close())

@@ -1,0 +1,121 @@
+/**
+ * Batch ids are data, never options. Ids often come from lists nobody checked (`xargs batchctl cancel
+ * openai < ids.txt`), so an id such as `--base-url=https://evil.example` must not send the key elsewhere,
+ * and an id `--help` must not make a cancel exit 0 having cancelled nothing.
+ *
+ * For the commands that take ids (`get`, `wait`, `results`, `cancel`), this reads the command line before
+ * @effect/cli does:
+ * - after `--`, every word is an id, whatever it looks like;
+ * - options that change where the key goes, which file is written, or whether the command runs at all
+ *   (`--base-url`, `--api-key-env`, `--report`, `--help`, `--version`, `--wizard`, …) are only taken
+ *   before the provider; after it they are refused (exit 2, nothing sent). `results`, which takes one
+ *   id a call, also takes `--out` after it;
+ * - after the provider, only the command's harmless options (`--json`, `--wait`, `--timeout`, …) are
+ *   options, and any other word that starts with `-` is refused: an id that really starts with `-` goes
+ *   after `--`.
+ * The ids themselves never reach @effect/cli's parser: it sees a placeholder for each, which the
+ * command turns back into the id exactly as given ({@link ids}).
+ */
+import { BadInput } from "./Failure.js"
+
+type Arity = "one" | "many"
+
+/** The commands that take ids, with the options they accept after the provider. */
+const idCommands: Record<string, { readonly arity: Arity; readonly after: ReadonlySet<string> }> = {
+  get: { arity: "one", after: new Set(["--json", "--quiet", "-q", "--verbose"]) },
+  wait: { arity: "one", after: new Set(["--json", "--quiet", "-q", "--verbose", "--timeout", "--interval"]) },
+  // One id a call, so a list of ids cannot reach it: `--out` may follow the id.
+  results: { arity: "one", after: new Set(["--json", "--quiet", "-q", "--verbose", "--out"]) },
+  cancel: {
+    arity: "many",
+    after: new Set(["--json", "--quiet", "-q", "--verbose", "--wait", "--timeout", "--interval", "--concurrency"])
+  }
+}
+
+/** Options that take a value as the next word (unless written `--name=value`). */
+const takesValue: ReadonlySet<string> = new Set([
+  "--timeout",
+  "--interval",
+  "--concurrency",
+  "--out",
+  "--report",
+  "--api-key-env",
+  "--base-url",
+  "--log-level",
+  "--completions"
+])
+
+/** A private-use character no vendor puts in an id, and that @effect/cli reads as plain text. */
+const MARK = "\uE000"
+
+let given: ReadonlyArray<string> = []
+
+/**
+ * The ids of the command line, from the placeholders @effect/cli handed over. A word that is not a
+ * placeholder (the command was not guarded) is returned as is.
+ */
+export const ids = (words: ReadonlyArray<string>): ReadonlyArray<string> =>
+  words.map((word) => {
+    if (!word.startsWith(MARK)) return word
+    const id = given[Number(word.slice(MARK.length))]
+    return id === undefined ? word : id
+  })
+
+/** The id of a one-id command. */
+export const id = (word: string): string => ids([word])[0] ?? word
+
+/**
+ * The command line with each id replaced by a placeholder, or why it is refused. `argv` is
+ * `process.argv` (node, script, args…).
+ */
+export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArray<string> } | BadInput => {
+  const args = argv.slice(2)
+  const command = args[0] ?? ""
+  const spec = Object.hasOwn(idCommands, command) ? idCommands[command] : undefined
+  if (spec === undefined) return { argv }
+  const head: Array<string> = [command]
+  const tail: Array<string> = []
+  const operands: Array<string> = []
+  let provider = false
+  for (let i = 1; i < args.length; i++) {
+    const word = args[i] as string
+    if (word === "--") {
+      if (!provider) {
+        // `cancel -- openai id`: the provider is the first word after `--`.
+        const [first, ...rest] = args.slice(i + 1)
+        if (first !== undefined) head.push(first)
+        operands.push(...rest)
+      } else {
+        operands.push(...args.slice(i + 1))
+      }
+      break
+    }
+    const isOption = word.startsWith("-") && word !== "-"
+    const name = word.split("=", 1)[0] as string
+    if (!provider) {
+      head.push(word)
+      if (!isOption) provider = true
+      else if (takesValue.has(name) && !word.includes("=") && i + 1 < args.length) head.push(args[++i] as string)
+      continue
+    }
+    if (!isOption) {
+      operands.push(word)
+      continue
+    }
+    if (!spec.after.has(name)) {
+      const where = `batchctl ${command} ${name} … <provider> …`
+      return new BadInput({
+        message: takesValue.has(name) || name === "--help" || name === "-h" || name === "--version" || name === "--wizard"
+          ? `${name} must come before the provider (${where}): after the provider only ids and ${[...spec.after].filter((o) => o.startsWith("--")).join(", ")} follow, so that a list of ids cannot change where the key goes or what runs; nothing was sent`
+          : `${JSON.stringify(word.slice(0, 80))} is not an option of ${command}; an id that starts with "-" goes after "--"; nothing was sent`
+      })
+    }
+    tail.push(word)
+    if (takesValue.has(name) && !word.includes("=") && i + 1 < args.length) tail.push(args[++i] as string)
+  }
+  if (spec.arity === "one" && operands.length > 1) {
+    return new BadInput({ message: `${command} takes one batch id, not ${operands.length}; nothing was sent` })
+  }
+  given = operands
+  return { argv: [...argv.slice(0, 2), ...head, ...tail, ...operands.map((_, n) => `${MARK}${n}`)] }
+}
