@@ -6,7 +6,8 @@
 import type { BatchError, BatchProvider } from "@batchctl/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { BadInput, MissingApiKey } from "./Failure.js"
 import * as Output from "./Output.js"
@@ -77,32 +78,47 @@ export const resolve = (
     if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
       return Effect.fail(new BadInput({ message: `the base URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}` }))
     }
+    // A path is appended to the base URL: after a `?` or `#` it would land in the query or the fragment,
+    // and every call would go to the wrong path.
+    if (baseUrl !== undefined && /[?#]/.test(baseUrl)) {
+      return Effect.fail(
+        new BadInput({ message: `the base URL must not have a query or a fragment (? or #): ${JSON.stringify(baseUrl)}` })
+      )
+    }
     return Effect.succeed({ provider, apiKey, keyVariable: variable, baseUrl, baseUrlVariable: baseUrlVariableName })
   })
 
 type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
 
-/** The adapter's layer for a connection; each adapter is imported only when it is used. */
-export const layerFor = (connection: Connection): Effect.Effect<ProviderLayer> => {
-  const options = {
-    apiKey: connection.apiKey,
-    ...(connection.baseUrl === undefined ? {} : { baseUrl: connection.baseUrl })
-  }
+/**
+ * The adapter's layer for a connection; each adapter is imported only when it is used. It is the
+ * adapter's own `layerConfig()`, read from the environment with the key and base URL the CLI resolved,
+ * so the CLI honours every setting the library reads (`<PROVIDER>_TIMEOUT`, `<PROVIDER>_MAX_RETRIES`,
+ * `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`, …) the same way.
+ */
+export const layerFor = (connection: Connection, env: NodeJS.ProcessEnv = process.env): Effect.Effect<ProviderLayer> => {
+  const prefix = envPrefix(connection.provider)
+  const settings = new Map<string, string>()
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && name.startsWith(`${prefix}_`)) settings.set(name, value)
+  settings.set(`${prefix}_API_KEY`, Redacted.value(connection.apiKey))
+  if (connection.baseUrl === undefined) settings.delete(`${prefix}_BASE_URL`)
+  else settings.set(`${prefix}_BASE_URL`, connection.baseUrl)
+  const fromSettings = Layer.setConfigProvider(ConfigProvider.fromMap(settings))
   const load = (): Promise<ProviderLayer> => {
     switch (connection.provider) {
       case "openai":
-        return import("@batchctl/openai").then((m) => m.OpenAiBatches.layer(options))
+        return import("@batchctl/openai").then((m) => m.OpenAiBatches.layerConfig())
       case "anthropic":
-        return import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layer(options))
+        return import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layerConfig())
       case "moonshot":
-        return import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layer(options))
+        return import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layerConfig())
       case "together":
-        return import("@batchctl/together").then((m) => m.TogetherBatches.layer(options))
+        return import("@batchctl/together").then((m) => m.TogetherBatches.layerConfig())
       case "respan":
-        return import("@batchctl/respan").then((m) => m.RespanBatches.layer(options))
+        return import("@batchctl/respan").then((m) => m.RespanBatches.layerConfig())
       case "meshapi":
-        return import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layer(options))
+        return import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layerConfig())
     }
   }
-  return Effect.promise(load)
+  return Effect.map(Effect.promise(load), (layer) => Layer.provide(layer, fromSettings))
 }
