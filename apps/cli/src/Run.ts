@@ -239,6 +239,13 @@ interface ReportFile {
   readonly close: () => void
   /** Ids an earlier run reported cancelled in this file: a re-run skips them. */
   readonly done: ReadonlySet<string>
+  /**
+   * Ids an earlier run sent a cancel for without reporting its outcome (it was killed meanwhile): the
+   * cancel may have taken effect, so a re-run cancels them again (idempotent) to report them.
+   */
+  readonly inFlight: ReadonlySet<string>
+  /** `ids` read lazily, each noted in the file (`"outcome": "sending"`) as its cancel starts. */
+  readonly sending: (ids: Iterable<string>) => Iterable<string>
 }
 
 const openReport = (file: string | undefined, provider: Provider): Effect.Effect<ReportFile | undefined, FileFailure> =>
@@ -247,28 +254,52 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
     : Effect.try({
         try: () => {
           const done = new Set<string>()
+          const inFlight = new Set<string>()
           if (existsSync(file)) {
             for (const text of readFileSync(file, "utf8").split("\n")) {
               if (!text.startsWith("{")) continue
               try {
                 const line: unknown = JSON.parse(text)
-                if (Predicate.isRecord(line) && line.provider === provider && line.ok === true && typeof line.batchId === "string") done.add(line.batchId)
+                if (!Predicate.isRecord(line) || line.provider !== provider || typeof line.batchId !== "string") continue
+                // Sent but never answered (killed), or failed for a reason that can pass (a stopped run
+                // reports its waiting retries so): a re-run tries it again.
+                if (line.outcome === "sending" || (line.outcome === "failed" && mayPass(line.error))) inFlight.add(line.batchId)
+                else inFlight.delete(line.batchId)
+                if (line.ok === true) done.add(line.batchId)
               } catch {
                 // a line cut by a kill: its outcome is unknown, so its id is tried again
               }
             }
           }
           const fd = openSync(file, "a")
+          const write = (line: Record<string, unknown>) => {
+            writeSync(fd, `${Output.scrub(JSON.stringify(line))}\n`)
+          }
           return {
             done,
-            write: (line: Record<string, unknown>) => {
-              writeSync(fd, `${Output.scrub(JSON.stringify(line))}\n`)
-            },
+            inFlight,
+            write,
+            sending: (ids: Iterable<string>) => ({
+              *[Symbol.iterator]() {
+                for (const batchId of ids) {
+                  write({ provider, batchId, outcome: "sending" })
+                  yield batchId
+                }
+              }
+            }),
             close: () => closeSync(fd)
           }
         },
         catch: (e) => new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
       })
+
+/** Whether a failure in a report (its JSON) could pass if tried again (`Lifecycle.isRetryableCancelFailure`). */
+const mayPass = (error: unknown): boolean => {
+  if (!Predicate.isRecord(error)) return false
+  const tag = error._tag
+  if (tag === "RateLimited" || tag === "ProviderUnavailable" || tag === "TransportFailure" || tag === "UnexpectedResponse") return true
+  return tag === "InvalidBatchState" && !(typeof error.status === "string" && ["completed", "failed", "expired", "cancelled"].includes(error.status))
+}
 
 /** The first failure in the order the ids were given decides the exit code, whatever finished first. */
 const firstFailure = <T extends { readonly index: number; readonly error: Reportable }>(failures: ReadonlyArray<T>) =>
@@ -342,7 +373,7 @@ export const cancel = (
         }
       }
       yield* Stream.runForEach(
-        Lifecycle.cancelEach(ids, { concurrency, stop: graceful.stop }),
+        Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop }),
         (outcome) => {
           if (outcome._tag === "Failed") return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
           if (!o.wait || outcome.batch.terminal) return Effect.sync(() => print(outcome.batchId, Either.right(outcome.batch), outcome.attempts))
@@ -461,7 +492,10 @@ export const cancelAll = (
           (before === undefined || (b.createdAt !== undefined && b.createdAt.getTime() < before.getTime()))
       )
 
-      if (matched.length === 0 || o.dryRun) {
+      const file = o.dryRun ? undefined : yield* openReport(o.report, o.provider)
+      const pending = file === undefined ? 0 : [...file.inFlight].filter((id) => !file.done.has(id)).length
+      if ((matched.length === 0 && pending === 0) || o.dryRun) {
+        file?.close()
         if (o.mode.json) {
           Output.json({
             provider: o.provider,
@@ -494,8 +528,16 @@ export const cancelAll = (
         if (!ok) return yield* Effect.fail(new NotConfirmed({ message: "not confirmed: nothing was cancelled" }))
       }
 
-      const file = yield* openReport(o.report, o.provider)
-      const todo = file === undefined ? matched : matched.filter((b) => !file.done.has(b.id))
+      const listed = new Set(matched.map((b) => b.id))
+      // Cancels an earlier, killed run sent without reporting them: the batch may be cancelling already
+      // (so no longer listed as running); cancelled again (idempotent) so that its outcome is reported.
+      const unfinished =
+        file === undefined
+          ? []
+          : [...file.inFlight].filter((id) => !listed.has(id) && !file.done.has(id)).map(
+              (id): Batch.Batch => ({ id, provider: o.provider, status: "unknown", vendorStatus: "", terminal: false, counts: {}, raw: undefined })
+            )
+      const todo = [...(file === undefined ? matched : matched.filter((b) => !file.done.has(b.id))), ...unfinished]
       const beforeOf = new Map(todo.map((b, i) => [b.id, { batch: b, index: i }]))
       const failures: Array<{ index: number; error: Reportable }> = []
       const failed: Record<string, number> = {}
@@ -543,7 +585,7 @@ export const cancelAll = (
       if (bar) Output.progress(0, todo.length, "cancelling")
       yield* Stream.runForEach(
         Lifecycle.cancelEach(
-          todo.map((b) => b.id),
+          file === undefined ? todo.map((b) => b.id) : file.sending(todo.map((b) => b.id)),
           { concurrency, stop: graceful.stop }
         ),
         (outcome) => Effect.sync(() => emit(outcome))
