@@ -39,9 +39,25 @@ export const err = (text: string): void => write(process.stderr, `${text}\n`)
 /** Raw text on stderr (progress bars). */
 export const errRaw = (text: string): void => write(process.stderr, text)
 
+/** How deep a printed JSON value may nest: a vendor's raw object nested 10,000 deep must not overflow the stack. */
+const MAX_DEPTH = 64
+
+/** `value` with whatever lies deeper than `depth` replaced by a note (a copy only when something is that deep). */
+const bounded = (value: unknown, depth: number): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (depth <= 0) return `[nested more than ${MAX_DEPTH} deep: not printed]`
+  if (Array.isArray(value)) return value.map((v) => bounded(v, depth - 1))
+  if (value instanceof Date) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) out[k] = bounded(v, depth - 1)
+  return out
+}
+
 /** One JSON document (or one JSON line) on stdout. */
-export const json = (value: unknown, pretty = false): void =>
-  out(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value))
+export const json = (value: unknown, pretty = false): void => {
+  const safe = bounded(value, MAX_DEPTH)
+  out(pretty ? JSON.stringify(safe, null, 2) : JSON.stringify(safe))
+}
 
 /** Colours on a terminal, unless NO_COLOR or TERM=dumb; `BATCHCTL_COLOR=always|never` overrides. */
 export const colourOn = (stream: NodeJS.WriteStream): boolean => {

@@ -64,3 +64,27 @@ describe("settings", () => {
     expect(server.seen.length).toBe(before)
   })
 })
+
+describe("hostile answers", () => {
+  it("a vendor object nested 10,000 deep prints with --json --verbose, cut at depth 64, instead of overflowing the stack", async () => {
+    const { createServer } = await import("node:http")
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`
+    const s = createServer((req, res) => {
+      const id = decodeURIComponent((req.url ?? "").split("/batches/")[1] ?? "batch_x")
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(`{"id":${JSON.stringify(id)},"object":"batch","status":"in_progress","created_at":1711471533,"metadata":{"deep":${deep}}}`)
+    })
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+    try {
+      const base = `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1`
+      const r = await run(["get", "openai", "batch_deep", "--json", "--verbose"], { env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: base } })
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      const doc = JSON.parse(r.stdout) as { id: string; raw: unknown }
+      expect(doc.id).toBe("batch_deep")
+      expect(r.stdout).toContain("nested more than 64 deep")
+    } finally {
+      s.close()
+    }
+  })
+})
