@@ -102,12 +102,14 @@ describe.sequential("the root README", () => {
     const ok = await run("cancel.mts", [a.id, b.id], env)
     assert.strictEqual(ok.code, 0, ok.stderr)
     assert.include(ok.stdout, "first: 'cancelling'")
-    assert.include(ok.stdout, `${a.id}: Cancelled`)
     assert.include(ok.stdout, `${b.id}: Cancelled`)
+    // A refused first id does not stop the others.
     const done = await emu.createBatch({ provider: "openai", status: "completed", requests: 2 })
-    const refused = await run("cancel.mts", [done.id], env)
+    const c = await emu.createBatch({ provider: "openai", status: "in_progress", requests: 4, completed: 1 })
+    const refused = await run("cancel.mts", [done.id, c.id], env)
     assert.strictEqual(refused.code, 0, refused.stderr)
     assert.include(refused.stdout, "already completed")
+    assert.include(refused.stdout, `${c.id}: Cancelled`)
   })
 
   it("the Promise example cancels, waits and streams the partial results; it rethrows what it does not handle", async () => {
