@@ -64,6 +64,8 @@ export interface Report {
   /** batches still running at the end (each with a final typed failure) */
   readonly notCancelled: number
   readonly attempts: Readonly<Record<string, number>>
+  /** the first few final failures, with their messages */
+  readonly examples: ReadonlyArray<string>
   readonly millis: number
   /** cli with kill: outcomes in the killed run's report, cancels that took effect before the kill, and those in neither an outcome nor a "sending" line of the report */
   readonly killed?: { readonly reported: number; readonly tookEffect: number; readonly missing: number } | undefined
@@ -148,13 +150,20 @@ interface Seen {
   readonly ok: boolean
   /** the error's tag, or `defect` for anything that is not a typed BatchError */
   readonly tag?: string | undefined
+  readonly message?: string | undefined
   readonly attempts?: number | undefined
 }
 
 const seenOf = (outcome: Lifecycle.CancelOutcome): Seen =>
   outcome._tag === "Cancelled"
     ? { batchId: outcome.batchId, ok: true, attempts: outcome.attempts }
-    : { batchId: outcome.batchId, ok: false, tag: BatchErrors.isBatchError(outcome.error) ? outcome.error._tag : "defect", attempts: outcome.attempts }
+    : {
+        batchId: outcome.batchId,
+        ok: false,
+        tag: BatchErrors.isBatchError(outcome.error) ? outcome.error._tag : "defect",
+        message: BatchErrors.isBatchError(outcome.error) ? outcome.error.message : String(outcome.error),
+        attempts: outcome.attempts
+      }
 
 const here = dirname(fileURLToPath(import.meta.url))
 const cliSource = join(here, "..", "..", "apps", "cli", "src", "bin.ts")
@@ -219,6 +228,7 @@ const reportLines = (file: string): ReadonlyArray<Seen> => {
       batchId: line.batchId,
       ok: line.outcome === "cancelled",
       tag: line.outcome === "cancelled" ? undefined : typeof error?._tag === "string" ? error._tag : String(line.outcome),
+      message: typeof (error as { message?: unknown } | undefined)?.message === "string" ? (error as { message: string }).message : undefined,
       attempts: typeof line.attempts === "number" ? line.attempts : undefined
     })
   }
@@ -352,6 +362,7 @@ export const run = async (options: Options): Promise<Report> => {
     let notCancelled = 0
     const failed: Record<string, number> = {}
     const attempts: Record<string, number> = {}
+    const examples: Array<string> = []
     for (const provider of providers) {
       for (const id of ids.get(provider) ?? []) {
         const key = `${provider}/${id}`
@@ -376,6 +387,7 @@ export const run = async (options: Options): Promise<Report> => {
           const tag = last.tag ?? "defect"
           if (tag === "defect") defects++
           failed[tag] = (failed[tag] ?? 0) + 1
+          if (examples.length < 5) examples.push(`${provider} ${tag} (${state}): ${(last.message ?? "").slice(0, 300)}`)
         }
       }
     }
@@ -394,6 +406,7 @@ export const run = async (options: Options): Promise<Report> => {
       unaccounted,
       notCancelled,
       attempts,
+      examples,
       millis,
       killed
     }

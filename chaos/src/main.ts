@@ -21,6 +21,7 @@ for (const path of paths) {
   const baseline = await Chaos.run({ batches, path, seed, concurrency, faults: false, cli: "dist" })
   const report = await Chaos.run({ batches, path, seed, concurrency, cli: "dist" })
   console.log(Chaos.summary(report, baseline))
+  for (const e of report.examples) console.log(`  e.g. ${e}`)
   const problems = [...Chaos.problems(baseline), ...Chaos.problems(report)]
   if (problems.length > 0) {
     bad++

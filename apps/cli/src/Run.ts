@@ -272,6 +272,7 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
             }
           }
           const fd = openSync(file, "a")
+          let closed = false
           const write = (line: Record<string, unknown>) => {
             writeSync(fd, `${Output.scrub(JSON.stringify(line))}\n`)
           }
@@ -287,7 +288,11 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
                 }
               }
             }),
-            close: () => closeSync(fd)
+            close: () => {
+              if (closed) return
+              closed = true
+              closeSync(fd)
+            }
           }
         },
         catch: (e) => new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
@@ -382,10 +387,10 @@ export const cancel = (
             (waited) => print(outcome.batchId, waited, outcome.attempts)
           )
         }
-      ).pipe(Effect.ensuring(Effect.sync(() => {
-        graceful.unregister()
-        file?.close()
-      })))
+      ).pipe(
+        Effect.ensuring(Effect.sync(() => graceful.unregister())),
+        Effect.onError(() => Effect.sync(() => file?.close()))
+      )
       const reported = cancelled + failures.length
       if (many || graceful.stopped()) {
         const summary =
@@ -395,6 +400,7 @@ export const cancel = (
         file?.write({ provider: o.provider, summary: true, cancelled, failed: byTag, notAttempted: ids.length - reported, stopped: graceful.stopped() })
         Output.err(summary)
       }
+      file?.close()
       if (graceful.stopped()) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
       const first = firstFailure(failures)
       if (first !== undefined) {
