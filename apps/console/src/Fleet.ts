@@ -18,6 +18,8 @@ export interface Options {
   readonly withMetadata?: boolean | undefined
   /** emulated minutes between the oldest batches and now (default 240) */
   readonly spreadMinutes?: number | undefined
+  /** the key the emulator takes, when it was started with one */
+  readonly apiKey?: string | undefined
 }
 
 type Provider = Emulator.Provider
@@ -35,10 +37,12 @@ const words: Record<Provider, Record<"running" | "validating" | "completed" | "f
 /** Mostly running (there is something to watch and cancel), the rest finished one way or another. */
 const mix = ["running", "running", "running", "running", "completed", "running", "validating", "completed", "failed", "running", "expired", "cancelled"] as const
 
-const KEY = "batchctl-console-fleet"
-
-const post = async (url: string, init: RequestInit): Promise<Record<string, unknown>> => {
-  const response = await fetch(url, { ...init, headers: { authorization: `Bearer ${KEY}`, ...init.headers } })
+const post = async (key: string, url: string, init: RequestInit): Promise<Record<string, unknown>> => {
+  const response = await fetch(url, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, ...init.headers },
+    signal: AbortSignal.timeout(30_000)
+  })
   const body = (await response.json()) as Record<string, unknown>
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: ${JSON.stringify(body)}`)
   return body
@@ -57,12 +61,13 @@ const createWithMetadata = async (
   handle: Emulator.Handle,
   provider: "openai" | "moonshot" | "respan" | "meshapi",
   metadata: Record<string, string>,
-  requests: number
+  requests: number,
+  key: string
 ) => {
   const base = handle.baseUrl(provider)
   const reqs = lines(requests, metadata.prompt ?? "req")
   if (provider === "meshapi") {
-    return post(`${base}/batches`, {
+    return post(key, `${base}/batches`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ requests: reqs.map(({ custom_id, body }) => ({ custom_id, body })), completion_window: "24h", metadata })
@@ -71,8 +76,8 @@ const createWithMetadata = async (
   const form = new FormData()
   form.append("purpose", "batch")
   form.append("file", new Blob([reqs.map((r) => JSON.stringify(r)).join("\n")], { type: "application/jsonl" }), "input.jsonl")
-  const file = await post(`${base}/files`, { method: "POST", body: form })
-  return post(`${base}/batches`, {
+  const file = await post(key, `${base}/files`, { method: "POST", body: form })
+  return post(key, `${base}/batches`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h", metadata })
@@ -89,6 +94,7 @@ const createWithMetadata = async (
  */
 export const seed = async (handle: Emulator.Handle, options: Options = {}): Promise<number> => {
   const count = options.count ?? 60
+  const key = options.apiKey ?? "batchctl-console-fleet"
   const spread = (options.spreadMinutes ?? 240) * 60_000
   const providers: ReadonlyArray<Provider> = ["openai", "anthropic", "moonshot", "together", "respan", "meshapi"]
   const steps = Math.min(12, Math.max(1, count))
@@ -112,8 +118,8 @@ export const seed = async (handle: Emulator.Handle, options: Options = {}): Prom
   if (options.withMetadata ?? true) {
     // Long batches (8,000 requests at 250 ms each: half a day), so that they are still running.
     for (const provider of ["openai", "moonshot", "respan", "meshapi"] as const) {
-      await createWithMetadata(handle, provider, { team: "search", prompt: "v7" }, 2_000)
-      await createWithMetadata(handle, provider, { team: "search", prompt: "v8" }, 8_000)
+      await createWithMetadata(handle, provider, { team: "search", prompt: "v7" }, 2_000, key)
+      await createWithMetadata(handle, provider, { team: "search", prompt: "v8" }, 8_000, key)
       created += 2
     }
   }

@@ -46,7 +46,7 @@ const security = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
@@ -145,6 +145,24 @@ const asset = (request: HttpServerRequest.HttpServerRequest, file: Assets.Asset)
 
 const providersJson = (runtime: Runtime) => [...runtime.store.providers.values()]
 
+/** Resumes at the store's next change, or after the long-poll time. */
+const untilChange = (store: Store) =>
+  Effect.async<void>((resume) => {
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      resume(Effect.void)
+    }
+    const timer = setTimeout(finish, Duration.toMillis(LONG_POLL))
+    store.changed().then(finish)
+    return Effect.sync(() => {
+      done = true
+      clearTimeout(timer)
+    })
+  })
+
 /** Everything (`since` 0), or what changed after `since`, waiting up to 25 s for a change. */
 const batches = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function* () {
@@ -154,7 +172,7 @@ const batches = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest)
     const reset = !Number.isSafeInteger(since) || since < 0 || since > runtime.store.current
     if (reset) since = 0
     if (q.get("wait") === "1" && since > 0 && runtime.store.current <= since) {
-      yield* Effect.race(Effect.promise(() => runtime.store.changed()), Effect.sleep(LONG_POLL))
+      yield* untilChange(runtime.store)
       // A burst of changes (a listing, a bulk cancel) goes out in one answer.
       yield* Effect.sleep(Duration.millis(100))
     }
