@@ -136,30 +136,35 @@ const poll = (runtime: Runtime, source: Source, refreshMillis: number) => {
   )
 }
 
-const watcher = (runtime: Runtime, watched: Map<string, { provider: string; id: string }>) =>
-  Effect.forever(
-    Effect.zipRight(
-      Effect.sleep(Duration.millis(WATCH_MILLIS)),
-      Effect.forEach(
-        [...watched.entries()],
-        ([key, { provider, id }]) => {
-          const service = runtime.services.get(provider)
-          if (service === undefined) return Effect.sync(() => watched.delete(key))
-          return Effect.match(service.retrieve(id), {
-            onSuccess: (batch) => {
-              runtime.store.upsert(provider, batch)
-              if (batch.terminal) watched.delete(key)
-            },
-            onFailure: (error) => {
-              runtime.store.fail(provider, id, errorJson(error))
-              watched.delete(key)
-            }
-          })
-        },
-        { concurrency: 8, discard: true }
-      )
+const follow = (runtime: Runtime, watched: Map<string, { provider: string; id: string }>) =>
+  // The batches watched now: read again at every round.
+  Effect.suspend(() =>
+    Effect.forEach(
+      [...watched.entries()],
+      ([key, { provider, id }]) => {
+        const service = runtime.services.get(provider)
+        if (service === undefined) return Effect.sync(() => watched.delete(key))
+        return Effect.match(service.retrieve(id), {
+          onSuccess: (batch) => {
+            runtime.store.upsert(provider, batch)
+            if (batch.terminal) watched.delete(key)
+          },
+          onFailure: (error) => {
+            const e = errorJson(error)
+            runtime.store.fail(provider, id, e)
+            runtime.log(
+              `${provider} ${id}: following the cancel failed: ${e.tag}: ${e.message}${e.requestId === undefined ? "" : ` (request id ${e.requestId})`}`
+            )
+            watched.delete(key)
+          }
+        })
+      },
+      { concurrency: 8, discard: true }
     )
   )
+
+const watcher = (runtime: Runtime, watched: Map<string, { provider: string; id: string }>) =>
+  Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(WATCH_MILLIS)), follow(runtime, watched)))
 
 /**
  * Starts the console in the current scope: the HTTP server, one listing loop per provider, and the

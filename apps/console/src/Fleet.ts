@@ -116,10 +116,10 @@ export const seed = async (handle: Emulator.Handle, options: Options = {}): Prom
     if (step < steps - 1) await handle.advance(spread / steps)
   }
   if (options.withMetadata ?? true) {
-    // Long batches (8,000 requests at 250 ms each: half a day), so that they are still running.
+    // Long batches (4,000 requests at 250 ms each: over 15 minutes), so that they are still running.
     for (const provider of ["openai", "moonshot", "respan", "meshapi"] as const) {
-      await createWithMetadata(handle, provider, { team: "search", prompt: "v7" }, 2_000, key)
-      await createWithMetadata(handle, provider, { team: "search", prompt: "v8" }, 8_000, key)
+      await createWithMetadata(handle, provider, { team: "search", prompt: "v7" }, 1_000, key)
+      await createWithMetadata(handle, provider, { team: "search", prompt: "v8" }, 4_000, key)
       created += 2
     }
   }

@@ -34,7 +34,7 @@ const ago = (ms) => {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
 const when = (ms) => (ms === undefined ? "–" : dateFormat.format(new Date(ms)))
 
 const h = (tag, attrs = {}, ...children) => {
@@ -154,7 +154,9 @@ const refilter = () => {
     // Newest first; the id breaks ties so the order is stable.
     view.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || (a.key < b.key ? -1 : 1))
     state.view = view
+    dataVersion++
     renderRows()
+    renderCheckAll()
     renderCounts()
     // For measurements: when the first rows were on screen.
     if (view.length > 0 && performance.getEntriesByName("batchctl-rows").length === 0) performance.mark("batchctl-rows")
@@ -227,14 +229,21 @@ const rowHtml = (row, index, t) => {
 }
 
 let renderQueued = false
+/** What is on screen: the rows are rebuilt only when the window or the data moved. */
+let shown = ""
+let dataVersion = 0
 const renderRows = () => {
   const scroller = $("scroller")
   const body = $("rows")
   const total = state.view.length
-  const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - OVERSCAN)
-  const count = Math.ceil(scroller.clientHeight / ROW) + 2 * OVERSCAN
+  // Whole blocks of rows, so that a small scroll inside the overscan changes nothing.
+  const first = Math.max(0, (Math.floor(scroller.scrollTop / ROW / OVERSCAN) - 1) * OVERSCAN)
+  const count = Math.ceil(scroller.clientHeight / ROW) + 3 * OVERSCAN
   const last = Math.min(total, first + count)
   const t = now()
+  const frame = `${first}:${last}:${total}:${dataVersion}:${Math.floor(t / 1000)}`
+  if (frame === shown) return
+  shown = frame
   let html = '<tr class="spacer" aria-hidden="true"><td colspan="8"></td></tr>'
   for (let i = first; i < last; i++) html += rowHtml(state.view[i], i, t)
   html += '<tr class="spacer" aria-hidden="true"><td colspan="8"></td></tr>'
@@ -243,11 +252,24 @@ const renderRows = () => {
   body.firstElementChild.firstElementChild.style.height = `${first * ROW}px`
   body.lastElementChild.firstElementChild.style.height = `${(total - last) * ROW}px`
   $("grid").setAttribute("aria-rowcount", String(total + 1))
+}
+
+/** The header's checkbox: every matching batch selected, some, or none. */
+const renderCheckAll = () => {
   const all = $("check-all")
+  const total = state.view.length
   let selectedInView = 0
   for (const row of state.view) if (state.selected.has(row.key)) selectedInView++
   all.checked = total > 0 && selectedInView === total
   all.indeterminate = selectedInView > 0 && selectedInView < total
+}
+
+/** The data or the selection changed: the rows on screen are rebuilt at the next frame. */
+const changed = () => {
+  dataVersion++
+  scheduleRender()
+  renderCheckAll()
+  renderCounts()
 }
 
 const scheduleRender = () => {
@@ -277,8 +299,7 @@ const renderCounts = () => {
 const toggle = (key, on) => {
   if (on) state.selected.add(key)
   else state.selected.delete(key)
-  scheduleRender()
-  renderCounts()
+  changed()
 }
 
 const byProvider = (rows) => {
@@ -317,6 +338,7 @@ const doCancel = async () => {
     })
     const failed = outcomes.filter((o) => !o.ok)
     for (const o of outcomes) if (o.ok) state.selected.delete(o.key)
+    changed()
     const tags = new Map()
     for (const o of failed) tags.set(o.error.tag, (tags.get(o.error.tag) ?? 0) + 1)
     notice(
@@ -324,8 +346,6 @@ const doCancel = async () => {
         (failed.length === 0 ? "." : `, ${failed.length} failed (${[...tags].map(([t, k]) => `${t} ×${k}`).join(", ")}); the rows marked ! say why.`),
       failed.length > 0
     )
-    renderCounts()
-    scheduleRender()
   } catch (e) {
     notice(`The cancel did not go through: ${e.message}`, true)
   }
@@ -455,13 +475,11 @@ const start = () => {
       if (e.target.checked) state.selected.add(row.key)
       else state.selected.delete(row.key)
     }
-    scheduleRender()
-    renderCounts()
+    changed()
   })
   $("clear-selection").addEventListener("click", () => {
     state.selected.clear()
-    scheduleRender()
-    renderCounts()
+    changed()
   })
   $("cancel").addEventListener("click", askCancel)
   $("confirm-no").addEventListener("click", () => $("confirm").close())
