@@ -21,7 +21,7 @@ import { type Browser, type BrowserContext, chromium as playwright, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CANARY, start, until } from "./helpers.js"
 
-const BATCHES = Number(process.env.BATCHCTL_CONSOLE_BATCHES ?? "600")
+const BATCHES = Number(process.env.BATCHCTL_CONSOLE_BATCHES ?? "300")
 const shots = process.env.BATCHCTL_SCREENSHOTS ?? join(tmpdir(), "batchctl-console")
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
