@@ -21,7 +21,7 @@ import { type Browser, type BrowserContext, chromium as playwright, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CANARY, start, until } from "./helpers.js"
 
-const BATCHES = Number(process.env.BATCHCTL_CONSOLE_BATCHES ?? "300")
+const BATCHES = Number(process.env.BATCHCTL_CONSOLE_BATCHES ?? "120")
 const shots = process.env.BATCHCTL_SCREENSHOTS ?? join(tmpdir(), "batchctl-console")
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
     env[`${p.toUpperCase()}_API_KEY`] = CANARY
     env[`${p.toUpperCase()}_BASE_URL`] = emulator.baseUrl(p)
   }
-  server = start(["console", "--port", "0", "--refresh", "2"], { env: { ...env, BATCHCTL_COLOR: "never" }, timeoutMs: 600_000 })
+  server = start(["console", "--port", "0", "--refresh", "10"], { env: { ...env, BATCHCTL_COLOR: "never" }, timeoutMs: 600_000 })
   await until(() => /token=/.test(server.stdout()), 30_000)
   openUrl = /(http:\/\/\S+token=\S+)/.exec(server.stdout())![1]!
   origin = new URL(openUrl).origin

@@ -155,7 +155,8 @@ const untilChange = (store: Store) =>
       clearTimeout(timer)
       resume(Effect.void)
     }
-    const timer = setTimeout(finish, Duration.toMillis(LONG_POLL))
+    // A waiting request does not keep the process alive once the console stops.
+    const timer = setTimeout(finish, Duration.toMillis(LONG_POLL)).unref()
     store.changed().then(finish)
     return Effect.sync(() => {
       done = true
