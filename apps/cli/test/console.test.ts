@@ -264,3 +264,32 @@ describe("batchctl console refuses", () => {
     expect(server.stderr()).toContain("refused POST /api/cancel: cross-origin request from http://evil.example")
   })
 })
+
+describe("batchctl console, without a browser", () => {
+  it("with no key set, says which variables to set and exits 2", async () => {
+    const r = await start(["console"]).done
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("no provider is configured: set one of ANTHROPIC_API_KEY, OPENAI_API_KEY")
+    expect(r.stderr).toContain("--emulator")
+  })
+
+  it("--emulator serves its fleet on every provider, and Ctrl-C stops it", async () => {
+    const fleet = start(["console", "--emulator", "--port", "0"], { env: { BATCHCTL_COLOR: "never" }, timeoutMs: 120_000 })
+    await until(() => /token=/.test(fleet.stdout()), 60_000)
+    const url = /(http:\/\/\S+token=\S+)/.exec(fleet.stdout())![1]!
+    expect(fleet.stdout()).toMatch(/against the embedded emulator at http:\/\/127\.0\.0\.1:\d+, with 68 batches on 6 providers/)
+    const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]!
+    let rows: Array<{ provider: string; metadata?: Record<string, string> }> = []
+    await until(async () => {
+      const d = (await (await fetch(new URL("/api/batches", url), { headers: { cookie } })).json()) as { rows: typeof rows }
+      rows = d.rows
+      return rows.length === 68
+    }, 60_000)
+    expect(new Set(rows.map((r) => r.provider)).size).toBe(6)
+    expect(rows.filter((r) => r.metadata?.prompt === "v8").map((r) => r.provider).sort()).toEqual(["meshapi", "moonshot", "openai", "respan"])
+    fleet.child.kill("SIGINT")
+    const r = await fleet.done
+    expect(r.code).toBe(130)
+    expect(r.stderr).toContain("batchctl: console stopped")
+  }, 120_000)
+})
