@@ -46,11 +46,15 @@ const conformance = join(here, "..", "..", "conformance")
 cpSync(join(conformance, "fixtures"), join(outdir, "fixtures"), { recursive: true })
 cpSync(join(conformance, "expectations.json"), join(outdir, "expectations.json"))
 
+// `batchctl console` serves its page's files from one directory up from the chunk that holds its
+// server, i.e. dist/page/.
+cpSync(join(here, "..", "console", "src", "page"), join(outdir, "page"), { recursive: true })
+
 // The help texts, rendered now by @effect/cli from the same command tree, so that `--help` does not
 // have to load Effect at run time (see src/bin.ts). Colours are kept; bin.ts strips them off a terminal.
 const mainChunk = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith("src/Main.ts"))?.[0]
 if (mainChunk === undefined) throw new Error("build: no chunk for src/Main.ts")
-const commands = ["get", "list", "cancel", "wait", "cancel-all", "results", "emulator", "demo"]
+const commands = ["get", "list", "cancel", "wait", "cancel-all", "results", "emulator", "demo", "console"]
 const requests = [
   ["batchctl", ["--help"]],
   ["--version", ["--version"]],

@@ -348,6 +348,47 @@ const demo = Command.make("demo", { json }, (o) =>
   )
 )
 
+const consoleCommand = Command.make(
+  "console",
+  {
+    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: the system picks a free one)."), Options.optional),
+    host: Options.text("host").pipe(
+      Options.withDescription("Address to listen on (default 127.0.0.1; anything else exposes the console beyond this machine)."),
+      Options.optional
+    ),
+    open: Options.boolean("open").pipe(Options.withDescription("Open the page in the system's browser.")),
+    emulator: Options.boolean("emulator").pipe(
+      Options.withDescription("Start the embedded emulator with a running fleet of batches and show it instead.")
+    ),
+    refresh: Options.integer("refresh").pipe(
+      Options.withDescription("Least seconds between two listings of a provider (default 5)."),
+      Options.optional
+    )
+  },
+  (o) =>
+    Effect.flatMap(
+      Effect.promise(() => import("./ConsoleCommand.js")),
+      (m) =>
+        m.console({
+          port: Option.getOrUndefined(o.port),
+          host: Option.getOrUndefined(o.host),
+          open: o.open,
+          emulator: o.emulator,
+          refresh: Option.getOrUndefined(o.refresh)
+        })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Serve a local page with the batches of every provider whose <PROVIDER>_API_KEY is set: filter them, look at one, cancel a selection. In the foreground until Ctrl-C.",
+      ["batchctl console --open", "batchctl console --emulator --port 8788"],
+      [
+        "It listens on 127.0.0.1 and prints an address with this session's token; keys stay on the server. Every action is logged on the terminal."
+      ]
+    )
+  )
+)
+
 // Only for the help text: bin.ts hands `conformance …` to the conformance suite's own parser.
 const conformance = Command.make(
   "conformance",
@@ -386,7 +427,7 @@ export const root = Command.make("batchctl").pipe(
       HelpDoc.p(exitCodeHelp)
     ])
   ),
-  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, emulator, demo, conformance])
+  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, emulator, demo, consoleCommand, conformance])
 )
 
 export const cli = Command.run(root, { name: "batchctl", version: process.env.BATCHCTL_BUILD_VERSION ?? "0.0.0-dev" })

@@ -16,7 +16,7 @@ const colourOn = (stream: NodeJS.WriteStream): boolean => {
   return stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
 }
 
-const commands = new Set(["get", "list", "cancel", "wait", "cancel-all", "results", "emulator", "demo"])
+const commands = new Set(["get", "list", "cancel", "wait", "cancel-all", "results", "emulator", "demo", "console"])
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
 
 /** The key of a prebuilt answer for these arguments, if there is one. */
