@@ -190,11 +190,16 @@ const wholeExchange = (response: HttpClientResponse.HttpClientResponse, max: num
   if (Number.isFinite(length) && length > max) {
     return Effect.succeed({ _tag: "TooLarge", status: response.status, headers: response.headers })
   }
-  return Effect.map(readWhole(response, max), (text): Exchange =>
+  const read = Effect.map(readWhole(response, max), (text): Exchange =>
     text === undefined
       ? { _tag: "TooLarge", status: response.status, headers: response.headers }
       : { _tag: "Response", status: response.status, headers: response.headers, text }
   )
+  // An error body that cannot be read (it does not decompress) says no more than its status; a 2xx that
+  // cannot be read is as good as no answer.
+  return isOk(response.status)
+    ? read
+    : Effect.catchAll(read, () => Effect.succeed<Exchange>({ _tag: "Response", status: response.status, headers: response.headers, text: "" }))
 }
 
 /** A failure of the platform's pipeline as an `Exchange`. */
