@@ -148,11 +148,11 @@ export interface Bounds {
   readonly minBodyRate?: number | undefined
   /**
    * The most bytes a body read whole (a JSON answer, an error body) may have, as sent and once
-   * decompressed; default 64 MiB. A 2xx past it is `UnexpectedResponse`; an error body past it is read as
+   * decompressed; default 16 MiB. A 2xx past it is `UnexpectedResponse`; an error body past it is read as
    * empty (its status decides).
    */
   readonly maxBodyBytes?: number | undefined
-  /** The most characters one line of a results file may have; default 64 Mi. Past it: `UnexpectedResponse`. */
+  /** The most characters one line of a results file may have; default 32 Mi (2^25). Past it: `UnexpectedResponse`. */
   readonly maxLineLength?: number | undefined
 }
 
@@ -479,9 +479,9 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   const timeout = Duration.format(Duration.millis(timeoutMs))
   const deadlineMs = RetryPolicy_.millisOf(options.deadline, Math.max(120_000, timeoutMs))
   const idleMs = RetryPolicy_.millisOf(options.idleTimeout, 60_000)
-  const maxBodyBytes = countOf(options.maxBodyBytes, 64 * MiB)
+  const maxBodyBytes = countOf(options.maxBodyBytes, 16 * MiB)
   const bounds: Lines_.Bounds = {
-    maxLineLength: countOf(options.maxLineLength, 64 * MiB),
+    maxLineLength: countOf(options.maxLineLength, 32 * MiB),
     minBytesPerSecond: countOf(options.minBodyRate, 1024),
     windowMs: idleMs
   }
