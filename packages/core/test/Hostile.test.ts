@@ -6,9 +6,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import * as NodeZlib from "node:zlib"
+import * as LoopbackServer from "../src/testing/LoopbackServer.js"
 
 // 2,000 gzip members of 1 MB of zeros each: ~2 MB on the wire, 2 GB once decompressed.
 const member = NodeZlib.gzipSync(Buffer.alloc(2 ** 20), { level: 9 })
@@ -16,6 +16,7 @@ const BOMB_MEMBERS = 2_000
 
 let server: Server
 let base = ""
+let close: () => Promise<void> = () => Promise.resolve()
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -50,16 +51,11 @@ beforeAll(async () => {
     }
     res.writeHead(404).end()
   })
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listening = await LoopbackServer.listen(server)
+  base = listening.url
+  close = listening.close
 })
-afterAll(
-  () =>
-    new Promise<void>((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    })
-)
+afterAll(() => close())
 
 interface Outcome {
   readonly name: string

@@ -1,5 +1,5 @@
 import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
+import * as LoopbackServer from "../src/testing/LoopbackServer.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -45,31 +45,19 @@ export const scripted = (script: ReadonlyArray<Scripted>) => {
  * The same script served by a real server on loopback: `transport` resets the connection, `hang` never
  * answers. What it was sent is in `seen`.
  */
-export const scriptedServer = (script: ReadonlyArray<Scripted>) =>
-  new Promise<{ readonly url: string; readonly seen: Array<string>; readonly close: () => Promise<void> }>((resolve) => {
-    const seen: Array<string> = []
-    const server = createServer((req, res) => {
-      req.resume()
-      req.on("end", () => {
-        seen.push(req.url ?? "")
-        const step = script[seen.length - 1] ?? script[script.length - 1]
-        if (step === undefined || "hang" in step) return
-        if ("transport" in step) return res.socket?.destroy()
-        const text = step.text ?? (step.body === undefined ? "" : JSON.stringify(step.body))
-        res.writeHead(step.status, { "content-type": "application/json", ...step.headers })
-        res.end(text)
-      })
-    })
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        seen,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections()
-            server.close(() => done())
-          })
-      })
+export const scriptedServer = async (script: ReadonlyArray<Scripted>) => {
+  const seen: Array<string> = []
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on("end", () => {
+      seen.push(req.url ?? "")
+      const step = script[seen.length - 1] ?? script[script.length - 1]
+      if (step === undefined || "hang" in step) return
+      if ("transport" in step) return res.socket?.destroy()
+      const text = step.text ?? (step.body === undefined ? "" : JSON.stringify(step.body))
+      res.writeHead(step.status, { "content-type": "application/json", ...step.headers })
+      res.end(text)
     })
   })
+  return { ...(await LoopbackServer.listen(server)), seen }
+}
