@@ -650,7 +650,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const deadline = clock.unsafeCurrentTimeMillis() + deadlineMs
       let attempts = 0
-      const attempt: Effect.Effect<A, RetryPolicy_.Failure> = Effect.suspend(() => {
+      const attemptNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
         const left = deadline - clock.unsafeCurrentTimeMillis()
         const cut = left < timeoutMs
@@ -661,13 +661,14 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
           // `ok` accepts every 2xx it is given; what is left is an `Exchange`.
           return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, clock.unsafeCurrentTimeMillis(), cut))
         })
-      })
+      }
+      const attempt = Effect.suspend(attemptNow)
       const report = (failure: RetryPolicy_.Failure) =>
         Effect.zipRight(
           attempts > 1 ? Effect.annotateCurrentSpan("batchctl.attempts", attempts) : Effect.void,
           Effect.fail(errorOf(failure, request.method, path, call, operation, attempts))
         )
-      return Effect.catchAll(attempt, (first) => {
+      return Effect.catchAll(attemptNow(), (first) => {
         let replay: RetryPolicy_.Failure | undefined = first
         const again = Effect.suspend(() => {
           if (replay === undefined) return attempt
