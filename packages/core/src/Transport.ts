@@ -115,13 +115,8 @@ export interface Service {
  */
 export class Transport extends Context.Tag("@batchctl/core/Transport")<Transport, Service>() {}
 
-/**
- * The request on an `HttpClient`: the body's headers set by the body itself.
- *
- * @since 0.4.0
- * @category constructors
- */
-export const toHttpClientRequest = (request: Request): HttpClientRequest.HttpClientRequest =>
+/** The request on an `HttpClient`: the body's headers set by the body itself. */
+const toHttpClientRequest = (request: Request): HttpClientRequest.HttpClientRequest =>
   HttpClientRequest.setBody(
     HttpClientRequest.make(request.method as HttpClientRequest.HttpClientRequest["method"])(request.url, {
       headers: request.headers

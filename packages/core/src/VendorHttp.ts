@@ -519,7 +519,6 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       for (const name of extraNames) out[name.toLowerCase()] = extra[name]!
       for (const name of own) out[name] = request.headers[name]!
       if (withKey) out[authHeader[0]] = authHeader[1]
-      else delete out[authHeader[0]]
       headers = out
     }
     return { path, request: { method: request.method, url: url.right, headers, body: request.body, timeoutMs, maxBodyBytes } }
