@@ -73,7 +73,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    // The general path, through a web stream as `fetch` would; results files take the `Download`, which
+    // The general path, through a web stream as `fetch` would; results files take `makeTransport`'s `download`, which
     // reads the Node stream directly.
     return Stream.fromReadableStream({
       evaluate: () => this.modules.toWeb(this.body) as ReadableStream<Uint8Array>,
