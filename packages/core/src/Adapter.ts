@@ -3,7 +3,8 @@
  * so that each package stays a thin description of its vendor.
  *
  * Settings come from the options, else from the environment, as the official SDKs do it:
- * `<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT`, `<PREFIX>_MAX_RETRIES`, plus each
+ * `<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT`, `<PREFIX>_MAX_RETRIES`, the bounds
+ * (`<PREFIX>_DEADLINE`, `_IDLE_TIMEOUT`, `_MIN_BODY_RATE`, `_MAX_BODY_BYTES`, `_MAX_LINE_LENGTH`), plus each
  * vendor's own (e.g. `OPENAI_ORG_ID`). A missing or unusable setting is an `InvalidRequest` (operation
  * `configure`) that names the option or the variable, and nothing is sent.
  *
@@ -83,6 +84,13 @@ const durationConfig = (name: string): Config.Config<Option.Option<Duration.Dura
     Config.option
   )
 
+/** A whole number of at least 0. */
+const countConfig = (name: string): Config.Config<Option.Option<number>> =>
+  Config.integer(name).pipe(
+    Config.validate({ message: `${name} must be a whole number of at least 0`, validation: (n) => n >= 0 }),
+    Config.option
+  )
+
 const settings = (prefix: string, keyRequired: boolean): Config.Config<Omit<ClientOptions, "apiKey"> & { readonly apiKey?: Redacted.Redacted<string> }> =>
   Config.all({
     apiKey: Config.redacted(`${prefix}_API_KEY`).pipe(
@@ -95,26 +103,29 @@ const settings = (prefix: string, keyRequired: boolean): Config.Config<Omit<Clie
     ),
     baseUrl: Config.string(`${prefix}_BASE_URL`).pipe(Config.option),
     timeout: durationConfig(`${prefix}_TIMEOUT`),
-    maxRetries: Config.integer(`${prefix}_MAX_RETRIES`).pipe(
-      Config.validate({
-        message: `${prefix}_MAX_RETRIES must be a whole number of at least 0`,
-        validation: (n) => n >= 0
-      }),
-      Config.option
-    )
+    maxRetries: countConfig(`${prefix}_MAX_RETRIES`),
+    deadline: durationConfig(`${prefix}_DEADLINE`),
+    idleTimeout: durationConfig(`${prefix}_IDLE_TIMEOUT`),
+    minBodyRate: countConfig(`${prefix}_MIN_BODY_RATE`),
+    maxBodyBytes: countConfig(`${prefix}_MAX_BODY_BYTES`),
+    maxLineLength: countConfig(`${prefix}_MAX_LINE_LENGTH`)
   }).pipe(
-    Config.map(({ apiKey, baseUrl, timeout, maxRetries }) => ({
+    Config.map(({ apiKey, baseUrl, maxRetries, ...bounds }) => ({
       ...(Option.isSome(apiKey) ? { apiKey: apiKey.value } : {}),
       ...(Option.isSome(baseUrl) && baseUrl.value.trim().length > 0 ? { baseUrl: baseUrl.value.trim() } : {}),
-      ...(Option.isSome(timeout) ? { timeout: timeout.value } : {}),
-      ...(Option.isSome(maxRetries) ? { retry: { maxAttempts: maxRetries.value + 1 } } : {})
+      ...(Option.isSome(maxRetries) ? { retry: { maxAttempts: maxRetries.value + 1 } } : {}),
+      ...Object.fromEntries(Object.entries(bounds as Record<string, Option.Option<unknown>>).flatMap(([option, value]) =>
+        Option.isSome(value) ? [[option, value.value]] : []
+      ))
     }))
   )
 
 /**
  * The environment-variable config every adapter reads by default: `<PREFIX>_API_KEY` (redacted,
- * required), `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT` (milliseconds or a duration) and
- * `<PREFIX>_MAX_RETRIES` (retries after the first attempt).
+ * required), `<PREFIX>_BASE_URL`, `<PREFIX>_TIMEOUT` (milliseconds or a duration),
+ * `<PREFIX>_MAX_RETRIES` (retries after the first attempt), `<PREFIX>_DEADLINE` and
+ * `<PREFIX>_IDLE_TIMEOUT` (durations), `<PREFIX>_MIN_BODY_RATE` (bytes per second),
+ * `<PREFIX>_MAX_BODY_BYTES` and `<PREFIX>_MAX_LINE_LENGTH`.
  *
  * @since 0.1.0
  * @category config
@@ -237,6 +248,11 @@ export const kit = <Self, O extends ClientOptions>(spec: {
     { variable: `${prefix}_BASE_URL`, option: "baseUrl" },
     { variable: `${prefix}_TIMEOUT`, option: "timeout" },
     { variable: `${prefix}_MAX_RETRIES`, option: "retry.maxAttempts (+1)" },
+    { variable: `${prefix}_DEADLINE`, option: "deadline" },
+    { variable: `${prefix}_IDLE_TIMEOUT`, option: "idleTimeout" },
+    { variable: `${prefix}_MIN_BODY_RATE`, option: "minBodyRate" },
+    { variable: `${prefix}_MAX_BODY_BYTES`, option: "maxBodyBytes" },
+    { variable: `${prefix}_MAX_LINE_LENGTH`, option: "maxLineLength" },
     ...extra.map(({ option, variable }) => ({ variable, option }))
   ]
 

@@ -12,7 +12,7 @@ import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
 import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
-import { asOperation } from "./VendorHttp.js"
+import { asOperation } from "./internal/operation.js"
 
 /**
  * @since 0.1.0

@@ -4,10 +4,10 @@
  *
  * Why not `fetch` on Node: its WHATWG streams cost more CPU and memory than reading `node:http` directly
  * for the same bytes, and its per-request overhead caps bulk cancels well below what the socket allows.
- * Like `fetch`, it asks for gzip bodies and decompresses them (deflate and br too, when sent). Its client
- * carries a `VendorHttp.Transport`, on which `VendorHttp` sends JSON calls in one step each, and a
- * `VendorHttp.Download`, on which it reads results files as they arrive; Effect users get the same speed
- * by providing `layer`, or choose any other client.
+ * Like `fetch`, it asks for gzip bodies and decompresses them (deflate and br too, when sent). Its
+ * `layer` provides, besides the `HttpClient`, a `Transport` on which `VendorHttp` sends JSON calls in one
+ * step each and reads results files as they arrive; Effect users get the same speed by providing
+ * `layer`, or choose any other client.
  *
  * @since 0.2.0
  */
@@ -21,6 +21,7 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
@@ -28,8 +29,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import type { Readable } from "node:stream"
-import { bodyOf, setBodyHeaders, unsupported } from "./internal/requestBody.js"
-import { type BodyReader, type Download, DownloadId, type Downloaded, type Exchange, type Transport, TransportId } from "./VendorHttp.js"
+import { bodyOf, unsupported, withBodyHeaders } from "./internal/requestBody.js"
+import * as Transport from "./Transport.js"
+import type { BodyReader, Downloaded, Exchange } from "./Transport.js"
 
 type NodeHttp = typeof import("node:http")
 type NodeHttps = typeof import("node:https")
@@ -71,7 +73,7 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    // The general path, through a web stream as `fetch` would; results files take the `Download`, which
+    // The general path, through a web stream as `fetch` would; results files take `makeTransport`'s `download`, which
     // reads the Node stream directly.
     return Stream.fromReadableStream({
       evaluate: () => this.modules.toWeb(this.body) as ReadableStream<Uint8Array>,
@@ -80,17 +82,21 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
+      const tooLarge = () => resume(Effect.fail(this.decodeError(new Error(`the response body is larger than ${MAX_WHOLE_BYTES} bytes`))))
       const stop = collect(
         this.source,
         (raw) => {
-          const all = wholeBody(this.modules.zlib, this.source, raw)
+          const all = wholeBody(this.modules.zlib, this.source, raw, MAX_WHOLE_BYTES)
+          if (all === "TooLarge") return tooLarge()
           resume(
             all instanceof Error
               ? Effect.fail(this.decodeError(all))
               : Effect.succeed(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer)
           )
         },
-        (cause) => resume(Effect.fail(this.decodeError(cause)))
+        (cause) => resume(Effect.fail(this.decodeError(cause))),
+        MAX_WHOLE_BYTES,
+        tooLarge
       )
       return Effect.sync(() => {
         stop()
@@ -172,7 +178,10 @@ const issue = (
 // zlib-wrapped or raw. Either is still decoded when a server sends it unasked.
 const ACCEPT_ENCODING = "gzip"
 
-/** The most a body read whole (a JSON answer, an error body) may decompress to; past it, it is undecodable. */
+/**
+ * The most a body read whole through the `HttpClient` (`response.text`, …) may have, as sent or
+ * decompressed; past it, it is undecodable. The transport takes its limit from each request instead.
+ */
 const MAX_WHOLE_BYTES = 64 * 2 ** 20
 
 /** How to undo one `content-encoding`: in one step for a body read whole, as a stream for one read as it comes. */
@@ -223,16 +232,17 @@ const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | unde
 /**
  * A whole body, decompressed in one synchronous step per coding: for the small bodies read whole (JSON
  * answers, error bodies) a fraction of the cost of a decompressor stream (~15 µs against ~100 µs for a
- * 1 KB batch). `undefined` when the bytes are not what `content-encoding` says.
+ * 1 KB batch). `undefined` when the bytes are not what `content-encoding` says, `"TooLarge"` when they
+ * decompress past `max` (zlib stops there: a gzip bomb costs `max` bytes, not what it expands to).
  */
-const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buffer): Buffer | undefined => {
+const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buffer, max: number): Buffer | "TooLarge" | undefined => {
   const codings = codingsOf(response)
   if (codings === undefined) return bytes
-  const limit = { maxOutputLength: MAX_WHOLE_BYTES }
+  const limit = { maxOutputLength: max }
   try {
     return codings.reduce((out, coding) => coding.whole(zlib, out, limit), bytes)
-  } catch {
-    return undefined
+  } catch (cause) {
+    return (cause as { readonly code?: unknown }).code === "ERR_BUFFER_TOO_LARGE" ? "TooLarge" : undefined
   }
 }
 
@@ -240,12 +250,12 @@ const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buf
  * A whole body as its reader gets it: decompressed; a 2xx body that does not decompress is an `Error`
  * (as good as none, as with `fetch`), any other reads as empty and its status decides what it means.
  */
-const wholeBody = (zlib: NodeZlib, response: Http.IncomingMessage, raw: Buffer): Buffer | Error => {
-  const decoded = decodedWhole(zlib, response, raw)
+const wholeBody = (zlib: NodeZlib, response: Http.IncomingMessage, raw: Buffer, max: number): Buffer | Error | "TooLarge" => {
+  const decoded = decodedWhole(zlib, response, raw, max)
   if (decoded !== undefined) return decoded
   const status = response.statusCode ?? 0
   return status >= 200 && status < 300
-    ? new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says (or decompresses past ${MAX_WHOLE_BYTES / 2 ** 20} MB)`)
+    ? new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says`)
     : Buffer.alloc(0)
 }
 
@@ -279,22 +289,40 @@ const decodedBody = (zlib: NodeZlib, response: Http.IncomingMessage): Readable =
   return source
 }
 
-/** Reads a whole body; returns what stops reading it (the listeners removed, nothing destroyed). */
-const collect = (source: Readable, onDone: (all: Buffer) => void, onError: (cause: Error) => void): (() => void) => {
+/**
+ * Reads a whole body of at most `max` bytes (past it, `onTooLarge`, and the rest is not read); returns
+ * what stops reading it (the listeners removed, nothing destroyed).
+ */
+const collect = (
+  source: Readable,
+  onDone: (all: Buffer) => void,
+  onError: (cause: Error) => void,
+  max: number,
+  onTooLarge: () => void
+): (() => void) => {
   const chunks: Array<Buffer> = []
-  const onData = (chunk: Buffer) => chunks.push(chunk)
+  let size = 0
+  const onData = (chunk: Buffer) => {
+    size += chunk.byteLength
+    if (size > max) {
+      stop()
+      return onTooLarge()
+    }
+    chunks.push(chunk)
+  }
   const onEnd = () => onDone(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
   const onAborted = () => onError(aborted())
   source.on("data", onData)
   source.once("end", onEnd)
   source.once("error", onError)
   source.once("aborted", onAborted)
-  return () => {
+  const stop = () => {
     source.off("data", onData)
     source.off("end", onEnd)
     source.off("error", onError)
     source.off("aborted", onAborted)
   }
+  return stop
 }
 
 /**
@@ -396,18 +424,19 @@ const readerOf = (source: Readable, unclaimedMs: number): BodyReader => {
 
 /**
  * One request with a plain timer for its timeout: an `Exchange` with the whole body read (what
- * `Transport` answers), or, with `onOk`, a 2xx head handed over as it arrives, the timer stopped there.
+ * `Transport.exchange` answers), or, with `onOk`, a 2xx head handed over as it arrives, the timer
+ * stopped there. Plain timers whatever the fiber's clock: this is the transport of production, and a
+ * timer per request costs a fraction of `Effect.timeout`'s racing fibers.
  */
 const exchange =
   <H = never>(modules: Modules, agents: Agents, onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H) =>
-  (
-    method: string,
-    url: URL,
-    headers: Readonly<Record<string, string>>,
-    body: Uint8Array | string | undefined,
-    timeoutMs: number
-  ): Effect.Effect<Exchange | H> =>
+  (request: Transport.Request): Effect.Effect<Exchange | H> =>
     Effect.async<Exchange | H>((resume) => {
+      const body = bodyOf(request.body)
+      if (body === unsupported) {
+        return resume(Effect.succeed({ _tag: "Invalid", reason: `a ${request.body._tag} body is not supported here` }))
+      }
+      const { timeoutMs, maxBodyBytes } = request
       let done = false
       let timer: ReturnType<typeof setTimeout> | undefined
       const finish = (answer: Exchange | H) => {
@@ -417,19 +446,29 @@ const exchange =
         resume(Effect.succeed(answer))
       }
       const fail = (cause: Error) => finish({ _tag: "NoResponse", cause })
-      const req = issue(modules, agents, method, url, headers, body, undefined, (response) => {
+      const headers = withBodyHeaders(request.headers, request.body, body)
+      const req = issue(modules, agents, request.method, request.url, headers, body, undefined, (response) => {
         const status = response.statusCode ?? 0
         if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
+        const tooLarge = () => {
+          finish({ _tag: "TooLarge", status, headers: headersOf(response) })
+          response.destroy()
+        }
+        const declared = Number(response.headers["content-length"])
+        if (declared > maxBodyBytes) return tooLarge()
         collect(
           response,
           (raw) => {
-            const all = wholeBody(modules.zlib, response, raw)
+            const all = wholeBody(modules.zlib, response, raw, maxBodyBytes)
+            if (all === "TooLarge") return tooLarge()
             // An undecodable 2xx is retried as a broken connection is. As `response.text` decodes: UTF-8,
             // a leading byte-order mark dropped.
             if (all instanceof Error) return fail(all)
             finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) })
           },
-          fail
+          fail,
+          maxBodyBytes,
+          tooLarge
         )
       }, fail)
       if (req instanceof Error) {
@@ -449,28 +488,54 @@ const exchange =
 
 const utf8 = new TextDecoder()
 
-const makeTransport = (modules: Modules, agents: Agents): Transport => exchange(modules, agents)
-
-const makeDownload = (modules: Modules, agents: Agents): Download =>
-  exchange(modules, agents, (status, response, timeoutMs): Downloaded => ({
+/**
+ * The transport over `node:http` / `node:https` with the given agents: what `layer` provides as
+ * `Transport`, for the JSON calls and results files.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const makeTransport = (modules: Modules, agents: Agents): Transport.Service => ({
+  exchange: exchange(modules, agents),
+  download: exchange(modules, agents, (status, response, timeoutMs): Downloaded => ({
     _tag: "Head",
     status,
     headers: headersOf(response),
     // Unread for as long as the head may take, the body is given up.
     body: readerOf(decodedBody(modules.zlib, response), timeoutMs)
   }))
+})
 
 /**
- * An `HttpClient` over `node:http` / `node:https` with the given agents, carrying a `VendorHttp.Transport`
- * for the JSON calls and a `VendorHttp.Download` for results files.
+ * An `HttpClient` over `node:http` / `node:https` with the given agents.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
-  Object.defineProperties(makeClient(modules, agents), {
-    [TransportId]: { value: makeTransport(modules, agents) },
-    [DownloadId]: { value: makeDownload(modules, agents) }
+  HttpClient.make((request, url, signal) => {
+    const body = bodyOf(request.body)
+    if (body === unsupported) {
+      return Effect.fail(
+        new HttpClientError.RequestError({ request, reason: "Encode", description: `a ${request.body._tag} body is not supported here` })
+      )
+    }
+    const headers = withBodyHeaders(request.headers, request.body, body)
+    return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+      const req = issue(
+        modules,
+        agents,
+        request.method,
+        url,
+        headers,
+        body,
+        signal,
+        (response) => resume(Effect.succeed(new NodeResponse(request, response, modules))),
+        (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+      )
+      if (req instanceof Error) return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause: req })))
+      return Effect.sync(() => req.destroy())
+    })
   })
 
 /**
@@ -494,42 +559,15 @@ export interface Agents {
   readonly https: Http.Agent
 }
 
-const makeClient = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => {
-    const body = bodyOf(request)
-    if (body === unsupported) {
-      return Effect.fail(
-        new HttpClientError.RequestError({ request, reason: "Encode", description: `a ${request.body._tag} body is not supported here` })
-      )
-    }
-    const headers: Record<string, string> = { ...request.headers }
-    setBodyHeaders(headers, request, body)
-    return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-      const req = issue(
-        modules,
-        agents,
-        request.method,
-        url,
-        headers,
-        body,
-        signal,
-        (response) => resume(Effect.succeed(new NodeResponse(request, response, modules))),
-        (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-      )
-      if (req instanceof Error) return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause: req })))
-      return Effect.sync(() => req.destroy())
-    })
-  })
-
 /**
- * The Promise clients' `HttpClient`: `node:http` with keep-alive agents on Node (closed with the
- * layer), `fetch` elsewhere; with `FetchHttpClient.RequestInit` saying `redirect: "manual"` once, so
- * that no request has to say it again.
+ * The Promise clients' `HttpClient` and `Transport`, one layer for both tags: `node:http` with
+ * keep-alive agents on Node (closed with the layer); elsewhere `fetch`, and the transport over it; with
+ * `FetchHttpClient.RequestInit` saying `redirect: "manual"` once, so that no request has to say it again.
  *
  * @since 0.2.0
  * @category layers
  */
-export const layer: Layer.Layer<HttpClient.HttpClient | FetchHttpClient.RequestInit> = Layer.merge(
+export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | FetchHttpClient.RequestInit> = Layer.merge(
   Layer.unwrapScoped(
     isNode()
       ? Effect.gen(function* () {
@@ -547,10 +585,14 @@ export const layer: Layer.Layer<HttpClient.HttpClient | FetchHttpClient.RequestI
                 agents.https.destroy()
               })
           )
-          const toWeb = (source: Readable) => stream.Readable.toWeb(source)
-          return Layer.succeed(HttpClient.HttpClient, make({ http, https, zlib, toWeb }, agents))
+          const modules: Modules = { http, https, zlib, toWeb: (source: Readable) => stream.Readable.toWeb(source) }
+          return Layer.succeedContext(
+            Context.make(HttpClient.HttpClient, make(modules, agents)).pipe(
+              Context.add(Transport.Transport, makeTransport(modules, agents))
+            )
+          )
         })
-      : Effect.succeed(FetchHttpClient.layer)
+      : Effect.succeed(Layer.provideMerge(Transport.layerHttpClient, FetchHttpClient.layer))
   ),
   Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })
 )

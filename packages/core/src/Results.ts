@@ -153,7 +153,17 @@ export const streamJsonl = (
           )
           return Stream.catchTag(items, "BodyFailure", (failure) =>
             Stream.fail(
-              new TransportFailure({
+              failure.kind === "tooLong"
+                ? // Reading it again would find the same line: not a transport failure to retry.
+                  new UnexpectedResponse({
+                    provider: context.provider,
+                    operation: "results",
+                    httpStatus: response.status,
+                    itemsDelivered: delivered.count,
+                    message: `${context.provider} results ${context.batchId}: line ${line + 1} of ${context.what} cannot be read after ${delivered.count} item(s) were delivered: ${failure.reason}`,
+                    ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+                  })
+                : new TransportFailure({
                 provider: context.provider,
                 operation: "results",
                 method: response.method,

@@ -1,38 +1,39 @@
 /**
- * The HTTP plumbing every adapter shares: base URL, auth placement, fixed headers, retries of
- * 408/429/5xx/529 with capped exponential backoff and jitter that honours `retry-after` (seconds or HTTP
- * date), `retry-after-ms` and body hints, a per-attempt timeout, request-id capture, scrubbing of the key
- * from anything the vendor sends back, and the mapping of every failure to a {@link BatchError}.
+ * The requests every adapter makes: one request builder (base URL, header precedence, auth to the API's
+ * origin only), sent with the retry policy of {@link RetryPolicy} on whichever {@link Transport} is in
+ * context (`NodeClient.layer` provides its own; any other `HttpClient` is used through
+ * `Transport.fromHttpClient`), with its bounds: a timeout per attempt, a deadline per call, a size limit
+ * on bodies read whole, a line-length limit, an idle timeout and a minimum rate on bodies streamed.
+ * Every failure becomes a {@link BatchError.BatchError}; the key is scrubbed from what the vendor sends back.
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Headers from "@effect/platform/Headers"
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import * as Option from "effect/Option"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import * as Predicate from "effect/Predicate"
-import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
-import { bodyOf, setBodyHeaders, unsupported } from "./internal/requestBody.js"
-import { version as coreVersion } from "./version.js"
+import * as Lines_ from "./internal/lines.js"
+import * as Operation from "./internal/operation.js"
+import * as Redact from "./internal/redact.js"
+import * as RetryPolicy_ from "./RetryPolicy.js"
+import * as Transport from "./Transport.js"
 import * as VendorErrorBody from "./VendorErrorBody.js"
+import { version as coreVersion } from "./version.js"
 
 /**
  * Where the API key goes: `Authorization: Bearer <key>` or a named header such as `x-api-key`.
@@ -55,31 +56,32 @@ export const bearer: Auth = { _tag: "Bearer" }
 export const header = (name: string): Auth => ({ _tag: "Header", name: name.toLowerCase() })
 
 /**
- * How failed HTTP calls are retried. `maxAttempts` counts every attempt of one HTTP call (3 = one call
- * and two retries). The delay before retry `n` is `baseDelay · 2^(n-1)` with jitter, or what the vendor
- * asked for (`retry-after-ms`, `retry-after`, a body hint); either way never more than `maxDelay`.
- * `{ maxAttempts: 3, baseDelay: 0, maxDelay: 0 }` retries at once, as the conformance runner does.
+ * How failed HTTP calls are retried: see {@link RetryPolicy_.RetryPolicy}.
  *
  * @since 0.1.0
  * @category models
  */
-export interface RetryPolicy {
-  readonly maxAttempts: number
-  readonly baseDelay: Duration.DurationInput
-  readonly maxDelay: Duration.DurationInput
-}
+export type RetryPolicy = RetryPolicy_.RetryPolicy
 
 /**
  * @since 0.1.0
  * @category constructors
  */
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelay: "500 millis", maxDelay: "30 seconds" }
+export const defaultRetryPolicy: RetryPolicy = RetryPolicy_.defaultRetryPolicy
 
 /**
  * @since 0.1.0
  * @category constructors
  */
-export const immediateRetries = (maxAttempts: number): RetryPolicy => ({ maxAttempts, baseDelay: 0, maxDelay: 0 })
+export const immediateRetries: (maxAttempts: number) => RetryPolicy = RetryPolicy_.immediateRetries
+
+/**
+ * Reads `retry-after-ms`, then `retry-after` (delta seconds or an HTTP date, relative to `now`).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const retryAfterMillis: (headers: Headers.Headers, now: number) => number | undefined = RetryPolicy_.retryAfterMillis
 
 /**
  * What decides whether a failed response is an invalid-state refusal, so that it becomes
@@ -119,10 +121,46 @@ export const refusedOnCancel =
     operation === "cancel" && statuses.includes(status)
 
 /**
+ * The bounds of every call, each a typed failure when crossed. Left `undefined`, each keeps its default.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Bounds {
+  /**
+   * Timeout of each attempt until the response head arrives (for small JSON answers, until the body is
+   * read too); default 60 seconds. An attempt that passes it is retried: `TransportFailure` at the end.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The most one call may take, its attempts and the waits between them together (for a results
+   * download, until its head arrives); default 2 minutes, or `timeout` when that is longer. Past it, the
+   * attempt under way is given up and no retry is started: `TransportFailure`.
+   */
+  readonly deadline?: Duration.DurationInput | undefined
+  /** How long a streamed body (a results file) may send no bytes before the read fails; default 60 seconds. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+  /**
+   * The least bytes per second a streamed body must bring while it is waited for, averaged over each
+   * `idleTimeout`; default 1,024 (a body dripped at a byte a second fails after the first `idleTimeout`);
+   * 0 for none. Below it: `TransportFailure` with `itemsDelivered`.
+   */
+  readonly minBodyRate?: number | undefined
+  /**
+   * The most bytes a body read whole (a JSON answer, an error body) may have, as sent and once
+   * decompressed; default 16 MiB. A 2xx past it is `UnexpectedResponse`; an error body past it is read as
+   * empty (its status decides).
+   */
+  readonly maxBodyBytes?: number | undefined
+  /** The most characters one line of a results file may have; default 32 Mi (2^25). Past it: `UnexpectedResponse`. */
+  readonly maxLineLength?: number | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends Bounds {
   /** Adapter id, as in the normalized batch's `provider`. */
   readonly provider: string
   readonly baseUrl: string
@@ -131,17 +169,10 @@ export interface Options {
   /** Headers sent on every request (e.g. `anthropic-version`). */
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly retry?: Partial<RetryPolicy> | undefined
-  /**
-   * Timeout of each attempt until the response head arrives (for small JSON answers, until the body is
-   * read too); default 60 seconds.
-   */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** How long a streamed body (a results file) may send no bytes before the read fails; default 60 seconds. */
-  readonly idleTimeout?: Duration.DurationInput | undefined
   readonly invalidState?: InvalidStatePredicate | undefined
   /**
-   * Send the current span as `traceparent` / `b3` headers. Off by default: a vendor is a third party,
-   * and your trace ids are not theirs to see.
+   * Send the current span as `traceparent` / `b3` headers (through the `HttpClient`, with its span per
+   * request). Off by default: a vendor is a third party, and your trace ids are not theirs to see.
    */
   readonly propagateTracing?: boolean | undefined
 }
@@ -152,15 +183,11 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface ClientOptions {
+export interface ClientOptions extends Bounds {
   readonly apiKey: Redacted.Redacted<string>
   /** Defaults to the vendor's public API; point it at a proxy or the batchctl emulator. */
   readonly baseUrl?: string | undefined
   readonly retry?: Partial<RetryPolicy> | undefined
-  /** Timeout of each attempt until the response head arrives; default 60 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** How long a results download may send no bytes before it fails; default 60 seconds. */
-  readonly idleTimeout?: Duration.DurationInput | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Send `traceparent` / `b3` headers of the current span to the vendor; default `false`. */
   readonly propagateTracing?: boolean | undefined
@@ -208,10 +235,10 @@ export interface VendorHttp {
   /**
    * Sends with the same retries until a 2xx response head arrives, then hands over its body as a stream
    * of text lines (scrubbed of the key) without reading it whole. The attempt timeout covers the head;
-   * the body has its own idle timeout. A body that breaks off or stalls ends the stream with
-   * {@link BodyFailure} and is not sent again: the caller already has the lines before it. Run the
-   * stream once, and soon: on `NodeClient`'s download, a body nobody starts reading within the attempt
-   * timeout is given up (its connection closed) and a second run fails.
+   * the body has its own idle timeout, minimum rate and line-length limit. A body that breaks off,
+   * stalls or crosses a bound ends the stream with {@link BodyFailure} and is not sent again: the caller
+   * already has the lines before it. Run the stream once, and soon: on `NodeClient`'s transport, a body
+   * nobody starts reading within the attempt timeout is given up (its connection closed).
    */
   readonly lines: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Lines, BatchError.BatchError>
 }
@@ -233,14 +260,19 @@ export interface Lines {
 }
 
 /**
- * A streamed body broke off (connection reset, stalled past the idle timeout) after its head arrived.
+ * A streamed body ended before its end after its head arrived: it `broke` off (a reset), `stalled`
+ * past the idle timeout, came `slow`er than the minimum rate, or had a line `tooLong`.
  *
  * @since 0.2.0
  * @category errors
  */
 export class BodyFailure extends Schema.TaggedError<BodyFailure>("@batchctl/core/VendorHttp/BodyFailure")(
   "BodyFailure",
-  { reason: Schema.String, cause: Schema.optional(Schema.Defect) }
+  {
+    reason: Schema.String,
+    kind: Schema.optional(Schema.Literal("broke", "stalled", "slow", "tooLong")),
+    cause: Schema.optional(Schema.Defect)
+  }
 ) {}
 
 /**
@@ -252,133 +284,6 @@ export interface Decoded<A> {
   readonly raw: unknown
   readonly response: Response
 }
-
-/**
- * What {@link Transport} answers: the whole exchange of a small request, or why there was none.
- *
- * @since 0.3.0
- * @category models
- */
-export type Exchange =
-  | {
-      readonly _tag: "Response"
-      readonly status: number
-      /** Lower-case names, repeated headers joined with `, `. */
-      readonly headers: Headers.Headers
-      readonly text: string
-    }
-  /** No answer: the socket failed (`cause`: `ECONNREFUSED`, a reset, …). */
-  | { readonly _tag: "NoResponse"; readonly cause: Error }
-  /** No whole answer within the timeout (the request is destroyed). */
-  | { readonly _tag: "TimedOut" }
-  /** The request was refused before anything was sent (a header value Node will not send, …). */
-  | { readonly _tag: "Invalid"; readonly reason: string }
-
-/**
- * One request and its whole (small) response body in a single asynchronous step, with the timeout a
- * plain timer: what {@link execute} uses for JSON calls when the `HttpClient` it is given carries one (`NodeClient`'s does),
- * instead of the general `HttpClient.execute` pipeline (which costs several times the socket's own CPU
- * per request). It never fails: a missing response is an `Exchange` too. `headers` is not copied and
- * must not be changed afterwards.
- *
- * @since 0.3.0
- * @category models
- */
-export type Transport = Send<Exchange>
-
-/**
- * One request as a {@link Transport} or a {@link Download} sends it: `headers` already final (auth,
- * content type and length), `timeoutMs` a plain timer.
- *
- * @since 0.3.0
- * @category models
- */
-export type Send<A> = (
-  method: string,
-  url: URL,
-  headers: Readonly<Record<string, string>>,
-  body: Uint8Array | string | undefined,
-  timeoutMs: number
-) => Effect.Effect<A>
-
-/** The function an `HttpClient` keeps under `id`, if it keeps one. */
-const carried = <A extends Send<unknown>>(client: HttpClient.HttpClient, id: symbol): A | undefined => {
-  const value: unknown = Reflect.get(client, id)
-  return typeof value === "function" ? (value as A) : undefined
-}
-
-/**
- * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Transport}.
- *
- * @since 0.3.0
- * @category symbols
- */
-export const TransportId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Transport")
-
-/**
- * The {@link Transport} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
- * including one derived from it (`HttpClient.mapRequest`, …), whose changes the transport would skip.
- *
- * @since 0.3.0
- * @category accessors
- */
-export const transportOf = (client: HttpClient.HttpClient): Transport | undefined => carried<Transport>(client, TransportId)
-
-/**
- * A response body read with its own idle timeout: the body's chunks, failing with `"idle"` when no bytes
- * come for `idleMs` (the timer set only while the reader waits: no fiber or timer per chunk) and with
- * the socket's error when it breaks off. Read it once (a second read fails); a read that stops early
- * closes the connection.
- *
- * @since 0.3.0
- * @category models
- */
-export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "idle">
-
-/**
- * What {@link Download} answers: a 2xx head with its body still to read, or, as {@link Transport}
- * answers, a whole (error) response or why there was none.
- *
- * @since 0.3.0
- * @category models
- */
-export type Downloaded =
-  | {
-      readonly _tag: "Head"
-      readonly status: number
-      /** Lower-case names, repeated headers joined with `, `. */
-      readonly headers: Headers.Headers
-      readonly body: BodyReader
-    }
-  | Exchange
-
-/**
- * {@link Transport} for a response read as it arrives (a results file): a 2xx head is handed over with
- * its body unread, the timeout covering the head only; any other status is read whole within the
- * timeout, as {@link Transport} reads it. What {@link make}'s `lines` uses when the `HttpClient` it is
- * given carries one (`NodeClient`'s does), instead of `HttpClient.execute` and the response's stream.
- *
- * @since 0.3.0
- * @category models
- */
-export type Download = Send<Downloaded>
-
-/**
- * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Download}.
- *
- * @since 0.3.0
- * @category symbols
- */
-export const DownloadId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Download")
-
-/**
- * The {@link Download} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
- * including one derived from it.
- *
- * @since 0.3.0
- * @category accessors
- */
-export const downloadOf = (client: HttpClient.HttpClient): Download | undefined => carried<Download>(client, DownloadId)
 
 /**
  * Extra headers for every request made inside an effect, e.g. Respan's `X-Data-Respan-Params` per call.
@@ -398,10 +303,7 @@ export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>>
  * @since 0.2.0
  * @category fiber refs
  */
-export const currentOperation: FiberRef.FiberRef<string | undefined> = globalValue(
-  "@batchctl/core/VendorHttp/currentOperation",
-  () => FiberRef.unsafeMake<string | undefined>(undefined)
-)
+export const currentOperation: FiberRef.FiberRef<string | undefined> = Operation.currentOperation
 
 /**
  * Runs `self` with every request's failures named after `operation`.
@@ -412,11 +314,7 @@ export const currentOperation: FiberRef.FiberRef<string | undefined> = globalVal
 export const asOperation: {
   (operation: string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R>
-} = dual(
-  2,
-  <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R> =>
-    Effect.locally(self, currentOperation, operation)
-)
+} = Operation.asOperation
 
 /**
  * @since 0.1.0
@@ -430,111 +328,6 @@ export const withHeaders: {
   <A, E, R>(self: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R> =>
     Effect.locallyWith(self, currentHeaders, (current) => ({ ...current, ...headers }))
 )
-
-/**
- * Reads `retry-after-ms`, then `retry-after` (delta seconds or an HTTP date, relative to `now`).
- *
- * @since 0.1.0
- * @category parsing
- */
-export const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
-  const ms = headers["retry-after-ms"]
-  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms))
-  const value = headers["retry-after"]
-  if (value === undefined) return undefined
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000)
-  // Only an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), the form RFC 9110 requires senders to use;
-  // `Date.parse` alone would take "-1" or "abc 12" for dates.
-  if (!HTTP_DATE.test(value)) return undefined
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
-const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\s*$/
-
-/** Milliseconds of a duration option, or `fallback` when it is missing or not a usable duration. */
-const millisOf = (input: unknown, fallback: number): number => {
-  if (input === undefined) return fallback
-  const ms = Option.match(Duration.decodeUnknown(input), { onNone: () => Number.NaN, onSome: Duration.toMillis })
-  // Node's timers fire at once past 2^31 - 1 ms (~24.8 days): longer is as good as never.
-  return Number.isNaN(ms) || ms < 0 ? fallback : Math.min(ms, MAX_TIMER_MS)
-}
-
-const MAX_TIMER_MS = 2_147_483_647
-
-const DEFAULT_BASE_DELAY_MS = millisOf(defaultRetryPolicy.baseDelay, 0)
-const DEFAULT_MAX_DELAY_MS = millisOf(defaultRetryPolicy.maxDelay, 0)
-
-/** The retry policy in milliseconds, every field usable. */
-interface ResolvedPolicy {
-  readonly maxAttempts: number
-  readonly baseDelayMs: number
-  readonly maxDelayMs: number
-}
-
-/**
- * The policy with every field usable: fields left `undefined` take the default, counts are whole
- * numbers of at least 1, durations are non-negative (an unusable one falls back to the default).
- *
- * @since 0.1.0
- * @category retries
- */
-export const resolvePolicy = (partial: Partial<RetryPolicy> | undefined): ResolvedPolicy => {
-  const attempts = partial?.maxAttempts
-  return {
-    maxAttempts:
-      typeof attempts === "number" && !Number.isNaN(attempts) ? Math.max(1, Math.floor(attempts)) : defaultRetryPolicy.maxAttempts,
-    baseDelayMs: millisOf(partial?.baseDelay, DEFAULT_BASE_DELAY_MS),
-    maxDelayMs: millisOf(partial?.maxDelay, DEFAULT_MAX_DELAY_MS)
-  }
-}
-
-const delayMillis = (policy: ResolvedPolicy, attempt: number, hintMs: number | undefined, jitter: number): number => {
-  if (hintMs !== undefined) return Math.min(policy.maxDelayMs, hintMs)
-  const bounded = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
-  return Math.round(bounded / 2 + (bounded / 2) * jitter)
-}
-
-/**
- * The delay before attempt `attempt + 1`, in milliseconds: the vendor's hint when it gave one,
- * otherwise exponential backoff with "equal jitter" (`jitter` in [0, 1)); always capped by `maxDelay`.
- *
- * @since 0.1.0
- * @category retries
- */
-export const retryDelayMillis = (
-  policy: RetryPolicy,
-  attempt: number,
-  hintMs: number | undefined,
-  jitter: number
-): number => delayMillis(resolvePolicy(policy), attempt, hintMs, jitter)
-
-const requestIdOf = (headers: Headers.Headers): string | undefined => headers["request-id"] ?? headers["x-request-id"]
-
-const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
-
-type Attempt<A> =
-  | { readonly _tag: "Ok"; readonly value: A }
-  | { readonly _tag: "Failed"; readonly status: number; readonly headers: Headers.Headers; readonly text: string }
-  | { readonly _tag: "Transport"; readonly reason: string; readonly cause: unknown }
-  /** The request could not even be built (a base URL that is not a URL): no retry can help. */
-  | { readonly _tag: "Setup"; readonly reason: string }
-
-/** A 2xx head from a {@link Download}, its body unread. */
-interface Head {
-  readonly status: number
-  readonly headers: Headers.Headers
-  readonly body: BodyReader
-}
-
-const bodyOfText = (text: string): BodyReader => () => Stream.succeed(new TextEncoder().encode(text))
-
-/**
- * @since 0.1.0
- * @category constructors
- */
-export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
-  Effect.map(HttpClient.HttpClient, (client) => makeWith(client, options))
 
 /**
  * What an adapter knows about its vendor, to be combined with the user's {@link ClientOptions}.
@@ -562,16 +355,34 @@ export interface Vendor {
 export const userAgent = (pkg: string, pkgVersion: string): string => `batchctl/${coreVersion} (${pkg}/${pkgVersion})`
 
 /**
+ * On the {@link Transport.Transport} in context, else on the `HttpClient` in context (through
+ * `Transport.fromHttpClient`). With `propagateTracing`, always on the `HttpClient`, whose span per
+ * request and trace headers it is.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
+  Effect.flatMap(Effect.serviceOption(Transport.Transport), (transport) =>
+    Effect.map(HttpClient.HttpClient, (client) => {
+      if (options.propagateTracing === true) return makeWith(Transport.fromHttpClient(client), options)
+      if (Option.isSome(transport)) return makeWith(transport.value, options)
+      // The operation's own span (`BatchProvider.cancel`, …) is always there; the client's span per
+      // request, and the trace headers it would send, only when asked for.
+      const quiet = HttpClient.withTracerDisabledWhen(HttpClient.withTracerPropagation(client, false), () => true)
+      return makeWith(Transport.fromHttpClient(quiet), options)
+    })
+  )
+
+/**
  * {@link make} from the user's options and the vendor's facts; the user's headers win.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeFor = (
-  vendor: Vendor,
-  options: ClientOptions
-): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
+export const makeFor = (vendor: Vendor, options: ClientOptions): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
   make({
+    ...boundsOf(options),
     provider: vendor.provider,
     baseUrl: options.baseUrl ?? vendor.defaultBaseUrl,
     apiKey: options.apiKey,
@@ -582,388 +393,341 @@ export const makeFor = (
       ...options.headers
     },
     retry: options.retry,
-    timeout: options.timeout,
-    idleTimeout: options.idleTimeout,
     propagateTracing: options.propagateTracing,
     invalidState: vendor.invalidState
   })
 
+const boundsOf = (options: Bounds): Bounds => ({
+  timeout: options.timeout,
+  deadline: options.deadline,
+  idleTimeout: options.idleTimeout,
+  minBodyRate: options.minBodyRate,
+  maxBodyBytes: options.maxBodyBytes,
+  maxLineLength: options.maxLineLength
+})
+
+const MiB = 2 ** 20
+
+/** A count option: a whole number of at least 0, else `fallback`. */
+const countOf = (input: unknown, fallback: number): number =>
+  typeof input === "number" && Number.isFinite(input) && input >= 0 ? Math.floor(input) : fallback
+
+const requestIdOf = (headers: Headers.Headers): string | undefined => headers["request-id"] ?? headers["x-request-id"]
+
+const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
+
+const isOk = (status: number) => status >= 200 && status < 300
+
+/** As `HttpClientRequest.prependUrl`. */
+const joinUrl = (base: string, url: string): string => (base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url)
+
+const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(record)) out[k.toLowerCase()] = v
+  return out
+}
+
+const safeOrigin = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+const describeLocation = (location: string | undefined, base: string): string => {
+  if (location === undefined) return ""
+  try {
+    const url = new URL(location, base)
+    return ` to ${url.origin}${url.pathname}`
+  } catch {
+    return ""
+  }
+}
+
+const BLANK = /^\s*$/
+
+// Decoders are built once per schema, not per response.
+const decoders = globalValue("@batchctl/core/VendorHttp/decoders", () => new WeakMap<object, (u: unknown) => unknown>())
+const decoderOf = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownEither(schema)
+    decoders.set(schema, decode)
+  }
+  return decode as (u: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
+/** One request of a call, built; `path` is its URL without the query, for messages. */
+interface Target {
+  readonly path: string
+  readonly request: Transport.Request
+}
+
 /**
+ * {@link make} on a given transport.
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): VendorHttp => {
+export const makeWith = (transport: Transport.Service, options: Options): VendorHttp => {
   const provider = options.provider
-  // The operation's own span (`BatchProvider.cancel`, …) is always there. The HTTP client's span per
-  // request, and the trace headers it would send, only when asked for: both cost per request, and trace
-  // ids are not the vendor's to see.
-  const client =
-    options.propagateTracing === true
-      ? httpClient
-      : HttpClient.withTracerDisabledWhen(HttpClient.withTracerPropagation(httpClient, false), () => true)
   const baseUrl = options.baseUrl.replace(/\/+$/, "")
   const baseOrigin = safeOrigin(baseUrl)
-  const policy = resolvePolicy(options.retry)
-  const maxAttempts = policy.maxAttempts
-  const timeout = Duration.millis(millisOf(options.timeout, 60_000))
-  const timeoutMs = Duration.toMillis(timeout)
-  // With tracing propagated, requests go through the `HttpClient`, whose span per request they carry.
-  const transport = options.propagateTracing === true ? undefined : transportOf(httpClient)
-  const download = options.propagateTracing === true ? undefined : downloadOf(httpClient)
-  const idleTimeout = Duration.millis(millisOf(options.idleTimeout, 60_000))
+  const policy = RetryPolicy_.resolve(options.retry)
+  const timeoutMs = RetryPolicy_.millisOf(options.timeout, 60_000)
+  const timeout = Duration.format(Duration.millis(timeoutMs))
+  const deadlineMs = RetryPolicy_.millisOf(options.deadline, Math.max(120_000, timeoutMs))
+  const idleMs = RetryPolicy_.millisOf(options.idleTimeout, 60_000)
+  const maxBodyBytes = countOf(options.maxBodyBytes, 16 * MiB)
+  const bounds: Lines_.Bounds = {
+    maxLineLength: countOf(options.maxLineLength, 32 * MiB),
+    minBytesPerSecond: countOf(options.minBodyRate, 1024),
+    windowMs: idleMs
+  }
   const invalidState = options.invalidState ?? defaultInvalidState
   const key = Redacted.value(options.apiKey)
+  const redact = Redact.make(key)
+  const scrub = redact.scrub
   const fixedHeaders: Readonly<Record<string, string>> = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
-  const scrub = (text: string): string =>
-    key.length >= 4 && text.includes(key) ? text.split(key).join("[REDACTED]") : text
-
-  const scrubHeaders = (headers: Headers.Headers): Headers.Headers => {
-    if (key.length < 4 || !Object.values(headers).some((v) => v.includes(key))) return headers
-    const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(headers)) out[name] = scrub(value)
-    return Headers.fromInput(out)
-  }
-
-  const prepare = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>) => {
-    const absolute = isAbsolute(request.url)
-    let req = absolute ? request : HttpClientRequest.prependUrl(request, baseUrl)
-    // Headers the request sets itself (e.g. a results download's `accept`) win over the fixed ones.
-    const defaults: Record<string, string> = {}
-    for (const [name, value] of Object.entries({ ...fixedHeaders, ...lowerKeys(extra) })) {
-      if (request.headers[name] === undefined) defaults[name] = value
-    }
-    req = HttpClientRequest.setHeaders(req, defaults)
-    // The key goes only to the configured API origin, never to a URL a response pointed elsewhere.
-    if (!absolute || safeOrigin(request.url) === baseOrigin) {
-      req =
-        options.auth._tag === "Bearer"
-          ? HttpClientRequest.bearerToken(req, options.apiKey)
-          : HttpClientRequest.setHeader(req, options.auth.name, key)
-    }
-    return req
-  }
-
-  /** One attempt: `onOk` runs on a 2xx head inside the attempt timeout; other statuses read their body. */
-  const attemptOnce = <A>(
-    request: HttpClientRequest.HttpClientRequest,
-    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>
-  ): Effect.Effect<Attempt<A>> =>
-    client.execute(request).pipe(
-      Effect.flatMap((response) =>
-        response.status >= 200 && response.status < 300
-          ? Effect.map(onOk(response), (value): Attempt<A> => ({ _tag: "Ok", value }))
-          : Effect.map(response.text, (text): Attempt<A> => ({
-              _tag: "Failed",
-              status: response.status,
-              headers: scrubHeaders(response.headers),
-              text: scrub(text)
-            }))
-      ),
-      (attempt) => withDeadline(attempt, timeout, () => `no response within ${Duration.format(timeout)}`),
-      Effect.catchAll((error) =>
-        Effect.succeed<Attempt<A>>(
-          isSetupError(error)
-            ? { _tag: "Setup", reason: scrub(transportReason(error)) }
-            : typeof error === "string"
-              ? { _tag: "Transport", reason: error, cause: undefined }
-              : { _tag: "Transport", reason: scrub(transportReason(error)), cause: causeOf(error, scrub) }
-        )
-      )
-    )
+  const authHeader: readonly [string, string] =
+    options.auth._tag === "Bearer" ? ["authorization", `Bearer ${key}`] : [options.auth.name, key]
+  /** The fixed headers and the key: built once, shared by every request that adds nothing. */
+  const keyedHeaders: Readonly<Record<string, string>> = { ...fixedHeaders, [authHeader[0]]: authHeader[1] }
 
   const subjectOf = (operation: string, call: Call) =>
     `${provider} ${operation}${call.batchId === undefined ? "" : ` ${call.batchId}`}`
 
-  const send = <A>(
-    request: HttpClientRequest.HttpClientRequest,
-    call: Call,
-    onOk: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, HttpClientError.ResponseError>
-  ): Effect.Effect<A, BatchError.BatchError> =>
-    // The common case (the first attempt answers 2xx) is one step; the retry loop starts only after a
-    // failure.
-    Effect.withFiberRuntime<A, BatchError.BatchError>((fiber) => {
-      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
-      const prepared = prepare(request, fiber.getFiberRef(currentHeaders))
-      const attempt = attemptOnce(prepared, onOk)
-      return Effect.flatMap(attempt, (first) =>
-        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, prepared.method, prepared.url, call, operation, first)
-      )
-    }).pipe(withoutRedirects)
-
-  /** Headers of a request on the transport: the fixed ones and the key, built once, shared when nothing is added. */
-  const transportHeaders: Readonly<Record<string, string>> = {
-    ...fixedHeaders,
-    ...(options.auth._tag === "Bearer" ? { authorization: `Bearer ${key}` } : { [options.auth.name]: key })
-  }
-
-  const headersFor = (
-    request: HttpClientRequest.HttpClientRequest,
-    extra: Readonly<Record<string, string>>,
-    body: Uint8Array | string | undefined,
-    withKey: boolean
-  ): Readonly<Record<string, string>> => {
-    const own = Object.keys(request.headers)
-    const extraNames = Object.keys(extra)
-    if (withKey && own.length === 0 && extraNames.length === 0 && body === undefined) return transportHeaders
-    const out: Record<string, string> = {}
-    for (const name in fixedHeaders) out[name] = fixedHeaders[name]!
-    for (const name of extraNames) out[name.toLowerCase()] = extra[name]!
-    // Headers the request sets itself win over the fixed ones; the key, to the API origin only, over all.
-    for (const name of own) out[name] = request.headers[name]!
-    setBodyHeaders(out, request, body)
-    if (withKey) {
-      if (options.auth._tag === "Bearer") out.authorization = `Bearer ${key}`
-      else out[options.auth.name] = key
-    }
-    return out
-  }
-
-  /** An exchange that brought no 2xx response, as an attempt. */
-  const notOk = (exchange: Exchange): Attempt<never> => {
-    switch (exchange._tag) {
-      case "Response":
-        return { _tag: "Failed", status: exchange.status, headers: scrubHeaders(exchange.headers), text: scrub(exchange.text) }
-      case "TimedOut":
-        return { _tag: "Transport", reason: `no response within ${Duration.format(timeout)}`, cause: undefined }
-      case "NoResponse":
-        return {
-          _tag: "Transport",
-          reason: scrub(transportReason({ reason: "Transport", cause: exchange.cause })),
-          cause: scrubbedCopy(exchange.cause, scrub)
-        }
-      case "Invalid":
-        return { _tag: "Setup", reason: scrub(`Encode: ${exchange.reason}`) }
-    }
-  }
-
-  const fromExchange = (exchange: Exchange): Attempt<Response> => {
-    if (exchange._tag === "Response" && exchange.status >= 200 && exchange.status < 300) {
-      const headers = scrubHeaders(exchange.headers)
-      return { _tag: "Ok", value: { status: exchange.status, headers, text: scrub(exchange.text), requestId: requestIdOf(headers) } }
-    }
-    return notOk(exchange)
-  }
-
-  const fromDownloaded = (downloaded: Downloaded): Attempt<Head> =>
-    downloaded._tag === "Head"
-      ? { _tag: "Ok", value: { status: downloaded.status, headers: downloaded.headers, body: downloaded.body } }
-      : downloaded._tag === "Response" && downloaded.status >= 200 && downloaded.status < 300
-        ? // A `Download` hands every 2xx over as a head; should one read it whole, its text is the body.
-          { _tag: "Ok", value: { status: downloaded.status, headers: downloaded.headers, body: bodyOfText(downloaded.text) } }
-        : notOk(downloaded)
-
-  /** Where a request on the client's transport goes, and with which headers; or why it cannot go. */
-  const target = (
-    request: HttpClientRequest.HttpClientRequest,
-    extra: Readonly<Record<string, string>>,
-    body: Uint8Array | string | undefined
-  ): { readonly path: string; readonly url: URL; readonly headers: Readonly<Record<string, string>> } | { readonly path: string; readonly setup: Attempt<never> } => {
+  /**
+   * The one request builder: the URL joined to the base (an absolute URL kept), then the headers, each
+   * over the one before: the fixed ones, the per-call ones (`withHeaders`), the request's own, and the
+   * key, sent to the API's origin only (never to a URL a response pointed elsewhere).
+   */
+  const target = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>): Target | string => {
     const absolute = isAbsolute(request.url)
     const path = absolute ? request.url : joinUrl(baseUrl, request.url)
     const url = UrlParams.makeUrl(path, request.urlParams, request.hash)
-    if (Either.isLeft(url)) {
-      return { path, setup: { _tag: "Setup", reason: scrub(transportReason({ reason: "InvalidUrl", cause: url.left })) } }
+    if (Either.isLeft(url)) return `InvalidUrl: ${url.left.message}`
+    const withKey = !absolute || url.right.origin === baseOrigin
+    const own = Object.keys(request.headers)
+    const extraNames = Object.keys(extra)
+    let headers: Readonly<Record<string, string>>
+    if (own.length === 0 && extraNames.length === 0) {
+      headers = withKey ? keyedHeaders : fixedHeaders
+    } else {
+      const out: Record<string, string> = { ...fixedHeaders }
+      for (const name of extraNames) out[name.toLowerCase()] = extra[name]!
+      for (const name of own) out[name] = request.headers[name]!
+      if (withKey) out[authHeader[0]] = authHeader[1]
+      headers = out
     }
-    return { path, url: url.right, headers: headersFor(request, extra, body, !absolute || url.right.origin === baseOrigin) }
+    return { path, request: { method: request.method, url: url.right, headers, body: request.body, timeoutMs, maxBodyBytes } }
   }
 
-  /**
-   * `execute` on the client's {@link Transport}: one asynchronous step per attempt, headers built once
-   * per client, no redirect guard (Node does not follow redirects).
-   */
-  const sendFast = (
-    transport: Transport,
-    request: HttpClientRequest.HttpClientRequest,
-    body: Uint8Array | string | undefined,
-    call: Call
-  ): Effect.Effect<Response, BatchError.BatchError> =>
-    Effect.withFiberRuntime<Response, BatchError.BatchError>((fiber) => {
-      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
-      const to = target(request, fiber.getFiberRef(currentHeaders), body)
-      if ("setup" in to) return retry(Effect.succeed(to.setup), request.method, to.path, call, operation, to.setup)
-      const attempt = Effect.map(transport(request.method, to.url, to.headers, body, timeoutMs), fromExchange)
-      return Effect.flatMap(attempt, (first) =>
-        // Failures name the URL without its query, as on the `HttpClient` path.
-        first._tag === "Ok" ? Effect.succeed(first.value) : retry(attempt, request.method, to.path, call, operation, first)
-      )
+  /** The one failure that says the request could not be built or sent: no retry can help. */
+  const cannotSend = (operation: string, reason: string) =>
+    new BatchError.InvalidRequest({
+      provider,
+      operation,
+      message: `${provider} ${operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${scrub(reason)}`
     })
 
-  /** `lines` on the client's {@link Download}: as {@link sendFast}, until a 2xx head arrives. */
-  const linesFast = (
-    download: Download,
-    request: HttpClientRequest.HttpClientRequest,
-    body: Uint8Array | string | undefined,
-    call: Call
-  ): Effect.Effect<Lines, BatchError.BatchError> =>
-    Effect.withFiberRuntime<Lines, BatchError.BatchError>((fiber) => {
-      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
-      const to = target(request, fiber.getFiberRef(currentHeaders), body)
-      if ("setup" in to) return retry(Effect.succeed(to.setup), request.method, to.path, call, operation, to.setup)
-      const attempt = Effect.map(download(request.method, to.url, to.headers, body, timeoutMs), fromDownloaded)
-      const toLines = (head: Head) =>
-        linesOfHead(head.status, head.headers, request.method, to.path, head.body(Duration.toMillis(idleTimeout)), undefined, brokeOff)
-      return Effect.flatMap(attempt, (first) =>
-        first._tag === "Ok"
-          ? Effect.succeed(toLines(first.value))
-          : Effect.map(retry(attempt, request.method, to.path, call, operation, first), toLines)
-      )
-    })
-
-  const retry = <A>(
-    again: Effect.Effect<Attempt<A>>,
-    method: string,
-    rawUrl: string,
-    call: Call,
+  /** An answer that is not a 2xx, as a failed attempt; `cut` when the deadline, not the timeout, ended it. */
+  const failureOf = (
+    answer: Transport.Exchange,
     operation: string,
-    first: Attempt<A>
-  ): Effect.Effect<A, BatchError.BatchError> =>
-    Effect.gen(function* () {
-      for (let attempt = 1; ; attempt++) {
-        const outcome = attempt === 1 ? first : yield* again
-        if (attempt > 1) yield* Effect.annotateCurrentSpan("batchctl.attempts", attempt)
-        if (outcome._tag === "Ok") return outcome.value
-        if (outcome._tag === "Setup") {
-          return yield* Effect.fail(
-            new BatchError.InvalidRequest({
+    call: Call,
+    now: number,
+    cut: boolean
+  ): RetryPolicy_.Failure => {
+    switch (answer._tag) {
+      case "TimedOut":
+        return {
+          _tag: "NoResponse",
+          reason: cut ? `the call's deadline of ${Duration.format(Duration.millis(deadlineMs))} passed` : `no response within ${timeout}`
+        }
+      case "NoResponse":
+        return { _tag: "NoResponse", reason: scrub(Redact.reasonOf(answer.cause)), cause: redact.error(answer.cause) }
+      case "Invalid":
+        return { _tag: "Final", error: cannotSend(operation, `Encode: ${answer.reason}`) }
+      case "TooLarge":
+        if (isOk(answer.status)) {
+          const requestId = requestIdOf(answer.headers)
+          return {
+            _tag: "Final",
+            error: new BatchError.UnexpectedResponse({
               provider,
               operation,
-              message: `${provider} ${operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${outcome.reason}`
+              httpStatus: answer.status,
+              message: `${subjectOf(operation, call)}: HTTP ${answer.status} with a body larger than ${maxBodyBytes} bytes (maxBodyBytes), not read further`,
+              ...(requestId === undefined ? {} : { requestId: scrub(requestId) })
             })
-          )
-        }
-        if (outcome._tag === "Transport") {
-          if (attempt < maxAttempts) {
-            yield* sleepBeforeRetry(attempt, undefined)
-            continue
           }
-          const url = scrub(rawUrl)
-          return yield* Effect.fail(
-            new BatchError.TransportFailure({
-              provider,
-              operation,
-              method,
-              url,
-              message: `${subjectOf(operation, call)}: ${method} ${url} got no HTTP response after ${attempt} attempt(s): ${outcome.reason}`,
-              ...(outcome.cause === undefined ? {} : { cause: outcome.cause })
-            })
-          )
         }
-        const { status, headers, text } = outcome
+        // An error body past the limit says nothing more than its status.
+        return statusFailure(answer.status, answer.headers, "", operation, now)
+      case "Response": {
+        const { status } = answer
         if (status >= 300 && status < 400) {
+          const headers = redact.headers(answer.headers)
           const requestId = requestIdOf(headers)
-          return yield* Effect.fail(
-            new BatchError.UnexpectedResponse({
+          return {
+            _tag: "Final",
+            error: new BatchError.UnexpectedResponse({
               provider,
               operation,
               httpStatus: status,
               message: `${subjectOf(operation, call)}: HTTP ${status} redirect${describeLocation(headers.location, baseUrl)}, not followed so that the key is only ever sent to ${baseOrigin ?? baseUrl}; set the base URL to where it points`,
               ...(requestId === undefined ? {} : { requestId })
             })
-          )
+          }
         }
-        const body = VendorErrorBody.fromText(text)
-        const now = yield* Clock.currentTimeMillis
-        const retryAfterMs = retryAfterMillis(headers, now) ?? body.retryAfterMs
-        const shouldRetryHeader = headers["x-should-retry"]
-        // As the official SDKs: 408, 409 (a lock timeout; to a cancel it is the invalid-state refusal), 429
-        // and every 5xx but 501, unless `x-should-retry` says otherwise either way. A used-up quota is never
-        // retried, whatever `x-should-retry` says: waiting does not refill it.
-        const transient =
-          !BatchError.isQuotaFailure(status, body) &&
-          (shouldRetryHeader === "true"
-            ? true
-            : shouldRetryHeader === "false"
-              ? false
-              : BatchError.isTransientStatus(status) ||
-                (status === 409 && !invalidState({ status, operation, body })))
-        // A wait asked for beyond `maxDelay` is not cut short into the same wall: the failure (`RateLimited`
-        // with `retryAfterMs`) comes at once, for the caller to schedule. `maxDelay` 0 asks for no waiting.
-        const waitTooLong = retryAfterMs !== undefined && policy.maxDelayMs > 0 && retryAfterMs > policy.maxDelayMs
-        if (transient && !waitTooLong && attempt < maxAttempts) {
-          yield* sleepBeforeRetry(attempt, retryAfterMs)
-          continue
-        }
-        return yield* Effect.fail(
-          BatchError.fromHttp({
-            provider,
-            operation,
-            status,
-            body,
-            batchId: call.batchId,
-            requestId: requestIdOf(headers) ?? body.requestId,
-            retryAfterMs,
-            invalidState: invalidState({ status, operation, body })
-          })
-        )
+        return statusFailure(status, answer.headers, answer.text, operation, now)
       }
-    })
-
-  const sleepBeforeRetry = (attempt: number, hintMs: number | undefined) =>
-    Effect.flatMap(Random.next, (jitter) => {
-      const ms = delayMillis(policy, attempt, hintMs, jitter)
-      return ms > 0 ? Effect.sleep(Duration.millis(ms)) : Effect.void
-    })
-
-  const readText = (response: HttpClientResponse.HttpClientResponse) =>
-    Effect.map(response.text, (text): Response => {
-      const headers = scrubHeaders(response.headers)
-      return { status: response.status, headers, text: scrub(text), requestId: requestIdOf(headers) }
-    })
-
-  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> => {
-    const body = transport === undefined ? unsupported : bodyOf(request)
-    if (transport === undefined || body === unsupported) return send(request, call, readText)
-    // Under a test clock, through `send`, whose timeouts follow that clock.
-    return onClock(
-      () => sendFast(transport, request, body, call),
-      () => send(request, call, readText)
-    )
+    }
   }
 
-  const stalled = () => new BodyFailure({ reason: `no bytes for ${Duration.format(idleTimeout)} (the idle timeout)` })
+  const statusFailure = (status: number, rawHeaders: Headers.Headers, text: string, operation: string, now: number): RetryPolicy_.Failure => {
+    const headers = redact.headers(rawHeaders)
+    const body = VendorErrorBody.fromText(scrub(text))
+    return {
+      _tag: "Status",
+      status,
+      headers,
+      body,
+      retryAfterMs: RetryPolicy_.retryAfterMillis(headers, now) ?? body.retryAfterMs,
+      refusal: invalidState({ status, operation, body })
+    }
+  }
 
-  /** A body read on the client's {@link Download} that broke off: the socket's error, scrubbed. */
-  const brokeOff = (error: Error) =>
-    new BodyFailure({ reason: scrub(transportReason({ reason: "Transport", cause: error })), cause: scrubbedCopy(error, scrub) })
+  /** The failure of the last attempt, as the caller gets it. */
+  const errorOf = (failure: RetryPolicy_.Failure, method: string, path: string, call: Call, operation: string, attempts: number): BatchError.BatchError => {
+    switch (failure._tag) {
+      case "Final":
+        return failure.error
+      case "NoResponse": {
+        const url = scrub(path)
+        return new BatchError.TransportFailure({
+          provider,
+          operation,
+          method,
+          url,
+          message: `${subjectOf(operation, call)}: ${method} ${url} got no HTTP response after ${attempts} attempt(s): ${failure.reason}`,
+          ...(failure.cause === undefined ? {} : { cause: failure.cause })
+        })
+      }
+      case "Status":
+        return BatchError.fromHttp({
+          provider,
+          operation,
+          status: failure.status,
+          body: failure.body,
+          batchId: call.batchId,
+          requestId: requestIdOf(failure.headers) ?? failure.body.requestId,
+          retryAfterMs: failure.retryAfterMs,
+          invalidState: failure.refusal
+        })
+    }
+  }
 
   /**
-   * The lines of a 2xx response's body. `idle` is the timeout of each pull, for bodies without an idle
-   * timer of their own (`undefined` when the body fails with `"idle"` itself).
+   * Sends `request` on `send` until an answer `ok` accepts, with the retry policy and the call's
+   * deadline. The common case (the first attempt answers 2xx) is one step; `Effect.retry` starts only
+   * after a failure.
    */
-  const linesOfHead = <E>(
-    status: number,
-    rawHeaders: Headers.Headers,
-    method: string,
-    url: string,
-    bytes: Stream.Stream<Uint8Array, E | "idle">,
-    idle: Duration.Duration | undefined,
-    onError: (error: E) => BodyFailure
-  ): Lines => {
-    const headers = scrubHeaders(rawHeaders)
-    const body = linesOf(textOf(bytes), idle, stalled, onError)
+  const run = <D, A>(
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call,
+    send: Transport.Send<D | Transport.Exchange>,
+    ok: (answer: D | Transport.Exchange, path: string) => A | undefined
+  ): Effect.Effect<A, BatchError.BatchError> =>
+    Effect.withFiberRuntime<A, BatchError.BatchError>((fiber) => {
+      const operation = fiber.getFiberRef(currentOperation) ?? call.operation
+      const built = target(request, fiber.getFiberRef(currentHeaders))
+      if (typeof built === "string") return Effect.fail(cannotSend(operation, built))
+      const { path } = built
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const deadline = clock.unsafeCurrentTimeMillis() + deadlineMs
+      let attempts = 0
+      const attemptNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
+        attempts++
+        const left = deadline - clock.unsafeCurrentTimeMillis()
+        const cut = left < timeoutMs
+        const request = cut ? { ...built.request, timeoutMs: Math.max(0, left) } : built.request
+        return Effect.flatMap(send(request), (answer) => {
+          const value = ok(answer, path)
+          if (value !== undefined) return Effect.succeed(value)
+          // `ok` accepts every 2xx it is given; what is left is an `Exchange`.
+          return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, clock.unsafeCurrentTimeMillis(), cut))
+        })
+      }
+      const attempt = Effect.suspend(attemptNow)
+      const report = (failure: RetryPolicy_.Failure) =>
+        Effect.zipRight(
+          attempts > 1 ? Effect.annotateCurrentSpan("batchctl.attempts", attempts) : Effect.void,
+          Effect.fail(errorOf(failure, request.method, path, call, operation, attempts))
+        )
+      return Effect.catchAll(attemptNow(), (first) => {
+        let replay: RetryPolicy_.Failure | undefined = first
+        const again = Effect.suspend(() => {
+          if (replay === undefined) return attempt
+          const failure = replay
+          replay = undefined
+          return Effect.fail(failure)
+        })
+        return Effect.retry(again, RetryPolicy_.schedule(policy, { deadline })).pipe(
+          Effect.tap(() => (attempts > 1 ? Effect.annotateCurrentSpan("batchctl.attempts", attempts) : Effect.void)),
+          Effect.catchAll(report)
+        )
+      })
+    })
+
+  const responseOf = (answer: { readonly status: number; readonly headers: Headers.Headers; readonly text: string }): Response => {
+    const headers = redact.headers(answer.headers)
+    return { status: answer.status, headers, text: scrub(answer.text), requestId: requestIdOf(headers) }
+  }
+
+  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> =>
+    run(request, call, transport.exchange, (answer) =>
+      answer._tag === "Response" && isOk(answer.status) ? responseOf(answer) : undefined
+    )
+
+  const bodyFailures = (): Lines_.Failures<Error | "idle", BodyFailure> => ({
+    error: (error) =>
+      error === "idle"
+        ? new BodyFailure({ kind: "stalled", reason: `no bytes for ${Duration.format(Duration.millis(idleMs))} (the idle timeout)` })
+        : new BodyFailure({ kind: "broke", reason: scrub(Redact.reasonOf(error)), cause: redact.error(error) }),
+    tooLong: () =>
+      new BodyFailure({ kind: "tooLong", reason: `a line longer than ${bounds.maxLineLength} characters (maxLineLength)` }),
+    tooSlow: (bytes, ms) =>
+      new BodyFailure({
+        kind: "slow",
+        reason: `${bytes} bytes in ${Duration.format(Duration.millis(ms))}, slower than ${bounds.minBytesPerSecond} bytes per second (minBodyRate)`
+      })
+  })
+
+  const linesOfHead = (status: number, rawHeaders: Headers.Headers, method: string, path: string, body: Transport.BodyReader): Lines => {
+    const headers = redact.headers(rawHeaders)
+    const lines = Lines_.linesOf(body(idleMs), bounds, bodyFailures())
     return {
       status,
       headers,
       requestId: requestIdOf(headers),
       method,
-      url: scrub(url),
-      lines: key.length >= 4 ? Stream.mapChunks(body, Chunk.map(scrub)) : body
+      url: scrub(path),
+      lines: redact.active ? Stream.mapChunks(lines, Chunk.map(scrub)) : lines
     }
   }
 
-  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Lines, BatchError.BatchError> => {
-    const body = download === undefined ? unsupported : bodyOf(request)
-    const general = () =>
-      Effect.map(send(request, call, Effect.succeed), (response) =>
-        // Each pull timed on the fiber's clock (a test clock's, under one).
-        linesOfHead(response.status, response.headers, response.request.method, response.request.url, response.stream, idleTimeout, (error) =>
-          new BodyFailure({ reason: scrub(transportReason(error)), cause: causeOf(error, scrub) })
-        )
-      )
-    if (download === undefined || body === unsupported) return general()
-    // Under a test clock, through `send`, whose timeouts follow that clock.
-    return onClock(() => linesFast(download, request, body, call), general)
-  }
+  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Lines, BatchError.BatchError> =>
+    run(request, call, transport.download, (answer, path) =>
+      answer._tag === "Head"
+        ? linesOfHead(answer.status, answer.headers, request.method, path, answer.body)
+        : answer._tag === "Response" && isOk(answer.status)
+          ? // A transport that read a 2xx body whole hands it over so; its text is the body.
+            linesOfHead(answer.status, answer.headers, request.method, path, Transport.readerOfText(answer.text))
+          : undefined
+    )
 
   const json = <A, I>(schema: Schema.Schema<A, I>, request: HttpClientRequest.HttpClientRequest, call: Call) => {
     const decode = decoderOf(schema)
@@ -1001,213 +765,4 @@ export const makeWith = (httpClient: HttpClient.HttpClient, options: Options): V
   }
 
   return { provider, baseUrl, execute, json, lines }
-}
-
-const BLANK = /^\s*$/
-
-/** As `HttpClientRequest.prependUrl`. */
-const joinUrl = (base: string, url: string): string => (base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url)
-
-// Decoders are built once per schema, not per response.
-const decoders = globalValue("@batchctl/core/VendorHttp/decoders", () => new WeakMap<object, (u: unknown) => unknown>())
-const decoderOf = <A, I>(schema: Schema.Schema<A, I>) => {
-  let decode = decoders.get(schema)
-  if (decode === undefined) {
-    decode = Schema.decodeUnknownEither(schema)
-    decoders.set(schema, decode)
-  }
-  return decode as (u: unknown) => Either.Either<A, ParseResult.ParseError>
-}
-
-/** The class of the clock Effect runs with by default: under it, timers can be plain timers. */
-const liveClock = globalValue("@batchctl/core/VendorHttp/liveClock", () => Effect.runSync(Effect.clock).constructor)
-
-/** `live` under Effect's own clock, `testable` under another (a `TestClock`), whose time tests move. */
-const onClock = <A, E, R>(
-  live: () => Effect.Effect<A, E, R>,
-  testable: () => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => Effect.clockWith((clock) => (clock.constructor === liveClock ? live() : testable()))
-
-/**
- * `Effect.timeoutFail` for the common case at a third of its cost: the attempt runs in one forked fiber
- * and a plain timer interrupts it, instead of racing two fibers with a `Deferred`. Under another clock
- * (a `TestClock`) it is `Effect.timeoutFail` itself, so tests can move time.
- */
-const withDeadline = <A, E, T>(
-  self: Effect.Effect<A, E>,
-  duration: Duration.Duration,
-  onTimeout: () => T
-): Effect.Effect<A, E | T> =>
-  onClock(
-    () =>
-      Effect.flatMap(Effect.fork(self), (fiber) =>
-        Effect.async<A, E | T>((resume) => {
-          let settled = false
-          const timer = setTimeout(() => {
-            if (settled) return
-            settled = true
-            resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
-          }, Duration.toMillis(duration))
-          fiber.addObserver((exit) => {
-            if (settled) return
-            settled = true
-            clearTimeout(timer)
-            resume(exit)
-          })
-          return Effect.suspend(() => {
-            settled = true
-            clearTimeout(timer)
-            return Fiber.interrupt(fiber)
-          })
-        })
-      ),
-    () => Effect.timeoutFail(self, { duration, onTimeout })
-  )
-
-/**
- * Text to lines with one step per network chunk: split on `\n` (a trailing `\r` dropped), carry the
- * unfinished line over. Each pull gets the idle timeout. Hand-rolled over `Stream.toPull` because the
- * general-purpose operators (`splitLines`, `timeoutFail` on the stream) cost several effects per chunk,
- * which at 100 MB shows.
- */
-const linesOf = <E>(
-  text: Stream.Stream<string, E | "idle">,
-  idleTimeout: Duration.Duration | undefined,
-  stalled: () => BodyFailure,
-  onError: (error: E) => BodyFailure
-): Stream.Stream<string, BodyFailure> =>
-  Stream.unwrapScoped(
-    Effect.map(Stream.toPull(text), (pull) => {
-      let carry = ""
-      let ended = false
-      const split = (text: string, final: boolean): Chunk.Chunk<string> => {
-        const out: Array<string> = []
-        let from = 0
-        for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
-          const line = from === 0 && carry.length > 0 ? carry + text.slice(0, nl) : text.slice(from, nl)
-          out.push(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line)
-          if (from === 0) carry = ""
-          from = nl + 1
-        }
-        const rest = from === 0 ? carry + text : text.slice(from)
-        carry = ""
-        if (final) {
-          if (rest.length > 0) out.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)
-        } else {
-          carry = rest
-        }
-        return Chunk.unsafeFromArray(out)
-      }
-      const read = Effect.mapError(pull, Option.map((error) => (error === "idle" ? stalled() : onError(error))))
-      const timed =
-        idleTimeout === undefined
-          ? read
-          : Effect.timeoutFail(read, { duration: idleTimeout, onTimeout: () => Option.some(stalled()) })
-      const step: Effect.Effect<Chunk.Chunk<string>, Option.Option<BodyFailure>> = Effect.suspend(() => {
-        if (ended) return Effect.fail(Option.none())
-        return timed.pipe(
-          Effect.matchEffect({
-            onFailure: (error) => {
-              if (Option.isSome(error)) return Effect.fail(error)
-              ended = true
-              return Effect.succeed(split("", true))
-            },
-            onSuccess: (chunk) => Effect.succeed(split(chunk.length === 1 ? Chunk.unsafeGet(chunk, 0) : Chunk.join(chunk, ""), false))
-          })
-        )
-      })
-      return Stream.repeatEffectChunkOption(step)
-    })
-  )
-
-/** The body as text, decoded as it arrives (code points split across chunks kept whole). */
-const textOf = <E>(bytes: Stream.Stream<Uint8Array, E>): Stream.Stream<string, E> => Stream.suspend(() => {
-    const decoder = new TextDecoder("utf-8")
-    return bytes.pipe(
-      Stream.mapChunks(Chunk.map((bytes) => decoder.decode(bytes, { stream: true }))),
-      Stream.concat(Stream.sync(() => decoder.decode()))
-    )
-  })
-
-const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(record)) out[k.toLowerCase()] = v
-  return out
-}
-
-// Redirects are not followed: fetch would resend named auth headers (`x-api-key`) to wherever a
-// `Location` points. With `FetchHttpClient` this asks for `redirect: "manual"` (keeping the user's other
-// `RequestInit` options); other clients (Node's, undici's) do not follow redirects anyway. Providing a
-// service copies the fiber's context, so it is done only when `RequestInit` does not say so already
-// (the Promise clients provide it once for their runtime).
-const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-    Option.isSome(init) && init.value.redirect === "manual"
-      ? self
-      : Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
-  )
-
-const describeLocation = (location: string | undefined, base: string): string => {
-  if (location === undefined) return ""
-  try {
-    const url = new URL(location, base)
-    return ` to ${url.origin}${url.pathname}`
-  } catch {
-    return ""
-  }
-}
-
-const safeOrigin = (url: string): string | undefined => {
-  try {
-    return new URL(url).origin
-  } catch {
-    return undefined
-  }
-}
-
-const isSetupError = (error: unknown): boolean =>
-  typeof error === "object" &&
-  error !== null &&
-  (error as { readonly _tag?: unknown })._tag === "RequestError" &&
-  ((error as { readonly reason?: unknown }).reason === "InvalidUrl" || (error as { readonly reason?: unknown }).reason === "Encode")
-
-/**
- * What is kept as a transport failure's `cause`: the underlying error (e.g. `ECONNREFUSED`), never the
- * platform's `RequestError`, which holds the request and so its auth header.
- */
-const causeOf = (error: unknown, scrub: (text: string) => string): unknown => {
-  const inner = Predicate.hasProperty(error, "cause") ? error.cause : undefined
-  return inner instanceof Error ? scrubbedCopy(inner, scrub) : undefined
-}
-
-/** An error's name, message (scrubbed), `code` and cause chain, and nothing else it may hold. */
-const scrubbedCopy = (error: Error, scrub: (text: string) => string): Error => {
-  const copy = new Error(scrub(error.message))
-  copy.name = error.name
-  const code = (error as { readonly code?: unknown }).code
-  if (typeof code === "string") Object.assign(copy, { code })
-  if (error.cause instanceof Error) copy.cause = scrubbedCopy(error.cause, scrub)
-  return copy
-}
-
-const transportReason = (error: unknown): string => {
-  if (typeof error === "object" && error !== null) {
-    const e = error as { readonly reason?: unknown; readonly cause?: unknown; readonly description?: unknown }
-    const cause = e.cause instanceof Error ? e.cause.message : undefined
-    // `fetch failed` says nothing: the reason (`connect ECONNREFUSED 127.0.0.1:443`) is one level down.
-    const inner = e.cause instanceof Error && e.cause.cause instanceof Error ? e.cause.cause : undefined
-    const innerText =
-      inner === undefined
-        ? undefined
-        : inner.message.length > 0
-          ? inner.message
-          : typeof (inner as { readonly code?: unknown }).code === "string"
-            ? String((inner as { readonly code?: unknown }).code)
-            : undefined
-    const parts = [e.reason, e.description, cause, innerText].filter(
-      (p, i, all): p is string => typeof p === "string" && p.length > 0 && all.indexOf(p) === i
-    )
-    if (parts.length > 0) return parts.join(": ")
-  }
-  return "transport error"
 }

@@ -1,5 +1,5 @@
-import { BatchError, NodeClient, Results, VendorHttp } from "@batchctl/core"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { BatchError, NodeClient, Results, Transport, VendorHttp } from "@batchctl/core"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -114,39 +114,49 @@ const options = (overrides: Partial<VendorHttp.Options> = {}): VendorHttp.Option
   ...overrides
 })
 
-/** The same calls through `NodeClient`'s transport and through its `HttpClient` pipeline. */
+/** The same calls through `NodeClient`'s transport and through its `HttpClient` on `Transport.fromHttpClient`. */
 const both = <A, E>(body: (http: VendorHttp.VendorHttp) => Effect.Effect<A, E>, overrides: Partial<VendorHttp.Options> = {}) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
-    const fast = yield* Effect.either(body(VendorHttp.makeWith(client, options(overrides))))
-    // Any derived client drops the transport: the general pipeline.
-    const slow = yield* Effect.either(body(VendorHttp.makeWith(HttpClient.mapRequest(client, (r) => r), options(overrides))))
+    const fast = yield* Effect.either(body(VendorHttp.makeWith(yield* Transport.Transport, options(overrides))))
+    // As `VendorHttp.make` uses an HttpClient: no trace headers.
+    const quiet = HttpClient.withTracerPropagation(client, false)
+    const slow = yield* Effect.either(body(VendorHttp.makeWith(Transport.fromHttpClient(quiet), options(overrides))))
     return { fast, slow }
   }).pipe(Effect.provide(NodeClient.layer))
 
 const call = { operation: "retrieve", batchId: "b1" }
 
+/** A GET as a transport takes it. */
+const get = (url: string, timeoutMs: number, headers: Record<string, string> = {}): Transport.Request => ({
+  method: "GET",
+  url: new URL(url),
+  headers,
+  body: HttpBody.empty,
+  timeoutMs,
+  maxBodyBytes: 2 ** 20
+})
+
 // One request at a time: each test reads what the server saw since it started.
 describe.sequential("NodeClient's transport", () => {
-  it.live("is carried (with the download) by NodeClient's client only, not by a derived one nor by fetch", () =>
+  it.live("NodeClient.layer provides its Transport beside its HttpClient, and VendorHttp.make sends on it", () =>
     Effect.gen(function* () {
-      const node = yield* HttpClient.HttpClient.pipe(Effect.provide(NodeClient.layer))
-      assert.isFunction(VendorHttp.transportOf(node))
-      assert.isFunction(VendorHttp.downloadOf(node))
-      assert.isUndefined(VendorHttp.transportOf(HttpClient.mapRequest(node, (r) => r)))
-      assert.isUndefined(VendorHttp.downloadOf(HttpClient.mapRequest(node, (r) => r)))
-      const fetch = yield* HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer))
-      assert.isUndefined(VendorHttp.transportOf(fetch))
-      assert.isUndefined(VendorHttp.downloadOf(fetch))
-    })
+      // An HttpClient that cannot answer, beside NodeClient's transport.
+      const pipeline = HttpClient.make((request) => Effect.die(`the pipeline was used for ${request.url}`))
+      const http = yield* VendorHttp.make(options()).pipe(Effect.provideService(HttpClient.HttpClient, pipeline))
+      const response = yield* http.execute(HttpClientRequest.get("/batches/b1"), call)
+      assert.strictEqual(response.status, 200)
+      // With tracing propagated, the HttpClient (and its span per request) is used.
+      const traced = yield* VendorHttp.make(options({ propagateTracing: true })).pipe(Effect.provideService(HttpClient.HttpClient, pipeline))
+      const exit = yield* Effect.exit(traced.execute(HttpClientRequest.get("/batches/b1"), call))
+      assert.include(String(exit), "the pipeline was used for")
+    }).pipe(Effect.provide(NodeClient.layer))
   )
 
   it.live("the download answers a 2xx head with its body unread, which its reader reads whole", () =>
     Effect.gen(function* () {
-      const download = VendorHttp.downloadOf(yield* HttpClient.HttpClient)
-      assert.isFunction(download)
-      if (download === undefined) return
-      const head = yield* download("GET", new URL(`${base}/v1/batches/b1`), { accept: "application/binary" }, undefined, 5_000)
+      const { download } = yield* Transport.Transport
+      const head = yield* download(get(`${base}/v1/batches/b1`, 5_000, { accept: "application/binary" }))
       assert.strictEqual(head._tag, "Head")
       if (head._tag !== "Head") return
       assert.strictEqual(head.status, 200)
@@ -158,9 +168,8 @@ describe.sequential("NodeClient's transport", () => {
 
   it.live("a body is read once, and one nobody starts to read is given up after the timeout", () =>
     Effect.gen(function* () {
-      const download = VendorHttp.downloadOf(yield* HttpClient.HttpClient)
-      if (download === undefined) return assert.fail("no download")
-      const twice = yield* download("GET", new URL(`${base}/v1/batches/b1`), {}, undefined, 5_000)
+      const { download } = yield* Transport.Transport
+      const twice = yield* download(get(`${base}/v1/batches/b1`, 5_000))
       if (twice._tag !== "Head") return assert.fail(twice._tag)
       const reader = twice.body(5_000)
       assert.isAbove((yield* Stream.runCollect(reader)).length, 0)
@@ -168,26 +177,11 @@ describe.sequential("NodeClient's transport", () => {
       assert.include(String(again), "already read")
       // Head within 150 ms, then nobody reads: the connection is closed before the file's last line.
       cutOff.delete("trickle")
-      const unread = yield* download("GET", new URL(`${base}/v1/files/trickle/content`), {}, undefined, 150)
+      const unread = yield* download(get(`${base}/v1/files/trickle/content`, 150))
       assert.strictEqual(unread._tag, "Head")
       for (let i = 0; i < 40 && !cutOff.has("trickle"); i++) yield* Effect.sleep("10 millis")
       assert.isTrue(cutOff.has("trickle"))
       cutOff.delete("trickle")
-    }).pipe(Effect.provide(NodeClient.layer))
-  )
-
-  it.live("VendorHttp sends JSON calls on the transport, not through the HttpClient pipeline", () =>
-    Effect.gen(function* () {
-      const node = yield* HttpClient.HttpClient
-      // A client whose pipeline cannot answer, carrying NodeClient's transport.
-      const pipeline = HttpClient.make((request) => Effect.die(`the pipeline was used for ${request.url}`))
-      const client = Object.defineProperty(pipeline, VendorHttp.TransportId, { value: VendorHttp.transportOf(node) })
-      const response = yield* VendorHttp.makeWith(client, options()).execute(HttpClientRequest.get("/batches/b1"), call)
-      assert.strictEqual(response.status, 200)
-      // With tracing propagated, the pipeline (and its span per request) is used.
-      const traced = VendorHttp.makeWith(client, options({ propagateTracing: true }))
-      const exit = yield* Effect.exit(traced.execute(HttpClientRequest.get("/batches/b1"), call))
-      assert.include(String(exit), "the pipeline was used for")
     }).pipe(Effect.provide(NodeClient.layer))
   )
 
@@ -248,12 +242,12 @@ describe.sequential("NodeClient's transport", () => {
   it.live("retries a 503 and scrubs the key from what it read", () =>
     Effect.gen(function* () {
       const from = seen.length
-      const client = yield* HttpClient.HttpClient
-      const http = VendorHttp.makeWith(client, options())
+      const transport = yield* Transport.Transport
+      const http = VendorHttp.makeWith(transport, options())
       const response = yield* http.execute(HttpClientRequest.get("/flaky?n=retry"), call)
       assert.strictEqual(response.status, 200)
       assert.strictEqual(seen.length - from, 2)
-      const failing = VendorHttp.makeWith(client, options({ retry: { maxAttempts: 1 } }))
+      const failing = VendorHttp.makeWith(transport, options({ retry: { maxAttempts: 1 } }))
       const error = yield* Effect.flip(failing.execute(HttpClientRequest.get("/flaky?n=once"), call))
       assert.notInclude(JSON.stringify(error), KEY)
       assert.include(String(error.message), "[REDACTED]")
@@ -280,8 +274,8 @@ describe.sequential("NodeClient's transport", () => {
       yield* Effect.promise(() => new Promise<void>((done) => closed.listen(0, "127.0.0.1", done)))
       const port = (closed.address() as AddressInfo).port
       yield* Effect.promise(() => new Promise<void>((done) => closed.close(() => done())))
-      const client = yield* HttpClient.HttpClient
-      const http = VendorHttp.makeWith(client, options({ baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } }))
+      const transport = yield* Transport.Transport
+      const http = VendorHttp.makeWith(transport, options({ baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } }))
       const error = yield* Effect.flip(http.execute(HttpClientRequest.get("/batches/b1"), call))
       assert.instanceOf(error, BatchError.TransportFailure)
       if (!(error instanceof BatchError.TransportFailure)) return
@@ -295,8 +289,8 @@ describe.sequential("NodeClient's transport", () => {
   it.live("a header Node will not send is an InvalidRequest, not a defect, and nothing is sent", () =>
     Effect.gen(function* () {
       const from = seen.length
-      const client = yield* HttpClient.HttpClient
-      const http = VendorHttp.makeWith(client, options())
+      const transport = yield* Transport.Transport
+      const http = VendorHttp.makeWith(transport, options())
       const error = yield* Effect.flip(
         http.execute(HttpClientRequest.get("/batches/b1").pipe(HttpClientRequest.setHeader("x-bad", "a\r\nb")), call)
       )
@@ -308,8 +302,8 @@ describe.sequential("NodeClient's transport", () => {
 
   it.live("an interrupted call aborts its request", () =>
     Effect.gen(function* () {
-      const client = yield* HttpClient.HttpClient
-      const http = VendorHttp.makeWith(client, options({ timeout: "10 seconds" }))
+      const transport = yield* Transport.Transport
+      const http = VendorHttp.makeWith(transport, options({ timeout: "10 seconds" }))
       const outcome = yield* http.execute(HttpClientRequest.get("/slow?n=interrupt"), call).pipe(Effect.timeoutOption("100 millis"))
       assert.isTrue(outcome._tag === "None")
       // The server sees the request go away, well before the 10 s timeout.
@@ -328,11 +322,11 @@ const counted = Effect.acquireRelease(
       return Reflect.apply(NodeHttp.request, NodeHttp, args) as NodeHttp.ClientRequest
     }) as typeof NodeHttp.request
     const agents = { http: new NodeHttp.Agent({ keepAlive: true }), https: new NodeHttps.Agent({ keepAlive: true }) }
-    const client = NodeClient.make(
+    const transport = NodeClient.makeTransport(
       { http: { ...NodeHttp, request }, https: NodeHttps, zlib: NodeZlib, toWeb: (source) => Readable.toWeb(source) },
       agents
     )
-    return { client, calls, agents }
+    return { transport, calls, agents }
   }),
   ({ agents }) =>
     Effect.sync(() => {
@@ -352,12 +346,9 @@ const results = (http: VendorHttp.VendorHttp, name: string) =>
 describe.sequential("NodeClient's download", () => {
   it.live("results are read on the download, one node:http request, not through the HttpClient pipeline", () =>
     Effect.gen(function* () {
-      const { client, calls } = yield* counted
-      // A client whose pipeline cannot answer, carrying NodeClient's download.
-      const pipeline = HttpClient.make((request) => Effect.die(`the pipeline was used for ${request.url}`))
-      const only = Object.defineProperty(pipeline, VendorHttp.DownloadId, { value: VendorHttp.downloadOf(client) })
+      const { transport, calls } = yield* counted
       const from = seen.length
-      const items = yield* Stream.runCollect(results(VendorHttp.makeWith(only, options()), "ok"))
+      const items = yield* Stream.runCollect(results(VendorHttp.makeWith(transport, options()), "ok"))
       assert.deepStrictEqual(Chunk.toReadonlyArray(Chunk.map(items, (item) => item.customId)), ["r0", "r1", "r2"])
       assert.strictEqual(calls.count, 1)
       const [sent] = seen.slice(from)
@@ -402,8 +393,8 @@ describe.sequential("NodeClient's download", () => {
 
   it.live("a 503 before the head is retried; the timeout covers the head only, not a body slower than it", () =>
     Effect.gen(function* () {
-      const { client, calls } = yield* counted
-      const http = VendorHttp.makeWith(client, options({ idleTimeout: "1 second" }))
+      const { transport, calls } = yield* counted
+      const http = VendorHttp.makeWith(transport, options({ idleTimeout: "1 second" }))
       const flaky = yield* http.lines(HttpClientRequest.get("/flaky?n=download", { headers: { accept: "application/binary" } }), call)
       assert.strictEqual(calls.count, 2)
       assert.deepStrictEqual(JSON.parse(Chunk.toReadonlyArray(yield* Stream.runCollect(flaky.lines)).join("")), {
@@ -439,8 +430,8 @@ describe.sequential("NodeClient's download", () => {
 
   it.live("a body whose connection breaks off fails once, with the items before it delivered and the key nowhere", () =>
     Effect.gen(function* () {
-      const { client, calls } = yield* counted
-      const http = VendorHttp.makeWith(client, options())
+      const { transport, calls } = yield* counted
+      const http = VendorHttp.makeWith(transport, options())
       let items = 0
       const error = yield* Effect.flip(Stream.runForEach(results(http, "break"), () => Effect.sync(() => items++)))
       assert.strictEqual(calls.count, 1)
@@ -457,8 +448,8 @@ describe.sequential("NodeClient's download", () => {
   it.live("breaking off a read closes its connection", () =>
     Effect.gen(function* () {
       cutOff.delete("trickle")
-      const { client } = yield* counted
-      const http = VendorHttp.makeWith(client, options())
+      const { transport } = yield* counted
+      const http = VendorHttp.makeWith(transport, options())
       const items = yield* Stream.runCollect(Stream.take(results(http, "trickle"), 1))
       assert.strictEqual(items.length, 1)
       // The server sees the download go away before its last line (~360 ms in).

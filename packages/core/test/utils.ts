@@ -1,3 +1,5 @@
+import { createServer } from "node:http"
+import * as LoopbackServer from "../src/testing/LoopbackServer.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -37,4 +39,25 @@ export const scripted = (script: ReadonlyArray<Scripted>) => {
     })
   )
   return { client, seen }
+}
+
+/**
+ * The same script served by a real server on loopback: `transport` resets the connection, `hang` never
+ * answers. What it was sent is in `seen`.
+ */
+export const scriptedServer = async (script: ReadonlyArray<Scripted>) => {
+  const seen: Array<string> = []
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on("end", () => {
+      seen.push(req.url ?? "")
+      const step = script[seen.length - 1] ?? script[script.length - 1]
+      if (step === undefined || "hang" in step) return
+      if ("transport" in step) return res.socket?.destroy()
+      const text = step.text ?? (step.body === undefined ? "" : JSON.stringify(step.body))
+      res.writeHead(step.status, { "content-type": "application/json", ...step.headers })
+      res.end(text)
+    })
+  })
+  return { ...(await LoopbackServer.listen(server)), seen }
 }

@@ -105,6 +105,48 @@ describe.sequential("OpenAI settings", () => {
     assert.strictEqual(seenSince(before).length, 1)
   })
 
+  it("the bounds come from the environment too: OPENAI_MAX_BODY_BYTES limits a JSON answer", async () => {
+    clearEnv()
+    process.env.OPENAI_API_KEY = "sk-from-env-1234"
+    process.env.OPENAI_BASE_URL = `${server.url}/v1`
+    process.env.OPENAI_MAX_BODY_BYTES = "10"
+    process.env.OPENAI_DEADLINE = "30 seconds"
+    process.env.OPENAI_IDLE_TIMEOUT = "5000"
+    process.env.OPENAI_MIN_BODY_RATE = "0"
+    process.env.OPENAI_MAX_LINE_LENGTH = "1000"
+    const before = server.seen.length
+    const openai = OpenAiBatches.client()
+    const error = await openai.retrieve("b1").catch((e: unknown) => e)
+    await openai.close()
+    assert.instanceOf(error, BatchError.UnexpectedResponse)
+    assert.include((error as Error).message, "larger than 10 bytes (maxBodyBytes)")
+    // Not retried: the same body would come again.
+    assert.strictEqual(seenSince(before).length, 1)
+    const names = OpenAiBatches.variables.map(({ variable }) => variable)
+    for (const name of ["OPENAI_DEADLINE", "OPENAI_IDLE_TIMEOUT", "OPENAI_MIN_BODY_RATE", "OPENAI_MAX_BODY_BYTES", "OPENAI_MAX_LINE_LENGTH"]) {
+      assert.include(names, name)
+    }
+  })
+
+  it("a bound that is not a count or a duration is refused, naming its variable", async () => {
+    for (const [name, value] of [
+      ["OPENAI_MAX_BODY_BYTES", "lots"],
+      ["OPENAI_MIN_BODY_RATE", "-1"],
+      ["OPENAI_DEADLINE", "soon"]
+    ] as const) {
+      clearEnv()
+      process.env.OPENAI_API_KEY = "sk-from-env-1234"
+      process.env[name] = value
+      const before = server.seen.length
+      const openai = OpenAiBatches.client({ baseUrl: `${server.url}/v1` })
+      const error = await openai.retrieve("b1").catch((e: unknown) => e)
+      await openai.close()
+      assert.instanceOf(error, BatchError.InvalidRequest, name)
+      assert.include((error as Error).message, name)
+      assert.strictEqual(seenSince(before).length, 0)
+    }
+  })
+
   it("a timeout that is not a duration is refused, naming OPENAI_TIMEOUT", async () => {
     clearEnv()
     process.env.OPENAI_API_KEY = "sk-from-env-1234"

@@ -1,17 +1,16 @@
 /**
- * What `NodeClient` and `VendorHttp`'s transport both need from a request's body: the bytes or text
- * Node can send in one write, and the headers that go with them.
+ * What `NodeClient`'s client and transport both need from a request's body: the bytes or text Node can
+ * send in one write, and the headers that go with them.
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpBody from "@effect/platform/HttpBody"
 
 /** @internal */
 export const unsupported: unique symbol = Symbol.for("@batchctl/core/internal/requestBody/unsupported")
 
 /** The body as one `end(body)` sends it, or `unsupported` for kinds left to a general client (streams, forms). */
-export const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | undefined | typeof unsupported => {
-  const body = request.body
+export const bodyOf = (body: HttpBody.HttpBody): Uint8Array | string | undefined | typeof unsupported => {
   switch (body._tag) {
     case "Empty":
       return undefined
@@ -24,13 +23,18 @@ export const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array
   }
 }
 
-/** Adds `content-type` (unless set) and `content-length` for `body` to `headers`, in place. */
-export const setBodyHeaders = (
-  headers: Record<string, string>,
-  request: HttpClientRequest.HttpClientRequest,
+/**
+ * `headers` with `content-type` (unless set) and `content-length` for `body`: `headers` itself when
+ * there is no body, else a copy.
+ */
+export const withBodyHeaders = (
+  headers: Readonly<Record<string, string>>,
+  http: HttpBody.HttpBody,
   body: Uint8Array | string | undefined
-): void => {
-  if (body === undefined) return
-  if (request.body.contentType !== undefined && headers["content-type"] === undefined) headers["content-type"] = request.body.contentType
-  headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
+): Readonly<Record<string, string>> => {
+  if (body === undefined) return headers
+  const out: Record<string, string> = { ...headers }
+  if (http.contentType !== undefined && out["content-type"] === undefined) out["content-type"] = http.contentType
+  out["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
+  return out
 }

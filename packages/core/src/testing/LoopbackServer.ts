@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { createServer, type IncomingHttpHeaders } from "node:http"
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
 /**
@@ -40,28 +40,18 @@ export interface LoopbackServer {
 }
 
 /**
- * @since 0.1.0
+ * Listens on a free loopback port: the server's URL, and what closes it (open connections too). For
+ * servers that answer in ways {@link start} cannot (resets, bodies that never end).
+ *
+ * @since 0.4.0
  * @category constructors
  */
-export const start = (route: (request: Seen) => Answer): Promise<LoopbackServer> =>
+export const listen = (server: Server): Promise<{ readonly url: string; readonly close: () => Promise<void> }> =>
   new Promise((resolve) => {
-    const seen: Array<Seen> = []
-    const server = createServer((req, res) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (c: Buffer) => chunks.push(c))
-      req.on("end", () => {
-        const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") }
-        seen.push(request)
-        const answer = route(request)
-        res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
-        res.end(answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)))
-      })
-    })
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo
       resolve({
         url: `http://127.0.0.1:${port}`,
-        seen,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections()
@@ -70,3 +60,23 @@ export const start = (route: (request: Seen) => Answer): Promise<LoopbackServer>
       })
     })
   })
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const start = (route: (request: Seen) => Answer): Promise<LoopbackServer> => {
+  const seen: Array<Seen> = []
+  const server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", () => {
+      const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") }
+      seen.push(request)
+      const answer = route(request)
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+      res.end(answer.text ?? (answer.body === undefined ? "" : JSON.stringify(answer.body)))
+    })
+  })
+  return listen(server).then((listening) => ({ ...listening, seen }))
+}

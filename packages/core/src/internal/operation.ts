@@ -1,0 +1,26 @@
+/**
+ * Which public operation a request serves, when it differs from the request's own: kept apart from the
+ * HTTP modules so that the spec (`BatchProvider`) can set it without importing HTTP.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+
+/** @internal */
+export const currentOperation: FiberRef.FiberRef<string | undefined> = globalValue(
+  "@batchctl/core/VendorHttp/currentOperation",
+  () => FiberRef.unsafeMake<string | undefined>(undefined)
+)
+
+/** @internal */
+export const asOperation: {
+  (operation: string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentOperation, operation)
+)
