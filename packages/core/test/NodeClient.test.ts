@@ -307,7 +307,7 @@ describe.sequential("NodeClient's transport", () => {
       const outcome = yield* http.execute(HttpClientRequest.get("/slow?n=interrupt"), call).pipe(Effect.timeoutOption("100 millis"))
       assert.isTrue(outcome._tag === "None")
       // The server sees the request go away, well before the 10 s timeout.
-      for (let i = 0; i < 50 && !closed.has("/v1/slow?n=interrupt"); i++) yield* Effect.sleep("20 millis")
+      for (let i = 0; i < 250 && !closed.has("/v1/slow?n=interrupt"); i++) yield* Effect.sleep("20 millis")
       assert.isTrue(closed.has("/v1/slow?n=interrupt"))
     }).pipe(Effect.provide(NodeClient.layer))
   )
