@@ -229,13 +229,44 @@ export type BatchError =
  * @since 0.4.0
  * @category constructors
  */
-export const withItemsDelivered = (error: BatchError, count: number): BatchError => {
-  if (error.itemsDelivered !== undefined) return error
-  // `message` and `cause` are not enumerable on an error: they are carried over by name.
-  const more = {
-    message: `${error.message} (after ${count} item(s) had been delivered; they are not read again)`,
-    itemsDelivered: count
-  }
+export const withItemsDelivered = (error: BatchError, count: number): BatchError =>
+  error.itemsDelivered !== undefined
+    ? error
+    : rebuild(error, {
+        message: `${error.message} (after ${count} item(s) had been delivered; they are not read again)`,
+        itemsDelivered: count
+      })
+
+/**
+ * The same error with `scrub` applied to every text it shows: the message, the request id, the URL and
+ * every string inside the vendor's details (its ids and statuses are data, and stay as they are). For the
+ * HTTP layer, which scrubs the key from what is shown, never from the data it decodes.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const redacted = (error: BatchError, scrub: (text: string) => string): BatchError => {
+  const more: { message: string; requestId?: string; url?: string; details?: unknown } = { message: scrub(error.message) }
+  if (error.requestId !== undefined) more.requestId = scrub(error.requestId)
+  if (error._tag === "TransportFailure" && error.url !== undefined) more.url = scrub(error.url)
+  if (error._tag === "InvalidRequest" && error.details !== undefined) more.details = scrubDeep(error.details, scrub, 32)
+  const changed =
+    more.message !== error.message ||
+    more.requestId !== error.requestId ||
+    (error._tag === "TransportFailure" && more.url !== error.url) ||
+    (error._tag === "InvalidRequest" && more.details !== undefined && JSON.stringify(more.details) !== JSON.stringify(error.details))
+  return changed ? rebuild(error, more) : error
+}
+
+const scrubDeep = (value: unknown, scrub: (text: string) => string, depth: number): unknown => {
+  if (typeof value === "string") return scrub(value)
+  if (depth <= 0 || typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth - 1))
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrub(k), scrubDeep(v, scrub, depth - 1)]))
+}
+
+/** The same error with some fields replaced. `message` and `cause` are not enumerable on an error: carried over by name. */
+const rebuild = (error: BatchError, more: Partial<Record<string, unknown>> & { readonly message: string }): BatchError => {
   switch (error._tag) {
     case "InvalidBatchState":
       return new InvalidBatchState({ ...error, ...more, ...(error.cause === undefined ? {} : { cause: error.cause }) })

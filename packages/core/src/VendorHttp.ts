@@ -4,7 +4,7 @@
  * context (`NodeClient.layer` provides its own; any other `HttpClient` is used through
  * `Transport.fromHttpClient`), with its bounds: a timeout per attempt, a deadline per call, a size limit
  * on bodies read whole, a line-length limit, an idle timeout and a minimum rate on bodies streamed.
- * Every failure becomes a {@link BatchError.BatchError}; the key is scrubbed from what the vendor sends back.
+ * Every failure becomes a {@link BatchError.BatchError}; the key is scrubbed from what an error shows (message, request id, URL, details), never from the data.
  *
  * @since 0.1.0
  */
@@ -12,7 +12,6 @@ import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -25,7 +24,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
 import * as Lines_ from "./internal/lines.js"
 import * as Operation from "./internal/operation.js"
@@ -205,7 +204,7 @@ export interface Call {
 }
 
 /**
- * A response with a 2xx status, its body read as text (scrubbed of the key).
+ * A response with a 2xx status, its body read as text, as sent (the key is scrubbed from errors, never from data).
  *
  * @since 0.1.0
  * @category models
@@ -234,7 +233,7 @@ export interface VendorHttp {
   ) => Effect.Effect<Decoded<A>, BatchError.BatchError>
   /**
    * Sends with the same retries until a 2xx response head arrives, then hands over its body as a stream
-   * of text lines (scrubbed of the key) without reading it whole. The attempt timeout covers the head;
+   * of text lines, as sent, without reading it whole. The attempt timeout covers the head;
    * the body has its own idle timeout, minimum rate and line-length limit. A body that breaks off,
    * stalls or crosses a bound ends the stream with {@link BodyFailure} and is not sent again: the caller
    * already has the lines before it. Run the stream once, and soon: on `NodeClient`'s transport, a body
@@ -486,7 +485,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
     windowMs: idleMs
   }
   const invalidState = options.invalidState ?? defaultInvalidState
-  const key = Redacted.value(options.apiKey)
+  // A key is never meant with surrounding whitespace (a pasted newline): it is sent, and scrubbed, trimmed.
+  const key = Redacted.value(options.apiKey).trim()
   const redact = Redact.make(key)
   const scrub = redact.scrub
   const fixedHeaders: Readonly<Record<string, string>> = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
@@ -589,7 +589,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
 
   const statusFailure = (status: number, rawHeaders: Headers.Headers, text: string, operation: string, now: number): RetryPolicy_.Failure => {
     const headers = redact.headers(rawHeaders)
-    const body = VendorErrorBody.fromText(scrub(text))
+    // Read as sent (the refusal and quota rules read its words); what is shown of it is scrubbed in `report`.
+    const body = VendorErrorBody.fromText(text)
     return {
       _tag: "Status",
       status,
@@ -665,7 +666,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const report = (failure: RetryPolicy_.Failure) =>
         Effect.zipRight(
           attempts > 1 ? Effect.annotateCurrentSpan("batchctl.attempts", attempts) : Effect.void,
-          Effect.fail(errorOf(failure, request.method, path, call, operation, attempts))
+          Effect.fail(BatchError.redacted(errorOf(failure, request.method, path, call, operation, attempts), scrub))
         )
       return Effect.catchAll(attemptNow(), (first) => {
         let replay: RetryPolicy_.Failure | undefined = first
@@ -684,7 +685,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
 
   const responseOf = (answer: { readonly status: number; readonly headers: Headers.Headers; readonly text: string }): Response => {
     const headers = redact.headers(answer.headers)
-    return { status: answer.status, headers, text: scrub(answer.text), requestId: requestIdOf(headers) }
+    // The body is data: never rewritten (a short or common key would corrupt it); errors scrub what they show.
+    return { status: answer.status, headers, text: answer.text, requestId: requestIdOf(headers) }
   }
 
   const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> =>
@@ -715,7 +717,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       requestId: requestIdOf(headers),
       method,
       url: scrub(path),
-      lines: redact.active ? Stream.mapChunks(lines, Chunk.map(scrub)) : lines
+      lines
     }
   }
 
@@ -737,13 +739,16 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
         Effect.flatMap(FiberRef.get(currentOperation), (override) => {
           const operation = override ?? call.operation
           return Effect.fail(
-            new BatchError.UnexpectedResponse({
-              provider,
-              operation,
-              httpStatus: response.status,
-              message: `${subjectOf(operation, call)}: HTTP ${response.status} ${why}`,
-              ...(response.requestId === undefined ? {} : { requestId: response.requestId })
-            })
+            BatchError.redacted(
+              new BatchError.UnexpectedResponse({
+                provider,
+                operation,
+                httpStatus: response.status,
+                message: `${subjectOf(operation, call)}: HTTP ${response.status} ${why}`,
+                ...(response.requestId === undefined ? {} : { requestId: response.requestId })
+              }),
+              scrub
+            )
           )
         })
       if (BLANK.test(response.text)) return unexpected("with an empty body")

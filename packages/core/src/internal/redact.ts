@@ -15,10 +15,59 @@ export interface Scrubber {
   readonly active: boolean
 }
 
-/** @internal */
-export const make = (key: string): Scrubber => {
+/** JSON string escapes (`\u0073`, `\/`, `\"`) undone, so that a key a vendor echoed escaped is seen. */
+const unescapeJson = (text: string): string =>
+  text.replace(/\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g, (_, hex: string | undefined, c: string | undefined) => {
+    if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16))
+    switch (c) {
+      case "b":
+        return "\b"
+      case "f":
+        return "\f"
+      case "n":
+        return "\n"
+      case "r":
+        return "\r"
+      case "t":
+        return "\t"
+      default:
+        return c ?? ""
+    }
+  })
+
+/** Percent-encoding undone where it decodes (a key echoed in a URL). */
+const unescapeUrl = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Scrubs text that is shown (messages, request ids, URLs, excerpts), never data. The key is matched as
+ * sent (trimmed: a key is never sent with surrounding whitespace) and as a vendor may echo it: JSON-escaped
+ * or percent-encoded; text holding an escaped copy is shown unescaped, with the key replaced.
+ *
+ * @internal
+ */
+export const make = (rawKey: string): Scrubber => {
+  const key = rawKey.trim()
   const active = key.length >= 4
-  const scrub = (text: string): string => (active && text.includes(key) ? text.split(key).join("[REDACTED]") : text)
+  const replace = (text: string) => text.split(key).join("[REDACTED]")
+  const scrub = (text: string): string => {
+    if (!active) return text
+    let out = text.includes(key) ? replace(text) : text
+    if (out.includes("\\")) {
+      const plain = unescapeJson(out)
+      if (plain.includes(key)) out = replace(plain)
+    }
+    if (out.includes("%")) {
+      const plain = unescapeUrl(out)
+      if (plain.includes(key)) out = replace(plain)
+    }
+    return out
+  }
   const headers = (headers: Headers.Headers): Headers.Headers => {
     if (!active || !Object.values(headers).some((v) => v.includes(key))) return headers
     const out: Record<string, string> = {}
