@@ -41,6 +41,21 @@ export interface WaitOptions extends CallOptions {
 }
 
 /**
+ * Options of {@link BatchClient.cancelMany} and {@link BatchClient.cancelEach}: those of
+ * `Lifecycle.cancelMany`, with `stopSignal` for its graceful `stop`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BulkOptions extends Omit<Lifecycle.CancelManyOptions, "stop">, CallOptions {
+  /**
+   * Aborting it stops the bulk cancel gracefully: no further cancel starts, those in flight finish and
+   * are reported (`signal` instead interrupts them, their outcome unknown).
+   */
+  readonly stopSignal?: AbortSignal | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -65,7 +80,7 @@ export interface BatchClient extends AsyncDisposable {
   /** Never rejects for one batch's failure: one outcome per id. Rejects a string for `ids`. */
   cancelMany<I extends Iterable<string>>(
     ids: Lifecycle.Ids<I>,
-    options?: Lifecycle.CancelManyOptions & CallOptions
+    options?: BulkOptions
   ): Promise<ReadonlyArray<Lifecycle.CancelOutcome>>
   /**
    * {@link BatchClient.cancelMany} as it goes (`for await (const outcome of client.cancelEach(ids))`):
@@ -74,7 +89,7 @@ export interface BatchClient extends AsyncDisposable {
    */
   cancelEach<I extends Iterable<string>>(
     ids: Lifecycle.Ids<I>,
-    options?: Lifecycle.CancelManyOptions & CallOptions
+    options?: BulkOptions
   ): AsyncIterable<Lifecycle.CancelOutcome>
   /** Releases the runtime (connections, fibers). */
   close(): Promise<void>
@@ -266,9 +281,8 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       run(Lifecycle.awaitTerminal(batchId, waitOptions(options)), options, new Error()),
     cancelAndWait: (batchId, options) =>
       run(Lifecycle.cancelAndWait(batchId, waitOptions(options)), options, new Error()),
-    cancelMany: (ids, options) =>
-      run(Lifecycle.cancelMany(ids, { concurrency: options?.concurrency }), options, new Error()),
-    cancelEach: (ids, options) => iterate(Lifecycle.cancelEach(ids, { concurrency: options?.concurrency }), options, new Error()),
+    cancelMany: (ids, options) => run(Lifecycle.cancelMany(ids, bulkOptions(options)), options, new Error()),
+    cancelEach: (ids, options) => iterate(Lifecycle.cancelEach(ids, bulkOptions(options)), options, new Error()),
     close: () => runtime.dispose(),
     [Symbol.asyncDispose]: () => runtime.dispose()
   }
@@ -282,6 +296,25 @@ const withHeadersIf = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOpt
  * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
  * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
  */
+/** The Effect options of a bulk cancel: a `stopSignal` becomes its graceful `stop`. */
+const bulkOptions = (options: BulkOptions | undefined): Lifecycle.CancelManyOptions => {
+  const stopSignal = options?.stopSignal
+  return {
+    concurrency: options?.concurrency,
+    retries: options?.retries,
+    onOutcome: options?.onOutcome,
+    stop:
+      stopSignal === undefined
+        ? undefined
+        : Effect.async<void>((resume) => {
+            if (stopSignal.aborted) return resume(Effect.void)
+            const onAbort = () => resume(Effect.void)
+            stopSignal.addEventListener("abort", onAbort, { once: true })
+            return Effect.sync(() => stopSignal.removeEventListener("abort", onAbort))
+          })
+  }
+}
+
 /** What an aborted call rejects with: the signal's reason, else an `AbortError` as `fetch` gives. */
 const abortReason = (signal: AbortSignal | undefined): unknown =>
   signal?.reason ?? new DOMException("The operation was aborted.", "AbortError")
