@@ -9,7 +9,7 @@
  * `VendorHttp.Download`, on which it reads results files as they arrive; Effect users get the same speed
  * by providing `layer`, or choose any other client.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
@@ -464,7 +464,7 @@ const makeDownload = (modules: Modules, agents: Agents): Download =>
  * An `HttpClient` over `node:http` / `node:https` with the given agents, carrying a `VendorHttp.Transport`
  * for the JSON calls and a `VendorHttp.Download` for results files.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
@@ -474,7 +474,7 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
   })
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Modules {
@@ -486,7 +486,7 @@ export interface Modules {
 }
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Agents {
@@ -526,7 +526,7 @@ const makeClient = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
  * layer), `fetch` elsewhere; with `FetchHttpClient.RequestInit` saying `redirect: "manual"` once, so
  * that no request has to say it again.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category layers
  */
 export const layer: Layer.Layer<HttpClient.HttpClient | FetchHttpClient.RequestInit> = Layer.merge(

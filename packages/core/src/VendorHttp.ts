@@ -219,7 +219,7 @@ export interface VendorHttp {
 /**
  * A 2xx response whose body is read as it arrives, one text line at a time.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Lines {
@@ -235,7 +235,7 @@ export interface Lines {
 /**
  * A streamed body broke off (connection reset, stalled past the idle timeout) after its head arrived.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export class BodyFailure extends Schema.TaggedError<BodyFailure>("@batchctl/core/VendorHttp/BodyFailure")(
@@ -256,7 +256,7 @@ export interface Decoded<A> {
 /**
  * What {@link Transport} answers: the whole exchange of a small request, or why there was none.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type Exchange =
@@ -281,7 +281,7 @@ export type Exchange =
  * per request). It never fails: a missing response is an `Exchange` too. `headers` is not copied and
  * must not be changed afterwards.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type Transport = Send<Exchange>
@@ -290,7 +290,7 @@ export type Transport = Send<Exchange>
  * One request as a {@link Transport} or a {@link Download} sends it: `headers` already final (auth,
  * content type and length), `timeoutMs` a plain timer.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type Send<A> = (
@@ -310,7 +310,7 @@ const carried = <A extends Send<unknown>>(client: HttpClient.HttpClient, id: sym
 /**
  * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Transport}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category symbols
  */
 export const TransportId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Transport")
@@ -319,7 +319,7 @@ export const TransportId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/
  * The {@link Transport} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
  * including one derived from it (`HttpClient.mapRequest`, …), whose changes the transport would skip.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const transportOf = (client: HttpClient.HttpClient): Transport | undefined => carried<Transport>(client, TransportId)
@@ -330,7 +330,7 @@ export const transportOf = (client: HttpClient.HttpClient): Transport | undefine
  * the socket's error when it breaks off. Read it once (a second read fails); a read that stops early
  * closes the connection.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "idle">
@@ -339,7 +339,7 @@ export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "
  * What {@link Download} answers: a 2xx head with its body still to read, or, as {@link Transport}
  * answers, a whole (error) response or why there was none.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type Downloaded =
@@ -358,7 +358,7 @@ export type Downloaded =
  * timeout, as {@link Transport} reads it. What {@link make}'s `lines` uses when the `HttpClient` it is
  * given carries one (`NodeClient`'s does), instead of `HttpClient.execute` and the response's stream.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type Download = Send<Downloaded>
@@ -366,7 +366,7 @@ export type Download = Send<Downloaded>
 /**
  * Where an `HttpClient` (`NodeClient.make`'s) keeps its {@link Download}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category symbols
  */
 export const DownloadId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/Download")
@@ -375,7 +375,7 @@ export const DownloadId: unique symbol = Symbol.for("@batchctl/core/VendorHttp/D
  * The {@link Download} an `HttpClient` carries (`NodeClient`'s does); `undefined` for any other client,
  * including one derived from it.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const downloadOf = (client: HttpClient.HttpClient): Download | undefined => carried<Download>(client, DownloadId)
@@ -395,7 +395,7 @@ export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>>
  * The public operation a request serves when it differs from the request's own (the retrieve that
  * `results` makes first reports its failures as `results`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category fiber refs
  */
 export const currentOperation: FiberRef.FiberRef<string | undefined> = globalValue(
@@ -406,7 +406,7 @@ export const currentOperation: FiberRef.FiberRef<string | undefined> = globalVal
 /**
  * Runs `self` with every request's failures named after `operation`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category combinators
  */
 export const asOperation: {
@@ -556,7 +556,7 @@ export interface Vendor {
  * The `user-agent` an adapter sends: `batchctl/<core version> (<package>/<version>)`, so a vendor's
  * logs say which release sent a request, as the official SDKs' do.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const userAgent = (pkg: string, pkgVersion: string): string => `batchctl/${coreVersion} (${pkg}/${pkgVersion})`
