@@ -2,8 +2,12 @@
  * The batchctl conformance suite, as a library:
  *
  * ```ts
+ * import { Fixture, Suite } from "@batchctl/conformance"
+ * import { OpenAiBatches } from "@batchctl/openai" // or your own adapter's `layer`
+ * import { Effect } from "effect"
+ *
  * const loaded = await Effect.runPromise(Fixture.loadDir("fixtures"))
- * const report = await Effect.runPromise(Suite.run(loaded, { providers: { acme: AcmeBatches.layer } }))
+ * const report = await Effect.runPromise(Suite.run(loaded, { providers: { openai: OpenAiBatches.layer } }))
  * console.log(Suite.render(report))
  * await Effect.runPromise(Suite.writeReport(report, "report.json"))
  * ```

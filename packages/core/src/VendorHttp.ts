@@ -276,7 +276,7 @@ export type Exchange =
 
 /**
  * One request and its whole (small) response body in a single asynchronous step, with the timeout a
- * plain timer: what {@link execute} uses for JSON calls when the `HttpClient` it is given carries one (`NodeClient`'s does),
+ * plain timer: what `execute` uses for JSON calls when the `HttpClient` it is given carries one (`NodeClient`'s does),
  * instead of the general `HttpClient.execute` pipeline (which costs several times the socket's own CPU
  * per request). It never fails: a missing response is an `Exchange` too. `headers` is not copied and
  * must not be changed afterwards.
