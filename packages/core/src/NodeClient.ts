@@ -482,6 +482,7 @@ export interface Modules {
   readonly https: NodeHttps
   /** Decompresses bodies sent with `content-encoding` gzip (asked for, as `fetch` does), deflate or br. */
   readonly zlib: NodeZlib
+  /** `stream.Readable.toWeb`: a response body as a web `ReadableStream`, for the general `HttpClient` path. */
   readonly toWeb: (source: Readable) => unknown
 }
 
