@@ -28,15 +28,16 @@ it("runs on pushes to main, with the permissions the version PR and provenance n
   expect(Object.keys(workflow.jobs)).toEqual(["release"])
 })
 
-it("checks out the history, installs with Node 20 against npm, tests, then versions or publishes", () => {
+it("checks out the history, installs with Node 20 against npm, tests, builds the API reference, then versions or publishes", () => {
   const steps: ReadonlyArray<Step> = workflow.jobs.release.steps
   const index = (p: (s: Step) => boolean) => steps.findIndex(p)
   const checkout = index((s) => s.uses?.startsWith("actions/checkout@") === true)
   const node = index((s) => s.uses?.startsWith("actions/setup-node@") === true)
   const test = index((s) => s.run === "npm test")
+  const docs = index((s) => s.run === "npm run docs")
   const changesets = index((s) => s.uses?.startsWith("changesets/action@") === true)
-  expect([checkout, node, test, changesets].every((i) => i >= 0)).toBe(true)
-  expect(checkout < node && node < test && test < changesets).toBe(true)
+  expect([checkout, node, test, docs, changesets].every((i) => i >= 0)).toBe(true)
+  expect(checkout < node && node < test && test < docs && docs < changesets).toBe(true)
   expect(steps[checkout]!.with?.["fetch-depth"]).toBe(0)
   expect(String(steps[node]!.with?.["node-version"])).toBe("20")
   expect(steps[node]!.with?.["registry-url"]).toBe("https://registry.npmjs.org")
