@@ -105,7 +105,8 @@ const main = async () => {
       "auth:",
       `  htpasswd: { file: ${JSON.stringify(join(work, "htpasswd"))}, max_users: 1 }`,
       "uplinks:",
-      `  upstream: { url: ${JSON.stringify(upstream)}, timeout: 60s, maxage: 30m }`,
+      // A loaded machine can be slow to answer: never mark the uplink offline for long.
+      `  upstream: { url: ${JSON.stringify(upstream)}, timeout: 90s, maxage: 30m, max_fails: 50, fail_timeout: 2s }`,
       "packages:",
       "  'batchctl': { access: $all, publish: $authenticated }",
       "  '@batchctl/*': { access: $all, publish: $authenticated }",
@@ -169,9 +170,28 @@ const main = async () => {
   const app = join(work, "app")
   mkdirSync(app)
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "rehearsal-user", version: "1.0.0", private: true, type: "commonjs" }))
-  const [install] = blocks("Use it", "sh")
-  const names = install.trim().split(/\s+/).slice(2)
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...names, "batchctl", "tsx"], { cwd: app, env, timeout: 300_000 })
+  const [installLine] = blocks("Use it", "sh")
+  const names = installLine.trim().split(/\s+/).slice(2)
+  // What is not ours comes through the uplink: fetched once (bounded, retried) before npm asks for it,
+  // so that one slow answer from the public registry is not taken for a missing package.
+  for (const name of ["effect", "@effect/platform", "tsx"]) {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${registry}${name.replace("/", "%2f")}`, { signal: AbortSignal.timeout(120_000) }).catch((e) => e)
+      const body = response instanceof Response && response.ok ? await response.json().catch(() => ({})) : {}
+      if (Object.keys(body.versions ?? {}).length > 0) break
+      if (attempt === 5) throw new Error(`rehearsal: ${name} did not come through the uplink (${response instanceof Response ? response.status : response})`)
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt))
+    }
+  }
+  const install = async (args, attempts = 3) => {
+    for (let attempt = 1; ; attempt++) {
+      const result = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...args], { cwd: app, env, timeout: 300_000, allowFail: true })
+      if (result.code === 0) return result
+      if (attempt === attempts) throw new Error(`npm install ${args.join(" ")} failed ${attempts} times:\n${result.stdout}${result.stderr}`)
+      log(`npm install failed (attempt ${attempt}), again: ${result.stderr.split("\n").slice(0, 3).join(" ")}`)
+    }
+  }
+  await install([...names, "batchctl", "tsx"])
   const ours = readdirSync(join(app, "node_modules", "@batchctl")).sort()
   check(JSON.stringify(ours) === JSON.stringify(["core", "openai", "openai-compatible"]), `installed @batchctl/${ours.join(", @batchctl/")}`)
   const version = (name) => JSON.parse(readFileSync(join(app, "node_modules", name, "package.json"), "utf8")).version
@@ -252,7 +272,7 @@ const main = async () => {
   }
   log(`patch: changeset version moved ${moved.join(", ")} (${provider} ${expected.get(provider)} → ${next}); the registry has that, every other package unchanged`)
   // How one provider is upgraded on its own schedule.
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `${provider}@latest`], { cwd: app, env, timeout: 300_000 })
+  await install([`${provider}@latest`])
   check(version(provider) === next, `npm install ${provider}@latest left it at ${version(provider)}`)
   for (const name of ["batchctl", "@batchctl/core", "@batchctl/openai-compatible"]) {
     check(version(name) === expected.get(name), `upgrading ${provider} moved ${name} to ${version(name)}`)

@@ -36,9 +36,9 @@ const files = (tarball: string): ReadonlyArray<string> =>
     .filter((line) => line.length > 0)
     .map((line) => line.replace(/^package\//, ""))
 
-beforeAll(() => {
+beforeAll(async () => {
   rmSync(packs, { recursive: true, force: true })
-  packed = packAll(packs)
+  packed = await packAll(packs)
 })
 
 describe("published packages", () => {
