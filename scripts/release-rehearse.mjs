@@ -5,7 +5,8 @@
 //    `batchctl` and `@batchctl/*` are served from that storage only (no uplink: a name that was not
 //    published here is a 404, never a package from the public registry); every other package (effect,
 //    @effect/platform and what they need, tsx) is proxied from the registry npm is configured with, so
-//    that the rehearsal runs on a fresh CI machine that reaches only that registry.
+//    that the rehearsal runs on a fresh CI machine that reaches only that registry. (Under turbo, the
+//    release test passes through what reaching it may need: proxies, NODE_EXTRA_CA_CERTS, npm's config.)
 // 2. Publishes with the project's publish command (`npm run changeset-publish -- --no-git-tag`): the
 //    build, then `changeset publish`, which packs each package through its prepack.
 // 3. In an empty folder with that registry only, installs what the root README's install line names plus
