@@ -6,8 +6,11 @@
 // `tsc -b` trusts its .tsbuildinfo: with `dist` deleted and the build info kept it says "up to date" and
 // emits nothing. A missing output is therefore built again with `--force`; a package that still lacks one
 // fails the pack, naming the files.
+//
+// It also copies the root LICENSE into the package, so that every tarball carries it (the copies are
+// ignored by git; the CLI, bundled by its own build, keeps a committed copy).
 import { execFileSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 
@@ -43,6 +46,7 @@ const build = (...extra) => {
   }
 }
 
+copyFileSync(join(import.meta.dirname, "..", "LICENSE"), join(dir, "LICENSE"))
 build()
 if (missing().length > 0) build("--force")
 const still = missing()

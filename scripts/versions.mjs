@@ -14,8 +14,11 @@ for (const dir of readdirSync(join(root, "packages"))) {
   const target = join(root, "packages", dir, "src", "version.ts")
   if (!existsSync(manifest) || !existsSync(target)) continue
   const { name, version } = JSON.parse(readFileSync(manifest, "utf8"))
-  const text = `/**\n * The version of ${name}, written by scripts/versions.mjs from its package.json.\n *\n * @since 0.2.0\n */\nexport const version = "${version}"\n`
-  if (readFileSync(target, "utf8") === text) continue
+  const current = readFileSync(target, "utf8")
+  // The @since tag is scripts/since-tags.mjs's to set: kept as it is.
+  const since = /@since (\S+)/.exec(current)?.[1] ?? version
+  const text = `/**\n * The version of ${name}, written by scripts/versions.mjs from its package.json.\n *\n * @since ${since}\n */\nexport const version = "${version}"\n`
+  if (current === text) continue
   if (check) stale.push(`${target} (${name}@${version})`)
   else writeFileSync(target, text)
 }

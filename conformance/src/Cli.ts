@@ -21,6 +21,7 @@ import type { ProviderFactory } from "./Runner.js"
 import * as Scenarios from "./Scenarios.js"
 import * as Suite from "./Suite.js"
 
+/** The usage text `batchctl-conformance --help` prints. */
 export const usage = `usage:
   batchctl-conformance [--fixtures PATH] [--adapter MODULE] [--provider ID] [--expectations FILE]
                        [--report FILE] [--coverage] [--verbose]
@@ -39,7 +40,9 @@ the module's \`provider\` export. \`record\` reads the key from <PREFIX>_API_KEY
 export interface Io {
   readonly cwd?: string | undefined
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** Where normal output goes. */
   readonly stdout?: ((text: string) => void) | undefined
+  /** Where errors and diagnostics go. */
   readonly stderr?: ((text: string) => void) | undefined
   /** Adapters to use instead of importing the built-in packages (a bundled CLI passes its own). */
   readonly providers?: Readonly<Record<string, ProviderFactory>> | undefined

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path"
 
 const Headers = Schema.Record({ key: Schema.String, value: Schema.String })
 
+/** The request an adapter is expected to send (FORMAT.md, section 2). */
 export const Request = Schema.Struct({
   method: Schema.String,
   url: Schema.String,
@@ -18,6 +19,7 @@ export const Request = Schema.Struct({
   body: Schema.optional(Schema.Unknown)
 })
 
+/** The vendor's answer to replay: status, headers, and a JSON `body` or a raw `bodyText`. */
 export const Response = Schema.Struct({
   status: Schema.Number,
   headers: Schema.optional(Headers),
@@ -25,25 +27,34 @@ export const Response = Schema.Struct({
   bodyText: Schema.optional(Schema.String)
 })
 
+/** One request and the response replayed for it. */
 export const Exchange = Schema.Struct({ request: Request, response: Response })
+/** One request and the response replayed for it. */
 export type Exchange = typeof Exchange.Type
 
+/** The adapter operation a fixture exercises. */
 export const Operation = Schema.Literal("cancel", "retrieve", "list", "results")
+/** The adapter operation a fixture exercises. */
 export type Operation = typeof Operation.Type
 
+/** What a fixture's evidence is: a recording of the live API, the vendor's documentation, or made up. */
 export const SourceKind = Schema.Literal("recorded", "documented", "synthetic")
+/** What a fixture's evidence is: a recording of the live API, the vendor's documentation, or made up. */
 export type SourceKind = typeof SourceKind.Type
 
 const ExpectError = Schema.Struct({ _tag: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
+/** What the adapter must return: a batch, a page or results (fields to match), or an error by tag. */
 export const Expect = Schema.Union(
   Schema.Struct({ batch: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }),
   Schema.Struct({ page: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }),
   Schema.Struct({ results: Schema.Array(Schema.Unknown) }),
   Schema.Struct({ error: ExpectError })
 )
+/** What the adapter must return: a batch, a page or results (fields to match), or an error by tag. */
 export type Expect = typeof Expect.Type
 
+/** A fixture file, format 1 (FORMAT.md): provider, operation, scenario, evidence, input, exchanges, expectation. */
 export const Fixture = Schema.Struct({
   format: Schema.Literal(1),
   provider: Schema.String,
@@ -73,6 +84,7 @@ export const Fixture = Schema.Struct({
   /** Extension: what is left to do in a template (`--init`); a fixture with any TODO never passes. */
   todo: Schema.optional(Schema.Array(Schema.String))
 })
+/** A fixture file, format 1 (FORMAT.md). */
 export type Fixture = typeof Fixture.Type
 
 /** A fixture and where it came from; `problem` when the file could not be read as a fixture. */
@@ -87,6 +99,7 @@ export type Loaded =
       readonly detail?: string | undefined
     }
 
+/** A fixture's case key, `operation.scenario` (`cancel.already-cancelled`), as expectations and reports name it. */
 export const key = (f: { readonly operation: string; readonly scenario: string }) => `${f.operation}.${f.scenario}`
 
 const decode = Schema.decodeUnknownEither(Fixture, { onExcessProperty: "ignore" })
@@ -110,6 +123,7 @@ export const firstProblem = (error: ParseResult.ParseError): string => {
   return where === "" ? message : `${where}: ${message}`
 }
 
+/** Reads one fixture file's text: `Fixture`, or `Invalid` with the first problem; never fails. */
 export const parse = (file: string, text: string): Loaded => {
   let json: unknown
   try {

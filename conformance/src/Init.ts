@@ -138,6 +138,7 @@ export class InitError extends Schema.TaggedError<InitError>("@batchctl/conforma
   }
 }
 
+/** What `--init` did: the template files it wrote, those it left because they existed, and the expectations file. */
 export interface InitResult {
   readonly written: ReadonlyArray<string>
   /** Files that were already there and are left as they are. */

@@ -33,6 +33,7 @@ export const builtIn: Readonly<Record<string, { readonly module: string; readonl
   together: { module: "@batchctl/together", namespace: "TogetherBatches", envPrefix: "TOGETHER" }
 }
 
+/** The ids of the providers whose adapters ship with batchctl, sorted. */
 export const builtInIds: ReadonlyArray<string> = Object.keys(builtIn).sort()
 
 /**

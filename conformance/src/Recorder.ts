@@ -85,6 +85,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bproj_[A-Za-z0-9]{6,}/g, "proj_REDACTED"]
 ]
 
+/** What to scrub from a recorded exchange: the secrets (in every form they can take), and the base URL to rewrite. */
 export interface ScrubOptions {
   /** The API key and any other value known to be secret; each also in its URL-encoded, JSON-escaped and Base64 forms. */
   readonly secrets: ReadonlyArray<string>
@@ -209,6 +210,7 @@ export class RecordError extends Schema.TaggedError<RecordError>("@batchctl/conf
   }
 }
 
+/** What `record` captures: which provider, adapter and operation, with which input and key, against which base URL. */
 export interface RecordOptions {
   readonly provider: string
   readonly factory: ProviderFactory

@@ -8,6 +8,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import type { Exchange } from "./Fixture.js"
 
+/** A request the adapter sent, as the replay saw it. */
 export interface SentRequest {
   readonly method: string
   readonly url: string
@@ -15,10 +16,12 @@ export interface SentRequest {
   readonly body: string | undefined
 }
 
+/** An `HttpClient` that answers with a fixture's exchanges, in order, and records what differs. */
 export interface Replay {
   readonly client: HttpClient.HttpClient
   /** Differences found so far, each a readable line. */
   readonly problems: () => ReadonlyArray<string>
+  /** Every request sent so far, in order. */
   readonly sent: () => ReadonlyArray<SentRequest>
   /** Exchanges the adapter never asked for. */
   readonly unused: () => number
@@ -111,6 +114,7 @@ const canonical = (u: unknown): unknown => {
   return u
 }
 
+/** A replay of `exchanges`, checking that each request carries `apiKey` where the fixture says. */
 export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay => {
   const problems: Array<string> = []
   const sent: Array<SentRequest> = []

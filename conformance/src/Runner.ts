@@ -36,12 +36,15 @@ export type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, unknown, Ht
 /** An adapter for the runner: a factory (preferred: it gets each case's own `clientOptions`), or a layer built with {@link clientOptions}. */
 export type ProviderSource = ProviderFactory | ProviderLayer
 
+/** An adapter's `layer` function: client options in, a layer providing `BatchProvider` out. */
 export type ProviderFactory = (
   options: VendorHttp.ClientOptions
 ) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
 
+/** A case's outcome; `expected-failure` and `unexpected-pass` come from the expectations file. */
 export type Verdict = "pass" | "fail" | "expected-failure" | "unexpected-pass" | "skipped"
 
+/** One fixture run against one adapter: its verdict, and why when it did not pass. */
 export interface CaseResult {
   readonly provider: string
   readonly operation: string

@@ -4,6 +4,7 @@
  */
 import type { Operation } from "./Fixture.js"
 
+/** A case every provider must cover: an operation in a situation, what the adapter must do, and what to expect. */
 export interface Scenario {
   /** `<operation>.<scenario>`, as in the fixture file name. */
   readonly key: string
@@ -20,6 +21,7 @@ const s = (key: string, description: string, expect: string): Scenario => {
   return { key, operation: operation as Operation, scenario: rest.join("."), description, expect }
 }
 
+/** Every scenario, in the order the matrix shows them. */
 export const all: ReadonlyArray<Scenario> = [
   s("cancel.validating", "cancel of a batch still validating: the vendor accepts it", "batch: status cancelling (or cancelled)"),
   s("cancel.in-progress", "cancel of a running batch: the vendor accepts it", "batch: status cancelling (or cancelled)"),

@@ -13,14 +13,19 @@ import { type CaseResult, type ProviderSource, runCase } from "./Runner.js"
 export const Expectations = Schema.Record({
   key: Schema.String,
   value: Schema.Struct({
-    skip: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
+    skip: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+      /** None when left out. */
+      default: () => ({})
+    }),
     expectedFailures: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+      /** None when left out. */
       default: () => ({})
     })
   })
 })
 export type Expectations = typeof Expectations.Type
 
+/** What `run` runs: the adapters by provider id, expectations, required scenarios, a provider filter. */
 export interface Options {
   /** Per provider id: its adapter's `layer` function (it gets the runner's key and retry policy), or a `Layer` built with `Runner.clientOptions`. */
   readonly providers: Readonly<Record<string, ProviderSource>>
@@ -41,6 +46,7 @@ export interface Evidence {
   readonly passed: { readonly recorded: number; readonly documented: number; readonly synthetic: number }
 }
 
+/** The result of a run: every case, invalid files, totals by verdict, evidence per provider; `ok` when nothing failed. */
 export interface Report {
   readonly format: 1
   readonly providers: ReadonlyArray<string>
@@ -52,6 +58,7 @@ export interface Report {
   readonly ok: boolean
 }
 
+/** Runs every loaded fixture against its provider's adapter; never fails (a failing case is in the report). */
 export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Effect.Effect<Report> =>
   Effect.gen(function* () {
     const expectations = options.expectations ?? {}
@@ -190,6 +197,7 @@ const CELL: Record<CaseResult["verdict"], string> = {
 /** The evidence a case rests on, as a cell suffix: `pass:r` recorded, `pass:d` documented, `pass:s` synthetic. */
 const KIND: Record<string, string> = { recorded: "r", documented: "d", synthetic: "s" }
 
+/** How `render` prints a report. */
 export interface RenderOptions {
   /** Every schema issue of an invalid fixture, not only the first. */
   readonly verbose?: boolean | undefined

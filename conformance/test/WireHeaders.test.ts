@@ -13,6 +13,7 @@ import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { createRequire } from "node:module"
 
 /** Added by Node's `fetch` (undici) whatever the caller asks, not by the adapter. */
 const TRANSPORT = new Set(["host", "connection", "content-length", "accept-encoding", "accept-language", "sec-fetch-mode"])
@@ -60,7 +61,9 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const ua = (pkg: string) => `batchctl/${coreVersion} (${pkg}/0.0.0)`
+const require = createRequire(import.meta.url)
+/** Each package's own version: a release moves them (a provider's patch moves only that one). */
+const ua = (pkg: string) => `batchctl/${coreVersion} (${pkg}/${(require(`${pkg}/package.json`) as { version: string }).version})`
 const bearer = { authorization: `Bearer ${KEY}` }
 
 interface Case {

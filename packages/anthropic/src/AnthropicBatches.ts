@@ -168,7 +168,7 @@ const isRecord = Predicate.isRecord
  * each as Anthropic sent it: `archived_at` (set once "its results became unavailable"), `results_url`,
  * `request_counts` with all five buckets as sent (zeros included), `type`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Extras {
@@ -193,7 +193,7 @@ const Count = Schema.optional(Schema.Number)
 /**
  * The typed Anthropic extras of a batch, read from `batch.raw` without a cast.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const extras = (batch: Batch.Batch): Extras => {
@@ -227,7 +227,7 @@ const OUTCOMES: ReadonlyMap<string, Batch.ResultOutcome> = new Map([
  * `{"custom_id", "result": {"type", "message"?, "error"?}}`; `message` and `error` are kept as sent
  * (`null` read as absent).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const WireResultLine = Schema.Struct({
@@ -240,7 +240,7 @@ export const WireResultLine = Schema.Struct({
 })
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export type WireResultLine = typeof WireResultLine.Type
@@ -271,13 +271,13 @@ export const toResult = (value: unknown): Batch.ResultItem | undefined => {
 /**
  * What Anthropic answers to a delete: `{"id", "type": "message_batch_deleted"}`.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const DeletedBatch = Schema.Struct({ id: Schema.String, type: Schema.optional(Schema.String) })
 
 /**
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type DeletedBatch = typeof DeletedBatch.Type
@@ -285,7 +285,7 @@ export type DeletedBatch = typeof DeletedBatch.Type
 /**
  * Anthropic's batch calls beyond the common four: `delete` and backward paging (`before_id`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface More {
@@ -318,7 +318,7 @@ const notThisAdapter = (operation: string) =>
 /**
  * Deletes an ended batch; see {@link More.delete}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category operations
  */
 export const deleteBatch = (batchId: string): Effect.Effect<DeletedBatch, BatchError.BatchError, AnthropicBatches> =>
@@ -330,7 +330,7 @@ export const deleteBatch = (batchId: string): Effect.Effect<DeletedBatch, BatchE
 /**
  * One page of batches created before `before`; see {@link More.listBefore}.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category operations
  */
 export const listBefore = (options: {
@@ -383,7 +383,7 @@ const ANTHROPIC_STATE_TEXT = /processing[_ ]status|\b(ended|canceling|in_progres
  * malformed request) keeps its own tag: every Anthropic 400 is `invalid_request_error`, so only the
  * message can tell them apart.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category mapping
  */
 export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
@@ -560,7 +560,7 @@ export const client = kit.client
 /**
  * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const variables = kit.variables

@@ -41,7 +41,7 @@ export type PlainOptions<O extends ClientOptions> = Omit<O, "apiKey"> & {
  * A string setting a vendor reads from the environment besides the common ones, e.g. OpenAI's
  * `organization` from `OPENAI_ORG_ID`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface EnvSetting<O> {
@@ -149,7 +149,7 @@ const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> =
 /**
  * Turns a config error into the `InvalidRequest` of a missing or wrong setting.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const fromConfigError = (provider: string, error: ConfigError.ConfigError): InvalidRequest =>

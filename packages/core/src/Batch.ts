@@ -205,7 +205,7 @@ export interface ListOptions {
    * vendor cannot page backward fail with `Unsupported`. With `before`, a page's `nextCursor` is where to
    * continue backward, passed as `after` (as `listAll` does) or as `before`.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly before?: string | undefined
 }

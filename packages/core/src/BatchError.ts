@@ -171,7 +171,7 @@ export class Unsupported extends Schema.TaggedError<Unsupported>(id("Unsupported
  * names neither inline results nor files although it counts finished requests). Not retried: waiting does
  * not bring them back.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category errors
  */
 export class ResultsUnavailable extends Schema.TaggedError<ResultsUnavailable>(id("ResultsUnavailable"))(
@@ -190,7 +190,7 @@ export class ResultsUnavailable extends Schema.TaggedError<ResultsUnavailable>(i
  * `awaitTerminal` (or `cancelAndWait`) gave up at its deadline. `lastStatus` is the status it saw last.
  * Not a vendor failure, so not in {@link BatchError}; {@link isBatchError} recognises it all the same.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export class WaitTimedOut extends Schema.TaggedError<WaitTimedOut>("@batchctl/core/Lifecycle/WaitTimedOut")(
@@ -226,7 +226,7 @@ export type BatchError =
  * opening the second file of an OpenAI-style batch, or a line that cannot be read, after the items
  * before it. An error that already says how many is returned as is.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const withItemsDelivered = (error: BatchError, count: number): BatchError =>

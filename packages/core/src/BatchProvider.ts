@@ -28,6 +28,7 @@ export interface Service {
    * is still `in_progress` for a moment (poll with `Lifecycle.cancelAndWait` to see it settle).
    */
   readonly cancel: (batchId: string) => Effect.Effect<Batch, BatchError>
+  /** The batch as it is now, normalized; `BatchNotFound` when the vendor does not know the id. */
   readonly retrieve: (batchId: string) => Effect.Effect<Batch, BatchError>
   /** One page; pass `page.nextCursor` as `after` for the next. */
   readonly list: (options?: ListOptions) => Effect.Effect<Page, BatchError>
@@ -54,7 +55,9 @@ export interface Adapter {
   readonly provider: string
   /** The vendor's cancel call, as is: an invalid-state refusal fails with `InvalidBatchState`. */
   readonly cancel: (ref: BatchId.BatchRef) => Effect.Effect<Batch, BatchError>
+  /** The vendor's retrieve call. */
   readonly retrieve: (ref: BatchId.BatchRef) => Effect.Effect<Batch, BatchError>
+  /** The vendor's list call: one page. */
   readonly list: (options: ListOptions) => Effect.Effect<Page, BatchError>
   /** Reads the results of a batch already known to be terminal. */
   readonly results: (batch: Batch, ref: BatchId.BatchRef) => Stream.Stream<ResultItem, BatchError>

@@ -152,7 +152,7 @@ export interface CancelManyOptions {
  * Ids for {@link cancelMany}: an iterable of strings, but not a string itself (which is iterable, and would
  * be cancelled one character at a time).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export type Ids<I extends Iterable<string>> = I extends string ? never : I
@@ -227,7 +227,7 @@ const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: Itera
  * may be a generator over millions of ids. For bulk cancels whose outcomes need not all be held at once:
  * `cancelMany` keeps every `Batch` (with its raw vendor body) until the end, about 1 KB each.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category cancel
  */
 export const cancelEach = <I extends Iterable<string>>(

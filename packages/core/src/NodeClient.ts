@@ -9,7 +9,7 @@
  * step each and reads results files as they arrive; Effect users get the same speed by providing
  * `layer`, or choose any other client.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
@@ -509,7 +509,7 @@ export const makeTransport = (modules: Modules, agents: Agents): Transport.Servi
 /**
  * An `HttpClient` over `node:http` / `node:https` with the given agents.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
@@ -539,7 +539,7 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
   })
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Modules {
@@ -547,11 +547,12 @@ export interface Modules {
   readonly https: NodeHttps
   /** Decompresses bodies sent with `content-encoding` gzip (asked for, as `fetch` does), deflate or br. */
   readonly zlib: NodeZlib
+  /** `stream.Readable.toWeb`: a response body as a web `ReadableStream`, for the general `HttpClient` path. */
   readonly toWeb: (source: Readable) => unknown
 }
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Agents {
@@ -564,7 +565,7 @@ export interface Agents {
  * keep-alive agents on Node (closed with the layer); elsewhere `fetch`, and the transport over it; with
  * `FetchHttpClient.RequestInit` saying `redirect: "manual"` once, so that no request has to say it again.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category layers
  */
 export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | FetchHttpClient.RequestInit> = Layer.merge(

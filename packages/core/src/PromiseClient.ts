@@ -61,8 +61,11 @@ export interface BulkOptions extends Omit<Lifecycle.CancelManyOptions, "stop">, 
  */
 export interface BatchClient extends AsyncDisposable {
   readonly provider: string
+  /** Cancels a batch, idempotently (`BatchProvider.Service.cancel`); rejects with `InvalidBatchState` when it had already finished. */
   cancel(batchId: string, options?: CallOptions): Promise<Batch>
+  /** The batch as it is now, normalized. */
   retrieve(batchId: string, options?: CallOptions): Promise<Batch>
+  /** One page of batches; pass `page.nextCursor` as `after` for the next. */
   list(options?: ListOptions & CallOptions): Promise<Page>
   /** Every batch across pages. */
   listAll(options?: Omit<ListOptions, "after"> & CallOptions): AsyncIterable<Batch>
@@ -75,7 +78,9 @@ export interface BatchClient extends AsyncDisposable {
   results(batchId: string, options?: CallOptions): AsyncIterable<ResultItem>
   /** {@link BatchClient.results} collected into an array: for small batches. */
   resultsArray(batchId: string, options?: CallOptions): Promise<ReadonlyArray<ResultItem>>
+  /** Polls until the batch is terminal (`Lifecycle.awaitTerminal`); rejects with `WaitTimedOut` past `timeout`. */
   awaitTerminal(batchId: string, options?: WaitOptions): Promise<Batch>
+  /** Cancels, then polls until the batch is terminal (`Lifecycle.cancelAndWait`). */
   cancelAndWait(batchId: string, options?: WaitOptions): Promise<Batch>
   /** Never rejects for one batch's failure: one outcome per id. Rejects a string for `ids`. */
   cancelMany<I extends Iterable<string>>(

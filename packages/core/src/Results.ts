@@ -63,7 +63,7 @@ export const fromValues = (
  * A running count of the items a results read has delivered, shared by the files it reads in turn, so
  * that a read that breaks off can say how many the caller already has.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Delivered {
@@ -76,7 +76,7 @@ export interface Delivered {
  * retried until its head arrives; a body that breaks off or stalls ends the stream with
  * `TransportFailure` carrying `itemsDelivered`, and is not downloaded again.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category reading
  */
 export const streamJsonl = (
@@ -207,7 +207,7 @@ const outcomeOf = (code: string | undefined): ResultOutcome | undefined =>
  * Only `custom_id` is required; `response` and `error` are kept as sent (`null` read as absent), and
  * their `status_code` and `code` are read leniently.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const OpenAiLine = Schema.Struct({
@@ -217,7 +217,7 @@ export const OpenAiLine = Schema.Struct({
 })
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export type OpenAiLine = typeof OpenAiLine.Type
@@ -261,7 +261,7 @@ export const openAiLine = (value: unknown): ResultItem | undefined => {
  * of an undocumented shape (Together documents none for its error file) are `errored`, with the whole
  * line as `error` when it has no `error` field; only a line without a string `custom_id` cannot be read.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category decoding
  */
 export const errorFileLine = (value: unknown): ResultItem | undefined => {

@@ -78,7 +78,7 @@ const dateOrFail =
 /**
  * Unix seconds (fractions kept to the millisecond) ⇄ `Date`.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const UnixSeconds: Schema.Schema<Date, number> = Schema.transformOrFail(Schema.Number, Schema.DateFromSelf, {
@@ -90,7 +90,7 @@ export const UnixSeconds: Schema.Schema<Date, number> = Schema.transformOrFail(S
 /**
  * An RFC 3339 timestamp ⇄ `Date` (encoded in UTC, `…Z`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const Rfc3339: Schema.Schema<Date, string> = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
@@ -102,7 +102,7 @@ export const Rfc3339: Schema.Schema<Date, string> = Schema.transformOrFail(Schem
 /**
  * Either form a vendor sends: a number is unix seconds, a string is RFC 3339.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const FromVendor: Schema.Schema<Date, number | string> = Schema.Union(UnixSeconds, Rfc3339)
@@ -111,7 +111,7 @@ export const FromVendor: Schema.Schema<Date, number | string> = Schema.Union(Uni
  * A vendor timestamp field as wire schemas read it: a `Date` when the value is a timestamp in either form
  * and `undefined` otherwise (missing, `null`, or garbage), never a failure. Encodes to RFC 3339.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const Lenient: Schema.Schema<Date | undefined, unknown> = Schema.declare<Date | undefined, unknown, readonly []>([], {

@@ -245,7 +245,7 @@ export interface VendorHttp {
 /**
  * A 2xx response whose body is read as it arrives, one text line at a time.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface Lines {
@@ -262,7 +262,7 @@ export interface Lines {
  * A streamed body ended before its end after its head arrived: it `broke` off (a reset), `stalled`
  * past the idle timeout, came `slow`er than the minimum rate, or had a line `tooLong`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category errors
  */
 export class BodyFailure extends Schema.TaggedError<BodyFailure>("@batchctl/core/VendorHttp/BodyFailure")(
@@ -299,7 +299,7 @@ export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>>>
  * The public operation a request serves when it differs from the request's own (the retrieve that
  * `results` makes first reports its failures as `results`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category fiber refs
  */
 export const currentOperation: FiberRef.FiberRef<string | undefined> = Operation.currentOperation
@@ -307,7 +307,7 @@ export const currentOperation: FiberRef.FiberRef<string | undefined> = Operation
 /**
  * Runs `self` with every request's failures named after `operation`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category combinators
  */
 export const asOperation: {
@@ -348,7 +348,7 @@ export interface Vendor {
  * The `user-agent` an adapter sends: `batchctl/<core version> (<package>/<version>)`, so a vendor's
  * logs say which release sent a request, as the official SDKs' do.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constructors
  */
 export const userAgent = (pkg: string, pkgVersion: string): string => `batchctl/${coreVersion} (${pkg}/${pkgVersion})`

@@ -6,7 +6,7 @@
  * Vendors add fields, drop fields and send `null` where their docs say a value; a batch must stay
  * readable through all of it. Required fields (an id) stay strict; everything descriptive is lenient.
  *
- * @since 0.4.0
+ * @since 0.1.0
  */
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -16,7 +16,7 @@ import * as Schema from "effect/Schema"
 /**
  * A property that may be missing or `null`: `Schema.optional(Schema.NullOr(schema))`.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const optionalOrNull = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
@@ -25,7 +25,7 @@ export const optionalOrNull = <S extends Schema.Schema.Any>(schema: S) => Schema
  * Any value, decoded as `schema` when it is one and as `undefined` when it is not: a vendor sending a
  * number where a string was documented loses that field, not the whole body.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const lenient = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A | undefined, unknown> => {
@@ -42,7 +42,7 @@ export const lenient = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A | un
 /**
  * A property read with {@link lenient}, which may also be missing.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category schemas
  */
 export const lenientField = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(lenient(schema))
@@ -52,7 +52,7 @@ export const lenientField = <A, I>(schema: Schema.Schema<A, I>) => Schema.option
  * field is missing or it is not a `schema`. For typed access to vendor fields the normalized batch does
  * not carry (`batch.raw`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category accessors
  */
 export const field = <A, I>(schema: Schema.Schema<A, I>, raw: unknown, name: string): A | undefined =>

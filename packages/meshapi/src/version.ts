@@ -1,6 +1,6 @@
 /**
  * The version of @batchctl/meshapi, written by scripts/versions.mjs from its package.json.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const version = "0.0.0"

@@ -82,7 +82,7 @@ export const client = kit.client
 /**
  * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const variables = kit.variables
@@ -91,7 +91,7 @@ export const variables = kit.variables
  * The typed vendor fields of a batch that the normalized batch does not carry (`metadata`, `model`,
  * `endpoint`, `input_file_id`, …), each as the vendor sent it; no cast of `raw` needed.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const extras = OpenAiCompatible.extras

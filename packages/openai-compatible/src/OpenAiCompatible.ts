@@ -137,7 +137,7 @@ const field = Wire.field
 /**
  * One entry of OpenAI's `errors.data` (why a batch failed, e.g. `token_limit_exceeded`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const BatchErrorEntry = Schema.Struct({
@@ -150,7 +150,7 @@ export const BatchErrorEntry = Schema.Struct({
 /**
  * OpenAI's `usage` of a batch ("only populated on batches created after September 7, 2025").
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category schemas
  */
 export const Usage = Schema.Struct({
@@ -165,7 +165,7 @@ export const Usage = Schema.Struct({
  * The vendor fields of an OpenAI-family batch that the normalized batch does not carry, typed, each as the
  * vendor sent it (`null` stays `null`) and absent when the vendor did not send it or sent another shape.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Extras {
@@ -188,7 +188,7 @@ const drop = <A extends Record<string, unknown>>(record: A): A => {
  * The typed vendor extras of a batch of this family, read from `batch.raw` without a cast. The normalized
  * fields stay the contract; these are the vendor's words.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const extras = (batch: Batch.Batch): Extras =>
@@ -205,7 +205,7 @@ export const extras = (batch: Batch.Batch): Extras =>
 /**
  * The failure of `list({ before })` for a vendor that pages only forward (`after`).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category errors
  */
 export const backwardUnsupported = (provider: string): BatchError.Unsupported =>

@@ -99,7 +99,7 @@ export const client = kit.client
 /**
  * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const variables = kit.variables
@@ -108,7 +108,7 @@ export const variables = kit.variables
  * The typed OpenAI fields of a batch that the normalized batch does not carry (`metadata`, `model`,
  * `endpoint`, `input_file_id`, `errors`, `usage`), each as OpenAI sent it; no cast of `raw` needed.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const extras = OpenAiCompatible.extras

@@ -140,7 +140,7 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
  * Together's fields of a batch that the normalized batch does not carry, typed, each as Together sent it
  * (absent when not sent or of another shape). `error` is a plain string (BatchJob.error).
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Extras {
@@ -157,7 +157,7 @@ const field = Wire.field
 /**
  * The typed Together extras of a batch, read from `batch.raw` without a cast.
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category accessors
  */
 export const extras = (batch: Batch.Batch): Extras => {
@@ -274,7 +274,7 @@ export const client = kit.client
 /**
  * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category config
  */
 export const variables = kit.variables
