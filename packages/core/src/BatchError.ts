@@ -242,7 +242,7 @@ export const withItemsDelivered = (error: BatchError, count: number): BatchError
  * every string inside the vendor's details (its ids and statuses are data, and stay as they are). For the
  * HTTP layer, which scrubs the key from what is shown, never from the data it decodes.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const redacted = (error: BatchError, scrub: (text: string) => string): BatchError => {

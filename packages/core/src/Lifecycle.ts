@@ -162,7 +162,7 @@ export type Ids<I extends Iterable<string>> = I extends string ? never : I
  * answer or one that could not be read, or the vendor refused while the batch still runs (a temporary
  * 409/400). A refusal of a finished batch, a missing batch, a bad key or a bad id are final.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category cancel
  */
 export const isRetryableCancelFailure = (error: BatchError): boolean => {

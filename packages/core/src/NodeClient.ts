@@ -492,7 +492,7 @@ const utf8 = new TextDecoder()
  * The transport over `node:http` / `node:https` with the given agents: what `layer` provides as
  * `Transport`, for the JSON calls and results files.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const makeTransport = (modules: Modules, agents: Agents): Transport.Service => ({

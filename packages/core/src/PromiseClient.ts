@@ -44,7 +44,7 @@ export interface WaitOptions extends CallOptions {
  * Options of {@link BatchClient.cancelMany} and {@link BatchClient.cancelEach}: those of
  * `Lifecycle.cancelMany`, with `stopSignal` for its graceful `stop`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category models
  */
 export interface BulkOptions extends Omit<Lifecycle.CancelManyOptions, "stop">, CallOptions {

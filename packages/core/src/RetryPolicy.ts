@@ -3,7 +3,7 @@
  * README, as code. {@link classify} says what one failed attempt is (`retry`, `refusal`, `final`);
  * {@link schedule} is the `Schedule` `VendorHttp` retries with (`Effect.retry`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
 import * as Clock from "effect/Clock"
@@ -21,7 +21,7 @@ import type { VendorErrorBody } from "./VendorErrorBody.js"
  * asked for (`retry-after-ms`, `retry-after`, a body hint); either way never more than `maxDelay`.
  * `{ maxAttempts: 3, baseDelay: 0, maxDelay: 0 }` retries at once, as the conformance runner does.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface RetryPolicy {
@@ -31,13 +31,13 @@ export interface RetryPolicy {
 }
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelay: "500 millis", maxDelay: "30 seconds" }
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const immediateRetries = (maxAttempts: number): RetryPolicy => ({ maxAttempts, baseDelay: 0, maxDelay: 0 })
@@ -45,7 +45,7 @@ export const immediateRetries = (maxAttempts: number): RetryPolicy => ({ maxAtte
 /**
  * A failed attempt, as far as retrying it goes: a non-2xx answer, or no answer at all.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export type Failure =
@@ -73,7 +73,7 @@ export type Failure =
  * - `x-should-retry: true|false` overrides that either way, but a used-up quota (402, or a 429 whose
  *   error code says so) is never retried: waiting does not refill it.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category classification
  */
 export const classify = (failure: Failure): "retry" | "refusal" | "final" => {
@@ -95,7 +95,7 @@ export const classify = (failure: Failure): "retry" | "refusal" | "final" => {
 /**
  * Reads `retry-after-ms`, then `retry-after` (delta seconds or an HTTP date, relative to `now`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category parsing
  */
 export const retryAfterMillis = (headers: Headers.Headers, now: number): number | undefined => {
@@ -117,7 +117,7 @@ const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May
  * Milliseconds of a duration option, or `fallback` when it is missing or not a usable duration; at most
  * 2^31 − 1 (Node's timers fire at once past it, ~24.8 days: longer is as good as never).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category parsing
  */
 export const millisOf = (input: unknown, fallback: number): number => {
@@ -132,7 +132,7 @@ const MAX_TIMER_MS = 2_147_483_647
  * The policy with every field usable: fields left `undefined` take the default, counts are whole numbers
  * of at least 1, durations non-negative milliseconds (an unusable one falls back to the default).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface Resolved {
@@ -142,7 +142,7 @@ export interface Resolved {
 }
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const resolve = (partial: Partial<RetryPolicy> | undefined): Resolved => {
@@ -162,7 +162,7 @@ const DEFAULT_MAX_DELAY_MS = millisOf(defaultRetryPolicy.maxDelay, 0)
  * One decision of {@link schedule}: the failure, which attempt failed (1 for the first), and the wait
  * before the next.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface Step {
@@ -179,7 +179,7 @@ export interface Step {
  * `maxDelay` is 0, which asks for no waiting at all), and when the next attempt would start at or
  * after `deadline` (milliseconds on the fiber's `Clock`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category scheduling
  */
 export const schedule = (policy: Resolved, options: { readonly deadline?: number | undefined } = {}): Schedule.Schedule<Step, Failure> =>

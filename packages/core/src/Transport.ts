@@ -5,7 +5,7 @@
  * (plain timers, one asynchronous step per request). `VendorHttp` uses the `Transport` in context, else
  * {@link fromHttpClient} of the `HttpClient` in context; `NodeClient.layer` provides both tags.
  *
- * @since 0.4.0
+ * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as Headers from "@effect/platform/Headers"
@@ -26,7 +26,7 @@ import * as Stream from "effect/Stream"
  * One request as `VendorHttp` built it: `headers` final but for the body's own (`content-type`,
  * `content-length`, which a transport derives from `body`).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface Request {
@@ -43,7 +43,7 @@ export interface Request {
 /**
  * What {@link Service.exchange} answers: the whole exchange of a small request, or why there was none.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export type Exchange =
@@ -68,7 +68,7 @@ export type Exchange =
  * `idleMs`, and with the transport's error when it breaks off. Read it once (a second read fails); a
  * read that stops early closes the connection.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "idle">
@@ -77,7 +77,7 @@ export type BodyReader = (idleMs: number) => Stream.Stream<Uint8Array, Error | "
  * What {@link Service.download} answers: a 2xx head with its body still to read, or, as
  * {@link Service.exchange} answers, a whole (error) response or why there was none.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export type Downloaded =
@@ -93,13 +93,13 @@ export type Downloaded =
 /**
  * One request on a transport. It never fails: a missing response is an answer too.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export type Send<A> = (request: Request) => Effect.Effect<A>
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface Service {
@@ -110,7 +110,7 @@ export interface Service {
 }
 
 /**
- * @since 0.4.0
+ * @since 0.1.0
  * @category tags
  */
 export class Transport extends Context.Tag("@batchctl/core/Transport")<Transport, Service>() {}
@@ -210,7 +210,7 @@ const failed = (error: unknown): Exchange =>
  * timeout on the fiber's clock, redirects not followed (`redirect: "manual"` for `FetchHttpClient`).
  * What `VendorHttp` uses when no {@link Transport} is provided.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const fromHttpClient = (client: HttpClient.HttpClient): Service => {
@@ -262,7 +262,7 @@ const once = (reader: BodyReader): BodyReader => {
 /**
  * {@link fromHttpClient} of the `HttpClient` in context, as a layer.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category layers
  */
 export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
@@ -273,7 +273,7 @@ export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClien
 /**
  * A body given whole, as a reader (a transport that read a 2xx body whole hands it over so).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const readerOfText =

@@ -122,7 +122,7 @@ export const refusedOnCancel =
 /**
  * The bounds of every call, each a typed failure when crossed. Left `undefined`, each keeps its default.
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category models
  */
 export interface Bounds {

@@ -43,7 +43,7 @@ export interface LoopbackServer {
  * Listens on a free loopback port: the server's URL, and what closes it (open connections too). For
  * servers that answer in ways {@link start} cannot (resets, bodies that never end).
  *
- * @since 0.4.0
+ * @since 0.1.0
  * @category constructors
  */
 export const listen = (server: Server): Promise<{ readonly url: string; readonly close: () => Promise<void> }> =>
