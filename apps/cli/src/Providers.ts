@@ -1,24 +1,28 @@
 /**
- * The six providers, their environment variables, and how the CLI connects to one: the key and base
+ * The providers (from the registry, `@batchctl/conformance/Registry`), their environment variables, and how the CLI connects to one: the key and base
  * URL it resolves itself (so it needs nothing from the environment reading of the adapters) and the
  * adapter layer, loaded on demand so that `--help` never loads an adapter.
  */
 import type { BatchError, BatchProvider } from "@batchctl/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Registry from "@batchctl/conformance/Registry"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { BadInput, MissingApiKey } from "./Failure.js"
 import * as Output from "./Output.js"
 
-export const providers = ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"] as const
+export const providers: ReadonlyArray<Registry.Id> = Registry.ids
 
-export type Provider = (typeof providers)[number]
+export type Provider = Registry.Id
 
-export const isProvider = (value: string): value is Provider => (providers as ReadonlyArray<string>).includes(value)
+export const isProvider = Registry.isId
+
+/** `anthropic, openai, … and meshapi`, for the help text. */
+export const providersProse: string = Registry.prose()
 
 /** `OPENAI`, `ANTHROPIC`, … */
-export const envPrefix = (provider: Provider): string => provider.toUpperCase()
+export const envPrefix = (provider: Provider): string => Registry.get(provider).envPrefix
 
 export const keyVariable = (provider: Provider): string => `${envPrefix(provider)}_API_KEY`
 
@@ -82,27 +86,28 @@ export const resolve = (
 
 type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
 
+type Options = { readonly apiKey: Redacted.Redacted<string>; readonly baseUrl?: string }
+
+/**
+ * Each provider's adapter, imported only when it is used. The import specifiers are literal so the
+ * bundler splits each adapter into its own chunk; the `Record` over the registry's ids makes a
+ * provider missing here a type error.
+ */
+const loaders: { readonly [P in Provider]: (options: Options) => Promise<ProviderLayer> } = {
+  anthropic: (o) => import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layer(o)),
+  openai: (o) => import("@batchctl/openai").then((m) => m.OpenAiBatches.layer(o)),
+  moonshot: (o) => import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layer(o)),
+  together: (o) => import("@batchctl/together").then((m) => m.TogetherBatches.layer(o)),
+  respan: (o) => import("@batchctl/respan").then((m) => m.RespanBatches.layer(o)),
+  meshapi: (o) => import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layer(o))
+}
+
 /** The adapter's layer for a connection; each adapter is imported only when it is used. */
 export const layerFor = (connection: Connection): Effect.Effect<ProviderLayer> => {
-  const options = {
+  const options: Options = {
     apiKey: connection.apiKey,
     ...(connection.baseUrl === undefined ? {} : { baseUrl: connection.baseUrl })
   }
-  const load = (): Promise<ProviderLayer> => {
-    switch (connection.provider) {
-      case "openai":
-        return import("@batchctl/openai").then((m) => m.OpenAiBatches.layer(options))
-      case "anthropic":
-        return import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layer(options))
-      case "moonshot":
-        return import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layer(options))
-      case "together":
-        return import("@batchctl/together").then((m) => m.TogetherBatches.layer(options))
-      case "respan":
-        return import("@batchctl/respan").then((m) => m.RespanBatches.layer(options))
-      case "meshapi":
-        return import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layer(options))
-    }
-  }
+  const load = (): Promise<ProviderLayer> => loaders[connection.provider](options)
   return Effect.promise(load)
 }
