@@ -76,7 +76,7 @@ describe("provider registry", () => {
   })
 
   it("no hand-kept list names a provider the registry does not know", () => {
-    const known = new Set(Registry.entries.map((e) => e.package))
+    const known = new Set<string>(Registry.entries.map((e) => e.package))
     for (const manifest of ["apps/cli/package.json", "e2e/package.json", "docs/package.json"]) {
       const extra = devDependencies(manifest).filter(
         (d) => d.startsWith("@batchctl/") && !known.has(d) && !["core", "emulator", "conformance", "openai-compatible"].includes(d.slice(10))
