@@ -1,6 +1,6 @@
 /**
- * Where adapters come from: the six of this repository (optional peer dependencies, imported only
- * when a run needs them) and any ES module given with `--adapter`.
+ * Where adapters come from: those of this repository, listed in `Registry` (optional peer
+ * dependencies, imported only when a run needs them), and any ES module given with `--adapter`.
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import * as Registry from "./Registry.js"
 import type { ProviderFactory } from "./Runner.js"
 
 /** An adapter, loaded. */
@@ -23,15 +24,11 @@ export interface Loaded {
   readonly origin: string
 }
 
-/** The repository's adapters: package, and the namespace that holds `layer`. */
-export const builtIn: Readonly<Record<string, { readonly module: string; readonly namespace: string; readonly envPrefix: string }>> = {
-  anthropic: { module: "@batchctl/anthropic", namespace: "AnthropicBatches", envPrefix: "ANTHROPIC" },
-  meshapi: { module: "@batchctl/meshapi", namespace: "MeshApiBatches", envPrefix: "MESHAPI" },
-  moonshot: { module: "@batchctl/moonshot", namespace: "MoonshotBatches", envPrefix: "MOONSHOT" },
-  openai: { module: "@batchctl/openai", namespace: "OpenAiBatches", envPrefix: "OPENAI" },
-  respan: { module: "@batchctl/respan", namespace: "RespanBatches", envPrefix: "RESPAN" },
-  together: { module: "@batchctl/together", namespace: "TogetherBatches", envPrefix: "TOGETHER" }
-}
+/** The repository's adapters: package, and the namespace that holds `layer` (read from the registry). */
+export const builtIn: Readonly<Record<string, { readonly module: string; readonly namespace: string; readonly envPrefix: string }>> =
+  Object.fromEntries(
+    Registry.entries.map((e) => [e.id, { module: e.package, namespace: e.namespace, envPrefix: e.envPrefix }])
+  )
 
 /** The ids of the providers whose adapters ship with batchctl, sorted. */
 export const builtInIds: ReadonlyArray<string> = Object.keys(builtIn).sort()

@@ -36,6 +36,13 @@ export * as Init from "./Init.js"
  */
 export * as Providers from "./Providers.js"
 /**
+ * The one list of providers every other list in the repository reads: id, package, folder, namespace,
+ * environment prefix and wire family.
+ *
+ * @since 0.1.0
+ */
+export * as Registry from "./Registry.js"
+/**
  * Recording: an `HttpClient` that keeps every exchange as sent and received (handing the adapter an
  * identical copy of each response), and the scrubbing that turns those exchanges into a fixture with
  * no key, cookie, organization or project id in it.

@@ -1,12 +1,13 @@
-/** The six adapters of this repository, imported statically for the tests (the package imports them lazily). */
+/** The adapters of this repository (one per registry entry), imported statically for the tests (the package imports them lazily). */
 import { AnthropicBatches } from "@batchctl/anthropic"
 import { MeshApiBatches } from "@batchctl/meshapi"
 import { MoonshotBatches } from "@batchctl/moonshot"
 import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
-import type { Runner } from "../src/index.js"
+import type { Registry, Runner } from "../src/index.js"
 
+// Over the registry's ids: a provider missing here is a type error.
 export const builtIn: Readonly<Record<string, Runner.ProviderFactory>> = {
   anthropic: AnthropicBatches.layer,
   meshapi: MeshApiBatches.layer,
@@ -14,4 +15,4 @@ export const builtIn: Readonly<Record<string, Runner.ProviderFactory>> = {
   openai: OpenAiBatches.layer,
   respan: RespanBatches.layer,
   together: TogetherBatches.layer
-}
+} satisfies { readonly [P in Registry.Id]: Runner.ProviderFactory }

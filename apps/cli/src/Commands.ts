@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import * as Argv from "./Argv.js"
 import { exitCodeHelp } from "./Failure.js"
 import type { Mode } from "./Output.js"
-import { type Provider, providers } from "./Providers.js"
+import { type Provider, providers, providersProse } from "./Providers.js"
 import type * as Run from "./Run.js"
 
 const doc = (summary: string, examples: ReadonlyArray<string>, notes: ReadonlyArray<string> = []) =>
@@ -410,7 +410,7 @@ const conformance = Command.make(
 export const root = Command.make("batchctl").pipe(
   Command.withDescription(
     HelpDoc.blocks([
-      HelpDoc.p("One typed CLI over the LLM batch APIs of anthropic, openai, moonshot, together, respan and meshapi."),
+      HelpDoc.p(`One typed CLI over the LLM batch APIs of ${providersProse}.`),
       HelpDoc.p(
         "Keys come from <PROVIDER>_API_KEY (or --api-key-env NAME), base URLs from <PROVIDER>_BASE_URL (or --base-url URL)."
       ),

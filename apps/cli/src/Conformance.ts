@@ -1,18 +1,19 @@
 /**
  * `batchctl conformance …`: the conformance suite's own command line (`Cli.main` of
  * `@batchctl/conformance`, the code behind `batchctl-conformance`), loaded only when asked for. The
- * bundle hands it the six adapters it carries, and the build copies the suite's fixtures and
+ * bundle hands it the adapters it carries (one per registry entry), and the build copies the suite's fixtures and
  * expectations next to it (dist/fixtures, dist/expectations.json), where the suite looks for them.
  */
 import { AnthropicBatches } from "@batchctl/anthropic"
-import { Cli } from "@batchctl/conformance"
+import { Cli, type Registry, type Runner } from "@batchctl/conformance"
 import { MeshApiBatches } from "@batchctl/meshapi"
 import { MoonshotBatches } from "@batchctl/moonshot"
 import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
 
-const providers = {
+// A Record over the registry's ids: a provider missing here is a type error.
+const providers: { readonly [P in Registry.Id]: Runner.ProviderFactory } = {
   anthropic: AnthropicBatches.layer,
   meshapi: MeshApiBatches.layer,
   moonshot: MoonshotBatches.layer,

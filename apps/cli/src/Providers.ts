@@ -1,10 +1,11 @@
 /**
- * The six providers, their environment variables, and how the CLI connects to one: the key and base
+ * The providers (from the registry, `@batchctl/conformance/Registry`), their environment variables, and how the CLI connects to one: the key and base
  * URL it resolves itself (so it needs nothing from the environment reading of the adapters) and the
  * adapter layer, loaded on demand so that `--help` never loads an adapter.
  */
 import type { BatchError, BatchProvider } from "@batchctl/core"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Registry from "@batchctl/conformance/Registry"
 import * as Effect from "effect/Effect"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Layer from "effect/Layer"
@@ -12,14 +13,17 @@ import * as Redacted from "effect/Redacted"
 import { BadInput, MissingApiKey } from "./Failure.js"
 import * as Output from "./Output.js"
 
-export const providers = ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"] as const
+export const providers: ReadonlyArray<Registry.Id> = Registry.ids
 
-export type Provider = (typeof providers)[number]
+export type Provider = Registry.Id
 
-export const isProvider = (value: string): value is Provider => (providers as ReadonlyArray<string>).includes(value)
+export const isProvider = Registry.isId
+
+/** `anthropic, openai, … and meshapi`, for the help text. */
+export const providersProse: string = Registry.prose()
 
 /** `OPENAI`, `ANTHROPIC`, … */
-export const envPrefix = (provider: Provider): string => provider.toUpperCase()
+export const envPrefix = (provider: Provider): string => Registry.get(provider).envPrefix
 
 export const keyVariable = (provider: Provider): string => `${envPrefix(provider)}_API_KEY`
 
@@ -91,10 +95,23 @@ export const resolve = (
 type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
 
 /**
- * The adapter's layer for a connection; each adapter is imported only when it is used. It is the
- * adapter's own `layerConfig()`, read from the environment with the key and base URL the CLI resolved,
- * so the CLI honours every setting the library reads (`<PROVIDER>_TIMEOUT`, `<PROVIDER>_MAX_RETRIES`,
- * `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`, …) the same way.
+ * Each provider's adapter, imported only when it is used. The import specifiers are literal so the
+ * bundler splits each adapter into its own chunk; the `Record` over the registry's ids makes a
+ * provider missing here a type error. Each is the adapter's own `layerConfig()`.
+ */
+const loaders: { readonly [P in Provider]: () => Promise<ProviderLayer> } = {
+  anthropic: () => import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layerConfig()),
+  openai: () => import("@batchctl/openai").then((m) => m.OpenAiBatches.layerConfig()),
+  moonshot: () => import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layerConfig()),
+  together: () => import("@batchctl/together").then((m) => m.TogetherBatches.layerConfig()),
+  respan: () => import("@batchctl/respan").then((m) => m.RespanBatches.layerConfig()),
+  meshapi: () => import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layerConfig())
+}
+
+/**
+ * The adapter's layer for a connection, read from the environment with the key and base URL the CLI
+ * resolved, so the CLI honours every setting the library reads (`<PROVIDER>_TIMEOUT`,
+ * `<PROVIDER>_MAX_RETRIES`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`, …) the same way.
  */
 export const layerFor = (connection: Connection, env: NodeJS.ProcessEnv = process.env): Effect.Effect<ProviderLayer> => {
   const prefix = envPrefix(connection.provider)
@@ -104,21 +121,5 @@ export const layerFor = (connection: Connection, env: NodeJS.ProcessEnv = proces
   if (connection.baseUrl === undefined) settings.delete(`${prefix}_BASE_URL`)
   else settings.set(`${prefix}_BASE_URL`, connection.baseUrl)
   const fromSettings = Layer.setConfigProvider(ConfigProvider.fromMap(settings))
-  const load = (): Promise<ProviderLayer> => {
-    switch (connection.provider) {
-      case "openai":
-        return import("@batchctl/openai").then((m) => m.OpenAiBatches.layerConfig())
-      case "anthropic":
-        return import("@batchctl/anthropic").then((m) => m.AnthropicBatches.layerConfig())
-      case "moonshot":
-        return import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layerConfig())
-      case "together":
-        return import("@batchctl/together").then((m) => m.TogetherBatches.layerConfig())
-      case "respan":
-        return import("@batchctl/respan").then((m) => m.RespanBatches.layerConfig())
-      case "meshapi":
-        return import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layerConfig())
-    }
-  }
-  return Effect.map(Effect.promise(load), (layer) => Layer.provide(layer, fromSettings))
+  return Effect.map(Effect.promise(loaders[connection.provider]), (layer) => Layer.provide(layer, fromSettings))
 }

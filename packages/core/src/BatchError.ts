@@ -377,6 +377,8 @@ const QUOTA_CODES = new Set([
   "spend_limit_exceeded",
   "enforced_spend_limit_reached",
   "quota_exceeded",
+  // Azure OpenAI's Microsoft-style `quotaExceeded`, compared lower-cased.
+  "quotaexceeded",
   "insufficient_balance",
   "exceeded_current_quota_error"
 ])

@@ -8,6 +8,9 @@
  * - Together, Respan: `{"error":"<string>"}`
  * - Respan / Keywords AI, FastAPI: `{"detail":"<string>"}`, `{"detail":[{loc,msg,type}]}`, `{"retry_after":60}`
  * - MeshAPI: `{"error":{"code","message","details"?,"retry_after_seconds"?},"request_id"}`
+ * - Mistral: `{"object":"error","message","type","param","code"}` (a top-level `type`), and FastAPI's 422
+ * - Google (Gemini API): `{"error":{"code":429,"message","status":"RESOURCE_EXHAUSTED","details":[…]}}`
+ * - Microsoft (Azure OpenAI): `{"error":{"code":"quotaExceeded","message","target"?,"innererror"?}}`
  * - anything else: an HTML page's `<title>`, or the first 200 characters of text
  *
  * @since 0.1.0
@@ -46,6 +49,8 @@ const ErrorObject = Schema.Struct({
   message: Text,
   type: Text,
   code: Text,
+  /** Google's canonical status name (`RESOURCE_EXHAUSTED`, `NOT_FOUND`); its `code` is the HTTP number. */
+  status: Text,
   details: Schema.optional(Schema.Unknown),
   retry_after_seconds: Seconds
 })
@@ -59,6 +64,8 @@ const Envelope = Schema.Struct({
   detail: Wire.lenientField(Schema.Union(Schema.String, Schema.Array(Wire.lenient(DetailItem)))),
   message: Text,
   code: Text,
+  /** Mistral's top-level `type` (`invalid_request_error`, `rate_limited`); Anthropic's `"error"` says nothing. */
+  type: Text,
   request_id: Text,
   retry_after_seconds: Seconds,
   retry_after: Seconds
@@ -113,6 +120,7 @@ export const parse = (json: unknown, text: string): VendorErrorBody => {
     message = error.message
     if (error.type !== undefined) codes.push(error.type)
     if (error.code !== undefined) codes.push(error.code)
+    if (error.status !== undefined) codes.push(error.status)
     if (error.details !== undefined && error.details !== null) {
       details = error.details
       const code = decodeErrorCode(error.details)
@@ -129,6 +137,7 @@ export const parse = (json: unknown, text: string): VendorErrorBody => {
     details ??= json.detail
   }
   message ??= body.message
+  if (body.type !== undefined && body.type !== "error") codes.push(body.type)
   if (body.code !== undefined) codes.push(body.code)
   retryAfterMs ??= millis(body.retry_after_seconds) ?? millis(body.retry_after)
   return {

@@ -51,6 +51,13 @@ export * as Lifecycle from "./Lifecycle.js"
  */
 export * as NodeClient from "./NodeClient.js"
 /**
+ * Paging helpers for adapters: after / has_more, page numbers with a total, page tokens and opaque
+ * cursors, each turned into the one `Page` whose `nextCursor` is passed back as `after`.
+ *
+ * @since 0.1.0
+ */
+export * as Paging from "./Paging.js"
+/**
  * A Promise API for people who do not use Effect. Methods return Promises that reject with the same
  * error classes (so `instanceof` and `_tag` work) and accept an `AbortSignal`.
  *
@@ -65,6 +72,13 @@ export * as PromiseClient from "./PromiseClient.js"
  * @since 0.1.0
  */
 export * as Results from "./Results.js"
+/**
+ * Where a finished batch's results are, for adapters: inline, else in the files it names, else nowhere
+ * (`ResultsUnavailable` unless it counts no finished request).
+ *
+ * @since 0.1.0
+ */
+export * as ResultsSource from "./ResultsSource.js"
 /**
  * How failed HTTP calls are retried: each failure classified (retry, refusal, final) and the waits as a
  * `Schedule`; the retry table in the README is its specification.

@@ -9,6 +9,7 @@ import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Results from "@batchctl/core/Results"
+import * as ResultsSource from "@batchctl/core/ResultsSource"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as Wire from "@batchctl/core/Wire"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
@@ -16,7 +17,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as Predicate from "effect/Predicate"
 
 const maybe = Wire.optionalOrNull
@@ -281,27 +281,15 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
 
   const results = (batch: Batch.Batch) => {
     if (quirks.results !== "inline-or-files") return fromFiles(batch)
-    const inline = isRecord(batch.raw) ? batch.raw.results : undefined
-    if (Array.isArray(inline)) {
-      return Stream.fromIterableEffect(
-        Results.fromValues(inline, { provider, batchId: batch.id, what: "the inline results" }, Results.openAiLine)
-      )
-    }
-    if (batch.outputFileId !== undefined || batch.errorFileId !== undefined) return fromFiles(batch)
-    // Neither inline results nor files: "no results" only when the batch itself counts no finished
-    // request; otherwise results the vendor counts would be dropped without a word.
-    const { succeeded, failed } = batch.counts
-    if (succeeded === 0 && failed === 0) return Stream.empty
-    const counted = succeeded === undefined || failed === undefined ? "" : ` although it counts ${succeeded + failed} finished request(s)`
-    return Stream.fail(
-      new BatchError.ResultsUnavailable({
-        provider,
-        operation: "results",
-        batchId: batch.id,
-        reason: "no-results",
-        message: `${provider} results ${batch.id}: the batch carries no inline results and names no output or error file${counted}`
-      })
-    )
+    const inline = isRecord(batch.raw) && Array.isArray(batch.raw.results) ? batch.raw.results : undefined
+    return ResultsSource.inlineOrFiles({
+      provider,
+      batch,
+      inline,
+      inlineItem: Results.openAiLine,
+      hasFiles: batch.outputFileId !== undefined || batch.errorFileId !== undefined,
+      files: () => fromFiles(batch)
+    })
   }
 
   return { provider, cancel, retrieve, list, results }
