@@ -202,7 +202,8 @@ const cancelAll = (
     })
     child.on("error", reject)
     child.on("close", (code, signal) => {
-      if (code !== null && code !== 0 && code !== 130 && code !== 1 && code !== 6 && code !== 3) {
+      // Any exit code of the table (0–7, 130) is a run that reported; a crash says "unexpected failure".
+      if ((code !== null && code > 7 && code !== 130) || stderr.includes("unexpected failure")) {
         reject(new Error(`batchctl cancel-all ${provider} exited ${code}: ${stderr.slice(-2_000)}`))
       } else resolve(code ?? (signal === null ? null : 137))
     })

@@ -12,8 +12,6 @@ const check = (report: Chaos.Report) => {
   expect(report.lost + report.duplicated + report.falseSuccesses + report.defects + report.unaccounted).toBe(0)
   // The faults were real: some ids needed more than one cancel.
   expect(Object.keys(report.attempts).some((k) => Number(k) > 1)).toBe(true)
-  // Every batch is cancelled at the emulator, or its failure is reported.
-  expect(report.notCancelled).toBeLessThanOrEqual(report.batches - report.cancelled)
 }
 
 describe("chaos", () => {

@@ -104,7 +104,7 @@ describe("the runner fails what is wrong", () => {
           }
         ]
       }))
-      // The adapter scrubs what the vendor echoes, so the raw body in the outcome holds no key.
+      // The vendor's data echoes the key: it is data, kept as sent (scrubbing is for what errors show).
       assert.strictEqual(r.verdict, "pass", r.reasons.join("\n"))
     })
   )

@@ -70,6 +70,12 @@ export const id = (word: string): string => ids([word])[0] ?? word
  */
 export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArray<string> } | BadInput => {
   const args = argv.slice(2)
+  // Options before the command (`--log-level x cancel …`) would take this guard out of play: for the
+  // commands that take ids, nothing may come before the command.
+  const named = args.find((word) => Object.hasOwn(idCommands, word))
+  if ((args[0] ?? "").startsWith("-") && named !== undefined) {
+    return new BadInput({ message: `options go after the command (batchctl ${named} …), not before it; nothing was sent` })
+  }
   const command = args[0] ?? ""
   const spec = Object.hasOwn(idCommands, command) ? idCommands[command] : undefined
   if (spec === undefined) return { argv }
@@ -111,7 +117,14 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
       })
     }
     tail.push(word)
-    if (takesValue.has(name) && !word.includes("=") && i + 1 < args.length) tail.push(args[++i] as string)
+    if (takesValue.has(name) && !word.includes("=") && i + 1 < args.length) {
+      const value = args[++i] as string
+      // @effect/cli would still read `--timeout --help` as a request for help: a value is never option-shaped.
+      if (value.startsWith("-")) {
+        return new BadInput({ message: `${name} needs a value, not ${JSON.stringify(value.slice(0, 80))} (write ${name}=VALUE); nothing was sent` })
+      }
+      tail.push(value)
+    }
   }
   if (spec.arity === "one" && operands.length > 1) {
     return new BadInput({ message: `${command} takes one batch id, not ${operands.length}; nothing was sent` })

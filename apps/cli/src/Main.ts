@@ -44,8 +44,9 @@ const withCliConsole = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A,
   })
 
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const json = argv.includes("--json")
   const guarded = Argv.guard(argv)
+  // Whether to answer in JSON is read from the options, never from the ids.
+  const json = ("argv" in guarded ? guarded.argv : argv).includes("--json")
   if (!("argv" in guarded)) {
     Output.err(json ? JSON.stringify({ error: errorJson(guarded), exitCode: exitCodeOf(guarded) }) : `batchctl: ${line(guarded)}`)
     return exitCodeOf(guarded)

@@ -43,7 +43,7 @@ export const errRaw = (text: string): void => write(process.stderr, text)
 const MAX_DEPTH = 64
 
 /** `value` with whatever lies deeper than `depth` replaced by a note (a copy only when something is that deep). */
-const bounded = (value: unknown, depth: number): unknown => {
+export const bounded = (value: unknown, depth: number = MAX_DEPTH): unknown => {
   if (typeof value !== "object" || value === null) return value
   if (depth <= 0) return `[nested more than ${MAX_DEPTH} deep: not printed]`
   if (Array.isArray(value)) return value.map((v) => bounded(v, depth - 1))

@@ -1,7 +1,7 @@
 /**
  * The provider commands: get, list, cancel, wait, cancel-all, results. Loaded on first use.
  */
-import { Batch, type BatchError, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
+import { Batch, type BatchError, BatchError as BatchErrorTags, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs"
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
 import {
   BadInput,
@@ -244,6 +244,8 @@ interface ReportFile {
    * cancel may have taken effect, so a re-run cancels them again (idempotent) to report them.
    */
   readonly inFlight: ReadonlySet<string>
+  /** Why the file could not be written, once a write failed (the run goes on; it fails at the end). */
+  readonly failure: () => string | undefined
   /** `ids` read lazily, each noted in the file (`"outcome": "sending"`) as its cancel starts. */
   readonly sending: (ids: Iterable<string>) => Iterable<string>
 }
@@ -271,15 +273,33 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
               }
             }
           }
-          const fd = openSync(file, "a")
+          const fd = openSync(file, "a+")
           let closed = false
+          let broken: string | undefined
+          // A line cut by an earlier kill must not swallow the first line of this run.
+          if (existsSync(file)) {
+            const size = statSync(file).size
+            if (size > 0) {
+              const last = Buffer.alloc(1)
+              readSync(fd, last, 0, 1, size - 1)
+              if (last[0] !== 0x0a) writeSync(fd, "\n")
+            }
+          }
           const write = (line: Record<string, unknown>) => {
-            writeSync(fd, `${Output.scrub(JSON.stringify(line))}\n`)
+            if (broken !== undefined) return
+            try {
+              writeSync(fd, `${Output.scrub(JSON.stringify(Output.bounded(line)))}\n`)
+            } catch (e) {
+              // Reported once the run ends (a typed FileFailure), not as a crash mid-run.
+              broken = e instanceof Error ? e.message : String(e)
+              Output.err(`batchctl: cannot write the report ${file}: ${broken}; outcomes are still printed`)
+            }
           }
           return {
             done,
             inFlight,
             write,
+            failure: () => broken,
             sending: (ids: Iterable<string>) => ({
               *[Symbol.iterator]() {
                 for (const batchId of ids) {
@@ -303,7 +323,7 @@ const mayPass = (error: unknown): boolean => {
   if (!Predicate.isRecord(error)) return false
   const tag = error._tag
   if (tag === "RateLimited" || tag === "ProviderUnavailable" || tag === "TransportFailure" || tag === "UnexpectedResponse") return true
-  return tag === "InvalidBatchState" && !(typeof error.status === "string" && ["completed", "failed", "expired", "cancelled"].includes(error.status))
+  return tag === "InvalidBatchState" && !(typeof error.status === "string" && Batch.isTerminalStatus(error.status as Batch.BatchStatus))
 }
 
 /** The first failure in the order the ids were given decides the exit code, whatever finished first. */
@@ -377,16 +397,36 @@ export const cancel = (
           report(error, o.mode, context, many ? batchId : undefined)
         }
       }
-      yield* Stream.runForEach(
-        Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop }),
-        (outcome) => {
-          if (outcome._tag === "Failed") return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
-          if (!o.wait || outcome.batch.terminal) return Effect.sync(() => print(outcome.batchId, Either.right(outcome.batch), outcome.attempts))
-          return Effect.map(
-            Effect.either(Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })),
-            (waited) => print(outcome.batchId, waited, outcome.attempts)
-          )
-        }
+      // A batch that ended another way while it was waited on was not cancelled: never a success.
+      const settled = (batchId: string, batch: Batch.Batch): Either.Either<Batch.Batch, BatchError.BatchError> =>
+        Batch.isCancelStatus(batch.status)
+          ? Either.right(batch)
+          : Either.left(
+              new BatchErrorTags.InvalidBatchState({
+                provider: o.provider,
+                operation: "cancel",
+                batchId,
+                vendorStatus: batch.vendorStatus,
+                status: batch.status,
+                message: `${o.provider} cancel ${batchId}: the batch ended ${batch.status} before the cancel took hold`
+              })
+            )
+      yield* Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop }).pipe(
+        // The waits run side by side, as many as cancels: one slow batch holds up no other.
+        Stream.mapEffect(
+          (outcome) => {
+            if (outcome._tag === "Failed") return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
+            if (!o.wait || outcome.batch.terminal) {
+              return Effect.sync(() => print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts))
+            }
+            return Effect.map(
+              Effect.either(Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })),
+              (waited) => print(outcome.batchId, Either.flatMap(waited, (batch) => settled(outcome.batchId, batch)), outcome.attempts)
+            )
+          },
+          { concurrency, unordered: true }
+        ),
+        Stream.runDrain
       ).pipe(
         Effect.ensuring(Effect.sync(() => graceful.unregister())),
         Effect.onError(() => Effect.sync(() => file?.close()))
@@ -401,6 +441,10 @@ export const cancel = (
         Output.err(summary)
       }
       file?.close()
+      const unwritten = file?.failure()
+      if (unwritten !== undefined && o.report !== undefined) {
+        return yield* Effect.fail(new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` }))
+      }
       if (graceful.stopped()) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
       const first = firstFailure(failures)
       if (first !== undefined) {
@@ -635,6 +679,10 @@ export const cancelAll = (
       else if (o.mode.quiet) Output.err(summary)
       else Output.out(summary)
       if (stopped) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
+      const unwritten = file?.failure()
+      if (unwritten !== undefined && o.report !== undefined) {
+        return yield* Effect.fail(new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` }))
+      }
       const first = firstFailure(failures)
       if (first !== undefined) {
         return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(first.error), message: "some cancels failed" }))

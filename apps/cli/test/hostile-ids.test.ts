@@ -82,6 +82,27 @@ describe("ids are never options", () => {
     expect(trap.seen).toEqual([])
   })
 
+  it("an option-shaped word as an option's value, or options before the command: refused, exit 2, nothing sent", async () => {
+    const { id } = await emulator.createBatch({ provider: "openai" })
+    for (const args of [
+      ["cancel", "openai", id, "--timeout", "--help"],
+      ["cancel", "openai", id, "--interval", "-h"],
+      ["cancel", "openai", id, "--concurrency", "--version"],
+      ["cancel", "openai", id, "--timeout", "--wizard"],
+      ["wait", "openai", id, "--timeout", "--help"],
+      ["results", "openai", id, "--out", "--help"],
+      ["--log-level", "debug", "cancel", "openai", id, `--base-url=${trap.url}`],
+      ["--help", "cancel", "openai", id]
+    ]) {
+      const r = await run(args, { env: env(), timeoutMs: 15_000 })
+      expect(r.signal, `${args.join(" ")} hung`).toBeNull()
+      expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(2)
+      expect(r.stderr).toContain("nothing was sent")
+    }
+    expect(await statusOf(id)).toBe("in_progress")
+    expect(trap.seen).toEqual([])
+  })
+
   it("connection options before the provider still work", async () => {
     const { id } = await emulator.createBatch({ provider: "openai" })
     const r = await run(["get", "--api-key-env", "MY_KEY", "--base-url", emulator.baseUrl("openai"), "openai", id, "--json"], {

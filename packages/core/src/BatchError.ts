@@ -36,7 +36,7 @@ export class InvalidBatchState extends Schema.TaggedError<InvalidBatchState>(id(
     httpStatus: Schema.optional(Schema.Number),
     vendorStatus: Schema.optional(Schema.String),
     /**
-     * The normalized status behind `vendorStatus`, when the adapter saw the batch (since 0.4.0). A refused
+     * The normalized status behind `vendorStatus`, when the adapter saw the batch. A refused
      * cancel whose `status` is not terminal is a temporary refusal: the batch is still running.
      */
     status: Schema.optional(BatchStatus),

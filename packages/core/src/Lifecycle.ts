@@ -144,7 +144,7 @@ export interface CancelManyOptions {
    * failure. For a graceful stop on Ctrl-C; interrupting instead abandons the cancels in flight.
    */
   readonly stop?: Effect.Effect<void> | undefined
-  /** {@link cancelMany}: called with each outcome as it is decided (cancelEach streams them instead). */
+  /** Called with each outcome as it is decided (before `cancelEach` streams it). */
   readonly onOutcome?: ((outcome: CancelOutcome) => void) | undefined
 }
 
@@ -250,9 +250,11 @@ export const cancelEach = <I extends Iterable<string>>(
           const iterator = ids[Symbol.iterator]()
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
-          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) =>
-            Queue.offer(queue, Take.of(outcome))
-          )
+          const onOutcome = options.onOutcome
+          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) => {
+            onOutcome?.(outcome)
+            return Queue.offer(queue, Take.of(outcome))
+          })
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
           // a queue that nobody will fill.
           yield* Effect.forkScoped(
@@ -331,7 +333,8 @@ const bulk = (
       if (error._tag === "RateLimited") {
         limit = Math.max(1, Math.ceil(limit / 2))
         streak = 0
-        pausedUntil = Math.max(pausedUntil, now + (error.retryAfterMs ?? 1_000))
+        // Capped: a `retry-after` of days (or past 2^31 ms, which a timer reads as never) must not stall the run.
+        pausedUntil = Math.max(pausedUntil, now + Math.min(Math.max(error.retryAfterMs ?? 1_000, 0), 60_000))
       }
       if (!stopped && job.attempts <= retries && isRetryableCancelFailure(error)) {
         job.error = error
@@ -350,7 +353,8 @@ const bulk = (
             if (stopped) return
             const now = yield* Clock.currentTimeMillis
             if (now < pausedUntil) {
-              yield* Effect.sleep(pausedUntil - now)
+              // In slices, so that a stop is seen within a second.
+              yield* Effect.sleep(Math.min(pausedUntil - now, 1_000))
               continue
             }
             if (active >= limit) {
@@ -367,6 +371,8 @@ const bulk = (
               continue
             }
           }
+          // Nothing was sent for it: after a stop it is not attempted (and not reported).
+          if (stopped && job.attempts === 0) return
           active++
           const exit = yield* Effect.either(provider.cancel(job.batchId))
           active--

@@ -297,10 +297,6 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
 const withHeadersIf = <A, E, R>(effect: Effect.Effect<A, E, R>, options: CallOptions | undefined) =>
   options?.headers === undefined ? effect : withHeaders(effect, options.headers)
 
-/**
- * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
- * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
- */
 /** The Effect options of a bulk cancel: a `stopSignal` becomes its graceful `stop`. */
 const bulkOptions = (options: BulkOptions | undefined): Lifecycle.CancelManyOptions => {
   const stopSignal = options?.stopSignal
@@ -326,6 +322,10 @@ const abortReason = (signal: AbortSignal | undefined): unknown =>
 
 const CALL_SITE = "    at (batchctl call site)"
 
+/**
+ * Appends the frames of the caller (captured when the method was called, as the official SDKs do) to an
+ * error's stack, so that a rejection points at the line that made the call, not only at the runtime.
+ */
 const withCallSite = (error: unknown, site: Error): unknown => {
   if (!(error instanceof Error) || typeof site.stack !== "string") return error
   const frames = site.stack.split("\n").slice(2).join("\n")

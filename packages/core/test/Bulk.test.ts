@@ -1,0 +1,111 @@
+/**
+ * The bulk cancel, over a scripted provider under the test clock: which failures are sent again and how
+ * often, `attempts`, a `retry-after` that would stall the run, and a stop that reports the waiting retries.
+ */
+import { Batch, BatchError, BatchProvider, Lifecycle } from "@batchctl/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+
+/** A provider whose cancel answers, per id, from a script of answers (the last one repeats). */
+const scripted = (script: Record<string, ReadonlyArray<"ok" | "slow" | BatchError.BatchError>>) => {
+  const sent: Record<string, number> = {}
+  const service = BatchProvider.make({
+    provider: "test",
+    cancel: (ref) =>
+      Effect.suspend(() => {
+        const n = (sent[ref.id] = (sent[ref.id] ?? 0) + 1)
+        const answers = script[ref.id] ?? ["ok"]
+        const answer = answers[Math.min(n, answers.length) - 1] ?? "ok"
+        const ok = Effect.succeed(Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} }))
+        return answer === "ok" ? ok : answer === "slow" ? Effect.delay(ok, "5 seconds") : Effect.fail(answer)
+      }),
+    retrieve: (ref) => Effect.succeed(Batch.make({ id: ref.id, provider: "test", status: "in_progress", vendorStatus: "in_progress", raw: {} })),
+    list: () => Effect.die("unused"),
+    results: () => Stream.empty
+  })
+  return { sent, layer: Layer.succeed(BatchProvider.BatchProvider, service) }
+}
+
+const unavailable = new BatchError.ProviderUnavailable({ provider: "test", operation: "cancel", httpStatus: 503, message: "busy" })
+const finished = new BatchError.InvalidBatchState({ provider: "test", operation: "cancel", batchId: "done", vendorStatus: "completed", status: "completed", message: "finished" })
+const running = new BatchError.InvalidBatchState({ provider: "test", operation: "cancel", batchId: "busy", vendorStatus: "in_progress", status: "in_progress", message: "try later" })
+const stalling = new BatchError.RateLimited({ provider: "test", operation: "cancel", httpStatus: 429, retryAfterMs: 999_999_999, message: "slow down" })
+
+/** Runs `effect` while the test clock moves a second at a time, up to `seconds`. */
+const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < seconds; i++) {
+      if (Option.isSome(yield* Fiber.poll(fiber))) break
+      yield* TestClock.adjust("1 second")
+    }
+    const done = yield* Fiber.poll(fiber)
+    assert.isTrue(Option.isSome(done), `not done after ${seconds} s of test clock`)
+    return yield* Fiber.join(fiber)
+  })
+
+describe("bulk cancel", () => {
+  it.effect("sends again what can pass (up to `retries` more times), never what cannot; `attempts` says how many", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = scripted({ flaky: [unavailable, unavailable, "ok"], down: [unavailable], done: [finished], busy: [running, "ok"] })
+      const outcomes = yield* withClock(Lifecycle.cancelMany(["flaky", "down", "done", "busy", "fine"], { concurrency: 2 }), 120).pipe(Effect.provide(layer))
+      const by = Object.fromEntries(outcomes.map((o) => [o.batchId, o]))
+      assert.deepStrictEqual(outcomes.map((o) => o.batchId), ["flaky", "down", "done", "busy", "fine"])
+      assert.strictEqual(by.flaky?._tag, "Cancelled")
+      assert.strictEqual(by.flaky?.attempts, 3)
+      assert.strictEqual(by.down?._tag === "Failed" && by.down.error._tag, "ProviderUnavailable")
+      assert.strictEqual(sent.down, 4)
+      assert.strictEqual(by.done?._tag === "Failed" && by.done.error._tag, "InvalidBatchState")
+      assert.strictEqual(sent.done, 1)
+      assert.strictEqual(by.busy?._tag, "Cancelled")
+      assert.strictEqual(sent.busy, 2)
+      assert.strictEqual(by.fine?.attempts, 1)
+      const none = scripted({ down: [unavailable] })
+      const once = yield* Lifecycle.cancelMany(["down"], { retries: 0 }).pipe(Effect.provide(none.layer))
+      assert.strictEqual(once[0]?._tag, "Failed")
+      assert.strictEqual(none.sent.down, 1)
+    })
+  )
+
+  it.effect("a retry-after of days does not stall the run: the pause is capped at a minute", () =>
+    Effect.gen(function* () {
+      const { layer } = scripted({ a: [stalling, "ok"] })
+      const outcomes = yield* withClock(Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 2 }), 90).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Cancelled", "Cancelled", "Cancelled"])
+      assert.strictEqual(outcomes[0]?.attempts, 2)
+    })
+  )
+
+  it.effect("a stop: no new cancel starts, and an id waiting for a retry is reported with its last failure", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = scripted({ a: [unavailable], b: ["slow"], c: ["ok"] })
+      const stop = yield* Deferred.make<void>()
+      const seen: Array<string> = []
+      const run = Lifecycle.cancelMany(["a", "b", "c"], {
+        concurrency: 1,
+        stop: Deferred.await(stop),
+        onOutcome: (o) => {
+          seen.push(o.batchId)
+        }
+      }).pipe(Effect.provide(layer))
+      const fiber = yield* Effect.fork(run)
+      // "a" failed once and waits for its retry; "b" is in flight (5 s); then the stop.
+      yield* TestClock.adjust("100 millis")
+      yield* Deferred.succeed(stop, undefined)
+      yield* TestClock.adjust("10 seconds")
+      const outcomes = yield* Fiber.join(fiber)
+      const a = outcomes.find((o) => o.batchId === "a")
+      assert.strictEqual(a?._tag === "Failed" && a.error._tag, "ProviderUnavailable")
+      assert.strictEqual(outcomes.find((o) => o.batchId === "b")?._tag, "Cancelled", "the cancel in flight finished and is reported")
+      assert.isUndefined(sent.c, "no cancel started after the stop")
+      assert.strictEqual(sent.a, 1)
+      assert.deepStrictEqual([...seen].sort(), outcomes.map((o) => o.batchId).sort())
+    })
+  )
+})
