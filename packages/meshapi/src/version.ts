@@ -3,4 +3,4 @@
  *
  * @since 0.1.0
  */
-export const version = "0.0.0"
+export const version = "0.1.0"
