@@ -19,7 +19,8 @@ const scripted = (script: Record<string, ReadonlyArray<"ok" | "slow" | BatchErro
     provider: "test",
     cancel: (ref) =>
       Effect.suspend(() => {
-        const n = (sent[ref.id] = (sent[ref.id] ?? 0) + 1)
+        const n = (sent[ref.id] ?? 0) + 1
+        sent[ref.id] = n
         const answers = script[ref.id] ?? ["ok"]
         const answer = answers[Math.min(n, answers.length) - 1] ?? "ok"
         const ok = Effect.succeed(Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} }))
