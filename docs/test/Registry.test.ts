@@ -79,7 +79,7 @@ describe("provider registry", () => {
     const known = new Set<string>(Registry.entries.map((e) => e.package))
     for (const manifest of ["apps/cli/package.json", "e2e/package.json", "docs/package.json"]) {
       const extra = devDependencies(manifest).filter(
-        (d) => d.startsWith("@batchctl/") && !known.has(d) && !["core", "emulator", "conformance", "openai-compatible"].includes(d.slice(10))
+        (d) => d.startsWith("@batchctl/") && !known.has(d) && !["core", "emulator", "conformance", "openai-compatible", "console"].includes(d.slice(10))
       )
       expect(extra, manifest).toEqual([])
     }
