@@ -9,9 +9,19 @@ import * as V from "./vendors.js"
 
 const json = (body: unknown) => Buffer.from(JSON.stringify(body))
 
-const openAiCancel = json(V.openAiCancelled)
-const anthropicCancel = json(V.anthropicCancelled)
-const togetherCancel = json(V.togetherCancelled)
+/**
+ * A vendor body serialized once, around the batch id: each answer names the batch asked for (clients
+ * check it) at the cost of one concatenation.
+ */
+const named = (body: { readonly id: string }) => {
+  const [head = "", tail = ""] = JSON.stringify({ ...body, id: "\u0000" }).split('"\\u0000"')
+  const before = Buffer.from(head)
+  const after = Buffer.from(tail)
+  return (id: string) => Buffer.concat([before, Buffer.from(JSON.stringify(decodeURIComponent(id))), after])
+}
+const openAiCancel = named(V.openAiCancelled)
+const anthropicCancel = named(V.anthropicCancelled)
+const togetherCancel = named(V.togetherCancelled)
 
 const headersJson = (length: number, vendor: V.Vendor) => ({
   "content-type": "application/json",
@@ -69,11 +79,11 @@ const server = createServer((req, res) => {
   if (o !== null) {
     const vendor = o[1] as "openai" | "together"
     const [, , kind, id = "", action] = o
-    if (kind === "batches" && action === "/cancel") return send(res, 200, vendor === "openai" ? openAiCancel : togetherCancel, vendor)
+    if (kind === "batches" && action === "/cancel") return send(res, 200, (vendor === "openai" ? openAiCancel : togetherCancel)(id), vendor)
     if (kind === "batches" && action === undefined) {
       const mb = RESULTS.exec(id)
       if (mb !== null && vendor === "openai") return send(res, 200, json(V.openAiCompleted(id, `file-results-${mb[1]}`)), vendor)
-      return send(res, 200, vendor === "openai" ? openAiCancel : togetherCancel, vendor)
+      return send(res, 200, (vendor === "openai" ? openAiCancel : togetherCancel)(id), vendor)
     }
     if (kind === "files" && action === "/content") {
       const mb = /^file-results-(\d+)$/.exec(id)
@@ -84,13 +94,13 @@ const server = createServer((req, res) => {
   const a = ANTHROPIC.exec(url)
   if (a !== null) {
     const [, id = "", action] = a
-    if (action === "/cancel") return send(res, 200, anthropicCancel, "anthropic")
+    if (action === "/cancel") return send(res, 200, anthropicCancel(id), "anthropic")
     const mb = RESULTS.exec(id)
     if (action === undefined) {
       if (mb !== null) {
         return send(res, 200, json(V.anthropicEnded(id, `${origin}/anthropic/v1/messages/batches/${id}/results`)), "anthropic")
       }
-      return send(res, 200, anthropicCancel, "anthropic")
+      return send(res, 200, anthropicCancel(id), "anthropic")
     }
     if (action === "/results" && mb !== null) return sendFile(res, resultsFile("anthropic", Number(mb[1])))
     return notFound(res)
