@@ -82,7 +82,7 @@ describe("batchctl console in Chromium", () => {
     await page.goto(openUrl)
     // The token traded for the cookie leaves the address bar.
     expect(page.url()).toBe(`${origin}/`)
-    await until(async () => (await counts()) === `${total.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} batches`, 60_000)
+    await until(async () => (await counts()) === `${total.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} batches`, 120_000)
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming
       const rows = performance.getEntriesByName("batchctl-rows")[0]
@@ -225,7 +225,7 @@ describe("batchctl console in Chromium", () => {
     for (const t of traffic) expect(t).not.toContain(CANARY)
     expect(server.stdout()).not.toContain(CANARY)
     expect(server.stderr()).not.toContain(CANARY)
-  })
+  }, 150_000)
 })
 
 describe("batchctl console refuses", () => {
