@@ -107,7 +107,7 @@ describe("batchctl console in Chromium", () => {
     await until(async () => (await page.locator("#rows tr[data-key]").last().getAttribute("aria-rowindex")) === String(total + 1))
     await page.locator("#scroller").evaluate((el) => el.scrollTo(0, 0))
     await page.screenshot({ path: join(shots, "console-loaded.png") })
-  }, 120_000)
+  }, 150_000)
 
   it("filters by metadata, provider and status", async () => {
     await page.fill("#meta-filter", "prompt=v8")
