@@ -7,8 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -318,13 +320,10 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
         catch: (e) => new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
       })
 
-/** Whether a failure in a report (its JSON) could pass if tried again (`Lifecycle.isRetryableCancelFailure`). */
-const mayPass = (error: unknown): boolean => {
-  if (!Predicate.isRecord(error)) return false
-  const tag = error._tag
-  if (tag === "RateLimited" || tag === "ProviderUnavailable" || tag === "TransportFailure" || tag === "UnexpectedResponse") return true
-  return tag === "InvalidBatchState" && !(typeof error.status === "string" && Batch.isTerminalStatus(error.status as Batch.BatchStatus))
-}
+/** Whether a failure in a report (its JSON form) could pass if tried again: the library's own rule. */
+const decodeError = Schema.decodeUnknownOption(BatchErrorTags.BatchError)
+const mayPass = (error: unknown): boolean =>
+  Option.match(decodeError(error), { onNone: () => false, onSome: Lifecycle.isRetryableCancelFailure })
 
 /** The first failure in the order the ids were given decides the exit code, whatever finished first. */
 const firstFailure = <T extends { readonly index: number; readonly error: Reportable }>(failures: ReadonlyArray<T>) =>
