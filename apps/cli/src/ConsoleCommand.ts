@@ -103,13 +103,13 @@ export const console = (flags: ConsoleFlags) =>
         refreshMillis: flags.refresh === undefined ? (emulator === undefined ? undefined : 2_000) : flags.refresh * 1000,
         log: (line) => Output.err(`${Output.dim(stamp(), process.stderr)} ${line}`)
       }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
-      Output.out(`batchctl console: ${Output.bold(handle.openUrl)}`)
+      // One write: whoever reads the address also reads what it serves.
       Output.out(
-        Output.dim(
+        `batchctl console: ${Output.bold(handle.openUrl)}\n${Output.dim(
           emulator === undefined
             ? `providers: ${connections.map((c) => c.provider).join(", ")}`
             : `against the embedded emulator at ${emulator.handle.url}, with ${emulator.seeded} batches on ${connections.length} providers`
-        )
+        )}`
       )
       if (flags.host !== undefined && flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1") {
         Output.err(`batchctl: listening on ${flags.host}, beyond this machine: anyone who has the address above can cancel batches`)

@@ -483,16 +483,23 @@ const confirm = (question: string) =>
     })
   })
 
-/** A list page, tried again through failures that can pass (a page lost is every batch on it unseen). */
-const listPage = (service: BatchProvider.Service, after: string | undefined, attempt = 1): Effect.Effect<Batch.Page, BatchError.BatchError> =>
-  Effect.catchAll(service.list({ limit: 100, ...(after === undefined ? {} : { after }) }), (error) => {
+/**
+ * A list page, tried again through failures that can pass (a page lost is every batch on it unseen); a
+ * page too large for the body bound is read in smaller pages (`Lifecycle.listPage`).
+ */
+const listPage = (
+  service: BatchProvider.Service,
+  options: Batch.ListOptions,
+  attempt = 1
+): Effect.Effect<{ readonly page: Batch.Page; readonly limit: number | undefined }, BatchError.BatchError> =>
+  Effect.catchAll(Lifecycle.listPage(service, options), (error) => {
     const retryable = error._tag !== "InvalidBatchState" && Lifecycle.isRetryableCancelFailure(error)
     if (!retryable || attempt >= 6) return Effect.fail(error)
     const wait =
       error._tag === "RateLimited" && error.retryAfterMs !== undefined
         ? Math.min(error.retryAfterMs, 120_000)
         : Math.min(500 * 2 ** (attempt - 1), 15_000)
-    return Effect.zipRight(Effect.sleep(wait), listPage(service, after, attempt + 1))
+    return Effect.zipRight(Effect.sleep(wait), listPage(service, options, attempt + 1))
   })
 
 /** Every batch, page by page; a page that fails for good ends the listing with what was seen before it. */
@@ -500,11 +507,15 @@ const listEverything = (service: BatchProvider.Service) =>
   Effect.gen(function* () {
     const all: Array<Batch.Batch> = []
     let after: string | undefined
+    let limit: number | undefined = 100
     for (;;) {
-      const page = yield* Effect.either(listPage(service, after))
-      if (Either.isLeft(page)) return { all, failure: page.left }
-      all.push(...page.right.batches)
-      const next = page.right.hasMore ? page.right.nextCursor : undefined
+      const listed: Either.Either<{ readonly page: Batch.Page; readonly limit: number | undefined }, BatchError.BatchError> =
+        yield* Effect.either(listPage(service, { limit, ...(after === undefined ? {} : { after }) }))
+      if (Either.isLeft(listed)) return { all, failure: listed.left }
+      const { page } = listed.right
+      limit = listed.right.limit
+      all.push(...page.batches)
+      const next = page.hasMore ? page.nextCursor : undefined
       if (next === undefined || next === after) return { all, failure: undefined }
       after = next
     }

@@ -145,14 +145,16 @@ export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("T
 ) {}
 
 /**
- * A response the adapter cannot read: a 2xx that does not decode, an HTML page, an empty body.
+ * A response the adapter cannot read: a 2xx that does not decode, an HTML page, an empty body, or a
+ * body larger than the adapter's `maxBodyBytes` (then `maxBodyBytes` says the bound it passed, so that a
+ * caller can ask for less, as `Lifecycle.listPage` does).
  *
  * @since 0.1.0
  * @category errors
  */
 export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>(id("UnexpectedResponse"))(
   "UnexpectedResponse",
-  { ...common, httpStatus: Schema.optional(Schema.Number) }
+  { ...common, httpStatus: Schema.optional(Schema.Number), maxBodyBytes: Schema.optional(Schema.Number) }
 ) {}
 
 /**

@@ -15,7 +15,7 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
-import { type Batch, isTerminalStatus, type ListOptions } from "./Batch.js"
+import { type Batch, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
@@ -432,8 +432,31 @@ const refuse = (
   return undefined
 }
 
+/** The page size to ask for after a page too large: half, or below the vendors' defaults (20) if none was named. */
+const smallerPage = (limit: number | undefined): number => (limit === undefined ? 10 : Math.floor(limit / 2))
+
 /**
- * Every batch, following `nextCursor` across pages.
+ * One list page. A page whose body is larger than the adapter's `maxBodyBytes` (a vendor that puts each
+ * batch's results inline in its list, as MeshAPI may) is asked again with half as many batches, down to
+ * one, instead of failing the listing: the bound still holds for every read. Returns the page and the
+ * page size that fit, for the next page to start from.
+ *
+ * @since 0.2.0
+ * @category listing
+ */
+export const listPage = (
+  provider: Service,
+  options: ListOptions
+): Effect.Effect<{ readonly page: Page; readonly limit: number | undefined }, BatchError> =>
+  Effect.catchIf(
+    Effect.map(provider.list(options), (page) => ({ page, limit: options.limit })),
+    (error) => error._tag === "UnexpectedResponse" && error.maxBodyBytes !== undefined && (options.limit ?? 2) > 1,
+    () => listPage(provider, { ...options, limit: smallerPage(options.limit) })
+  )
+
+/**
+ * Every batch, following `nextCursor` across pages; a page too large for the adapter's `maxBodyBytes`
+ * is read in smaller pages ({@link listPage}).
  *
  * @since 0.1.0
  * @category listing
@@ -441,13 +464,16 @@ const refuse = (
 export const listAll = (options: Omit<ListOptions, "after"> = {}): Stream.Stream<Batch, BatchError, BatchProvider> =>
   Stream.unwrap(
     Effect.map(BatchProvider, (provider) =>
-      Stream.paginateEffect(undefined as string | undefined, (after) =>
-        Effect.map(provider.list({ ...options, ...(after === undefined ? {} : { after }) }), (page) => [
-          page.batches,
-          page.hasMore && page.nextCursor !== undefined && page.nextCursor !== after
-            ? Option.some(page.nextCursor)
-            : Option.none()
-        ])
+      Stream.paginateEffect({ after: undefined as string | undefined, limit: options.limit }, ({ after, limit }) =>
+        Effect.map(
+          listPage(provider, { ...options, ...(limit === undefined ? {} : { limit }), ...(after === undefined ? {} : { after }) }),
+          ({ page, limit }) => [
+            page.batches,
+            page.hasMore && page.nextCursor !== undefined && page.nextCursor !== after
+              ? Option.some({ after: page.nextCursor, limit })
+              : Option.none()
+          ]
+        )
       ).pipe(Stream.flattenIterables, Stream.withSpan("Lifecycle.listAll", { attributes: { provider: provider.provider } }))
     )
   )

@@ -560,6 +560,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
               operation,
               httpStatus: answer.status,
               message: `${subjectOf(operation, call)}: HTTP ${answer.status} with a body larger than ${maxBodyBytes} bytes (maxBodyBytes), not read further`,
+              maxBodyBytes,
               ...(requestId === undefined ? {} : { requestId: scrub(requestId) })
             })
           }

@@ -53,10 +53,22 @@ export const quirks: OpenAiCompatible.Quirks = {
 }
 
 /**
+ * The default bound on one answer's body: MeshAPI puts every result of a completed batch inline in the
+ * batch object, so a single batch of tens of thousands of requests passes the core's 16 MiB default.
+ * Still a bound (`maxBodyBytes` or `MESHAPI_MAX_BODY_BYTES` changes it); a list page past it is read in
+ * smaller pages (`Lifecycle.listPage`).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultMaxBodyBytes = 256 * 2 ** 20
+
+/**
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options) => OpenAiCompatible.make(quirks, options)
+export const make = (options: Options) =>
+  OpenAiCompatible.make(quirks, { ...options, maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes })
 
 const kit = Adapter.kit<MeshApiBatches, Options>({ provider: "meshapi", tag: MeshApiBatches, envPrefix: "MESHAPI", make })
 

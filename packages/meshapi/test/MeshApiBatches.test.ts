@@ -36,4 +36,28 @@ describe("MeshAPI Promise client over real HTTP", () => {
       await server.close()
     }
   })
+
+  it("reads a completed batch whose inline results pass the core's 16 MiB default, within its own bound", async () => {
+    // 40,000 results of ~500 bytes: about 20 MiB in one batch object.
+    const results = Array.from({ length: 40_000 }, (_, i) => ({
+      custom_id: `r${i}`,
+      response: { status_code: 200, body: { id: `c${i}`, text: "y".repeat(440) } },
+      error: null
+    }))
+    const server = await Loopback.start(() => ({ status: 200, body: { id: "batch_big", status: "completed", created_at: 1710000000, results } }))
+    const client = MeshApiBatches.client({ apiKey: "rsk_test", baseUrl: `${server.url}/v1` })
+    const bounded = MeshApiBatches.client({ apiKey: "rsk_test", baseUrl: `${server.url}/v1`, maxBodyBytes: 16 * 2 ** 20 })
+    try {
+      assert.isAbove(MeshApiBatches.defaultMaxBodyBytes, 20 * 2 ** 20)
+      const batch = await client.retrieve("batch_big")
+      assert.strictEqual(batch.status, "completed")
+      const error = await bounded.retrieve("batch_big").catch((e: unknown) => e)
+      assert.instanceOf(error, BatchError.UnexpectedResponse)
+      assert.strictEqual((error as BatchError.UnexpectedResponse).maxBodyBytes, 16 * 2 ** 20)
+    } finally {
+      await client.close()
+      await bounded.close()
+      await server.close()
+    }
+  })
 })

@@ -211,6 +211,40 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
+  it.live("listAll reads a page too large for maxBodyBytes again in smaller pages, and keeps the size that fit", () =>
+    Effect.gen(function* () {
+      // 40 batches whose inline payload makes any page of more than 5 too large for a 4 KiB bound.
+      const fleet = Array.from({ length: 40 }, (_, i) => batch(`b${String(i).padStart(2, "0")}`, "completed", { note: "x".repeat(600) }))
+      const { stats, layer } = routed((_, url) => {
+        const limit = Number(url.searchParams.get("limit") ?? "20")
+        const after = url.searchParams.get("after")
+        const from = after === null ? 0 : fleet.findIndex((b) => b.id === after) + 1
+        const data = fleet.slice(from, from + limit)
+        return { status: 200, body: { object: "list", data, has_more: from + limit < fleet.length, last_id: data.at(-1)?.id ?? null } }
+      })
+      const provider = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 4096 }).pipe(Layer.provide(layer))
+      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 40 })).pipe(Effect.provide(provider))
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(all).map((b) => b.id),
+        fleet.map((b) => b.id)
+      )
+      // 40 → 20 → 10 → 5 on the first page, then pages of 5 from there on.
+      assert.deepStrictEqual(stats.urls.slice(0, 5), [
+        "GET /v1/batches?limit=40",
+        "GET /v1/batches?limit=20",
+        "GET /v1/batches?limit=10",
+        "GET /v1/batches?limit=5",
+        "GET /v1/batches?limit=5&after=b04"
+      ])
+      assert.strictEqual(stats.urls.length, 3 + 8)
+      // Where even one batch is too large, the listing fails with the bound it passed, typed.
+      const tiny = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 256 }).pipe(Layer.provide(layer))
+      const failure = yield* Effect.flip(Stream.runCollect(Lifecycle.listAll({ limit: 4 })).pipe(Effect.provide(tiny)))
+      assert.strictEqual(failure._tag, "UnexpectedResponse")
+      assert.strictEqual(failure._tag === "UnexpectedResponse" ? failure.maxBodyBytes : undefined, 256)
+    })
+  )
+
   it.effect("layerConfig reads OPENAI_API_KEY and OPENAI_BASE_URL", () =>
     Effect.gen(function* () {
       const { client, seen } = (() => {
