@@ -48,21 +48,31 @@ const takesValue: ReadonlySet<string> = new Set([
 /** A private-use character no vendor puts in an id, and that @effect/cli reads as plain text. */
 const MARK = "\uE000"
 
-let given: ReadonlyArray<string> = []
+/** The operands as given, and whether each came after `--` (then it is an id, whatever it looks like). */
+let given: ReadonlyArray<{ readonly word: string; readonly literal: boolean }> = []
+
+/** "Read ids from stdin": a `-` given before `--`. After `--`, `-` is an id like any other word. */
+export const Stdin: unique symbol = Symbol.for("batchctl/Argv/Stdin")
+
+/** An operand of a command that takes many ids: an id, or {@link Stdin}. */
+export type Operand = string | typeof Stdin
 
 /**
- * The ids of the command line, from the placeholders @effect/cli handed over. A word that is not a
- * placeholder (the command was not guarded) is returned as is.
+ * The operands of the command line, from the placeholders @effect/cli handed over. A word that is not a
+ * placeholder (the command was not guarded) is returned as is, `-` as {@link Stdin}.
  */
-export const ids = (words: ReadonlyArray<string>): ReadonlyArray<string> =>
+export const ids = (words: ReadonlyArray<string>): ReadonlyArray<Operand> =>
   words.map((word) => {
-    if (!word.startsWith(MARK)) return word
-    const id = given[Number(word.slice(MARK.length))]
-    return id === undefined ? word : id
+    const operand = word.startsWith(MARK) ? given[Number(word.slice(MARK.length))] : undefined
+    if (operand === undefined) return word === "-" ? Stdin : word
+    return operand.word === "-" && !operand.literal ? Stdin : operand.word
   })
 
-/** The id of a one-id command. */
-export const id = (word: string): string => ids([word])[0] ?? word
+/** The id of a one-id command: always the word as given (`-` is not stdin there). */
+export const id = (word: string): string => {
+  if (!word.startsWith(MARK)) return word
+  return given[Number(word.slice(MARK.length))]?.word ?? word
+}
 
 /**
  * The command line with each id replaced by a placeholder, or why it is refused. `argv` is
@@ -81,7 +91,7 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
   if (spec === undefined) return { argv }
   const head: Array<string> = [command]
   const tail: Array<string> = []
-  const operands: Array<string> = []
+  const operands: Array<{ readonly word: string; readonly literal: boolean }> = []
   let provider = false
   for (let i = 1; i < args.length; i++) {
     const word = args[i] as string
@@ -90,9 +100,9 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
         // `cancel -- openai id`: the provider is the first word after `--`.
         const [first, ...rest] = args.slice(i + 1)
         if (first !== undefined) head.push(first)
-        operands.push(...rest)
+        for (const word of rest) operands.push({ word, literal: true })
       } else {
-        operands.push(...args.slice(i + 1))
+        for (const word of args.slice(i + 1)) operands.push({ word, literal: true })
       }
       break
     }
@@ -105,7 +115,7 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
       continue
     }
     if (!isOption) {
-      operands.push(word)
+      operands.push({ word, literal: false })
       continue
     }
     if (!spec.after.has(name)) {

@@ -28,6 +28,7 @@ import {
 } from "./Failure.js"
 import * as Output from "./Output.js"
 import type { Mode } from "./Output.js"
+import * as Argv from "./Argv.js"
 import * as Parse from "./Parse.js"
 import * as Providers from "./Providers.js"
 import type { Connection, ConnectionFlags, Provider } from "./Providers.js"
@@ -210,14 +211,14 @@ const readStdin = Effect.async<string, FileFailure>((resume) => {
   })
 })
 
-const expandIds = (ids: ReadonlyArray<string>) =>
+const expandIds = (ids: ReadonlyArray<Argv.Operand>) =>
   Effect.gen(function* () {
     const out: Array<string> = []
-    if (ids.filter((id) => id === "-").length > 1) {
+    if (ids.filter((id) => id === Argv.Stdin).length > 1) {
       return yield* Effect.fail(new BadInput({ message: "stdin (-) can be read once: give - once" }))
     }
     for (const id of ids) {
-      if (id === "-") out.push(...(yield* Effect.flatMap(readStdin, Parse.idsFromLines)))
+      if (id === Argv.Stdin) out.push(...(yield* Effect.flatMap(readStdin, Parse.idsFromLines)))
       else out.push(id)
     }
     const unique = [...new Set(out)]
@@ -347,7 +348,7 @@ const failedText = (failed: Readonly<Record<string, number>>) => {
 
 export const cancel = (
   o: Common & {
-    readonly ids: ReadonlyArray<string>
+    readonly ids: ReadonlyArray<Argv.Operand>
     readonly wait: boolean
     readonly timeout: string | undefined
     readonly interval: string | undefined

@@ -127,6 +127,15 @@ describe("ids are never options", () => {
     expect(await statusOf(id)).toBe("in_progress")
   })
 
+  it("after --, '-' is an id like any other word, not stdin: the ids on stdin are not cancelled", async () => {
+    const { id } = await emulator.createBatch({ provider: "openai" })
+    const r = await run(["cancel", "openai", "--json", "--", "-"], { env: env(), stdin: `${id}\n`, timeoutMs: 30_000 })
+    const lines = jsonLines(r.stdout) as Array<{ batchId: string; ok: boolean }>
+    expect(lines.map((l) => [l.batchId, l.ok])).toEqual([["-", false]])
+    expect(r.code).not.toBe(0)
+    expect(await statusOf(id)).toBe("in_progress")
+  })
+
   it("stdin given twice is refused at once instead of waiting for a second end", async () => {
     const r = await run(["cancel", "openai", "-", "-"], { env: env(), stdin: "batch_x\n", timeoutMs: 10_000 })
     expect(r.signal).toBeNull()
