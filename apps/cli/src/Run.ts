@@ -1,7 +1,7 @@
 /**
  * The provider commands: get, list, cancel, wait, cancel-all, results. Loaded on first use.
  */
-import { Batch, type BatchError, BatchError as BatchErrorTags, BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
+import { Batch, type BatchError, BatchError as BatchErrorTags, BatchProvider, Lifecycle, NodeClient, RetryPolicy } from "@batchctl/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -9,6 +9,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -496,12 +497,15 @@ const listPage = (
   Effect.catchAll(Lifecycle.listPage(service, options), (error) => {
     const retryable = error._tag !== "InvalidBatchState" && Lifecycle.isRetryableCancelFailure(error)
     if (!retryable || attempt >= 6) return Effect.fail(error)
-    const wait =
-      error._tag === "RateLimited" && error.retryAfterMs !== undefined
-        ? Math.min(error.retryAfterMs, 120_000)
-        : Math.min(500 * 2 ** (attempt - 1), 15_000)
-    return Effect.zipRight(Effect.sleep(wait), listPage(service, options, attempt + 1))
+    const hint = error._tag === "RateLimited" ? error.retryAfterMs : undefined
+    return Random.next.pipe(
+      Effect.flatMap((jitter) => Effect.sleep(RetryPolicy.delayMillis(listBackoff, attempt, hint, jitter))),
+      Effect.zipRight(listPage(service, options, attempt + 1))
+    )
   })
+
+/** Between list retries: from half a second, doubling; a vendor's `retry-after` up to two minutes. */
+const listBackoff: RetryPolicy.Resolved = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 120_000 }
 
 /** Every batch, page by page; a page that fails for good ends the listing with what was seen before it. */
 const listEverything = (service: BatchProvider.Service) =>
@@ -509,6 +513,7 @@ const listEverything = (service: BatchProvider.Service) =>
     const all: Array<Batch.Batch> = []
     let after: string | undefined
     let limit: number | undefined = 100
+    const seen = new Set<string>()
     for (;;) {
       const listed: Either.Either<{ readonly page: Batch.Page; readonly limit: number | undefined }, BatchError.BatchError> =
         yield* Effect.either(listPage(service, { limit, ...(after === undefined ? {} : { after }) }))
@@ -516,8 +521,8 @@ const listEverything = (service: BatchProvider.Service) =>
       const { page } = listed.right
       limit = listed.right.limit
       all.push(...page.batches)
-      const next = page.hasMore ? page.nextCursor : undefined
-      if (next === undefined || next === after) return { all, failure: undefined }
+      const next = Lifecycle.nextCursor(page, seen)
+      if (next === undefined) return { all, failure: undefined }
       after = next
     }
   })

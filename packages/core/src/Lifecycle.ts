@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -19,6 +20,7 @@ import { type Batch, isTerminalStatus, type ListOptions, type Page } from "./Bat
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
+import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * `awaitTerminal` gave up at its deadline (defined in `BatchError`, kept here for imports of 0.1).
@@ -144,7 +146,10 @@ export interface CancelManyOptions {
    * failure. For a graceful stop on Ctrl-C; interrupting instead abandons the cancels in flight.
    */
   readonly stop?: Effect.Effect<void> | undefined
-  /** Called with each outcome as it is decided (before `cancelEach` streams it). */
+  /**
+   * Called with each outcome as it is decided (before `cancelEach` streams it). If it throws, the throw
+   * is logged as a warning and the run goes on; the outcome is still returned or streamed.
+   */
   readonly onOutcome?: ((outcome: CancelOutcome) => void) | undefined
 }
 
@@ -180,12 +185,19 @@ export const isRetryableCancelFailure = (error: BatchError): boolean => {
   }
 }
 
-/** Backoff between attempts of one id: the vendor's `retry-after` when it gave one, else exponential with jitter. */
-const retryDelayMillis = (attempt: number, error: BatchError): number => {
-  if (error._tag === "RateLimited" && error.retryAfterMs !== undefined) return Math.min(Math.max(error.retryAfterMs, 0), 60_000)
-  const ceiling = Math.min(500 * 2 ** (attempt - 1), 30_000)
-  return ceiling / 2 + Math.random() * (ceiling / 2)
-}
+/**
+ * Backoff between attempts of one id: the vendor's `retry-after` when it gave one (at most a minute),
+ * else exponential from half a second with jitter.
+ */
+const idBackoff: RetryPolicy.Resolved = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 500, maxDelayMs: 60_000 }
+
+const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): number =>
+  RetryPolicy.delayMillis(
+    { ...idBackoff, maxDelayMs: error._tag === "RateLimited" && error.retryAfterMs !== undefined ? 60_000 : 30_000 },
+    attempt,
+    error._tag === "RateLimited" && error.retryAfterMs !== undefined ? Math.max(error.retryAfterMs, 0) : undefined,
+    jitter
+  )
 
 /**
  * Cancels every id, `concurrency` at a time, retrying failures that can pass. Never fails for one batch's
@@ -213,8 +225,7 @@ const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: Itera
   yield* bulk(provider, ids, options, (outcome, index) => {
     outcomes[index] = outcome
     if (outcome._tag === "Failed") failed++
-    onOutcome?.(outcome)
-    return Effect.void
+    return notify(onOutcome, outcome)
   })
   const done = outcomes.filter((o): o is CancelOutcome => o !== undefined)
   yield* Effect.annotateCurrentSpan({ "batchctl.cancelled": done.length - failed, "batchctl.failed": failed })
@@ -251,10 +262,9 @@ export const cancelEach = <I extends Iterable<string>>(
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
           const onOutcome = options.onOutcome
-          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) => {
-            onOutcome?.(outcome)
-            return Queue.offer(queue, Take.of(outcome))
-          })
+          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) =>
+            Effect.zipRight(notify(onOutcome, outcome), Queue.offer(queue, Take.of(outcome)))
+          )
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
           // a queue that nobody will fill.
           yield* Effect.forkScoped(
@@ -267,6 +277,19 @@ export const cancelEach = <I extends Iterable<string>>(
       ).pipe(Stream.withSpan("Lifecycle.cancelEach", { attributes: { provider: provider.provider, "batchctl.concurrency": concurrency } }))
     })
   )
+
+/**
+ * Hands an outcome to the caller's `onOutcome`. A throw there is the caller's bug: it is logged (at
+ * warning level, with the error) and neither stops the run nor loses the outcome, which is still
+ * returned or streamed.
+ */
+const notify = (onOutcome: ((outcome: CancelOutcome) => void) | undefined, outcome: CancelOutcome): Effect.Effect<void> =>
+  onOutcome === undefined
+    ? Effect.void
+    : Effect.catchAll(
+        Effect.try(() => onOutcome(outcome)),
+        (e) => Effect.logWarning(`Lifecycle: onOutcome threw for ${outcome.batchId}; the outcome is still returned`, e.error)
+      )
 
 interface Job {
   readonly batchId: string
@@ -320,7 +343,7 @@ const bulk = (
       return best < 0 ? undefined : waiting.splice(best, 1)[0]
     }
 
-    const settle = (job: Job, exit: Either.Either<Batch, BatchError>, now: number): Effect.Effect<void> => {
+    const settle = (job: Job, exit: Either.Either<Batch, BatchError>, now: number, jitter: number): Effect.Effect<void> => {
       job.attempts++
       if (Either.isRight(exit)) {
         if (++streak >= limit && limit < max) {
@@ -331,14 +354,17 @@ const bulk = (
       }
       const error = exit.left
       if (error._tag === "RateLimited") {
-        limit = Math.max(1, Math.ceil(limit / 2))
-        streak = 0
+        // Once per window: the 429s of cancels sent before this pause began say nothing new.
+        if (now >= pausedUntil) {
+          limit = Math.max(1, Math.ceil(limit / 2))
+          streak = 0
+        }
         // Capped: a `retry-after` of days (or past 2^31 ms, which a timer reads as never) must not stall the run.
         pausedUntil = Math.max(pausedUntil, now + Math.min(Math.max(error.retryAfterMs ?? 1_000, 0), 60_000))
       }
       if (!stopped && job.attempts <= retries && isRetryableCancelFailure(error)) {
         job.error = error
-        job.due = now + retryDelayMillis(job.attempts, error)
+        job.due = now + retryDelayMillis(job.attempts, error, jitter)
         waiting.push(job)
         return Effect.void
       }
@@ -376,7 +402,8 @@ const bulk = (
           active++
           const exit = yield* Effect.either(provider.cancel(job.batchId))
           active--
-          yield* settle(job, exit, yield* Clock.currentTimeMillis)
+          const now = yield* Clock.currentTimeMillis
+          yield* settle(job, exit, now, Either.isLeft(exit) ? yield* Random.next : 0)
           job = undefined
         }
       })
@@ -463,20 +490,33 @@ export const listPage = (
  */
 export const listAll = (options: Omit<ListOptions, "after"> = {}): Stream.Stream<Batch, BatchError, BatchProvider> =>
   Stream.unwrap(
-    Effect.map(BatchProvider, (provider) =>
-      Stream.paginateEffect({ after: undefined as string | undefined, limit: options.limit }, ({ after, limit }) =>
+    Effect.map(BatchProvider, (provider) => {
+      const seen = new Set<string>()
+      return Stream.paginateEffect({ after: undefined as string | undefined, limit: options.limit }, ({ after, limit }) =>
         Effect.map(
           listPage(provider, { ...options, ...(limit === undefined ? {} : { limit }), ...(after === undefined ? {} : { after }) }),
-          ({ page, limit }) => [
-            page.batches,
-            page.hasMore && page.nextCursor !== undefined && page.nextCursor !== after
-              ? Option.some({ after: page.nextCursor, limit })
-              : Option.none()
-          ]
+          ({ page, limit }) => {
+            const next = nextCursor(page, seen)
+            return [page.batches, next === undefined ? Option.none() : Option.some({ after: next, limit })]
+          }
         )
       ).pipe(Stream.flattenIterables, Stream.withSpan("Lifecycle.listAll", { attributes: { provider: provider.provider } }))
-    )
+    })
   )
+
+/**
+ * Where the listing goes on after `page`, or `undefined` at the end: no more pages, or a cursor already
+ * followed (a vendor whose cursors cycle, A → B → A, would otherwise be listed forever). Adds it to `seen`.
+ *
+ * @since 0.2.0
+ * @category listing
+ */
+export const nextCursor = (page: Page, seen: Set<string>): string | undefined => {
+  const next = page.hasMore ? page.nextCursor : undefined
+  if (next === undefined || seen.has(next)) return undefined
+  seen.add(next)
+  return next
+}
 
 /**
  * Polls every `millis` milliseconds.

@@ -201,7 +201,16 @@ export const schedule = (policy: Resolved, options: { readonly deadline?: number
 
 const hintOf = (failure: Failure): number | undefined => (failure._tag === "Status" ? failure.retryAfterMs : undefined)
 
-const delayMillis = (policy: Resolved, attempt: number, hintMs: number | undefined, jitter: number): number => {
+/**
+ * The wait before retry `attempt` (1 for the first retry): `hintMs` (what the vendor asked for) when
+ * given, else `baseDelay · 2^(attempt-1)` with "equal jitter" (half fixed, half `jitter` ∈ [0, 1) of it);
+ * never more than `maxDelay`. The one backoff formula of batchctl: the per-call {@link schedule}, the
+ * bulk cancels' second passes (`Lifecycle`) and the CLI's list retries use it.
+ *
+ * @since 0.2.0
+ * @category scheduling
+ */
+export const delayMillis = (policy: Resolved, attempt: number, hintMs: number | undefined, jitter: number): number => {
   if (hintMs !== undefined) return Math.min(policy.maxDelayMs, hintMs)
   const bounded = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
   return Math.round(bounded / 2 + (bounded / 2) * jitter)

@@ -109,4 +109,56 @@ describe("bulk cancel", () => {
       assert.deepStrictEqual([...seen].sort(), outcomes.map((o) => o.batchId).sort())
     })
   )
+
+  it.effect("a burst of 429s from one window halves the concurrency once, not once per answer", () =>
+    Effect.gen(function* () {
+      // Eight cancels in flight at once, each answered 429 "retry after 1 s" at the same moment; then
+      // every cancel succeeds. The concurrency after the pause shows how often it was halved.
+      const attempts: Record<string, number> = {}
+      let inFlight = 0
+      const startedAfterPause: Array<number> = []
+      const service = BatchProvider.make({
+        provider: "test",
+        cancel: (ref) =>
+          Effect.gen(function* () {
+            const n = (attempts[ref.id] = (attempts[ref.id] ?? 0) + 1)
+            inFlight++
+            const now = yield* TestClock.currentTimeMillis
+            if (now >= 1_000 && now < 1_200) startedAfterPause.push(inFlight)
+            yield* Effect.sleep("100 millis")
+            inFlight--
+            if (ref.id.startsWith("w") && n === 1) {
+              return yield* Effect.fail(new BatchError.RateLimited({ provider: "test", operation: "cancel", httpStatus: 429, retryAfterMs: 1_000, message: "slow down" }))
+            }
+            return Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
+          }),
+        retrieve: () => Effect.die("unused"),
+        list: () => Effect.die("unused"),
+        results: () => Stream.empty
+      })
+      const ids = [...Array.from({ length: 8 }, (_, i) => `w${i}`), ...Array.from({ length: 40 }, (_, i) => `x${i}`)]
+      const fiber = yield* Effect.fork(Lifecycle.cancelMany(ids, { concurrency: 8 }).pipe(Effect.provide(Layer.succeed(BatchProvider.BatchProvider, service))))
+      for (let i = 0; i < 200 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("50 millis")
+      const outcomes = yield* Fiber.join(fiber)
+      assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
+      // Halved once (8 → 4): four cancels at once right after the pause; once per 429 would leave one.
+      assert.strictEqual(Math.max(...startedAfterPause), 4)
+    })
+  )
+
+  it.effect("an onOutcome that throws is the caller's bug: logged, and no outcome is lost, nor the run stopped", () =>
+    Effect.gen(function* () {
+      const { layer } = scripted({})
+      const seen: Array<string> = []
+      const onOutcome = (o: Lifecycle.CancelOutcome) => {
+        seen.push(o.batchId)
+        if (o.batchId === "b") throw new Error("the report's disk is full")
+      }
+      const outcomes = yield* Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 1, onOutcome }).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(outcomes.map((o) => [o.batchId, o._tag]), [["a", "Cancelled"], ["b", "Cancelled"], ["c", "Cancelled"]])
+      const streamed = yield* Stream.runCollect(Lifecycle.cancelEach(["d", "b", "e"], { concurrency: 1, onOutcome })).pipe(Effect.provide(layer))
+      assert.deepStrictEqual([...streamed].map((o) => o.batchId), ["d", "b", "e"])
+      assert.deepStrictEqual(seen, ["a", "b", "c", "d", "b", "e"])
+    })
+  )
 })

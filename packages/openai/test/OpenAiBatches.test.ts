@@ -211,6 +211,19 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
+  it.live("listAll ends when a vendor's cursors cycle (A → B → A) instead of listing forever", () =>
+    Effect.gen(function* () {
+      const { stats, provider } = provide((_, url) => {
+        const after = url.searchParams.get("after")
+        if (after === "b") return { status: 200, body: { object: "list", data: [batch("c", "completed")], has_more: true, last_id: "a" } }
+        return { status: 200, body: { object: "list", data: [batch("a", "completed"), batch("b", "failed")], has_more: true, last_id: "b" } }
+      })
+      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 2 }).pipe(Stream.take(50))).pipe(Effect.provide(provider))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(all).map((b) => b.id), ["a", "b", "c", "a", "b"])
+      assert.deepStrictEqual(stats.urls, ["GET /v1/batches?limit=2", "GET /v1/batches?limit=2&after=b", "GET /v1/batches?limit=2&after=a"])
+    })
+  )
+
   it.live("listAll reads a page too large for maxBodyBytes again in smaller pages, and keeps the size that fit", () =>
     Effect.gen(function* () {
       // 40 batches whose inline payload makes any page of more than 5 too large for a 4 KiB bound.
