@@ -121,7 +121,8 @@ describe("bulk cancel", () => {
         provider: "test",
         cancel: (ref) =>
           Effect.gen(function* () {
-            const n = (attempts[ref.id] = (attempts[ref.id] ?? 0) + 1)
+            const n = (attempts[ref.id] ?? 0) + 1
+            attempts[ref.id] = n
             inFlight++
             const now = yield* TestClock.currentTimeMillis
             if (now >= 1_000 && now < 1_200) startedAfterPause.push(inFlight)
