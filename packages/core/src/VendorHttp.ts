@@ -28,6 +28,7 @@ import type * as Stream from "effect/Stream"
 import * as BatchError from "./BatchError.js"
 import * as Lines_ from "./internal/lines.js"
 import * as Operation from "./internal/operation.js"
+import * as RateLimit from "./internal/rateLimit.js"
 import * as Redact from "./internal/redact.js"
 import * as RetryPolicy_ from "./RetryPolicy.js"
 import * as Transport from "./Transport.js"
@@ -407,6 +408,9 @@ const boundsOf = (options: Bounds): Bounds => ({
 
 const MiB = 2 ** 20
 
+/** The longest a client holds its requests for a vendor's rate-limit window. */
+const MAX_PACE_MS = 60_000
+
 /** A count option: a whole number of at least 0, else `fallback`. */
 const countOf = (input: unknown, fallback: number): number =>
   typeof input === "number" && Number.isFinite(input) && input >= 0 ? Math.floor(input) : fallback
@@ -633,6 +637,21 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   }
 
   /**
+   * When this client may send again: an answer that said the vendor's request window is used up
+   * (remaining `0` in its rate-limit headers), or a 429 with `retry-after`, holds every request of the
+   * client until the window resets (at most the policy's `maxDelay`, and a minute; a `maxDelay` of 0
+   * asks for no waiting at all), instead of each finding out with a 429.
+   */
+  let openAt = 0
+  const paceCapMs = Math.min(policy.maxDelayMs, MAX_PACE_MS)
+  const pace = (answer: unknown, now: number): void => {
+    const { headers, status } = answer as { readonly headers?: Headers.Headers; readonly status?: number }
+    if (headers === undefined) return
+    const wait = RateLimit.exhaustedFor(headers, now) ?? (status === 429 ? RetryPolicy_.retryAfterMillis(headers, now) : undefined)
+    if (wait !== undefined && wait > 0) openAt = Math.max(openAt, now + Math.min(wait, paceCapMs))
+  }
+
+  /**
    * Sends `request` on `send` until an answer `ok` accepts, with the retry policy and the call's
    * deadline. The common case (the first attempt answers 2xx) is one step; `Effect.retry` starts only
    * after a failure.
@@ -651,17 +670,24 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const deadline = clock.unsafeCurrentTimeMillis() + deadlineMs
       let attempts = 0
-      const attemptNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
+      const sendNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
         const left = deadline - clock.unsafeCurrentTimeMillis()
         const cut = left < timeoutMs
         const request = cut ? { ...built.request, timeoutMs: Math.max(0, left) } : built.request
         return Effect.flatMap(send(request), (answer) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          pace(answer, now)
           const value = ok(answer, path)
           if (value !== undefined) return Effect.succeed(value)
           // `ok` accepts every 2xx it is given; what is left is an `Exchange`.
-          return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, clock.unsafeCurrentTimeMillis(), cut))
+          return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, now, cut))
         })
+      }
+      // Held while the vendor's window is used up (never past the call's deadline).
+      const attemptNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
+        const wait = Math.min(openAt, deadline) - clock.unsafeCurrentTimeMillis()
+        return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), Effect.suspend(sendNow)) : sendNow()
       }
       const attempt = Effect.suspend(attemptNow)
       const report = (failure: RetryPolicy_.Failure) =>

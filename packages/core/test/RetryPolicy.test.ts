@@ -159,6 +159,60 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
     })
   )
 
+  it.scoped("paces by the vendor's rate-limit headers: after 'none left in this window', the next call waits for the reset", () =>
+    Effect.gen(function* () {
+      for (const headers of [
+        { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1.5s" },
+        // Anthropic's reset is a time; the test clock starts at the epoch.
+        { "anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": "1970-01-01T00:00:01.500Z" }
+      ]) {
+        yield* TestClock.setTime(0)
+        const { spy, call } = yield* setup([{ ...ok, headers }, ok])
+        yield* Effect.fork(call)
+        yield* answered(spy, 1)
+        const second = yield* Effect.fork(call)
+        yield* settle
+        yield* TestClock.adjust("1499 millis")
+        yield* settle
+        assert.strictEqual(spy.sent.length, 1, "nothing sent before the window resets")
+        yield* TestClock.adjust("2 millis")
+        yield* finish(second, "10 millis")
+        assert.deepStrictEqual(spy.sent, [0, 1500])
+      }
+    })
+  )
+
+  it.scoped("a 429 with retry-after holds the client's other calls too, not only the one retried", () =>
+    Effect.gen(function* () {
+      const { spy, call } = yield* setup([{ status: 429, headers: { "retry-after": "2" } }, ok, ok])
+      const first = yield* Effect.fork(call)
+      yield* answered(spy, 1)
+      const second = yield* Effect.fork(call)
+      yield* settle
+      yield* TestClock.adjust("1999 millis")
+      yield* settle
+      assert.strictEqual(spy.sent.length, 1)
+      yield* TestClock.adjust("2 millis")
+      yield* finish(first, "10 millis")
+      yield* finish(second, "10 millis")
+      assert.deepStrictEqual(spy.sent, [0, 2000, 2000])
+    })
+  )
+
+  it.scoped("a window with requests left, or a reset it cannot read, holds nothing", () =>
+    Effect.gen(function* () {
+      const { spy, call } = yield* setup([
+        { ...ok, headers: { "x-ratelimit-remaining-requests": "3", "x-ratelimit-reset-requests": "20s" } },
+        { ...ok, headers: { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "soon" } },
+        ok
+      ])
+      yield* call
+      yield* call
+      yield* call
+      assert.deepStrictEqual(spy.sent, [0, 0, 0])
+    })
+  )
+
   it.scoped("gives up after maxAttempts with the last status, its retry hint and request id", () =>
     Effect.gen(function* () {
       const { spy, call } = yield* setup([{ status: 429, headers: { "retry-after": "1", "x-request-id": "req_9" } }], {
