@@ -1,29 +1,23 @@
 /**
  * Parsing of the CLI's own values: durations, dates and ages, status lists, ids from stdin.
  */
+import * as DurationText from "@batchctl/core/DurationText"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { BadInput } from "./Failure.js"
 
-const UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  sec: 1000,
-  m: 60_000,
-  min: 60_000,
-  h: 3_600_000,
-  d: 86_400_000
-}
-
-/** `90s`, `10m`, `1h30m`, `500ms`, `2d`, or a bare number of seconds, in milliseconds. */
+/**
+ * A duration in core's one grammar (`DurationText`): `90s`, `10m`, `1h30m`, `500ms`, `2d`, `30 seconds`.
+ * A bare number is refused: it once meant seconds here and milliseconds in `*_TIMEOUT`.
+ */
 export const durationMillis = (text: string, what: string): Effect.Effect<number, BadInput> => {
-  const trimmed = text.trim()
-  const bad = () => Effect.fail(new BadInput({ message: `${what}: not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 2h, 1d)` }))
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Effect.succeed(Number(trimmed) * 1000)
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|sec|s|min|m|h|d)/g)]
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed.replace(/\s+/g, "")) return bad()
-  let total = 0
-  for (const p of parts) total += Number(p[1]) * (UNITS[p[2] ?? ""] ?? Number.NaN)
-  return Number.isFinite(total) && total > 0 ? Effect.succeed(total) : bad()
+  if (DurationText.isBare(text)) {
+    return Effect.fail(new BadInput({ message: `${what}: ${JSON.stringify(text.trim())} has no unit: write ${text.trim()}s for seconds, or e.g. 10m, 500ms` }))
+  }
+  return Option.match(DurationText.parse(text), {
+    onNone: () => Effect.fail(new BadInput({ message: `${what}: not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 2h, 1d)` })),
+    onSome: (ms) => (ms > 0 ? Effect.succeed(ms) : Effect.fail(new BadInput({ message: `${what}: must be longer than 0, not ${JSON.stringify(text)}` })))
+  })
 }
 
 /** An ISO date/time, or an age (`2h` = two hours ago), as a Date. */

@@ -80,6 +80,12 @@ describe("edges", () => {
     expect(r.stderr).toContain("--interval must be at least 100ms")
   })
 
+  it("a duration without a unit is refused, not read as seconds where OPENAI_TIMEOUT reads milliseconds", async () => {
+    const r = await run(["wait", "openai", "batch_1", "--timeout", "30"], { env: env() })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--timeout: "30" has no unit: write 30s for seconds')
+  })
+
   it("cancel --report: each outcome is appended as it happens, and a re-run skips what it reports cancelled", async () => {
     const dir = mkdtempSync(join(tmpdir(), "batchctl-report-"))
     const report = join(dir, "report.jsonl")

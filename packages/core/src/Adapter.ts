@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidRequest } from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
+import * as DurationText from "./DurationText.js"
 import * as PromiseClient from "./PromiseClient.js"
 import * as NodeClient from "./NodeClient.js"
 import type { ClientOptions } from "./VendorHttp.js"
@@ -71,14 +72,13 @@ export interface Kit<Self, O extends ClientOptions> {
 const configure = (provider: string, message: string) =>
   new InvalidRequest({ provider, operation: "configure", message: `${provider}: ${message}` })
 
-/** `30000` (milliseconds) or a duration such as `30 seconds`. */
+/** A duration in `DurationText`'s grammar (`30s`, `2m`, `30 seconds`), or a bare number of milliseconds (as in 0.1). */
 const durationConfig = (name: string): Config.Config<Option.Option<Duration.Duration>> =>
   Config.string(name).pipe(
     Config.mapOrFail((text) => {
-      const trimmed = text.trim()
-      const decoded = /^\d+$/.test(trimmed) ? Option.some(Duration.millis(Number(trimmed))) : Duration.decodeUnknown(trimmed)
-      return Either.fromOption(decoded, () =>
-        ConfigError.InvalidData([], `${name} is "${text}", which is not a duration (milliseconds, or e.g. "30 seconds")`)
+      const ms = /^\s*\d+\s*$/.test(text) ? Option.some(Number(text.trim())) : DurationText.parse(text)
+      return Either.fromOption(Option.map(ms, Duration.millis), () =>
+        ConfigError.InvalidData([], `${name} is "${text}", which is not a duration (e.g. 30s, 2m, 500ms; a bare number is milliseconds)`)
       )
     }),
     Config.option

@@ -87,6 +87,13 @@ export * as ResultsSource from "./ResultsSource.js"
  */
 export * as RetryPolicy from "./RetryPolicy.js"
 /**
+ * The one grammar of durations written as text, in settings and on the command line: `500ms`, `90s`,
+ * `10m`, `1h30m`, `2d`, `30 seconds`. A bare number has no unit and is not read here.
+ *
+ * @since 0.2.0
+ */
+export * as DurationText from "./DurationText.js"
+/**
  * Vendor timestamps → `Date`. Unix seconds, RFC 3339 with `Z` and with `±hh:mm` offsets are all read;
  * digits below the millisecond are truncated (`…04.374913+00:00` is `…04.374Z`). A value that is not a
  * timestamp gives `undefined`, never a failure: a bad date must not make a batch unreadable.
