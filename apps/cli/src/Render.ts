@@ -36,6 +36,24 @@ export const countsText = (counts: Batch.Counts): string => {
 
 const time = (date: Date | undefined) => (date === undefined ? undefined : date.toISOString())
 
+/**
+ * One reason a batch failed, for a terminal: the vendor's words with control characters shown as `?`
+ * (a vendor's text must not move the cursor or recolour the screen), cut at 300 characters.
+ */
+export const reasonText = (reason: Batch.FailureReason): string => {
+  const where = [reason.code, reason.line === undefined ? undefined : `line ${reason.line}`, reason.param].filter((p) => p !== undefined)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const message = reason.message.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?")
+  const text = `${where.length === 0 ? "" : `${where.join(", ")}: `}${message}`
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text
+}
+
+/** Why a batch failed, each reason on its own line; at most `max`, then how many more. */
+export const reasonsText = (reasons: ReadonlyArray<Batch.FailureReason>, max = 5): ReadonlyArray<string> => [
+  ...reasons.slice(0, max).map(reasonText),
+  ...(reasons.length > max ? [`… and ${reasons.length - max} more`] : [])
+]
+
 /** The key/value block of `get` and `wait`. */
 export const batchBlock = (batch: Batch.Batch): string => {
   const rows: Array<[string, string | undefined]> = [
@@ -51,7 +69,8 @@ export const batchBlock = (batch: Batch.Batch): string => {
     ["ended", time(batch.endedAt)],
     ["output file", batch.outputFileId],
     ["error file", batch.errorFileId],
-    ["results url", batch.resultsUrl]
+    ["results url", batch.resultsUrl],
+    ...reasonsText(batch.errors ?? []).map((text, i): [string, string] => [i === 0 ? "why" : "", text])
   ]
   return rows
     .flatMap(([k, v]) => (v === undefined ? [] : [`${Output.dim(k.padEnd(17))}${v}`]))

@@ -764,6 +764,15 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
         if (file !== undefined) Output.out(summary())
         else Output.err(Output.dim(summary(), process.stderr))
       }
+      // No results: a failed batch says why, and the command fails (a failed batch has nothing to read).
+      if (n === 0) {
+        const batch = yield* service.retrieve(o.id)
+        if (batch.status === "failed") {
+          const reasons = Render.reasonsText(batch.errors ?? [])
+          Output.err(`batchctl: ${batch.provider} batch ${batch.id} failed${reasons.length === 0 ? " (the vendor says no more)" : `:\n  ${reasons.join("\n  ")}`}`)
+          return yield* Effect.fail(new Reported({ exitCode: 1, message: "the batch failed" }))
+        }
+      }
     })
   )
 

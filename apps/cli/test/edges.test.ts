@@ -80,6 +80,19 @@ describe("edges", () => {
     expect(r.stderr).toContain("--interval must be at least 100ms")
   })
 
+  it("a failed batch says why: get shows the vendor's reason, results says it and exits non-zero", async () => {
+    const { id } = await emulator.createBatch({ provider: "openai", status: "failed" })
+    const got = await run(["get", "openai", id], { env: env() })
+    expect(got.code).toBe(0)
+    expect(got.stdout).toMatch(/why\s+token_limit_exceeded: Enqueued token limit reached/)
+    const json = JSON.parse((await run(["get", "openai", id, "--json"], { env: env() })).stdout) as { errors?: Array<{ code?: string }> }
+    expect(json.errors?.map((e) => e.code)).toEqual(["token_limit_exceeded"])
+    const results = await run(["results", "openai", id], { env: env() })
+    expect(results.code).toBe(1)
+    expect(results.stderr).toContain(`openai batch ${id} failed:`)
+    expect(results.stderr).toContain("token_limit_exceeded: Enqueued token limit reached")
+  })
+
   it("a duration without a unit is refused, not read as seconds where OPENAI_TIMEOUT reads milliseconds", async () => {
     const r = await run(["wait", "openai", "batch_1", "--timeout", "30"], { env: env() })
     expect(r.code).toBe(2)

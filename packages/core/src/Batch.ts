@@ -89,6 +89,26 @@ export const Counts = Schema.Struct({
 export type Counts = typeof Counts.Type
 
 /**
+ * Why a batch failed, as the vendor says it: OpenAI-family `errors.data` entries (`code` such as
+ * `invalid_json_line` or `token_limit_exceeded`, the input `line`, the `param`), Together's `error`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const FailureReason = Schema.Struct({
+  message: Schema.String,
+  code: Schema.optional(Schema.String),
+  line: Schema.optional(Schema.Number),
+  param: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type FailureReason = typeof FailureReason.Type
+
+/**
  * A batch as every adapter returns it from `cancel`, `retrieve` and `list`.
  *
  * Timestamps are `Date`s (encoded as ISO-8601 UTC with milliseconds). `raw` is the vendor's own
@@ -115,6 +135,13 @@ export class Batch extends Schema.Class<Batch>("@batchctl/core/Batch")({
   errorFileId: Schema.optional(Schema.String),
   /** Anthropic: where the results JSONL is served. */
   resultsUrl: Schema.optional(Schema.String),
+  /**
+   * Why the batch failed, when the vendor says (a `failed` batch whose input was refused, …): absent
+   * when it says nothing.
+   *
+   * @since 0.2.0
+   */
+  errors: Schema.optional(Schema.Array(FailureReason)),
   /** The vendor's body exactly as decoded from the wire. */
   raw: Schema.Unknown
 }) {}
@@ -152,12 +179,15 @@ export const make = (fields: {
   readonly outputFileId: string
   readonly errorFileId: string
   readonly resultsUrl: string
+  /** Kept only when not empty. */
+  readonly errors: ReadonlyArray<FailureReason>
 }>): Batch => {
   const props: Record<string, unknown> = { terminal: isTerminalStatus(fields.status), counts: {} }
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined && value !== null) props[key] = value
   }
   if (props.counts !== undefined) props.counts = dropUndefined(props.counts as Record<string, unknown>)
+  if (props.errors !== undefined && (props.errors as ReadonlyArray<FailureReason>).length === 0) delete props.errors
   return new Batch(props as ConstructorParameters<typeof Batch>[0], true)
 }
 

@@ -23,6 +23,19 @@ const maybe = Wire.optionalOrNull
 const timestamp = Schema.optional(Timestamp.Lenient)
 
 /**
+ * One entry of OpenAI's `errors.data` (why a batch failed, e.g. `token_limit_exceeded`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BatchErrorEntry = Schema.Struct({
+  code: Schema.optional(Schema.NullOr(Schema.String)),
+  message: Schema.optional(Schema.NullOr(Schema.String)),
+  param: Schema.optional(Schema.NullOr(Schema.String)),
+  line: Schema.optional(Schema.NullOr(Schema.Number))
+})
+
+/**
  * The batch object as the OpenAI family sends it; unknown fields pass, every field but `id` may be
  * missing or `null`, timestamps are `Date`s read whether unix seconds or RFC 3339 (`undefined` when not a
  * timestamp).
@@ -44,7 +57,9 @@ export const WireBatch = Schema.Struct({
   expired_at: timestamp,
   cancelled_at: timestamp,
   output_file_id: maybe(Schema.String),
-  error_file_id: maybe(Schema.String)
+  error_file_id: maybe(Schema.String),
+  /** Why a failed batch failed; read leniently: another shape is as if it were not sent. */
+  errors: Wire.lenientField(Schema.NullOr(Schema.Struct({ data: Schema.Array(BatchErrorEntry) })))
 })
 
 /**
@@ -126,26 +141,28 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
     endedAt: ended,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
+    errors: wire.errors?.data.flatMap(reasonOf),
     raw
   })
+}
+
+/** An `errors.data` entry as a reason; one without a message says its code. */
+const reasonOf = (entry: typeof BatchErrorEntry.Type): ReadonlyArray<Batch.FailureReason> => {
+  const message = entry.message ?? entry.code
+  if (message == null) return []
+  return [
+    {
+      message,
+      ...(entry.code == null ? {} : { code: entry.code }),
+      ...(entry.line == null ? {} : { line: entry.line }),
+      ...(entry.param == null ? {} : { param: entry.param })
+    }
+  ]
 }
 
 const isRecord = Predicate.isRecord
 
 const field = Wire.field
-
-/**
- * One entry of OpenAI's `errors.data` (why a batch failed, e.g. `token_limit_exceeded`).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const BatchErrorEntry = Schema.Struct({
-  code: Schema.optional(Schema.NullOr(Schema.String)),
-  message: Schema.optional(Schema.NullOr(Schema.String)),
-  param: Schema.optional(Schema.NullOr(Schema.String)),
-  line: Schema.optional(Schema.NullOr(Schema.Number))
-})
 
 /**
  * OpenAI's `usage` of a batch ("only populated on batches created after September 7, 2025").

@@ -64,7 +64,9 @@ export const WireBatch = Schema.Struct({
   job_deadline: timestamp,
   completed_at: timestamp,
   output_file_id: maybe(Schema.String),
-  error_file_id: maybe(Schema.String)
+  error_file_id: maybe(Schema.String),
+  /** Why a failed batch failed (BatchJob.error), a plain string. */
+  error: Wire.lenientField(Schema.NullOr(Schema.String))
 })
 
 /**
@@ -112,6 +114,7 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
     endedAt: Batch.isTerminalStatus(status) ? wire.completed_at : undefined,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
+    errors: wire.error == null || wire.error.trim() === "" ? undefined : [{ message: wire.error }],
     raw
   })
 }
