@@ -211,6 +211,29 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
+  it.live("a failed batch's errors.data become Batch.errors; errors of another shape leave the batch readable", () =>
+    Effect.gen(function* () {
+      const { provider } = provide((_, url) => {
+        const id = url.pathname.split("/").at(-1) ?? ""
+        if (id === "odd") return { status: 200, body: batch(id, "failed", { errors: { data: "not a list" } }) }
+        return {
+          status: 200,
+          body: batch(id, "failed", {
+            errors: { object: "list", data: [{ code: "invalid_json_line", message: "This line is not parseable as valid JSON.", param: null, line: 3 }, { code: "x" }, {}] }
+          })
+        }
+      })
+      const failed = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("bad")).pipe(Effect.provide(provider))
+      assert.deepStrictEqual(failed.errors, [
+        { message: "This line is not parseable as valid JSON.", code: "invalid_json_line", line: 3 },
+        { message: "x", code: "x" }
+      ])
+      const odd = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("odd")).pipe(Effect.provide(provider))
+      assert.strictEqual(odd.status, "failed")
+      assert.isUndefined(odd.errors)
+    })
+  )
+
   it.live("listAll ends when a vendor's cursors cycle (A → B → A) instead of listing forever", () =>
     Effect.gen(function* () {
       const { stats, provider } = provide((_, url) => {
