@@ -473,6 +473,15 @@ export const fromHttp = (f: HttpFailure): BatchError => {
   if (status === 408 || status >= 500) {
     return new ProviderUnavailable({ ...base, httpStatus: status, message: describe(f, "provider unavailable") })
   }
+  if (status >= 400 && f.body.garbled === true) {
+    // A 400/409/422 is a verdict only through its body (a refusal for the batch's state, or a bad
+    // request): cut off, it says nothing certain. Not final for a bulk cancel, which sends it again.
+    return new UnexpectedResponse({
+      ...base,
+      httpStatus: status,
+      message: describe(f, "an error answer whose body was cut off or garbled")
+    })
+  }
   if (status >= 400) {
     return new InvalidRequest({
       ...base,

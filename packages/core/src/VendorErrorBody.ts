@@ -32,6 +32,13 @@ export interface VendorErrorBody {
   readonly requestId?: string | undefined
   /** From a body field such as MeshAPI's `retry_after_seconds` or Keywords AI's `retry_after`. */
   readonly retryAfterMs?: number | undefined
+  /**
+   * `true` when the body starts as JSON (`{` or `[`) but is not JSON: cut off or garbled on the way, so
+   * what the vendor said (a refusal for the batch's state, or a bad request) cannot be known.
+   *
+   * @since 0.2.0
+   */
+  readonly garbled?: true | undefined
 }
 
 const Text = Wire.lenientField(Schema.NonEmptyString)
@@ -157,5 +164,8 @@ export const parse = (json: unknown, text: string): VendorErrorBody => {
  */
 export const fromText = (text: string): VendorErrorBody => {
   const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
-  return parse(json, text)
+  const body = parse(json, text)
+  return json === undefined && JSON_START.test(text) ? { ...body, garbled: true } : body
 }
+
+const JSON_START = /^\s*[[{]/

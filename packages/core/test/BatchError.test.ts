@@ -77,6 +77,28 @@ describe("BatchError.fromHttp", () => {
   })
 })
 
+describe("an error answer whose JSON body was cut off", () => {
+  const cut = '{"type":"error","error":{"type":"invalid_request_error","message":"Batch msgbatch_01qnArUzo5tvSkAfMF5'
+  it("is not a verdict where the body decides (400, 409, 422): UnexpectedResponse, which a bulk cancel sends again", () => {
+    for (const status of [400, 409, 422]) {
+      const error = map(status, cut)
+      assert.strictEqual(error._tag, "UnexpectedResponse", String(status))
+      assert.strictEqual(error._tag === "UnexpectedResponse" ? error.httpStatus : undefined, status)
+      assert.include(error.message, "cut off or garbled")
+    }
+    assert.isTrue(VendorErrorBody.fromText(cut).garbled)
+  })
+  it("keeps the tag its status alone decides, and a text or HTML body is no JSON cut off", () => {
+    assert.strictEqual(map(401, cut)._tag, "Unauthorized")
+    assert.strictEqual(map(404, cut)._tag, "BatchNotFound")
+    assert.strictEqual(map(429, cut)._tag, "RateLimited")
+    assert.strictEqual(map(503, cut)._tag, "ProviderUnavailable")
+    assert.strictEqual(map(400, "<html><title>Bad Request</title></html>")._tag, "InvalidRequest")
+    assert.strictEqual(map(400, "bad request")._tag, "InvalidRequest")
+    assert.isUndefined(VendorErrorBody.fromText('{"error":"bad"}').garbled)
+  })
+})
+
 describe("withItemsDelivered", () => {
   it("is the same error with the count and a message that says so; one that has a count keeps it", () => {
     const cause = new Error("the retrieve that followed failed")
