@@ -65,7 +65,7 @@ describe("create, as the vendors do it", () => {
       })()
     })
     const tid = ((await tfile.json()) as { id: string }).id
-    const refused = await together.batches.create({ input_file_id: tid, endpoint: "/v1/embeddings" }).catch((e: unknown) => e)
+    const refused = await together.batches.create({ input_file_id: tid, endpoint: "/v1/embeddings" as "/v1/chat/completions" }).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(Together.BadRequestError)
     const ok = await together.batches.create({ input_file_id: tid, endpoint: "/v1/chat/completions" })
     expect(ok.job?.status).toBe("VALIDATING")
