@@ -87,6 +87,11 @@ describe("mistral", () => {
     expect((p0.json.data as Array<{ id: string }>).map((b) => b.id)).toEqual([ids[4], ids[3]])
     const p2 = await call("GET", `${base}/batch/jobs?page=2&page_size=2`)
     expect((p2.json.data as Array<{ id: string }>).map((b) => b.id)).toEqual([ids[0]])
+    const deleted = await call("DELETE", `${base}/batch/jobs/${ids[2]}`)
+    expect(deleted.json).toEqual({ id: ids[2], object: "batch", deleted: true })
+    const after = await call("GET", `${base}/batch/jobs?page=1&page_size=2`)
+    expect(after.json.total).toBe(4)
+    expect((after.json.data as Array<{ id: string }>).map((b) => b.id)).toEqual([ids[1], ids[0]])
 
     const inline = await call("POST", `${base}/batch/jobs`, {
       endpoint: "/v1/chat/completions",

@@ -628,7 +628,8 @@ export class Engine {
         const rawPage = q.get(paging.pageParam)
         const pageNo = rawPage === null ? paging.firstPage : Number(rawPage)
         if (!Number.isInteger(pageNo) || pageNo < paging.firstPage) return bad(paging.pageParam, Number.MAX_SAFE_INTEGER, rawPage)
-        const live = this.store.size === 0 ? [] : all.filter((b) => !b.deleted)
+        // without deletions the list is its own live list: a page is read by index, not by a pass over all
+        const live = this.store.deletedOf(p.name) === 0 ? all : all.filter((b) => !b.deleted)
         const skip = (pageNo - paging.firstPage) * size
         const chosen: Array<BatchRecord> = []
         for (let i = live.length - 1 - skip; i >= 0 && chosen.length < size; i--) chosen.push(live[i] as BatchRecord)

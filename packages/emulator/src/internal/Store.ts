@@ -229,7 +229,13 @@ export class Store {
   private readonly batches = new Map<string, Map<string, BatchRecord>>()
   private readonly files = new Map<string, Map<string, FileRecord>>()
   private readonly order = new Map<string, Array<BatchRecord>>()
+  private readonly removed = new Map<string, number>()
   private live = 0
+
+  /** How many of a vendor's batches were deleted (they stay in its list, skipped). */
+  deletedOf(provider: string): number {
+    return this.removed.get(provider) ?? 0
+  }
 
   get size(): number {
     return this.live
@@ -274,6 +280,7 @@ export class Store {
     if (b.deleted) return
     b.deleted = true
     this.batches.get(b.provider)?.delete(b.id)
+    this.removed.set(b.provider, this.deletedOf(b.provider) + 1)
     this.live--
   }
 
