@@ -77,7 +77,7 @@ const chat = (content, n) => ({
 })
 
 /** OpenAI-family hooks for family(): OpenAI's batch object, paths under the base, `after`/`limit` paging. */
-const oaiHooks = (v) => {
+export const oaiHooks = (v) => {
   const url = (path, query) => `${v.base}${path}${v.slash ? "/" : ""}${query ?? ""}`
   const batch = (status, extra = {}, bid = v.id) =>
     v.shape({ id: bid, ...v.base_fields, status, created_at: T0, expires_at: T0 + 86400, ...oaiState(status), ...extra })
@@ -101,7 +101,7 @@ const oaiHooks = (v) => {
   }
 }
 
-function family(v) {
+export function family(v) {
   const id = v.id
   const { url, batchUrl, cancelUrl, listUrl, batch, expect } = v
   const req = (method, u, extra = {}) => ({ method, url: u, headers: v.requestHeaders ?? {}, auth: v.auth ?? "bearer", ...extra })
@@ -260,7 +260,7 @@ function family(v) {
 /** Skip reasons for the standard scenarios a vendor cannot have. */
 export const skips = {}
 
-const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
+export const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
   // Respan serves files under /api/files/…, beside (not under) its /api/v1 batches.
   const content = (fileId) => (v.filesBase === undefined ? url(`/files/${fileId}/content`) : `${v.filesBase}/files/${fileId}/content/`)
   const jsonlOk = (lines) => ({ status: 200, headers: { "content-type": "application/octet-stream" }, bodyText: jsonl(lines) })
