@@ -103,6 +103,8 @@ export const oaiHooks = (v) => {
 
 export function family(v) {
   const id = v.id
+  // Where a vendor's body names its batch (`name` for Gemini, `batch_id` for xAI); `id` by default.
+  const idOf = v.idOf ?? ((body) => body.id)
   const { url, batchUrl, cancelUrl, listUrl, batch, expect } = v
   const req = (method, u, extra = {}) => ({ method, url: u, headers: v.requestHeaders ?? {}, auth: v.auth ?? "bearer", ...extra })
   const cancelReq = (bid = id) => req("POST", cancelUrl(bid), v.cancelBody === undefined ? {} : { body: v.cancelBody })
@@ -118,7 +120,7 @@ export function family(v) {
     const body = v.documentedCancel?.(from) ?? v.cancelled(from)
     // A documented example names its own batch: the request asks for that one (an answer about
     // another batch is not an answer, FORMAT.md "Cancel is idempotent").
-    const bid = typeof body.id === "string" ? body.id : id
+    const bid = typeof idOf(body) === "string" ? idOf(body) : id
     add({
       operation: "cancel", scenario,
       description: `Cancel of a ${from} batch answers 200 with the cancelling status`,
@@ -208,8 +210,8 @@ export function family(v) {
   for (const status of v.statuses) {
     const body = v.recordedRetrieve?.[status]?.body ?? batch(status)
     add({ operation: "retrieve", scenario: slug(status), description: `Retrieve of a ${status} batch`,
-      source: v.recordedRetrieve?.[status]?.source ?? synthetic(`${v.ref}: batch object fields and status values`), input: { batchId: body.id },
-      exchanges: [{ request: req("GET", batchUrl(body.id)), response: ok(body) }],
+      source: v.recordedRetrieve?.[status]?.source ?? synthetic(`${v.ref}: batch object fields and status values`), input: { batchId: idOf(body) },
+      exchanges: [{ request: req("GET", batchUrl(idOf(body))), response: ok(body) }],
       expect: { batch: expect(body) } })
   }
   add({ operation: "retrieve", scenario: "unknown-status", description: "A status the adapter does not know becomes unknown, keeping vendorStatus", source: synthetic("FORMAT.md status mapping: anything else → unknown"), input: { batchId: id },

@@ -211,23 +211,28 @@ export const resultItem = (value: unknown): Batch.ResultItem | undefined => {
 }
 
 const WRONG_KEY = /incorrect api key|invalid api key|no api key/i
+const NO_CREDITS = /available credits|spending limit/i
 
-/** xAI answers a wrong key with 400: that is `Unauthorized`, whatever the status. */
-const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A, E, R>) =>
+/**
+ * xAI's own words over its statuses: a wrong key is answered 400 (`Unauthorized` here), and credits used
+ * up 403 (`QuotaExceeded` here, not retried, as every vendor's used-up quota).
+ */
+const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A, E | BatchError.Unauthorized | BatchError.QuotaExceeded, R>) =>
   Effect.catchIf(
     effect,
-    (e): e is E & BatchError.InvalidRequest =>
-      e._tag === "InvalidRequest" && (e as BatchError.InvalidRequest).httpStatus === 400 && WRONG_KEY.test(e.message),
-    (e) =>
-      Effect.fail(
-        new BatchError.Unauthorized({
-          provider: e.provider,
-          operation: e.operation,
-          message: e.message,
-          httpStatus: 400,
-          ...(e.requestId === undefined ? {} : { requestId: e.requestId })
-        })
-      )
+    (e): e is E & (BatchError.InvalidRequest | BatchError.PermissionDenied) =>
+      (e._tag === "InvalidRequest" && e.httpStatus === 400 && WRONG_KEY.test(e.message)) ||
+      (e._tag === "PermissionDenied" && NO_CREDITS.test(e.message)),
+    (e) => {
+      const fields = {
+        provider: e.provider,
+        operation: e.operation,
+        message: e.message,
+        httpStatus: e._tag === "InvalidRequest" ? 400 : 403,
+        ...(e.requestId === undefined ? {} : { requestId: e.requestId })
+      }
+      return Effect.fail(e._tag === "InvalidRequest" ? new BatchError.Unauthorized(fields) : new BatchError.QuotaExceeded(fields))
+    }
   )
 
 const RESULTS_PAGE = 1000
