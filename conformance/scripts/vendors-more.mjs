@@ -320,6 +320,10 @@ const azure = () => {
           { request: req("GET", `${AZ_ENDPOINT}/openai/files/file-f2ddaf43-b48b-46dd-b264-90da10c7a85b/content?api-version=2024-10-21`), response: jsonlOk([{ id: "batch_req_1", custom_id: "task-0", response: { status_code: 200, request_id: "r1", body: { choices: [] } }, error: null }]) }
         ],
         expect: { results: [{ customId: "task-0", outcome: "succeeded" }] } },
+      { operation: "retrieve", scenario: "base-url-classic", description: "A base URL naming the classic routes ({endpoint}/openai, as the openai SDK's baseURL) gets the GA api-version",
+          source: synthetic(`${MORE}: §3 Base URL: the SDK's base URL is {endpoint}/openai and every classic request needs api-version (2024-10-21 is the GA spec's)`), input: { batchId: id, clientOptions: { baseUrl: `${AZ_ENDPOINT}/openai` } },
+          exchanges: [{ request: req("GET", `${AZ_ENDPOINT}/openai/batches/${id}?api-version=2024-10-21`), response: ok({ ...docCancel, id }) }],
+          expect: { batch: { id, status: "cancelling" } } },
       { operation: "cancel", scenario: "unexpected-entity-state", description: "A 400 with Microsoft's unexpectedEntityState code to a cancel is a state refusal: one retrieve follows",
         source: synthetic(`${MORE}: §3 Cancel: the spec's codes include unexpectedEntityState; its use for a finished batch is UNVERIFIED`), input: { batchId: id },
         exchanges: [
@@ -519,6 +523,10 @@ const gemini = () => {
           source: synthetic(`${MORE}: §2 States: the SDKs rename BATCH_STATE_X to JOB_STATE_X and the guide's REST sample tests JOB_STATE_SUCCEEDED`), input: { batchId: id },
           exchanges: [{ request: req("GET", url(id)), response: ok(gemBatch("completed", { metadata: { state: "JOB_STATE_SUCCEEDED" } })) }],
           expect: { batch: { status: "completed", vendorStatus: "JOB_STATE_SUCCEEDED", terminal: true } } },
+        { operation: "retrieve", scenario: "wrong-key-400", description: "Google answers a key that is not valid with 400 INVALID_ARGUMENT (reason API_KEY_INVALID): Unauthorized all the same",
+          source: synthetic(`${MORE}: §2 Errors: 400 INVALID_ARGUMENT per google.rpc; the wrong-key body is Google's common one, not shown for batch routes in vendors-more.md`), input: { batchId: id },
+          exchanges: [{ request: req("GET", url(id)), response: json(400, { error: { code: 400, message: "API key not valid. Please pass a valid API key.", status: "INVALID_ARGUMENT", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }] } }) }],
+          expect: { error: { _tag: "Unauthorized", httpStatus: 400 } } },
         { operation: "retrieve", scenario: "bare-id", description: "A bare id is not a Gemini batch name (batches/<id>): InvalidRequest, nothing sent",
           source: synthetic(`${MORE}: §2 Endpoints: the JS SDK refuses a bare id (GENAI-JS tBatchJobName)`), input: { batchId: "4m855v7q30kc7gtzcigdg9m72o87s08w33vp" },
           exchanges: [],

@@ -89,17 +89,38 @@ export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
   (failure.operation === "cancel" && failure.body.codes.some((code) => MS_STATE_CODES.has(code.toLowerCase())))
 
 /**
- * The base URL the options name: `baseUrl` as given, else `{endpoint}/openai` (with `apiVersion`) or
- * `{endpoint}/openai/v1`; `undefined` without either.
+ * The GA `api-version` sent on the classic routes when a base URL names them (`…/openai`) and no
+ * `apiVersion` is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultApiVersion = "2024-10-21"
+
+/**
+ * Where requests go, from the options:
+ * - `baseUrl` as given (`{endpoint}/openai`, as the openai SDK's `baseURL` is): a base ending in `/v1` is
+ *   the v1 routes (no `api-version`); any other is the classic routes, with `apiVersion` or
+ *   {@link defaultApiVersion}
+ * - else `endpoint`: with `apiVersion`, the classic routes `{endpoint}/openai?api-version=…`; without,
+ *   the v1 routes `{endpoint}/openai/v1`
+ * - neither: `undefined` (there is no default host)
  *
  * @since 0.1.0
  * @category config
  */
-export const baseUrlOf = (options: Pick<Options, "baseUrl" | "endpoint" | "apiVersion">): string | undefined => {
-  if (options.baseUrl !== undefined) return options.baseUrl
-  if (options.endpoint === undefined || options.endpoint.trim() === "") return undefined
-  const endpoint = options.endpoint.trim().replace(/\/+$/, "")
-  return options.apiVersion === undefined ? `${endpoint}/openai/v1` : `${endpoint}/openai`
+export const routesOf = (
+  options: Pick<Options, "baseUrl" | "endpoint" | "apiVersion">
+): { readonly baseUrl: string; readonly apiVersion: string | undefined } | undefined => {
+  const base = options.baseUrl?.trim().replace(/\/+$/, "")
+  if (base !== undefined && base !== "") {
+    return { baseUrl: base, apiVersion: /\/v1$/.test(base) ? options.apiVersion : (options.apiVersion ?? defaultApiVersion) }
+  }
+  const endpoint = options.endpoint?.trim().replace(/\/+$/, "")
+  if (endpoint === undefined || endpoint === "") return undefined
+  return options.apiVersion === undefined
+    ? { baseUrl: `${endpoint}/openai/v1`, apiVersion: undefined }
+    : { baseUrl: `${endpoint}/openai`, apiVersion: options.apiVersion }
 }
 
 /**
@@ -182,7 +203,7 @@ const unconfigured: BatchProvider.Adapter = {
 const tokenAdapter = (
   provider: () => Promise<string>,
   options: Omit<Options, "apiKey">,
-  baseUrl: string,
+  { baseUrl, apiVersion }: { readonly baseUrl: string; readonly apiVersion: string | undefined },
   context: Context.Context<HttpClient.HttpClient>
 ): BatchProvider.Adapter => {
   let kept: { readonly token: string; readonly adapter: BatchProvider.Adapter } | undefined
@@ -210,7 +231,7 @@ const tokenAdapter = (
         return VendorHttp.makeFor(vendor(VendorHttp.bearer, baseUrl), { ...options, baseUrl, apiKey: Redacted.make(token) }).pipe(
           Effect.provide(context),
           Effect.map((http) => {
-            const adapter = makeAdapter(http, options.apiVersion)
+            const adapter = makeAdapter(http, apiVersion)
             kept = { token, adapter }
             return adapter
           })
@@ -233,16 +254,17 @@ const tokenAdapter = (
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> => {
-  const baseUrl = baseUrlOf(options)
-  if (baseUrl === undefined) return Effect.succeed(BatchProvider.make(unconfigured))
+  const routes = routesOf(options)
+  if (routes === undefined) return Effect.succeed(BatchProvider.make(unconfigured))
   const provider = options.azureADTokenProvider
   if (provider !== undefined) {
     return Effect.map(Effect.context<HttpClient.HttpClient>(), (context) =>
-      BatchProvider.make(tokenAdapter(provider, options, baseUrl, context))
+      BatchProvider.make(tokenAdapter(provider, options, routes, context))
     )
   }
-  return Effect.map(VendorHttp.makeFor(vendor(VendorHttp.header("api-key"), baseUrl), { ...options, baseUrl }), (http) =>
-    BatchProvider.make(makeAdapter(http, options.apiVersion))
+  return Effect.map(
+    VendorHttp.makeFor(vendor(VendorHttp.header("api-key"), routes.baseUrl), { ...options, baseUrl: routes.baseUrl }),
+    (http) => BatchProvider.make(makeAdapter(http, routes.apiVersion))
   )
 }
 

@@ -243,6 +243,36 @@ export const downloadUrl = (baseUrl: string, file: string): string => {
 
 const PAGE_SIZE = 100
 
+const WRONG_KEY = /API key not valid|API_KEY_INVALID/
+
+/** Google answers a wrong key with 400 INVALID_ARGUMENT ("API key not valid"): that is `Unauthorized`. */
+const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A, E | BatchError.Unauthorized, R>) =>
+  Effect.catchIf(
+    effect,
+    (e): e is E & BatchError.InvalidRequest => e._tag === "InvalidRequest" && e.httpStatus === 400 && WRONG_KEY.test(e.message),
+    (e) =>
+      Effect.fail(
+        new BatchError.Unauthorized({
+          provider: e.provider,
+          operation: e.operation,
+          message: e.message,
+          httpStatus: 400,
+          ...(e.requestId === undefined ? {} : { requestId: e.requestId })
+        })
+      )
+  )
+
+/**
+ * On cancel: a 409 (`ABORTED`), a `FAILED_PRECONDITION`, or what the default reads as a state refusal.
+ * What a cancel of a finished batch answers is not settled (an error, or `{}`).
+ *
+ * @since 0.1.0
+ * @category quirks
+ */
+export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
+  VendorHttp.defaultInvalidState(failure) ||
+  (failure.operation === "cancel" && failure.body.codes.includes("FAILED_PRECONDITION"))
+
 /**
  * The adapter over an already-built `VendorHttp`.
  *
@@ -251,20 +281,24 @@ const PAGE_SIZE = 100
  */
 export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   const get = (operation: string, id: string) =>
-    Effect.flatMap(pathOf(operation, id), (path) =>
-      Effect.map(http.json(WireOperation, HttpClientRequest.get(path), { operation, batchId: id }), ({ value, raw }) =>
-        toBatch(value, raw)
+    wrongKey(
+      Effect.flatMap(pathOf(operation, id), (path) =>
+        Effect.map(http.json(WireOperation, HttpClientRequest.get(path), { operation, batchId: id }), ({ value, raw }) =>
+          toBatch(value, raw)
+        )
       )
     )
 
   // Answered `{}`: the batch is read again to say where the cancel left it.
   const cancel = (ref: BatchId.BatchRef) =>
-    Effect.flatMap(pathOf("cancel", ref.id), (path) =>
-      http.json(Schema.Unknown, HttpClientRequest.post(`${path}:cancel`), { operation: "cancel", batchId: ref.id })
+    wrongKey(
+      Effect.flatMap(pathOf("cancel", ref.id), (path) =>
+        http.json(Schema.Unknown, HttpClientRequest.post(`${path}:cancel`), { operation: "cancel", batchId: ref.id })
+      )
     ).pipe(Effect.zipRight(VendorHttp.asOperation(get("retrieve", ref.id), "cancel")))
 
   const list = (options: Batch.ListOptions) =>
-    Effect.gen(function* () {
+    wrongKey(Effect.gen(function* () {
       yield* Paging.refuseBackward("gemini", options)
       const urlParams: Record<string, string> = { pageSize: String(options.limit ?? PAGE_SIZE) }
       if (options.after !== undefined) urlParams.pageToken = options.after
@@ -272,7 +306,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
       const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.operations) ? raw.operations : []
       const batches = (value.operations ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
       return yield* Paging.fromToken("gemini", batches, value.nextPageToken)
-    })
+    }))
 
   const results = (batch: Batch.Batch) => {
     const inline = inlined(batch.raw)
@@ -330,9 +364,7 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
         defaultBaseUrl,
         userAgent: VendorHttp.userAgent("@batchctl/gemini", version),
         auth: VendorHttp.header("x-goog-api-key"),
-        // What a cancel of a finished batch answers is not settled (an error, or `{}`); a 400 or 409 to it
-        // (Google's FAILED_PRECONDITION, ABORTED) is read as about the batch's state.
-        invalidState: VendorHttp.refusedOnCancel(400, 409)
+        invalidState
       },
       options
     ),
