@@ -208,7 +208,21 @@ export const resultItem = (value: unknown, position: number): Batch.ResultItem |
   const error = present(value.error) ?? present(value.status)
   const response = present(value.response)
   if (error === undefined && response === undefined) return undefined
-  return Batch.makeResult({ customId, outcome: error === undefined ? "succeeded" : "errored", response, error })
+  return Batch.makeResult({ customId, outcome: error === undefined ? "succeeded" : outcomeOf(error), response, error })
+}
+
+const RpcStatus = Schema.Struct({ code: Schema.optional(Schema.Number), status: Schema.optional(Schema.String) })
+const decodeRpcStatus = Schema.decodeUnknownOption(RpcStatus)
+
+/**
+ * A `google.rpc.Status` of code 1 (`CANCELLED`) is a request the batch never ran: `cancelled`; code 4
+ * (`DEADLINE_EXCEEDED`) one it ran out of time for: `expired`; any other is `errored`.
+ */
+const outcomeOf = (error: unknown): Batch.ResultOutcome => {
+  const status = Option.getOrUndefined(decodeRpcStatus(error))
+  if (status?.code === 1 || status?.status === "CANCELLED") return "cancelled"
+  if (status?.code === 4 || status?.status === "DEADLINE_EXCEEDED") return "expired"
+  return "errored"
 }
 
 const notAName = (operation: string, id: string) =>

@@ -8,6 +8,8 @@
  */
 import * as Adapter from "@batchctl/core/Adapter"
 import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
+import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
 import * as Paging from "@batchctl/core/Paging"
 import * as Results from "@batchctl/core/Results"
@@ -19,6 +21,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -171,6 +174,36 @@ export const extras = (batch: Batch.Batch): Extras => {
 
 const PAGE_SIZE = 100
 
+const ErrorCode = Schema.Struct({ error: Schema.Struct({ code: Schema.String }) })
+const decodeErrorCode = Schema.decodeUnknownOption(ErrorCode)
+const NEVER_RAN: ReadonlyMap<string, Batch.ResultOutcome> = new Map([
+  ["cancelled", "cancelled"],
+  ["canceled", "cancelled"],
+  ["batch_cancelled", "cancelled"],
+  ["expired", "expired"],
+  ["timeout_exceeded", "expired"],
+  ["batch_expired", "expired"]
+])
+
+/**
+ * One result line, OpenAI's shape (`{custom_id, response: {status_code, body}, error}`). Mistral's
+ * error-file line is not documented: an `error.code` that says the request never ran (`cancelled`,
+ * `expired`, `timeout_exceeded`, or OpenAI's `batch_cancelled` / `batch_expired`) makes it `cancelled` or
+ * `expired`; any other line of the error file is `errored`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const resultLine =
+  (file: "output" | "error") =>
+  (value: unknown): Batch.ResultItem | undefined => {
+    const item = file === "output" ? Results.openAiLine(value) : Results.errorFileLine(value)
+    if (item === undefined || item.outcome !== "errored") return item
+    const code = Option.getOrUndefined(decodeErrorCode(value))?.error.code.toLowerCase()
+    const outcome = code === undefined ? undefined : NEVER_RAN.get(code)
+    return outcome === undefined ? item : Batch.makeResult({ ...item, outcome })
+  }
+
 const inlineOutputs = (raw: unknown): ReadonlyArray<unknown> | undefined =>
   Predicate.isRecord(raw) && Array.isArray(raw.outputs) ? raw.outputs : undefined
 
@@ -199,7 +232,36 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
       return Paging.fromPageNumber({ batches, page, pageSize, total: value.total })
     })
 
-  const fromFiles = (batch: Batch.Batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content`)
+  // The output file, then the error file, each only when the job names it; one count of delivered items.
+  const fromFiles = (batch: Batch.Batch) =>
+    Stream.suspend(() => {
+      const delivered: Results.Delivered = { count: 0 }
+      const files = [
+        [batch.outputFileId, "output"],
+        [batch.errorFileId, "error"]
+      ] as const
+      return Stream.fromIterable(files).pipe(
+        Stream.flatMap(([fileId, kind]) => {
+          if (fileId === undefined) return Stream.empty
+          const why = BatchId.problem(fileId, `the ${kind} file id`)
+          return why === undefined
+            ? Results.streamJsonl(
+                http,
+                HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content`, { headers: { accept: "application/binary" } }),
+                { provider: "mistral", batchId: batch.id, what: `${kind} file ${fileId}`, fileId },
+                resultLine(kind),
+                delivered
+              )
+            : Stream.fail(
+                new BatchError.UnexpectedResponse({
+                  provider: "mistral",
+                  operation: "results",
+                  message: `mistral results: job ${batch.id} names a file that cannot be requested: ${why}`
+                })
+              )
+        })
+      )
+    })
 
   const results = (batch: Batch.Batch, ref: { readonly segment: string }) => {
     const source = (b: Batch.Batch) =>
@@ -207,7 +269,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
         provider: "mistral",
         batch: b,
         inline: inlineOutputs(b.raw),
-        inlineItem: Results.openAiLine,
+        inlineItem: resultLine("output"),
         hasFiles: b.outputFileId !== undefined || b.errorFileId !== undefined,
         files: () => fromFiles(b)
       })
