@@ -31,7 +31,7 @@ type Factory = (options: {
 }) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
 
 const adapters: ReadonlyArray<{
-  readonly provider: Emulator.Provider
+  readonly provider: Emulator.VendorName
   readonly layer: Factory
   /** The vendor's finished status, for a batch created finished. */
   readonly finished: string
@@ -69,13 +69,13 @@ beforeAll(async () => {
 })
 afterAll(() => emu.close())
 
-const provide = (layer: Factory, provider: Emulator.Provider, key = KEY) =>
+const provide = (layer: Factory, provider: Emulator.VendorName, key = KEY) =>
   Effect.provide(
     layer({ apiKey: Redacted.make(key), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )
 
 describe.sequential("every adapter against the emulator", () => {
-  for (const { provider, layer, finished, finishedWord, idOf = (c) => c.id, cancelsFinished = false } of adapters) {
+  for (const { provider, layer, finished, finishedWord, idOf = (c: { readonly id: string }) => c.id, cancelsFinished = false } of adapters) {
     it(`${provider}: cancel mid-way, wait until terminal, partial results, list`, async () => {
       const id = idOf(await emu.createBatch({ provider, requests: 6, completed: 2 }))
       const program = Effect.gen(function* () {
