@@ -25,10 +25,11 @@ import {
   type VendorProfile
 } from "../Profile.js"
 
-const code = (e: { readonly kind: string; readonly status: number }): string => {
+const code = (e: { readonly kind: string; readonly status: number; readonly message: string }): string => {
   if (e.kind === "missing_key" || e.kind === "wrong_key") return "401"
   if (e.kind === "refused") return "conflict"
-  if (e.status === 404) return e.kind === "not_found" ? "notFound" : "404"
+  // a wrong path or api-version: {"code":"404","message":"Resource not found"} [REC]
+  if (e.status === 404) return e.message === "Resource not found" ? "404" : "notFound"
   if (e.status === 429) return "429"
   if (e.status === 503) return "serviceUnavailable"
   if (e.status >= 500) return "internalFailure"

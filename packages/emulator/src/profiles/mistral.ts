@@ -124,7 +124,7 @@ export const mistral: VendorProfile = {
   },
   cancel: { interim: true, terminal: "refuse" },
   errors: {
-    status: (e) => (e.kind === "refused" ? 400 : undefined),
+    status: (e) => (e.kind === "refused" ? 400 : e.kind === "invalid" && e.param !== undefined ? 422 : undefined),
     body: (e) => {
       if (e.kind === "missing_key" || e.kind === "wrong_key") return { message: "Unauthorized", request_id: e.requestId }
       if (e.status === 429) return { message: "Requests rate limit exceeded" }
