@@ -229,7 +229,7 @@ const groq = () => {
     refusalSource: () => synthetic(`${MORE}: §4 Cancel of a finished batch is UNVERIFIED (OpenAI answers 409); written as a 400 in the recorded OpenAI envelope`),
     recordedRetrieve: {
       in_progress: { source: documented(`${MORE}: §4 Examples, In progress (GROQ-DOCS multi-get)`), body: docInProgress },
-      completed: { source: recorded("https://github.com/tidyverse/ellmer/blob/86aa9439/tests/testthat/batch/state-capitals-groq.json", `${MORE} §4 (ELLMER): a real Groq batch stored by ellmer's batch_poll() (GET /openai/v1/batches/{id}); R's {} read back as null`), body: ellmer }
+      completed: { source: recorded("https://github.com/tidyverse/ellmer/blob/86aa9439/tests/testthat/batch/state-capitals-groq.json", `a real GET of a finished batch, captured from the live API by ellmer's maintainers (2026-05-23, the batch's created_at; commit 86aa9439, ${MORE} §4 ELLMER): stored by batch_poll() from GET /openai/v1/batches/{id}; R's {} read back as null`), body: ellmer }
     },
     errors: {
       unauthorized: { source: synthetic(`${MORE}: §4 Errors: OpenAI envelope; the 401 text is UNVERIFIED`), body: groqError("Invalid API Key", "invalid_request_error", "invalid_api_key"), expect: {} },
@@ -558,9 +558,12 @@ const xBatch = (status, extra = {}, id = XAI_ID) => {
     validating: [0, 0, 0, 0, 0], in_progress: [100, 25, 70, 5, 0], cancelling: [100, 20, 70, 5, 5], cancelled: [100, 0, 70, 5, 25],
     completed: [100, 0, 95, 5, 0], failed: [0, 0, 0, 0, 0], expired: [100, 30, 65, 5, 0]
   }[status] ?? [100, 25, 70, 5, 0]
+  // An expired batch is one past its expire_time by the clock: its dates lie before 1970 so that it reads
+  // expired under a test clock at 0 as well as today.
+  const expired = status === "expired"
   return {
-    batch_id: id, name: "My New Batch", create_time: "2025-11-11T10:00:00Z",
-    expire_time: status === "expired" || status === "completed" || status === "cancelled" || status === "failed" ? "2025-11-12T10:00:00Z" : null,
+    batch_id: id, name: "My New Batch", create_time: expired ? "1969-12-30T10:00:00Z" : "2025-11-11T10:00:00Z",
+    expire_time: expired ? "1969-12-31T10:00:00Z" : status === "completed" || status === "cancelled" || status === "failed" ? "2025-11-12T10:00:00Z" : null,
     create_api_key_id: "********-****-****-****-************",
     cancel_time: status === "cancelling" || status === "cancelled" || status === "failed" ? "2025-11-11T11:00:00Z" : null,
     cancel_by_xai_message: status === "failed" ? "JSONL file validation failed: Model grok-4.6 is not supported for batch processing." : null,
