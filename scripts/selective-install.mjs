@@ -20,7 +20,7 @@ const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TURBO_TELEMETR
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
 
 run(join(bin, "turbo"), ["run", "build", "--filter=./packages/*", "--output-logs=errors-only"], root)
-const packages = ["core", "openai-compatible", "openai", "moonshot", "respan", "meshapi", "anthropic", "together"]
+const packages = ["core", "openai-compatible", "openai", "moonshot", "respan", "meshapi", "anthropic", "together", "mistral", "gemini", "azure-openai", "groq", "xai"]
 for (const p of packages) run(join(bin, "pnpm"), ["pack", "--pack-destination", packs], join(root, "packages", p))
 const tarball = (p) => join(packs, readdirSync(packs).find((f) => f.startsWith(`batchctl-${p}-`)))
 
@@ -30,7 +30,12 @@ const providers = {
   respan: { mod: "RespanBatches", deps: ["core", "openai-compatible"] },
   meshapi: { mod: "MeshApiBatches", deps: ["core", "openai-compatible"] },
   anthropic: { mod: "AnthropicBatches", deps: ["core"] },
-  together: { mod: "TogetherBatches", deps: ["core"] }
+  together: { mod: "TogetherBatches", deps: ["core"] },
+  mistral: { mod: "MistralBatches", deps: ["core"] },
+  gemini: { mod: "GeminiBatches", deps: ["core"] },
+  "azure-openai": { mod: "AzureOpenAiBatches", deps: ["core", "openai-compatible"] },
+  groq: { mod: "GroqBatches", deps: ["core", "openai-compatible"] },
+  xai: { mod: "XaiBatches", deps: ["core"] }
 }
 const smoke = (provider, mod) => `
 import { createServer } from "node:http"

@@ -289,7 +289,7 @@ const memory = async (origin: string): Promise<Array<Row>> => {
 // ---------------------------------------------------------------------------------------------------
 // Import cost: each provider package as it would be installed (its dist, its publishConfig exports)
 
-const PACKAGES = ["core", "openai-compatible", "openai", "anthropic", "together", "moonshot", "respan", "meshapi"]
+const PACKAGES = ["core", "openai-compatible", "openai", "anthropic", "together", "moonshot", "respan", "meshapi", "mistral", "gemini", "azure-openai", "groq", "xai"]
 
 const filesUnder = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -409,7 +409,12 @@ const BATCHCTL_APPS: ReadonlyArray<{ pkg: string; ns: string; vendor: string }> 
   { pkg: "together", ns: "TogetherBatches", vendor: "together" },
   { pkg: "moonshot", ns: "MoonshotBatches", vendor: "moonshot" },
   { pkg: "respan", ns: "RespanBatches", vendor: "respan" },
-  { pkg: "meshapi", ns: "MeshApiBatches", vendor: "meshapi" }
+  { pkg: "meshapi", ns: "MeshApiBatches", vendor: "meshapi" },
+  { pkg: "mistral", ns: "MistralBatches", vendor: "mistral" },
+  { pkg: "gemini", ns: "GeminiBatches", vendor: "gemini" },
+  { pkg: "azure-openai", ns: "AzureOpenAiBatches", vendor: "azure-openai" },
+  { pkg: "groq", ns: "GroqBatches", vendor: "groq" },
+  { pkg: "xai", ns: "XaiBatches", vendor: "xai" }
 ]
 
 const batchctlApp = (apps: ReadonlyArray<{ pkg: string; ns: string }>) =>

@@ -12,7 +12,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { captures } from "./captures.mjs"
-import { providers, skipReasons } from "./vendors.mjs"
+import { moreProviders, moreSkipReasons } from "./vendors-more.mjs"
+import { providers as firstProviders, skipReasons as firstSkipReasons } from "./vendors.mjs"
+
+const providers = { ...firstProviders, ...moreProviders }
+const skipReasons = { ...firstSkipReasons, ...moreSkipReasons }
 
 const here = join(dirname(fileURLToPath(import.meta.url)), "..")
 const root = join(here, "fixtures")

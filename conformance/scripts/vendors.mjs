@@ -77,7 +77,7 @@ const chat = (content, n) => ({
 })
 
 /** OpenAI-family hooks for family(): OpenAI's batch object, paths under the base, `after`/`limit` paging. */
-const oaiHooks = (v) => {
+export const oaiHooks = (v) => {
   const url = (path, query) => `${v.base}${path}${v.slash ? "/" : ""}${query ?? ""}`
   const batch = (status, extra = {}, bid = v.id) =>
     v.shape({ id: bid, ...v.base_fields, status, created_at: T0, expires_at: T0 + 86400, ...oaiState(status), ...extra })
@@ -101,8 +101,10 @@ const oaiHooks = (v) => {
   }
 }
 
-function family(v) {
+export function family(v) {
   const id = v.id
+  // Where a vendor's body names its batch (`name` for Gemini, `batch_id` for xAI); `id` by default.
+  const idOf = v.idOf ?? ((body) => body.id)
   const { url, batchUrl, cancelUrl, listUrl, batch, expect } = v
   const req = (method, u, extra = {}) => ({ method, url: u, headers: v.requestHeaders ?? {}, auth: v.auth ?? "bearer", ...extra })
   const cancelReq = (bid = id) => req("POST", cancelUrl(bid), v.cancelBody === undefined ? {} : { body: v.cancelBody })
@@ -118,7 +120,7 @@ function family(v) {
     const body = v.documentedCancel?.(from) ?? v.cancelled(from)
     // A documented example names its own batch: the request asks for that one (an answer about
     // another batch is not an answer, FORMAT.md "Cancel is idempotent").
-    const bid = typeof body.id === "string" ? body.id : id
+    const bid = typeof idOf(body) === "string" ? idOf(body) : id
     add({
       operation: "cancel", scenario,
       description: `Cancel of a ${from} batch answers 200 with the cancelling status`,
@@ -208,8 +210,8 @@ function family(v) {
   for (const status of v.statuses) {
     const body = v.recordedRetrieve?.[status]?.body ?? batch(status)
     add({ operation: "retrieve", scenario: slug(status), description: `Retrieve of a ${status} batch`,
-      source: v.recordedRetrieve?.[status]?.source ?? synthetic(`${v.ref}: batch object fields and status values`), input: { batchId: body.id },
-      exchanges: [{ request: req("GET", batchUrl(body.id)), response: ok(body) }],
+      source: v.recordedRetrieve?.[status]?.source ?? synthetic(`${v.ref}: batch object fields and status values`), input: { batchId: idOf(body) },
+      exchanges: [{ request: req("GET", batchUrl(idOf(body))), response: ok(body) }],
       expect: { batch: expect(body) } })
   }
   add({ operation: "retrieve", scenario: "unknown-status", description: "A status the adapter does not know becomes unknown, keeping vendorStatus", source: synthetic("FORMAT.md status mapping: anything else → unknown"), input: { batchId: id },
@@ -260,7 +262,7 @@ function family(v) {
 /** Skip reasons for the standard scenarios a vendor cannot have. */
 export const skips = {}
 
-const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
+export const fileResults = (v) => ({ batch, req, batchUrl, url, ok }) => {
   // Respan serves files under /api/files/…, beside (not under) its /api/v1 batches.
   const content = (fileId) => (v.filesBase === undefined ? url(`/files/${fileId}/content`) : `${v.filesBase}/files/${fileId}/content/`)
   const jsonlOk = (lines) => ({ status: 200, headers: { "content-type": "application/octet-stream" }, bodyText: jsonl(lines) })

@@ -15,7 +15,11 @@ export const Request = Schema.Struct({
   method: Schema.String,
   url: Schema.String,
   headers: Schema.optional(Headers),
-  auth: Schema.optional(Schema.Literal("bearer", "x-api-key", "none")),
+  /**
+   * `bearer`, `none`, or the name of the header that carries the key as is: `x-api-key`, and (extension,
+   * FORMAT.md) any other lower-case header name such as Azure's `api-key` or Gemini's `x-goog-api-key`.
+   */
+  auth: Schema.optional(Schema.Union(Schema.Literal("bearer", "x-api-key", "none"), Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]*$/)))),
   body: Schema.optional(Schema.Unknown)
 })
 

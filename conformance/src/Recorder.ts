@@ -165,9 +165,10 @@ export const toExchanges = (raw: ReadonlyArray<RawExchange>, apiKey: string, opt
         ? ("bearer" as const)
         : request.headers["x-api-key"] === apiKey
           ? ("x-api-key" as const)
-          : Object.values(request.headers).some((v) => v.includes(apiKey)) || request.url.includes(apiKey)
+          : ["api-key", "x-goog-api-key"].find((name) => request.headers[name] === apiKey) ??
+            (Object.values(request.headers).some((v) => v.includes(apiKey)) || request.url.includes(apiKey)
             ? undefined
-            : ("none" as const)
+            : ("none" as const))
     const requestBody = request.body === undefined || request.body === "" ? undefined : parseJson(request.body)
     const responseHeaders: Record<string, string> = {}
     for (const [name, value] of Object.entries(response.headers)) {

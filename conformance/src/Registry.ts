@@ -27,9 +27,16 @@ export interface Entry {
   /** `<PREFIX>_API_KEY` and `<PREFIX>_BASE_URL` are what the CLI and `record` read. */
   readonly envPrefix: string
   /** Which wire the vendor speaks: decides the family base package and the `--init` template. */
-  readonly family: "openai" | "anthropic" | "together"
+  readonly family: "openai" | "anthropic" | "together" | "mistral" | "gemini" | "xai"
   /** The workspace packages it depends on, besides `effect` and `@effect/platform`. */
   readonly dependsOn: ReadonlyArray<string>
+  /**
+   * Environment variables the adapter reads beyond `<PREFIX>_*` (as its vendor's SDK names them, e.g.
+   * Azure's `OPENAI_API_VERSION`), which the CLI passes on to it.
+   *
+   * @since 0.2.0
+   */
+  readonly alsoReads?: ReadonlyArray<string>
 }
 
 /**
@@ -92,6 +99,53 @@ export const entries = [
     envPrefix: "MESHAPI",
     family: "openai",
     dependsOn: ["core", "openai-compatible"]
+  },
+  {
+    id: "mistral",
+    package: "@batchctl/mistral",
+    directory: "mistral",
+    namespace: "MistralBatches",
+    envPrefix: "MISTRAL",
+    family: "mistral",
+    dependsOn: ["core"]
+  },
+  {
+    id: "gemini",
+    package: "@batchctl/gemini",
+    directory: "gemini",
+    namespace: "GeminiBatches",
+    envPrefix: "GEMINI",
+    family: "gemini",
+    dependsOn: ["core"],
+    alsoReads: ["GOOGLE_API_KEY"]
+  },
+  {
+    id: "azure-openai",
+    package: "@batchctl/azure-openai",
+    directory: "azure-openai",
+    namespace: "AzureOpenAiBatches",
+    envPrefix: "AZURE_OPENAI",
+    family: "openai",
+    dependsOn: ["core", "openai-compatible"],
+    alsoReads: ["OPENAI_API_VERSION"]
+  },
+  {
+    id: "groq",
+    package: "@batchctl/groq",
+    directory: "groq",
+    namespace: "GroqBatches",
+    envPrefix: "GROQ",
+    family: "openai",
+    dependsOn: ["core", "openai-compatible"]
+  },
+  {
+    id: "xai",
+    package: "@batchctl/xai",
+    directory: "xai",
+    namespace: "XaiBatches",
+    envPrefix: "XAI",
+    family: "xai",
+    dependsOn: ["core"]
   }
 ] as const satisfies ReadonlyArray<Entry>
 

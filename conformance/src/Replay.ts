@@ -63,11 +63,13 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
     if (actual !== value) out.push(`header ${name}: expected ${JSON.stringify(value)}, sent ${JSON.stringify(actual)}`)
   }
   const auth = expected.auth
+  // `x-api-key`, or another header named by the fixture (Azure's `api-key`, Gemini's `x-goog-api-key`).
+  const keyHeader = auth === undefined || auth === "bearer" || auth === "none" ? undefined : auth
   const placed =
     auth === "bearer"
       ? sent.headers.authorization === `Bearer ${apiKey}`
-      : auth === "x-api-key"
-        ? sent.headers["x-api-key"] === apiKey
+      : keyHeader !== undefined
+        ? sent.headers[keyHeader] === apiKey
         : true
   if (!placed) out.push(`auth: the key is not sent as ${auth}`)
   // The key must sit exactly where `auth` says, and nowhere else.
@@ -78,7 +80,7 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
       .filter(([name, value]) => {
         if (!value.includes(apiKey)) return false
         if (auth === "bearer" && name === "authorization") return false
-        if (auth === "x-api-key" && name === "x-api-key") return false
+        if (keyHeader !== undefined && name === keyHeader) return false
         // No `auth` in the fixture: the key may sit in either standard place, and nowhere else.
         if (auth === undefined && (name === "x-api-key" || (name === "authorization" && value === `Bearer ${apiKey}`))) {
           return false

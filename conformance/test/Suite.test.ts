@@ -19,7 +19,8 @@ const load = Effect.gen(function* () {
 }).pipe(Effect.provide(NodeContext.layer))
 
 const first = (loaded: ReadonlyArray<Fixture.Loaded>, file: string): Fixture.Fixture => {
-  const hit = loaded.find((l) => l._tag === "Fixture" && l.file.endsWith(file))
+  // A whole path segment: "openai/…" must not find "azure-openai/…".
+  const hit = loaded.find((l) => l._tag === "Fixture" && l.file.endsWith(`/${file}`))
   if (hit === undefined || hit._tag !== "Fixture") throw new Error(`no fixture ${file}`)
   return hit.fixture
 }

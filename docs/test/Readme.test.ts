@@ -5,12 +5,17 @@
  * declare, its settings table lists what each adapter reads, and its links and package names exist.
  */
 import { AnthropicBatches } from "@batchctl/anthropic"
+import { AzureOpenAiBatches } from "@batchctl/azure-openai"
 import { Emulator } from "@batchctl/emulator"
+import { GeminiBatches } from "@batchctl/gemini"
+import { GroqBatches } from "@batchctl/groq"
 import { MeshApiBatches } from "@batchctl/meshapi"
+import { MistralBatches } from "@batchctl/mistral"
 import { MoonshotBatches } from "@batchctl/moonshot"
 import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
+import { XaiBatches } from "@batchctl/xai"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -171,7 +176,19 @@ describe.sequential("the root README", () => {
   })
 
   it("its settings table lists every variable each adapter reads", () => {
-    const adapters = { OpenAiBatches, AnthropicBatches, MoonshotBatches, TogetherBatches, RespanBatches, MeshApiBatches }
+    const adapters = {
+      OpenAiBatches,
+      AnthropicBatches,
+      MoonshotBatches,
+      TogetherBatches,
+      RespanBatches,
+      MeshApiBatches,
+      MistralBatches,
+      GeminiBatches,
+      AzureOpenAiBatches,
+      GroqBatches,
+      XaiBatches
+    }
     const table = readme.slice(readme.indexOf("### Settings"), readme.indexOf("### Against the emulator"))
     for (const [name, adapter] of Object.entries(adapters)) {
       for (const { variable } of adapter.variables) assert.include(table, `\`${variable}\``, `${name} ${variable}`)

@@ -31,7 +31,8 @@ describe("provider registry", () => {
     expect(manifest.name).toBe(e.package)
     expect(read(`packages/${e.directory}/src/index.ts`)).toContain(e.namespace)
     expect(existsSync(join(root, "conformance", "fixtures", e.id)), `conformance/fixtures/${e.id}`).toBe(true)
-    expect(read("packages/emulator/src/internal/Provider.ts")).toContain(`"${e.id}"`)
+    // One emulator profile per vendor (packages/emulator/PROFILE.md).
+    expect(existsSync(join(root, "packages", "emulator", "src", "profiles", `${e.id}.ts`)), `emulator profile ${e.id}`).toBe(true)
   })
 
   it("every provider package under packages/ is registered", async () => {

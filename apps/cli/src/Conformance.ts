@@ -5,12 +5,17 @@
  * expectations next to it (dist/fixtures, dist/expectations.json), where the suite looks for them.
  */
 import { AnthropicBatches } from "@batchctl/anthropic"
+import { AzureOpenAiBatches } from "@batchctl/azure-openai"
 import { Cli, type Registry, type Runner } from "@batchctl/conformance"
+import { GeminiBatches } from "@batchctl/gemini"
+import { GroqBatches } from "@batchctl/groq"
 import { MeshApiBatches } from "@batchctl/meshapi"
+import { MistralBatches } from "@batchctl/mistral"
 import { MoonshotBatches } from "@batchctl/moonshot"
 import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
+import { XaiBatches } from "@batchctl/xai"
 
 // A Record over the registry's ids: a provider missing here is a type error.
 const providers: { readonly [P in Registry.Id]: Runner.ProviderFactory } = {
@@ -19,7 +24,12 @@ const providers: { readonly [P in Registry.Id]: Runner.ProviderFactory } = {
   moonshot: MoonshotBatches.layer,
   openai: OpenAiBatches.layer,
   respan: RespanBatches.layer,
-  together: TogetherBatches.layer
+  together: TogetherBatches.layer,
+  mistral: MistralBatches.layer,
+  gemini: GeminiBatches.layer,
+  "azure-openai": AzureOpenAiBatches.layer,
+  groq: GroqBatches.layer,
+  xai: XaiBatches.layer
 }
 
 export const conformance = (argv: ReadonlyArray<string>): Promise<number> => Cli.main(argv, { providers })

@@ -1,5 +1,5 @@
 /**
- * `batchctl demo` (and `npm run demo`): the embedded emulator, a batch on each of the six providers,
+ * `batchctl demo` (and `npm run demo`): the embedded emulator, a batch on each of the providers,
  * cancelled mid-way through its adapter, followed until terminal, its partial results read, and one
  * table. No keys, no network: everything is on loopback.
  */
@@ -35,13 +35,23 @@ interface Row {
   readonly error?: BatchError.BatchError | Lifecycle.WaitTimedOut
 }
 
+/**
+ * The id the vendor's API names a created batch by: the emulator's id, or the resource name its body
+ * gives when that ends with it (Gemini's Operation `name`, `batches/<id>`).
+ */
+const idOf = (created: { readonly id: string; readonly body: unknown }): string => {
+  const body = created.body
+  const name = typeof body === "object" && body !== null && "name" in body ? body.name : undefined
+  return typeof name === "string" && name.endsWith(`/${created.id}`) ? name : created.id
+}
+
 const runOne = (handle: Emulator.Handle, provider: Provider) =>
   Effect.gen(function* () {
     const started = Date.now()
     const created = yield* Effect.tryPromise({
       try: () => handle.createBatch({ provider, requests: REQUESTS, completed: DONE_BEFORE_CANCEL }),
       catch: (e) => new BadInput({ message: `the emulator could not create a ${provider} batch: ${String(e)}` })
-    })
+    }).pipe(Effect.map((c) => ({ id: idOf(c) })))
     const connection: Providers.Connection = {
       provider,
       apiKey: Redacted.make("batchctl-demo-key"),
@@ -103,7 +113,7 @@ export const demo = (flags: { readonly json: boolean }) =>
       const started = Date.now()
       const handle = yield* Emulator.make({ timings }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
       if (!flags.json) {
-        Output.out(`batchctl demo: six providers through their adapters, against the emulator at ${handle.url}`)
+        Output.out(`batchctl demo: ${providers.length} providers through their adapters, against the emulator at ${handle.url}`)
         Output.out(
           Output.dim(
             `each: create a batch of ${REQUESTS} requests (${DONE_BEFORE_CANCEL} already done), cancel it, wait until terminal, read the partial results`

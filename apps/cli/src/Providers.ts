@@ -105,7 +105,12 @@ const loaders: { readonly [P in Provider]: () => Promise<ProviderLayer> } = {
   moonshot: () => import("@batchctl/moonshot").then((m) => m.MoonshotBatches.layerConfig()),
   together: () => import("@batchctl/together").then((m) => m.TogetherBatches.layerConfig()),
   respan: () => import("@batchctl/respan").then((m) => m.RespanBatches.layerConfig()),
-  meshapi: () => import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layerConfig())
+  meshapi: () => import("@batchctl/meshapi").then((m) => m.MeshApiBatches.layerConfig()),
+  mistral: () => import("@batchctl/mistral").then((m) => m.MistralBatches.layerConfig()),
+  gemini: () => import("@batchctl/gemini").then((m) => m.GeminiBatches.layerConfig()),
+  "azure-openai": () => import("@batchctl/azure-openai").then((m) => m.AzureOpenAiBatches.layerConfig()),
+  groq: () => import("@batchctl/groq").then((m) => m.GroqBatches.layerConfig()),
+  xai: () => import("@batchctl/xai").then((m) => m.XaiBatches.layerConfig())
 }
 
 /**
@@ -116,7 +121,10 @@ const loaders: { readonly [P in Provider]: () => Promise<ProviderLayer> } = {
 export const layerFor = (connection: Connection, env: NodeJS.ProcessEnv = process.env): Effect.Effect<ProviderLayer> => {
   const prefix = envPrefix(connection.provider)
   const settings = new Map<string, string>()
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && name.startsWith(`${prefix}_`)) settings.set(name, value)
+  const alsoReads: ReadonlyArray<string> = Registry.get(connection.provider).alsoReads ?? []
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (name.startsWith(`${prefix}_`) || alsoReads.includes(name))) settings.set(name, value)
+  }
   settings.set(`${prefix}_API_KEY`, Redacted.value(connection.apiKey))
   if (connection.baseUrl === undefined) settings.delete(`${prefix}_BASE_URL`)
   else settings.set(`${prefix}_BASE_URL`, connection.baseUrl)

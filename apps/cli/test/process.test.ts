@@ -70,11 +70,11 @@ describe("Ctrl-C", () => {
 })
 
 describe("batchctl emulator", () => {
-  it("serves the six providers until Ctrl-C", async () => {
+  it("serves the eleven providers until Ctrl-C", async () => {
     const p = start(["emulator", "--port", "0", "--json", "--api-key", CANARY, "--seed", "7"])
     await until(() => p.stdout().includes("\n"))
     const info = JSON.parse(p.stdout().split("\n")[0] ?? "") as { url: string; baseUrls: Record<string, string> }
-    expect(Object.keys(info.baseUrls).sort()).toEqual(["anthropic", "meshapi", "moonshot", "openai", "respan", "together"])
+    expect(Object.keys(info.baseUrls).sort()).toEqual(["anthropic", "azure-openai", "gemini", "groq", "meshapi", "mistral", "moonshot", "openai", "respan", "together", "xai"])
     expect(info.baseUrls.anthropic).toBe(`${info.url}/anthropic`)
     const health = await fetch(`${info.url}/_emulator/health`)
     expect(health.status).toBe(200)
@@ -112,7 +112,7 @@ describe("batchctl emulator", () => {
 })
 
 describe("batchctl demo", () => {
-  it("--json: all six providers cancelled mid-way, terminal, with partial results", async () => {
+  it("--json: all eleven providers cancelled mid-way, terminal, with partial results", async () => {
     const r = await run(["demo", "--json"], { timeoutMs: 60_000 })
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout) as {
@@ -128,7 +128,7 @@ describe("batchctl demo", () => {
       }>
     }
     expect(doc.ok).toBe(true)
-    expect(doc.rows.map((x) => x.provider).sort()).toEqual(["anthropic", "meshapi", "moonshot", "openai", "respan", "together"])
+    expect(doc.rows.map((x) => x.provider).sort()).toEqual(["anthropic", "azure-openai", "gemini", "groq", "meshapi", "mistral", "moonshot", "openai", "respan", "together", "xai"])
     for (const row of doc.rows) {
       expect(row.before.status).toBe("in_progress")
       expect(["cancelling", "cancelled"]).toContain(row.afterCancel.status)
@@ -145,13 +145,13 @@ describe("batchctl demo", () => {
     expect(r.code).toBe(0)
     const header = r.stdout.split("\n").find((l) => l.startsWith("PROVIDER"))
     expect(header).toMatch(/^PROVIDER\s+BATCH\s+BEFORE\s+CANCEL → AFTER\s+RESULTS READ\s+TIME$/)
-    for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"]) {
+    for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi", "mistral", "gemini", "azure-openai", "groq", "xai"]) {
       expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: [45] succeeded`, "m"))
     }
     // Anthropic counts only `processing` before a batch ends, every request of it (#22): never a made-up "0/10 done".
     expect(r.stdout).toMatch(/^anthropic\s+\S+\s+in_progress, 10 processing\s/m)
     expect(r.stdout).toMatch(/^openai\s+\S+\s+in_progress, 4\/10 done\s/m)
-    expect(r.stdout).toMatch(/^ok: 6 providers cancelled mid-way with partial results/m)
+    expect(r.stdout).toMatch(/^ok: 11 providers cancelled mid-way with partial results/m)
   })
 })
 

@@ -91,9 +91,17 @@ const countConfig = (name: string): Config.Config<Option.Option<number>> =>
     Config.option
   )
 
-const settings = (prefix: string, keyRequired: boolean): Config.Config<Omit<ClientOptions, "apiKey"> & { readonly apiKey?: Redacted.Redacted<string> }> =>
+const settings = (
+  prefix: string,
+  keyRequired: boolean,
+  keyAliases: ReadonlyArray<string> = []
+): Config.Config<Omit<ClientOptions, "apiKey"> & { readonly apiKey?: Redacted.Redacted<string> }> =>
   Config.all({
-    apiKey: Config.redacted(`${prefix}_API_KEY`).pipe(
+    apiKey: keyAliases.reduce(
+      // The vendor SDK's other names for the key, read in turn when `<PREFIX>_API_KEY` is not set.
+      (key, alias) => Config.orElse(key, () => Config.redacted(alias)),
+      Config.redacted(`${prefix}_API_KEY`)
+    ).pipe(
       Config.orElse(() => Config.fail(`${prefix}_API_KEY is not set: set it to your API key, or pass apiKey`)),
       Config.validate({
         message: `${prefix}_API_KEY is empty: set it to your API key, or pass apiKey`,
@@ -130,8 +138,8 @@ const settings = (prefix: string, keyRequired: boolean): Config.Config<Omit<Clie
  * @since 0.1.0
  * @category config
  */
-export const envConfig = (prefix: string): Config.Config<ClientOptions> =>
-  settings(prefix, true) as Config.Config<ClientOptions>
+export const envConfig = (prefix: string, keyAliases?: ReadonlyArray<string>): Config.Config<ClientOptions> =>
+  settings(prefix, true, keyAliases) as Config.Config<ClientOptions>
 
 /** Every message of a config error, in plain words (`Config.fail` messages stand alone). */
 const configMessages = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
@@ -175,6 +183,13 @@ export const kit = <Self, O extends ClientOptions>(spec: {
   readonly make: (options: O) => Effect.Effect<Service, never, HttpClient.HttpClient>
   /** Further string settings read from the environment. */
   readonly env?: ReadonlyArray<EnvSetting<O>> | undefined
+  /**
+   * Other variables the vendor's SDK reads the key from, in turn, when `<PREFIX>_API_KEY` is not set
+   * (Gemini: `GOOGLE_API_KEY`).
+   *
+   * @since 0.2.0
+   */
+  readonly keyAliases?: ReadonlyArray<string> | undefined
 }): Kit<Self, O> => {
   const provider = spec.provider
   const prefix = spec.envPrefix
@@ -216,7 +231,8 @@ export const kit = <Self, O extends ClientOptions>(spec: {
         )
 
   // O only adds optional fields to ClientOptions, and the extra settings are string options of O.
-  const config = Config.map(Config.all([envConfig(prefix), extraConfig]), ([common, more]) => ({
+  const aliases = spec.keyAliases ?? []
+  const config = Config.map(Config.all([envConfig(prefix, aliases), extraConfig]), ([common, more]) => ({
     ...more,
     ...common
   })) as Config.Config<ClientOptions> as Config.Config<O>
@@ -231,7 +247,7 @@ export const kit = <Self, O extends ClientOptions>(spec: {
     const apiKey = given === undefined ? undefined : Redacted.isRedacted(given) ? given : Redacted.make(String(given))
     // What the caller passed wins; the environment fills in the rest. The key is required from the
     // environment only when it was not passed.
-    const fromEnv = Config.map(Config.all([settings(prefix, apiKey === undefined), extraConfig]), ([common, more]) => ({
+    const fromEnv = Config.map(Config.all([settings(prefix, apiKey === undefined, aliases), extraConfig]), ([common, more]) => ({
       ...more,
       ...common
     }))
@@ -245,6 +261,7 @@ export const kit = <Self, O extends ClientOptions>(spec: {
 
   const variables = [
     { variable: `${prefix}_API_KEY`, option: "apiKey" },
+    ...aliases.map((variable) => ({ variable, option: "apiKey" })),
     { variable: `${prefix}_BASE_URL`, option: "baseUrl" },
     { variable: `${prefix}_TIMEOUT`, option: "timeout" },
     { variable: `${prefix}_MAX_RETRIES`, option: "retry.maxAttempts (+1)" },

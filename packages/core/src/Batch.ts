@@ -142,6 +142,22 @@ export class Batch extends Schema.Class<Batch>("@batchctl/core/Batch")({
    * @since 0.2.0
    */
   errors: Schema.optional(Schema.Array(FailureReason)),
+  /**
+   * `true` when the vendor says the batch is accepted but waiting for its turn (Mistral `QUEUED`, Gemini
+   * `BATCH_STATE_PENDING`); its `status` is then `validating`, and zero counts the vendor sends while it
+   * waits are not counts (Mistral's `total_requests` is 0 until the batch starts). Absent otherwise.
+   *
+   * @since 0.2.0
+   */
+  queued: Schema.optional(Schema.Literal(true)),
+  /**
+   * `true` when the vendor says a terminal batch ended with only part of its requests done (Vertex
+   * `JOB_STATE_PARTIALLY_SUCCEEDED`, Bedrock `PartiallyCompleted`); its `status` is then `completed`,
+   * and the results say which requests ran. Absent otherwise.
+   *
+   * @since 0.2.0
+   */
+  partial: Schema.optional(Schema.Literal(true)),
   /** The vendor's body exactly as decoded from the wire. */
   raw: Schema.Unknown
 }) {}
@@ -181,13 +197,20 @@ export const make = (fields: {
   readonly resultsUrl: string
   /** Kept only when not empty. */
   readonly errors: ReadonlyArray<FailureReason>
-}>): Batch => {
+}> & {
+  /** Only `true` is kept: a batch that is not queued says nothing, as in FORMAT v1. */
+  readonly queued?: boolean | undefined
+  /** Only `true` is kept, on a terminal batch. */
+  readonly partial?: boolean | undefined
+}): Batch => {
   const props: Record<string, unknown> = { terminal: isTerminalStatus(fields.status), counts: {} }
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined && value !== null) props[key] = value
   }
   if (props.counts !== undefined) props.counts = dropUndefined(props.counts as Record<string, unknown>)
   if (props.errors !== undefined && (props.errors as ReadonlyArray<FailureReason>).length === 0) delete props.errors
+  if (props.queued !== true) delete props.queued
+  if (props.partial !== true || !props.terminal) delete props.partial
   return new Batch(props as ConstructorParameters<typeof Batch>[0], true)
 }
 

@@ -1,0 +1,339 @@
+/**
+ * The Azure OpenAI batch adapter: OpenAI's batch object and routes on your resource's endpoint (there is
+ * no default host), with Azure's differences: the key in an `api-key` header, or a Microsoft Entra ID
+ * bearer token from a token provider; `?api-version=` on every request of the classic routes
+ * (`{endpoint}/openai/batches`) or none on the v1 routes (`{endpoint}/openai/v1/batches`); statuses and
+ * timestamps as some Azure documents show them (`"Validating"`, ISO strings) read like OpenAI's; Microsoft
+ * error codes (`conflict`, `unexpectedEntityState` for a cancel the batch's state forbids, `quotaExceeded`).
+ *
+ * @since 0.1.0
+ */
+import * as Adapter from "@batchctl/core/Adapter"
+import * as Batch from "@batchctl/core/Batch"
+import * as BatchError from "@batchctl/core/BatchError"
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Results from "@batchctl/core/Results"
+import * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as OpenAiCompatible from "@batchctl/openai-compatible/OpenAiCompatible"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { version } from "./version.js"
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class AzureOpenAiBatches extends Context.Tag("@batchctl/azure-openai/AzureOpenAiBatches")<
+  AzureOpenAiBatches,
+  BatchProvider.Service
+>() {}
+
+/**
+ * Azure has no default host: the base URL is built from your resource's endpoint.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBaseUrl: string | undefined = undefined
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends VendorHttp.ClientOptions {
+  /**
+   * The resource endpoint, `https://<resource>.openai.azure.com` (`AZURE_OPENAI_ENDPOINT`). Required
+   * unless `baseUrl` is given.
+   */
+  readonly endpoint?: string | undefined
+  /**
+   * The `api-version` of the classic routes (`OPENAI_API_VERSION`, e.g. `2024-10-21`): with it, requests
+   * go to `{endpoint}/openai/…?api-version=…`; without it, to the v1 routes `{endpoint}/openai/v1/…`.
+   */
+  readonly apiVersion?: string | undefined
+  /**
+   * A Microsoft Entra ID token provider (as `@azure/identity`'s `getBearerTokenProvider` returns): its
+   * token is sent as `Authorization: Bearer …` instead of the `api-key` header. Asked before every call;
+   * the provider caches and refreshes.
+   */
+  readonly azureADTokenProvider?: (() => Promise<string>) | undefined
+}
+
+/**
+ * Options with an Entra ID token provider and no key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TokenOptions = Omit<Options, "apiKey" | "azureADTokenProvider"> & {
+  readonly azureADTokenProvider: () => Promise<string>
+}
+
+const MS_STATE_CODES = new Set(["conflict", "unexpectedentitystate"])
+
+/**
+ * On cancel: a 409, a Microsoft `conflict` / `unexpectedEntityState` code, or what the default reads as
+ * a state refusal. What Azure answers to a cancel of a finished batch is not documented.
+ *
+ * @since 0.1.0
+ * @category quirks
+ */
+export const invalidState: VendorHttp.InvalidStatePredicate = (failure) =>
+  VendorHttp.defaultInvalidState(failure) ||
+  (failure.operation === "cancel" && failure.body.codes.some((code) => MS_STATE_CODES.has(code.toLowerCase())))
+
+/**
+ * The GA `api-version` sent on the classic routes when a base URL names them (`…/openai`) and no
+ * `apiVersion` is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultApiVersion = "2024-10-21"
+
+/**
+ * Where requests go, from the options:
+ * - `baseUrl` as given (`{endpoint}/openai`, as the openai SDK's `baseURL` is): a base ending in `/v1` is
+ *   the v1 routes (no `api-version`); any other is the classic routes, with `apiVersion` or
+ *   {@link defaultApiVersion}
+ * - else `endpoint`: with `apiVersion`, the classic routes `{endpoint}/openai?api-version=…`; without,
+ *   the v1 routes `{endpoint}/openai/v1`
+ * - neither: `undefined` (there is no default host)
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const routesOf = (
+  options: Pick<Options, "baseUrl" | "endpoint" | "apiVersion">
+): { readonly baseUrl: string; readonly apiVersion: string | undefined } | undefined => {
+  const base = options.baseUrl?.trim().replace(/\/+$/, "")
+  if (base !== undefined && base !== "") {
+    return { baseUrl: base, apiVersion: /\/v1$/.test(base) ? options.apiVersion : (options.apiVersion ?? defaultApiVersion) }
+  }
+  const endpoint = options.endpoint?.trim().replace(/\/+$/, "")
+  if (endpoint === undefined || endpoint === "") return undefined
+  return options.apiVersion === undefined
+    ? { baseUrl: `${endpoint}/openai/v1`, apiVersion: undefined }
+    : { baseUrl: `${endpoint}/openai`, apiVersion: options.apiVersion }
+}
+
+/**
+ * A batch as Azure sends it, normalized like OpenAI's; a status is compared without case (`Validating`
+ * reads as `validating`), and `vendorStatus` keeps it as sent.
+ *
+ * @since 0.1.0
+ * @category normalizing
+ */
+export const toBatch = (wire: OpenAiCompatible.WireBatch, raw: unknown): Batch.Batch => {
+  const sent = wire.status ?? ""
+  const normal = OpenAiCompatible.toBatch("azure-openai", { ...wire, status: sent.toLowerCase() }, raw)
+  if (sent === normal.vendorStatus) return normal
+  const { terminal: _terminal, ...fields } = normal
+  return Batch.make({ ...fields, vendorStatus: sent })
+}
+
+const notConfigured = (operation: string) =>
+  new BatchError.InvalidRequest({
+    provider: "azure-openai",
+    operation: "configure",
+    message: `azure-openai ${operation}: the resource endpoint is required: pass endpoint (or baseUrl), or set AZURE_OPENAI_ENDPOINT`
+  })
+
+/**
+ * The adapter over an already-built `VendorHttp`, sending `api-version` when given.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeAdapter = (http: VendorHttp.VendorHttp, apiVersion: string | undefined): BatchProvider.Adapter => {
+  const query: Record<string, string> = apiVersion === undefined ? {} : { "api-version": apiVersion }
+  const suffix = apiVersion === undefined ? "" : `?api-version=${encodeURIComponent(apiVersion)}`
+  const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
+    Effect.map(http.json(OpenAiCompatible.WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
+  const list = (options: Batch.ListOptions) => {
+    if (options.before !== undefined) return Effect.fail(OpenAiCompatible.backwardUnsupported("azure-openai"))
+    const urlParams: Record<string, string> = { ...query }
+    if (options.limit !== undefined) urlParams.limit = String(options.limit)
+    if (options.after !== undefined) urlParams.after = options.after
+    return Effect.map(
+      http.json(OpenAiCompatible.WirePage, HttpClientRequest.get("/batches", { urlParams }), { operation: "list" }),
+      ({ value, raw }) => {
+        const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+        const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
+        return Batch.pageOf(batches, value.has_more === true, value.last_id)
+      }
+    )
+  }
+  return {
+    provider: "azure-openai",
+    cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`, { urlParams: query }), "cancel", ref.id),
+    retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`, { urlParams: query }), "retrieve", ref.id),
+    list,
+    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${suffix}`)
+  }
+}
+
+const vendor = (auth: VendorHttp.Auth, baseUrl: string): VendorHttp.Vendor => ({
+  provider: "azure-openai",
+  defaultBaseUrl: baseUrl,
+  userAgent: VendorHttp.userAgent("@batchctl/azure-openai", version),
+  auth,
+  invalidState
+})
+
+/** Every call fails with the same configure error: nothing is sent. */
+const unconfigured: BatchProvider.Adapter = {
+  provider: "azure-openai",
+  cancel: () => Effect.fail(notConfigured("cancel")),
+  retrieve: () => Effect.fail(notConfigured("retrieve")),
+  list: () => Effect.fail(notConfigured("list")),
+  results: () => Stream.fail(notConfigured("results"))
+}
+
+/**
+ * An adapter whose calls each ask the token provider first and go out with that token as the bearer
+ * (and scrubbed from errors as a key is). The adapter is rebuilt only when the token changes.
+ */
+const tokenAdapter = (
+  provider: () => Promise<string>,
+  options: Omit<Options, "apiKey">,
+  { baseUrl, apiVersion }: { readonly baseUrl: string; readonly apiVersion: string | undefined },
+  context: Context.Context<HttpClient.HttpClient>
+): BatchProvider.Adapter => {
+  let kept: { readonly token: string; readonly adapter: BatchProvider.Adapter } | undefined
+  const current = (operation: string) =>
+    Effect.tryPromise({
+      try: () => provider(),
+      catch: (cause) =>
+        new BatchError.InvalidRequest({
+          provider: "azure-openai",
+          operation,
+          message: `azure-openai ${operation}: the Entra ID token provider failed${cause instanceof Error ? `: ${cause.message}` : ""}`
+        })
+    }).pipe(
+      Effect.flatMap((token) => {
+        if (typeof token !== "string" || token.trim() === "") {
+          return Effect.fail(
+            new BatchError.InvalidRequest({
+              provider: "azure-openai",
+              operation,
+              message: `azure-openai ${operation}: the Entra ID token provider gave no token`
+            })
+          )
+        }
+        if (kept !== undefined && kept.token === token) return Effect.succeed(kept.adapter)
+        return VendorHttp.makeFor(vendor(VendorHttp.bearer, baseUrl), { ...options, baseUrl, apiKey: Redacted.make(token) }).pipe(
+          Effect.provide(context),
+          Effect.map((http) => {
+            const adapter = makeAdapter(http, apiVersion)
+            kept = { token, adapter }
+            return adapter
+          })
+        )
+      })
+    )
+  const via = (operation: string, f: (a: BatchProvider.Adapter) => Effect.Effect<Batch.Batch, BatchError.BatchError>) =>
+    Effect.flatMap(current(operation), f)
+  return {
+    provider: "azure-openai",
+    cancel: (ref) => via("cancel", (a) => a.cancel(ref)),
+    retrieve: (ref) => via("retrieve", (a) => a.retrieve(ref)),
+    list: (options) => Effect.flatMap(current("list"), (a) => a.list(options)),
+    results: (batch, ref) => Stream.unwrap(Effect.map(current("results"), (a) => a.results(batch, ref)))
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> => {
+  const routes = routesOf(options)
+  if (routes === undefined) return Effect.succeed(BatchProvider.make(unconfigured))
+  const provider = options.azureADTokenProvider
+  if (provider !== undefined) {
+    return Effect.map(Effect.context<HttpClient.HttpClient>(), (context) =>
+      BatchProvider.make(tokenAdapter(provider, options, routes, context))
+    )
+  }
+  return Effect.map(
+    VendorHttp.makeFor(vendor(VendorHttp.header("api-key"), routes.baseUrl), { ...options, baseUrl: routes.baseUrl }),
+    (http) => BatchProvider.make(makeAdapter(http, routes.apiVersion))
+  )
+}
+
+const kit = Adapter.kit<AzureOpenAiBatches, Options>({
+  provider: "azure-openai",
+  tag: AzureOpenAiBatches,
+  envPrefix: "AZURE_OPENAI",
+  make,
+  // The names the official SDK (openai's AzureOpenAI) reads.
+  env: [
+    { option: "endpoint", variable: "AZURE_OPENAI_ENDPOINT" },
+    { option: "apiVersion", variable: "OPENAI_API_VERSION" }
+  ]
+})
+
+/**
+ * Provides {@link AzureOpenAiBatches} and the generic `BatchProvider`; needs an `HttpClient`. Without
+ * `endpoint` or `baseUrl` every call fails with `InvalidRequest` (operation `configure`), sending nothing.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = kit.layer
+
+/**
+ * With a Microsoft Entra ID token provider instead of a key.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithTokenProvider = (
+  options: TokenOptions
+): Layer.Layer<AzureOpenAiBatches | BatchProvider.BatchProvider, never, HttpClient.HttpClient> =>
+  Layer.effectContext(
+    // The key is never sent in this mode: each call builds its requests from the provider's token.
+    Effect.map(make({ ...options, apiKey: Redacted.make("") }), (service) =>
+      Context.make(AzureOpenAiBatches, service).pipe(Context.add(BatchProvider.BatchProvider, service))
+    )
+  )
+
+/**
+ * Like {@link layer}, reading `AZURE_OPENAI_API_KEY`, `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION`,
+ * `AZURE_OPENAI_BASE_URL`, `AZURE_OPENAI_TIMEOUT` and `AZURE_OPENAI_MAX_RETRIES`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = kit.layerConfig
+
+/**
+ * A Promise client over `node:http` (`NodeClient`).
+ *
+ * @since 0.1.0
+ * @category promise
+ */
+export const client = kit.client
+
+/**
+ * The environment variables this adapter reads (`client()`, `layerConfig()`), with the option each sets.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const variables = kit.variables
+
+/**
+ * The typed vendor fields of a batch that the normalized batch does not carry, as OpenAI's.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const extras = OpenAiCompatible.extras
