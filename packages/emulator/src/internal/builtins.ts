@@ -1,0 +1,12 @@
+/**
+ * The built-in profiles, in the order `Emulator.vendors` lists them.
+ */
+import type { VendorProfile } from "../Profile.js"
+import { anthropic } from "../profiles/anthropic.js"
+import { meshapi } from "../profiles/meshapi.js"
+import { moonshot } from "../profiles/moonshot.js"
+import { openai } from "../profiles/openai.js"
+import { respan } from "../profiles/respan.js"
+import { together } from "../profiles/together.js"
+
+export const builtins: ReadonlyArray<VendorProfile> = [openai, anthropic, moonshot, together, respan, meshapi]
