@@ -8,8 +8,8 @@
  *   (its paths, auth, refusal, paging helper and results reader), which builds as written and is full of
  *   `TODO`s where the vendor's own words go;
  * - `fixtures/<id>/*.json` and `fixtures/expectations.json`: the `--init` templates of the family;
- * - `emulator/<id>.profile.mjs`: an emulator profile for the vendor, from the built-in profile of the
- *   family's closest vendor.
+ * - `emulator/<id>.profile.mjs`: an emulator profile for the vendor: the built-in OpenAI profile (the
+ *   Anthropic one for that family) with the family's paths, paging and cancel.
  *
  * It never overwrites a file unless `force` (the fixture templates never: a fixture already there is kept).
  */
@@ -549,38 +549,76 @@ export const variables = kit.variables
 `
 }
 
-/** The built-in emulator profile closest to each family, to start the vendor's profile from. */
-export const profileBase: { readonly [F in Init.FamilyId]: string } = {
-  openai: "openai",
-  anthropic: "anthropic",
-  "page-number": "mistral",
-  "page-token": "gemini",
-  cursor: "groq",
-  operation: "gemini"
+/** What the profile of each family changes of the built-in one it starts from (OpenAI's, or Anthropic's). */
+const profileOverrides = (f: Init.Family): string => {
+  if (f.id === "openai" || f.id === "anthropic") return ""
+  const path = (p: string) => p.replace("TODO-batch-id", "{id}")
+  const list = f.list.first.query.split("?")[0] ?? "/batches"
+  const paging =
+    f.id === "page-number"
+      ? `{ style: "page", pageParam: "page", sizeParam: "page_size", firstPage: 0, defaultSize: 100, maxSize: 1000 }`
+      : f.id === "page-token"
+        ? `{ style: "token", tokenParam: "page_token", sizeParam: "page_size", defaultSize: 20, maxSize: 100 }`
+        : f.id === "cursor"
+          ? `{ style: "cursor", tokenParam: "cursor", sizeParam: "limit", defaultSize: 20, maxSize: 100 }`
+          : `{ style: "token", tokenParam: "pageToken", sizeParam: "pageSize", defaultSize: 20, maxSize: 100 }`
+  const page =
+    f.id === "page-number"
+      ? "(p) => ({ object: \"list\", data: p.data, total: p.total })"
+      : f.id === "page-token"
+        ? "(p) => ({ data: p.data, next_page_token: p.next })"
+        : f.id === "cursor"
+          ? "(p) => ({ object: \"list\", data: p.data, paging: { next_cursor: p.next } })"
+          : "(p) => ({ batches: p.data, nextPageToken: p.next })"
+  const refused = f.refusal === 409 ? "" : `
+  // TODO: how the vendor refuses a cancel of an ended batch (status and envelope).
+  errors: { ...openai.errors, status: (e) => (e.kind === "refused" ? ${f.refusal} : openai.errors.status?.(e)) },`
+  const cancel = f.cancelThenRetrieve
+    ? `{ interim: false, terminal: "refuse", answer: () => ({}) }`
+    : `{ interim: true, terminal: "refuse" }`
+  return `
+  // TODO: the vendor's paths (the ${f.id} family's usual ones; the files routes are OpenAI's).
+  routes: [
+    { method: "POST", path: "${list}", route: "create" },
+    { method: "GET", path: "${list}", route: "list" },
+    { method: "GET", path: "${path(f.batch)}", route: "retrieve" },
+    { method: "${f.cancel.method}", path: "${path(f.cancel.path)}", route: "cancel" },
+    ...Profile.openAiRoutes().filter((r) => r.path.startsWith("/files"))
+  ],
+  // TODO: the vendor's status word for each phase, and its batch object (\`render.batch\`): OpenAI's here.
+  statuses: Profile.openAiStatuses,
+  list: {
+    paging: ${paging},
+    page: ${page}
+  },
+  cancel: ${cancel},${refused}`
 }
 
 const profileJs = (o: Spec): string => {
-  const base = profileBase[o.family]
+  const f = Init.families[o.family]
+  const base = o.family === "anthropic" ? "anthropic" : "openai"
   const name = o.provider.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+  const basePath = base === "anthropic" ? `/${o.provider}` : `/${o.provider}${new URL(o.baseUrl).pathname.replace(/\/+$/, "")}`
+  const overrides = profileOverrides(f)
   return `// @ts-check
 /**
- * The emulator's picture of ${o.provider}: the built-in \`${base}\` profile (the closest vendor of the
- * \`${o.family}\` family) under ${o.provider}'s name. TODO: what ${o.provider} does differently (routes,
- * status words, the batch object, the error envelope); the fields are in @batchctl/emulator's PROFILE.md.
- * Plain JavaScript, so that Node runs it as it is:
+ * The emulator's picture of ${o.provider} (\`${o.family}\` family): the built-in \`${base}\` profile under
+ * ${o.provider}'s name${overrides === "" ? "" : ", with the family's paths, paging and cancel"}. TODO: what ${o.provider} does
+ * differently; the fields are in @batchctl/emulator's PROFILE.md. Plain JavaScript, so that Node runs it
+ * as it is:
  *
  *   import { Emulator } from "@batchctl/emulator"
  *   import { ${name} } from "./emulator/${o.provider}.profile.mjs"
  *   const emulator = await Emulator.start({ vendors: [${name}] })
- *   emulator.baseUrl("${o.provider}")
+ *   const baseUrl = emulator.baseUrl("${o.provider}")${base === "anthropic" ? ' + "/v1" // Anthropic\'s shape puts the version in the path' : ""}
  */
-import { ${base} } from "@batchctl/emulator/profiles/${base}"
+${overrides === "" ? "" : 'import { Profile } from "@batchctl/emulator"\n'}import { ${base} } from "@batchctl/emulator/profiles/${base}"
 
 /** @type {import("@batchctl/emulator").Profile.VendorProfile} */
 export const ${name} = {
   ...${base},
   name: "${o.provider}",
-  basePath: "/${o.provider}${new URL(o.baseUrl).pathname.replace(/\/+$/, "")}"
+  basePath: "${basePath}",${overrides}
 }
 `
 }

@@ -7,6 +7,15 @@ import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Emulator, type Profile } from "@batchctl/emulator"
+import { BatchProvider, Lifecycle } from "@batchctl/core"
+import { FetchHttpClient } from "@effect/platform"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { pathToFileURL } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
 import { Cli, Init, Scaffold, Scenarios } from "../src/index.js"
 
@@ -75,6 +84,42 @@ describe("scaffold", () => {
     )
     expect(checked.out).toBe("")
     expect(checked.code).toBe(0)
+
+    // Each family's adapter, as scaffolded, against the emulator playing its scaffolded profile: the
+    // cancel reaches the batch, and a listing in pages of one follows every cursor.
+    const profiles = await Promise.all(
+      Init.familyIds.map(async (family) => {
+        const module = (await import(pathToFileURL(join(root, family, "emulator", `v-${family}.profile.mjs`)).href)) as Record<string, unknown>
+        return Object.values(module)[0] as Profile.VendorProfile
+      })
+    )
+    const emulator = await Emulator.start({ vendors: profiles, builtins: false, speed: 0 })
+    try {
+      for (const family of Init.familyIds) {
+        const provider = `v-${family}`
+        const adapter = (await import(pathToFileURL(join(root, family, "src", `${Scaffold.namespaceOf(provider)}.ts`)).href)) as {
+          readonly layer: (o: { apiKey: Redacted.Redacted<string>; baseUrl: string }) => Layer.Layer<BatchProvider.BatchProvider, unknown>
+        }
+        const ids: Array<string> = []
+        for (let i = 0; i < 3; i++) ids.push((await emulator.createBatch({ provider, requests: 2 })).id)
+        const baseUrl = emulator.baseUrl(provider) + (family === "anthropic" ? "/v1" : "")
+        const layer = adapter.layer({ apiKey: Redacted.make("sk-emulated"), baseUrl }).pipe(Layer.provide(FetchHttpClient.layer))
+        const { cancelled, listed } = await Effect.runPromise(
+          Effect.gen(function* () {
+            const provided = yield* BatchProvider.BatchProvider
+            const cancelled = yield* provided.cancel(ids[0]!)
+            const listed = yield* Stream.runCollect(Lifecycle.listAll({ limit: 1 }))
+            return { cancelled, listed: Chunk.toReadonlyArray(listed).map((b) => b.id) }
+          }).pipe(Effect.provide(layer))
+        )
+        expect(cancelled.id, family).toBe(ids[0])
+        // The scaffold reads OpenAI's status words until the vendor's are filled in; Anthropic's are its own.
+        if (family !== "anthropic") expect(cancelled.status, family).toBe(family === "operation" ? "cancelled" : "cancelling")
+        expect([...listed].sort(), family).toEqual([...ids].sort())
+      }
+    } finally {
+      await emulator.close()
+    }
   })
 
   it("never overwrites a file without --force, and keeps fixtures even with it", async () => {
