@@ -103,18 +103,23 @@ export const namespaceOf = (provider: string): string =>
 /** `acme-ai` → `ACME_AI`. */
 export const envPrefixOf = (provider: string): string => provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")
 
-/** This package's manifest: the version ranges the scaffold asks for come from it. */
+/**
+ * This package's manifest: the version ranges the scaffold asks for come from it. Bundled into the
+ * `batchctl` command, the manifest beside it is the command's: then the core's version stands in.
+ */
 const manifest = (): { readonly version: string; readonly ranges: Readonly<Record<string, string>> } => {
   try {
     const json = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")) as {
+      readonly name?: string
       readonly version?: string
       readonly dependencies?: Record<string, string>
       readonly devDependencies?: Record<string, string>
       readonly peerDependencies?: Record<string, string>
     }
-    return { version: json.version ?? "0.1.0", ranges: { ...json.devDependencies, ...json.peerDependencies, ...json.dependencies } }
+    if (json.name !== "@batchctl/conformance") return { version: coreVersion, ranges: {} }
+    return { version: json.version ?? coreVersion, ranges: { ...json.devDependencies, ...json.peerDependencies, ...json.dependencies } }
   } catch {
-    return { version: "0.1.0", ranges: {} }
+    return { version: coreVersion, ranges: {} }
   }
 }
 
