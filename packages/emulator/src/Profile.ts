@@ -424,6 +424,8 @@ export interface CreateRequest {
   readonly model?: string | undefined
   readonly metadata?: Readonly<Record<string, string>> | null | undefined
   readonly name?: string | undefined
+  /** problems that fail the batch later (with `validation: "deferred"`), e.g. Azure's window other than 24h */
+  readonly problems?: ReadonlyArray<LineError> | undefined
 }
 
 /**
@@ -517,6 +519,10 @@ export interface FilesSpec {
   readonly deleted?: ((f: FileState) => unknown) | undefined
   /** the multipart field that holds the file (default `file`) */
   readonly field?: string | undefined
+  /** the purpose of an upload that names none (default: a `purpose` field is required) */
+  readonly defaultPurpose?: string | undefined
+  /** the answer of an upload (default `render`; Gemini wraps it in `{file}`) */
+  readonly uploaded?: ((f: FileState, ctx: RenderContext) => unknown) | undefined
 }
 
 /**
@@ -567,8 +573,9 @@ export interface IdGen {
  * @category models
  */
 export interface IdSpec {
-  readonly batch: (g: IdGen) => string
-  readonly file: (g: IdGen) => string
+  /** `now` is the emulated epoch ms, for time-ordered ids (ULIDs) */
+  readonly batch: (g: IdGen, now: number) => string
+  readonly file: (g: IdGen, now: number) => string
   readonly request: (g: IdGen, now: number) => string
 }
 

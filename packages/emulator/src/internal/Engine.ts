@@ -297,7 +297,7 @@ export class Engine {
 
   /** The vendor's error answer. */
   error(p: VendorProfile, e: ErrorInput): Reply {
-    const status = p.errors.status?.(e) ?? defaultStatus(e)
+    const status = p.errors.status?.(e) ?? (e.kind === "server" ? defaultStatus(e) : (e.status ?? defaultStatus(e)))
     const headers: Record<string, string> = {}
     if (status === 429 && e.retryAfter !== undefined && p.rateLimit?.retryAfter !== false) headers["retry-after"] = String(e.retryAfter)
     return json(status, p.errors.body({ ...e, status }), headers)
@@ -437,7 +437,7 @@ export class Engine {
     if (spec === undefined) return
     const errors = v.failed + (v.phase === "completed" ? 0 : b.total - v.done)
     const make = (kind: "output" | "error"): string => {
-      const id = p.ids.file(this.gen(p).file)
+      const id = p.ids.file(this.gen(p).file, this.clock.now())
       this.store.addFile({
         id,
         provider: b.provider,
@@ -827,6 +827,7 @@ export class Engine {
     }
     const read = this.readLines(p, lines, req.endpoint)
     if (p.create.validation === "deferred") {
+      read.errors.push(...(req.problems ?? []))
       if (req.source.kind !== "empty" && read.specs.length === 0 && read.errors.length === 0) {
         read.errors.push({ code: "empty_batch", line: null, message: "The input file is empty.", param: null })
       }
@@ -979,7 +980,7 @@ export class Engine {
     if (o.seeded === true) createdAt = Math.min(now, Math.max(createdAt, this.store.lastCreatedAt(p.name)))
     const b: BatchRecord = {
       provider: p.name,
-      id: p.ids.batch(this.gen(p).batch),
+      id: p.ids.batch(this.gen(p).batch, now),
       seq: this.store.nextSeq(p.name),
       createdAt,
       total,
@@ -1046,7 +1047,7 @@ export class Engine {
   private upload(p: VendorProfile, body: Body, ctx: RenderContext, invalid: (message: string, param?: string) => Reply, requestId: string): Reply {
     if (p.files === undefined) return this.notFoundRoute(p, "/files", requestId)
     if (body.kind !== "form") return invalid("The request must be multipart/form-data with a 'file' and a 'purpose'.")
-    const purpose = body.fields.get("purpose")
+    const purpose = body.fields.get("purpose") ?? p.files.defaultPurpose
     if (purpose === undefined) return invalid("Missing required parameter: 'purpose'.", "purpose")
     const upload = body.files.get(p.files.field ?? "file")
     if (upload === undefined) return invalid("Missing required parameter: 'file'.", "file")
@@ -1067,7 +1068,7 @@ export class Engine {
     for (let i = upload.data.indexOf(10); i !== -1; i = upload.data.indexOf(10, i + 1)) lines++
     if (bytes > 0 && upload.data[bytes - 1] !== 10) lines++
     const f: FileRecord = {
-      id: p.ids.file(this.gen(p).file),
+      id: p.ids.file(this.gen(p).file, this.clock.now()),
       provider: p.name,
       purpose,
       filename: upload.name,
@@ -1080,7 +1081,7 @@ export class Engine {
       usedBy: []
     }
     this.store.addFile(f)
-    return json(200, p.files.render(this.fileState(p, f), ctx))
+    return json(200, (p.files.uploaded ?? p.files.render)(this.fileState(p, f), ctx))
   }
 
   /** The size of a generated file, computed once (its batch is terminal, so its content is fixed). */
@@ -1155,7 +1156,7 @@ export class Engine {
     if (typeof padding !== "number" || padding < 0 || padding > 1_000_000) return "padding must be a number of bytes between 0 and 1,000,000"
     if (this.store.size >= this.options.maxBatches) return `the emulator holds its maximum of ${this.options.maxBatches} batches`
     const model = specs?.map((s) => modelOfBody(s.body)).find((m) => m !== undefined) ?? p.defaultModel
-    const file = p.seed.fromFile ? p.ids.file(this.gen(p).file) : null
+    const file = p.seed.fromFile ? p.ids.file(this.gen(p).file, this.clock.now()) : null
     return this.newBatch(p, {
       requests: specs,
       total,
