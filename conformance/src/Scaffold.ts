@@ -599,6 +599,16 @@ const profileOverrides = (f: Init.Family): string => {
   cancel: ${cancel},${refused}`
 }
 
+/** The built-in profile of the vendor closest to each family, to read (or spread) for what it does. */
+const nearest: { readonly [F in Init.FamilyId]: string } = {
+  openai: "openai",
+  anthropic: "anthropic",
+  "page-number": "mistral",
+  "page-token": "gemini",
+  cursor: "groq",
+  operation: "gemini"
+}
+
 const profileJs = (o: Spec): string => {
   const f = Init.families[o.family]
   const base = o.family === "anthropic" ? "anthropic" : "openai"
@@ -609,7 +619,8 @@ const profileJs = (o: Spec): string => {
 /**
  * The emulator's picture of ${o.provider} (\`${o.family}\` family): the built-in \`${base}\` profile under
  * ${o.provider}'s name${overrides === "" ? "" : ", with the family's paths, paging and cancel"}. TODO: what ${o.provider} does
- * differently; the fields are in @batchctl/emulator's PROFILE.md. Plain JavaScript, so that Node runs it
+ * differently; the fields are in @batchctl/emulator's PROFILE.md, and the built-in profile of the
+ * family's best-known vendor is @batchctl/emulator/profiles/${nearest[o.family]}. Plain JavaScript, so that Node runs it
  * as it is:
  *
  *   import { Emulator } from "@batchctl/emulator"
