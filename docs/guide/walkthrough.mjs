@@ -33,7 +33,8 @@ const tools = join(work, "tools")
 const start = join(work, "author")
 for (const d of [packs, tools, start]) mkdirSync(d)
 
-const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }
+// prefer-offline: what the npm cache already holds is not asked of the registry again.
+const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", npm_config_prefer_offline: "true" }
 // npm, run from inside `npm test`, would otherwise inherit the workspace's settings.
 for (const k of Object.keys(env)) if (k.startsWith("npm_package_") || k === "npm_config_prefix" || k === "INIT_CWD") delete env[k]
 const seconds = () => ((Date.now() - started) / 1000).toFixed(0)
@@ -175,6 +176,7 @@ for (const file of files) {
   if (copied !== undefined && statSync(file).size > 64) fail(`${relative(project, file)} is a copy of ${relative(project, copied)}`)
 }
 
+step("cleaning up")
 if (!keep) rmSync(work, { recursive: true, force: true })
 console.log(
   `guide: ok: an adapter for a page-numbered vendor written from the packed tarballs passes its ${fixtures} fixtures and runs against the emulator; ` +
