@@ -186,7 +186,10 @@ export const fromText = (text: string): VendorErrorBody => {
  * `{"fault":{"reason":"credits_exhausted","text":"…"}}`:
  *
  * ```ts
- * const errorBody = VendorErrorBody.extend((body, json) => {
+ * import { VendorErrorBody, Wire } from "@batchctl/core"
+ * import { Schema } from "effect"
+ *
+ * export const errorBody = VendorErrorBody.extend((body, json) => {
  *   const fault = Wire.field(Schema.Struct({ reason: Schema.String, text: Schema.String }), json, "fault")
  *   return fault === undefined
  *     ? body
