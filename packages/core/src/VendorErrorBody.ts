@@ -202,7 +202,8 @@ export const fromText = (text: string): VendorErrorBody => {
  */
 export const extend = (refine: (body: VendorErrorBody, json: unknown) => VendorErrorBody): Reader => (text) => {
   const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
-  return refine(parse(json, text), json)
+  // Through `fromText`, so that whatever the default reader learns, an extended one knows too.
+  return refine(fromText(text), json)
 }
 
 /**
