@@ -17,6 +17,7 @@ import * as Fixture from "./Fixture.js"
 import * as Init from "./Init.js"
 import * as Providers from "./Providers.js"
 import * as Recorder from "./Recorder.js"
+import * as Scaffold from "./Scaffold.js"
 import type { ProviderFactory } from "./Runner.js"
 import * as Scenarios from "./Scenarios.js"
 import * as Suite from "./Suite.js"
@@ -26,7 +27,9 @@ export const usage = `usage:
   batchctl-conformance [--fixtures PATH] [--adapter MODULE] [--provider ID] [--expectations FILE]
                        [--report FILE] [--coverage] [--verbose]
   batchctl-conformance --scenarios
-  batchctl-conformance --init DIR --provider ID [--base-url URL]
+  batchctl-conformance --init DIR --provider ID [--base-url URL] [--family FAMILY]
+  batchctl-conformance scaffold --provider ID --family FAMILY [--dir DIR] [--base-url URL]
+                       [--package NAME] [--env-prefix PREFIX] [--force]
   batchctl-conformance record (--provider ID | --adapter MODULE) --operation cancel|retrieve|results --id BATCH_ID
                        [--out DIR] [--base-url URL] [--scenario NAME] [--key-env NAME] [--by NAME] [--force]
   batchctl-conformance record --provider ID --operation list [--limit N] [--after CURSOR] …
@@ -34,7 +37,9 @@ export const usage = `usage:
 Without --fixtures it runs the fixtures shipped with the suite (and asks for every scenario of every
 provider); --coverage asks the same of yours. --adapter loads an ES module whose default export (or
 \`layer\`) takes the client options and returns a Layer providing BatchProvider, under --provider or
-the module's \`provider\` export. \`record\` reads the key from <PREFIX>_API_KEY (or --key-env).`
+the module's \`provider\` export. \`record\` reads the key from <PREFIX>_API_KEY (or --key-env).
+FAMILY is the vendor's wire shape: ${Init.familyIds.join(", ")} (default openai);
+\`scaffold\` writes a whole adapter package for one: its source, fixture templates and emulator profile.`
 
 /** Where output goes and what the command sees; every field defaults to the process's own. */
 export interface Io {
@@ -65,19 +70,25 @@ const FLAGS = new Set([
   "key-env",
   "by",
   "limit",
-  "after"
+  "after",
+  "family",
+  "dir",
+  "package",
+  "env-prefix"
 ])
 const SWITCHES = new Set(["coverage", "verbose", "scenarios", "force", "help"])
 
 type Args = Record<string, string | true>
 
-const parseArgs = (argv: ReadonlyArray<string>): { readonly command: "run" | "record"; readonly args: Args } | { readonly error: string } => {
+type Command = "run" | "record" | "scaffold"
+
+const parseArgs = (argv: ReadonlyArray<string>): { readonly command: Command; readonly args: Args } | { readonly error: string } => {
   const args: Args = {}
-  let command: "run" | "record" = "run"
+  let command: Command = "run"
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
     if (arg === "--") continue
-    if (i === 0 && (arg === "record" || arg === "run")) {
+    if (i === 0 && (arg === "record" || arg === "run" || arg === "scaffold")) {
       command = arg
       continue
     }
@@ -128,6 +139,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = {}): Promise<nu
   }
   try {
     if (command === "record") return await recordCommand(args, { ...io, cwd }, out, err)
+    if (command === "scaffold") return await scaffoldCommand(args, cwd, out, err)
     if (args.scenarios === true) {
       out(Scenarios.render())
       return 0
@@ -149,7 +161,9 @@ const initCommand = async (args: Args, cwd: string, out: Print, err: Print): Pro
     err(`--init needs a directory and --provider ID\n${usage}`)
     return 2
   }
-  const result = await Effect.runPromise(Effect.either(Init.init(resolve(cwd, dir), provider, str(args, "base-url"))))
+  const family = familyOf(args, err)
+  if (family === undefined) return 2
+  const result = await Effect.runPromise(Effect.either(Init.init(resolve(cwd, dir), provider, str(args, "base-url"), family)))
   if (result._tag === "Left") {
     err(result.left.message)
     return 1
@@ -157,10 +171,48 @@ const initCommand = async (args: Args, cwd: string, out: Print, err: Print): Pro
   const { written, kept, expectations } = result.right
   out(`wrote ${written.length} templates in ${join(resolve(cwd, dir), provider)}${kept.length > 0 ? ` (kept ${kept.length} files already there)` : ""}`)
   out(`expectations: ${expectations}`)
+  out(`family: ${family}: ${Init.families[family].title}\ncore helpers for it: ${Init.families[family].helpers}`)
   out(
     "Each template is synthetic and full of TODOs, which fail the run until they are filled in: record or write the exchanges,\n" +
       "fill in expect, and list under skip in expectations.json (with the reason) each scenario the vendor cannot have."
   )
+  return 0
+}
+
+/** `--family`, checked: `undefined` (after saying why) when it names no family. */
+const familyOf = (args: Args, err: Print): Init.FamilyId | undefined => {
+  const family = str(args, "family") ?? "openai"
+  if (Init.isFamily(family)) return family
+  err(`unknown family ${family}: one of ${Init.familyIds.join(", ")}`)
+  return undefined
+}
+
+const scaffoldCommand = async (args: Args, cwd: string, out: Print, err: Print): Promise<number> => {
+  const provider = str(args, "provider")
+  if (provider === undefined || str(args, "family") === undefined) {
+    err(`scaffold needs --provider ID and --family ${Init.familyIds.join("|")}\n${usage}`)
+    return 2
+  }
+  const family = familyOf(args, err)
+  if (family === undefined) return 2
+  const result = await Effect.runPromise(
+    Effect.either(
+      Scaffold.scaffold({
+        dir: resolve(cwd, str(args, "dir") ?? provider),
+        provider,
+        family,
+        baseUrl: str(args, "base-url"),
+        packageName: str(args, "package"),
+        envPrefix: str(args, "env-prefix"),
+        force: args.force === true
+      })
+    )
+  )
+  if (result._tag === "Left") {
+    err(result.left.message)
+    return result.left._tag === "ScaffoldUsage" ? 2 : 1
+  }
+  out(Scaffold.describe(result.right))
   return 0
 }
 

@@ -31,8 +31,13 @@ export const Response = Schema.Struct({
   bodyText: Schema.optional(Schema.String)
 })
 
-/** One request and the response replayed for it. */
-export const Exchange = Schema.Struct({ request: Request, response: Response })
+/**
+ * One request and the response replayed for it. `assumed` (extension, FORMAT.md): the exchange is not
+ * shown as such by the evidence `source` names; the text says what was assumed and why (e.g. the docs
+ * say a finished batch cannot be cancelled but show no body for the refusal). It changes nothing in the
+ * replay; the report counts the cases that rest on one.
+ */
+export const Exchange = Schema.Struct({ request: Request, response: Response, assumed: Schema.optional(Schema.NonEmptyString) })
 /** One request and the response replayed for it. */
 export type Exchange = typeof Exchange.Type
 
@@ -102,6 +107,9 @@ export type Loaded =
       /** Every schema issue, for `--verbose`. */
       readonly detail?: string | undefined
     }
+
+/** How many of a fixture's exchanges are marked `assumed`. */
+export const assumedCount = (fixture: Fixture): number => fixture.exchanges.filter((e) => e.assumed !== undefined).length
 
 /** A fixture's case key, `operation.scenario` (`cancel.already-cancelled`), as expectations and reports name it. */
 export const key = (f: { readonly operation: string; readonly scenario: string }) => `${f.operation}.${f.scenario}`

@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { Fixture, Operation, SourceKind } from "./Fixture.js"
+import { assumedCount, type Fixture, type Operation, type SourceKind } from "./Fixture.js"
 import * as Replay from "./Replay.js"
 
 /** The key the runner injects. Any trace of it in an outcome fails the case. */
@@ -51,6 +51,8 @@ export interface CaseResult {
   readonly scenario: string
   readonly file?: string | undefined
   readonly sourceKind?: SourceKind | undefined
+  /** How many of its exchanges are marked `assumed` (FORMAT.md extension); absent when none. */
+  readonly assumed?: number | undefined
   readonly verdict: Verdict
   /** Why it failed (the diff), why it is skipped, or why it is expected to fail. */
   readonly reasons: ReadonlyArray<string>
@@ -214,6 +216,7 @@ export const runCase = (fixture: Fixture, factory: ProviderSource, file?: string
       scenario: fixture.scenario,
       file,
       sourceKind: fixture.source.kind,
+      ...(assumedCount(fixture) > 0 ? { assumed: assumedCount(fixture) } : {}),
       verdict: reasons.length === 0 ? "pass" : "fail",
       reasons,
       ...(defect ? { defect } : {})

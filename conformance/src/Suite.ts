@@ -44,6 +44,11 @@ export interface Evidence {
   readonly documented: number
   readonly synthetic: number
   readonly passed: { readonly recorded: number; readonly documented: number; readonly synthetic: number }
+  /**
+   * Cases that rest on at least one exchange marked `assumed` (whatever their kind), and how many of
+   * those pass: what the evidence above does not show.
+   */
+  readonly assumed: { readonly cases: number; readonly passed: number }
 }
 
 /** The result of a run: every case, invalid files, totals by verdict, evidence per provider; `ok` when nothing failed. */
@@ -79,6 +84,7 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
           scenario: fixture.scenario,
           file,
           sourceKind: fixture.source.kind,
+          ...(Fixture.assumedCount(fixture) > 0 ? { assumed: Fixture.assumedCount(fixture) } : {}),
           verdict: "fail",
           reasons: [
             options.unavailable?.[fixture.provider] ??
@@ -145,7 +151,11 @@ export const evidenceOf = (providers: ReadonlyArray<string>, cases: ReadonlyArra
       recorded: count("recorded", false),
       documented: count("documented", false),
       synthetic: count("synthetic", false),
-      passed: { recorded: count("recorded", true), documented: count("documented", true), synthetic: count("synthetic", true) }
+      passed: { recorded: count("recorded", true), documented: count("documented", true), synthetic: count("synthetic", true) },
+      assumed: {
+        cases: mine.filter((c) => (c.assumed ?? 0) > 0).length,
+        passed: mine.filter((c) => (c.assumed ?? 0) > 0 && c.verdict === "pass").length
+      }
     }
   }
   return out
@@ -216,7 +226,7 @@ export const render = (report: Report, options: RenderOptions = {}): string => {
     const cells = report.providers.map((p) => {
       const c = byCell.get(`${p} ${key}`)
       if (c === undefined) return "·".padEnd(colWidth)
-      const kind = c.sourceKind === undefined ? "" : `:${KIND[c.sourceKind]}`
+      const kind = c.sourceKind === undefined ? "" : `:${KIND[c.sourceKind]}${(c.assumed ?? 0) > 0 ? "?" : ""}`
       return `${CELL[c.verdict]}${kind}`.padEnd(colWidth)
     })
     lines.push(`${key.padEnd(width)}  ${cells.join("")}`)
@@ -229,11 +239,21 @@ export const render = (report: Report, options: RenderOptions = {}): string => {
     })
     lines.push(`${`evidence: ${kind}`.padEnd(width)}  ${cells.join("")}`)
   }
+  if (report.providers.some((p) => (report.evidence[p]?.assumed.cases ?? 0) > 0)) {
+    const cells = report.providers.map((p) => {
+      const e = report.evidence[p]
+      return (e === undefined ? "0" : `${e.assumed.passed}/${e.assumed.cases}`).padEnd(colWidth)
+    })
+    lines.push(`${"evidence: assumed".padEnd(width)}  ${cells.join("")}`)
+  }
   lines.push(
     "",
     "Cells: pass:r rests on an exchange recorded from the vendor, pass:d on the vendor's docs or SDK tests, pass:s on a",
     "hand-written (synthetic) exchange. Evidence rows: cases passing / cases, per kind."
   )
+  if (report.cases.some((c) => (c.assumed ?? 0) > 0)) {
+    lines.push("A ? after the kind (pass:d?): the case rests on an exchange marked assumed, which its evidence does not show.")
+  }
   const skipped = report.cases.filter((c) => c.verdict === "skipped")
   if (skipped.length > 0) {
     lines.push("", "Skipped:")

@@ -22,8 +22,9 @@ export * as Cli from "./Cli.js"
  */
 export * as Fixture from "./Fixture.js"
 /**
- * `--init DIR --provider ID`: a template fixture for every scenario, marked `synthetic`, each with a
- * `todo` list and `TODO` values that the runner refuses to pass until a person replaces them.
+ * `--init DIR --provider ID [--family F]`: a template fixture for every scenario, marked `synthetic`, in
+ * the shape of a wire family (`familyIds`), each with a `todo` list and `TODO` values that the runner
+ * refuses to pass until a person replaces them.
  *
  * @since 0.1.0
  */
@@ -64,6 +65,13 @@ export * as Replay from "./Replay.js"
  * @since 0.1.0
  */
 export * as Runner from "./Runner.js"
+/**
+ * `scaffold --provider ID --family F`: a new provider's package (adapter source over the core's public
+ * API, the family's fixture templates, an emulator profile), for an author outside the repository.
+ *
+ * @since 0.1.1
+ */
+export * as Scaffold from "./Scaffold.js"
 /**
  * The scenarios every provider covers, or skips with a reason in `expectations.json`. This list is the
  * coverage contract: the repository's own fixtures are held to it, and `--coverage` holds anyone's.

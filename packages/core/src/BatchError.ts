@@ -372,7 +372,15 @@ export const isRetryable = (error: BatchError): boolean =>
 export const isTransientStatus = (status: number): boolean =>
   status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501)
 
-const QUOTA_CODES = new Set([
+/**
+ * The error codes that say, whatever the vendor, that the quota or spend cap is used up (compared
+ * lower-cased). A vendor with another code names it in `VendorHttp.Vendor.quotaCodes`, or decides in
+ * its own error-body reader (`VendorErrorBody.quota`).
+ *
+ * @since 0.1.1
+ * @category mapping
+ */
+export const quotaCodes: ReadonlyArray<string> = [
   "insufficient_quota",
   "billing_error",
   "billing_hard_limit_reached",
@@ -383,18 +391,21 @@ const QUOTA_CODES = new Set([
   "quotaexceeded",
   "insufficient_balance",
   "exceeded_current_quota_error"
-])
+]
+
+const QUOTA_CODES = new Set(quotaCodes)
 
 /**
  * Whether a vendor error body says, by its error code, that the quota or spend cap is used up (as
- * opposed to a rate limit). Only codes count, never the message's words: a gateway's upstream
- * "Quota exceeded for metric … per minute" is a rate limit that passes.
+ * opposed to a rate limit): its `quota` when a vendor's own reader set it, else one of {@link quotaCodes}.
+ * Only codes count, never the message's words: a gateway's upstream "Quota exceeded for metric … per
+ * minute" is a rate limit that passes.
  *
  * @since 0.1.0
  * @category mapping
  */
 export const isQuotaBody = (body: VendorErrorBody): boolean =>
-  body.codes.some((code) => QUOTA_CODES.has(code.toLowerCase()))
+  body.quota ?? body.codes.some((code) => QUOTA_CODES.has(code.toLowerCase()))
 
 /**
  * Whether a failed response is a used-up quota or spend cap: 402, or a 429 whose body says so. Such a

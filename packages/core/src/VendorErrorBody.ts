@@ -39,7 +39,26 @@ export interface VendorErrorBody {
    * @since 0.2.0
    */
   readonly garbled?: true | undefined
+  /**
+   * A vendor's own reader ({@link Reader}) says the quota or spend cap is used up (`true`) or is not
+   * (`false`), by whatever field its vendor uses; left out, the codes decide (`BatchError.isQuotaBody`).
+   * The readers of this module never set it.
+   *
+   * @since 0.1.1
+   */
+  readonly quota?: boolean | undefined
 }
+
+/**
+ * A vendor's own reader of its error bodies, for `VendorHttp.Vendor.errorBody`: the body's text as sent
+ * (already cut at `maxBodyBytes`) in, what it says out. Build one with {@link extend} so that every
+ * envelope the default reader knows is still read; a reader that throws is not used for that body (the
+ * default reader's answer is), so a hostile body never becomes a defect.
+ *
+ * @since 0.1.1
+ * @category models
+ */
+export type Reader = (text: string) => VendorErrorBody
 
 const Text = Wire.lenientField(Schema.NonEmptyString)
 const Seconds = Wire.lenientField(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()))
@@ -169,3 +188,59 @@ export const fromText = (text: string): VendorErrorBody => {
 }
 
 const JSON_START = /^\s*[[{]/
+
+/**
+ * The default reader ({@link fromText}) and then `refine`, which gets what it found and the body's JSON
+ * (`undefined` when the body is not JSON) and returns the body as the vendor means it: a message the
+ * envelopes above do not hold, more codes, `quota`. E.g. a vendor that sends
+ * `{"fault":{"reason":"credits_exhausted","text":"…"}}`:
+ *
+ * ```ts
+ * import { VendorErrorBody, Wire } from "@batchctl/core"
+ * import { Schema } from "effect"
+ *
+ * export const errorBody = VendorErrorBody.extend((body, json) => {
+ *   const fault = Wire.field(Schema.Struct({ reason: Schema.String, text: Schema.String }), json, "fault")
+ *   return fault === undefined
+ *     ? body
+ *     : { ...body, message: fault.text, codes: [...body.codes, fault.reason], quota: fault.reason === "credits_exhausted" }
+ * })
+ * ```
+ *
+ * @since 0.1.1
+ * @category parsing
+ */
+export const extend = (refine: (body: VendorErrorBody, json: unknown) => VendorErrorBody): Reader => (text) => {
+  const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
+  // Through `fromText`, so that whatever the default reader learns, an extended one knows too.
+  return refine(fromText(text), json)
+}
+
+/**
+ * Reads `text` with `reader`, and with {@link fromText} when `reader` is absent or throws; then marks
+ * the body as a used-up quota when one of `quotaCodes` (compared lower-cased) is among its codes and
+ * the reader did not decide. What `VendorHttp` does with every error body.
+ *
+ * @since 0.1.1
+ * @category parsing
+ */
+export const read = (
+  text: string,
+  options: { readonly reader?: Reader | undefined; readonly quotaCodes?: ReadonlyArray<string> | undefined } = {}
+): VendorErrorBody => {
+  let body: VendorErrorBody | undefined
+  if (options.reader !== undefined) {
+    try {
+      const own = options.reader(text)
+      // A reader is the adapter's code: what it returns is checked, not trusted.
+      if (Predicate.isRecord(own) && Array.isArray(own.codes)) body = own
+    } catch {
+      body = undefined
+    }
+  }
+  body ??= fromText(text)
+  const quotaCodes = options.quotaCodes
+  if (body.quota !== undefined || quotaCodes === undefined || quotaCodes.length === 0) return body
+  const wanted = new Set(quotaCodes.map((code) => code.toLowerCase()))
+  return body.codes.some((code) => typeof code === "string" && wanted.has(code.toLowerCase())) ? { ...body, quota: true } : body
+}

@@ -171,6 +171,20 @@ export interface Options extends Bounds {
   readonly retry?: Partial<RetryPolicy> | undefined
   readonly invalidState?: InvalidStatePredicate | undefined
   /**
+   * How this vendor's error bodies are read; default `VendorErrorBody.fromText`, which knows the
+   * envelopes listed there. Build one with `VendorErrorBody.extend`.
+   *
+   * @since 0.1.1
+   */
+  readonly errorBody?: VendorErrorBody.Reader | undefined
+  /**
+   * Error codes of this vendor that say the quota or spend cap is used up, besides
+   * `BatchError.quotaCodes`: a 429 carrying one is `QuotaExceeded` and is not retried.
+   *
+   * @since 0.1.1
+   */
+  readonly quotaCodes?: ReadonlyArray<string> | undefined
+  /**
    * Send the current span as `traceparent` / `b3` headers (through the `HttpClient`, with its span per
    * request). Off by default: a vendor is a third party, and your trace ids are not theirs to see.
    */
@@ -343,6 +357,20 @@ export interface Vendor {
   readonly auth: Auth
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly invalidState?: InvalidStatePredicate | undefined
+  /**
+   * How this vendor's error bodies are read; default `VendorErrorBody.fromText`, which knows the
+   * envelopes listed there. Build one with `VendorErrorBody.extend`.
+   *
+   * @since 0.1.1
+   */
+  readonly errorBody?: VendorErrorBody.Reader | undefined
+  /**
+   * Error codes of this vendor that say the quota or spend cap is used up, besides
+   * `BatchError.quotaCodes`: a 429 carrying one is `QuotaExceeded` and is not retried.
+   *
+   * @since 0.1.1
+   */
+  readonly quotaCodes?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -394,7 +422,9 @@ export const makeFor = (vendor: Vendor, options: ClientOptions): Effect.Effect<V
     },
     retry: options.retry,
     propagateTracing: options.propagateTracing,
-    invalidState: vendor.invalidState
+    invalidState: vendor.invalidState,
+    errorBody: vendor.errorBody,
+    quotaCodes: vendor.quotaCodes
   })
 
 const boundsOf = (options: Bounds): Bounds => ({
@@ -489,6 +519,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
     windowMs: idleMs
   }
   const invalidState = options.invalidState ?? defaultInvalidState
+  const errorBodyOptions = { reader: options.errorBody, quotaCodes: options.quotaCodes }
   // A key is never meant with surrounding whitespace (a pasted newline): it is sent, and scrubbed, trimmed.
   const key = Redacted.value(options.apiKey).trim()
   const redact = Redact.make(key)
@@ -595,7 +626,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   const statusFailure = (status: number, rawHeaders: Headers.Headers, text: string, operation: string, now: number): RetryPolicy_.Failure => {
     const headers = redact.headers(rawHeaders)
     // Read as sent (the refusal and quota rules read its words); what is shown of it is scrubbed in `report`.
-    const body = VendorErrorBody.fromText(text)
+    const body = VendorErrorBody.read(text, errorBodyOptions)
     return {
       _tag: "Status",
       status,
