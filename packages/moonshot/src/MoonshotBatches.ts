@@ -40,6 +40,16 @@ export type Options = VendorHttp.ClientOptions
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
+  // Only /v1/chat/completions, a .jsonl file of at most 100 MB uploaded with purpose "batch", one model
+  // for every line [DOC] (platform.kimi.ai batch guide). No request count is documented: OpenAI's 50,000.
+  create: {
+    mode: "file",
+    maxRequests: 50_000,
+    maxBytes: 100 * 2 ** 20,
+    endpoints: ["/v1/chat/completions"],
+    windows: ["24h"],
+    sameModel: true
+  },
   userAgent: VendorHttp.userAgent("@batchctl/moonshot", version),
   provider: "moonshot",
   defaultBaseUrl,
