@@ -14,6 +14,7 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -229,6 +230,7 @@ export class CreateUnconfirmed extends Schema.TaggedError<CreateUnconfirmed>("@b
 export const TOKEN_KEY = "batchctl_token"
 
 const MiB = 2 ** 20
+const BLANK = /^\s*$/
 const ENCODER = new TextEncoder()
 
 // -------------------------------------------------------------------------------------------------
@@ -287,7 +289,12 @@ const itemsOf = (provider: string, input: Input, maxLineLength: number): Stream.
       error: (error) => error,
       tooLong: () => invalid(provider, `line ${n + 1} is longer than ${maxLineLength} characters`, n + 1),
       tooSlow: () => invalid(provider, "the input stream stalled")
-    }).pipe(Stream.map((text): Item => ({ n: ++n, text })))
+    }).pipe(
+      Stream.filterMap((text): Option.Option<Item> => {
+        n++
+        return BLANK.test(text) ? Option.none() : Option.some({ n, text })
+      })
+    )
   }
   let n = 0
   const requests: Stream.Stream<unknown, unknown> =
