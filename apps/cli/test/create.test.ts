@@ -94,7 +94,7 @@ describe("run", () => {
     const file = jsonl("run.jsonl", 4)
     const r = await run(["run", file, "--provider", "together", "--interval", "100ms"], { env: envFor("together") })
     expect(r.code).toBe(0)
-    const items = jsonLines(r.stdout) as ReadonlyArray<{ customId: string; outcome: string }>
+    const items = jsonLines(r.stdout) as unknown as ReadonlyArray<{ customId: string; outcome: string }>
     expect(items.map((i) => i.customId).sort()).toEqual(["c-0", "c-1", "c-2", "c-3"])
     expect(r.stderr).toContain("created together batch")
   })

@@ -141,6 +141,8 @@ export interface Spec {
   readonly endpoints?: ReadonlyArray<string> | undefined
   /** The completion windows the vendor takes; undefined: it takes none (Anthropic, whose window is fixed). */
   readonly windows?: ReadonlyArray<string> | undefined
+  /** How a refusal names the windows when the list is long (Moonshot: `12h to 7d`); default the list. */
+  readonly windowsText?: string | undefined
   /** Every request must name the same `body.model`. */
   readonly sameModel: boolean
   readonly customIdPattern?: RegExp | undefined
@@ -349,7 +351,7 @@ const checkOptions = (spec: Spec, options: Options): InvalidRequest | undefined 
   if (options.completionWindow !== undefined) {
     if (spec.windows === undefined) return invalid(provider, "the vendor takes no completion window (its window is fixed)")
     if (!spec.windows.includes(options.completionWindow)) {
-      return invalid(provider, `completion window ${JSON.stringify(options.completionWindow)} is not one the vendor takes (${spec.windows.join(", ")})`)
+      return invalid(provider, `completion window ${JSON.stringify(options.completionWindow)} is not one the vendor takes (${spec.windowsText ?? spec.windows.join(", ")})`)
     }
   }
   if (options.metadata !== undefined) {

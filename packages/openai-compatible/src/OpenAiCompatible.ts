@@ -114,9 +114,13 @@ export interface CreateQuirks {
   readonly maxBytes: number
   readonly endpoints: ReadonlyArray<string>
   readonly windows: ReadonlyArray<string>
+  /** How a refusal names the windows when the list is long. */
+  readonly windowsText?: string | undefined
   readonly sameModel: boolean
   /** The vendor takes `output_expires_after`. */
   readonly outputExpiry?: boolean | undefined
+  /** What the vendor refuses in a request's body: why, or undefined. */
+  readonly checkBody?: ((body: Readonly<Record<string, unknown>>) => string | undefined) | undefined
 }
 
 /**
@@ -375,7 +379,9 @@ const makeCreator = (
     maxBytes: c.maxBytes,
     endpoints: c.endpoints,
     windows: c.windows,
+    windowsText: c.windowsText,
     sameModel: c.sameModel,
+    checkBody: c.checkBody,
     metadata: METADATA,
     outputExpiry: c.outputExpiry,
     line: openAiLine
