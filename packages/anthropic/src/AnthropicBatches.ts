@@ -496,6 +496,7 @@ export const createSpec: Create.Spec = {
   sameModel: false,
   customIdPattern: /^[a-zA-Z0-9_-]{1,64}$/,
   line: (request) => ({ custom_id: request.customId, params: request.body }),
+  lineKeys: ["custom_id", "params"],
   checkBody: (body) => {
     if (body.stream === true) return "stream is not allowed in a batch"
     const max = body.max_tokens

@@ -72,13 +72,13 @@ describe("Create.prepare", () => {
     const bytes = Create.jsonl(
       (async function* () {
         yield '{"custom_id":"a","body":{"model":"m"}}\n\n{"customId":'
-        yield Buffer.from('"b","params":{"model":"m"},"url":"/v1/embeddings"}\n')
+        yield Buffer.from('"b","params":{"model":"m"},"url":"/v1/chat/completions"}\n')
       })()
     )
     const p = await prepared(bytes)
     assert.strictEqual(p.requests, 2)
-    // The first line named no URL, the second named one: the batch's endpoint is the one named.
-    assert.strictEqual(p.endpoint, "/v1/embeddings")
+    // The first line named no URL: the batch's endpoint is the default, which the second names.
+    assert.strictEqual(p.endpoint, "/v1/chat/completions")
     const dir = mkdtempSync(join(tmpdir(), "create-test-"))
     try {
       const path = join(dir, "in.jsonl")
@@ -103,6 +103,7 @@ describe("Create.prepare", () => {
       [[req("a"), { customId: "b", body: {} }], "request 2: no model", 2],
       [[req("a"), { ...req("b"), method: "GET" }], 'request 2: method "GET"', 2],
       [[{ ...req("a"), url: "/v1/embeddings" }, { ...req("b"), url: "/v1/chat/completions" }], "request 2: url \"/v1/chat/completions\" differs", 2],
+      [[req("a"), { ...req("b"), url: "/v1/embeddings" }], 'request 2: url "/v1/embeddings" differs from the batch\'s endpoint /v1/chat/completions', 2],
       [[{ ...req("a"), url: "/v1/images" }], 'request 1: url "/v1/images" is not an endpoint', 1],
       [Array.from({ length: 6 }, (_, i) => req(`r${i}`)), "request 6: more than 5 requests", 6],
       [[req("a", "m", { text: "x".repeat(1500) }), req("b", "m", { text: "x".repeat(600) })], "request 2: the input passes 2000 bytes", 2]

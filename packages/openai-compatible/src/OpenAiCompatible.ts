@@ -384,7 +384,8 @@ const makeCreator = (
     checkBody: c.checkBody,
     metadata: METADATA,
     outputExpiry: c.outputExpiry,
-    line: openAiLine
+    line: openAiLine,
+    lineKeys: ["custom_id", "method", "url", "body"]
   }
   const purpose = c.purpose ?? "batch"
   const uploadPath = `${filesBase}/files${slash}`

@@ -264,7 +264,8 @@ export const createSpec: Create.Spec = {
   endpoints: ["/v1/chat/completions", "/v1/completions", "/v1/audio/transcriptions", "/v1/audio/translations"],
   windows: ["24h"],
   sameModel: false,
-  line: (request) => ({ custom_id: request.customId, body: request.body })
+  line: (request) => ({ custom_id: request.customId, body: request.body }),
+  lineKeys: ["custom_id", "body"]
 }
 
 /** The create's answer: 201 `{job, warning?}`; a bare BatchJob is read too. */
