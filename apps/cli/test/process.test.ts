@@ -148,8 +148,8 @@ describe("batchctl demo", () => {
     for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi"]) {
       expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: [45] succeeded`, "m"))
     }
-    // Anthropic counts only `processing` before a batch ends: never a made-up "0/6 done".
-    expect(r.stdout).toMatch(/^anthropic\s+\S+\s+in_progress, 6 processing\s/m)
+    // Anthropic counts only `processing` before a batch ends, every request of it (#22): never a made-up "0/10 done".
+    expect(r.stdout).toMatch(/^anthropic\s+\S+\s+in_progress, 10 processing\s/m)
     expect(r.stdout).toMatch(/^openai\s+\S+\s+in_progress, 4\/10 done\s/m)
     expect(r.stdout).toMatch(/^ok: 6 providers cancelled mid-way with partial results/m)
   })

@@ -1,7 +1,9 @@
 /**
- * A local emulator of six vendors' batch APIs on one loopback HTTP server: OpenAI, Anthropic, Moonshot,
- * Together, Respan and MeshAPI, each under its own prefix with the vendor's real paths, shapes, state
- * machine, refusals, ids, timestamps and errors, on a clock you can speed up or step, with seeded faults.
+ * A local emulator of LLM vendors' batch APIs on one loopback HTTP server: an engine that names no vendor,
+ * and one profile per vendor (OpenAI, Anthropic, Moonshot, Together, Respan, MeshAPI, Mistral, Gemini, Azure
+ * OpenAI, Groq, xAI, and any `VendorProfile` you pass), each under its own prefix with the vendor's real
+ * paths, shapes, state machine, refusals, ids, timestamps, errors and rate-limit headers, on a clock you can
+ * speed up or step, with seeded faults.
  *
  * @since 0.1.0
  */
@@ -16,23 +18,67 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { builtins } from "./internal/builtins.js"
 import { defaultEngineOptions, Engine } from "./internal/Engine.js"
 import type * as F from "./internal/Faults.js"
 import * as P from "./internal/Provider.js"
 import { app } from "./internal/Server.js"
 import { defaultTimings, type Timings } from "./internal/Store.js"
+import type { VendorProfile } from "./Profile.js"
 
 /**
+ * The six vendors of the first release. Every method of the handle also takes any other profile's name
+ * (`VendorName`).
+ *
  * @since 0.1.0
  * @category models
  */
 export type Provider = P.Provider
 
 /**
+ * The six vendors of the first release (`vendors` lists every built-in one).
+ *
  * @since 0.1.0
  * @category constants
  */
 export const providers: ReadonlyArray<Provider> = P.providers
+
+/**
+ * A vendor's name: a built-in one or that of a profile passed in `vendors`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type VendorName = Provider | "mistral" | "gemini" | "azure-openai" | "groq" | "xai" | (string & {})
+
+/**
+ * The built-in profiles.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const builtinProfiles: ReadonlyArray<VendorProfile> = builtins
+
+/**
+ * The names of the built-in vendors.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const vendors: ReadonlyArray<string> = builtins.map((p) => p.name)
+
+/**
+ * The enforced per-key request rate: past `requests` in a window of `windowMs` (real time, default 60 s),
+ * a vendor route answers the vendor's 429 with `retry-after` (seconds until the window resets). The
+ * vendors' rate-limit headers are sent either way (with a nominal limit of 1,000,000 when not enforced).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly requests: number
+  readonly windowMs?: number | undefined
+}
 
 /**
  * A route of a vendor, for faults: `create`, `list`, `retrieve`, `cancel`, `results` (Anthropic's results),
@@ -90,10 +136,18 @@ export interface Options {
   readonly timings?: Partial<Timings> | undefined
   /** MeshAPI's limit of unfinished batches per owner (default 10, as MeshAPI documents) */
   readonly meshapiActiveLimit?: number | undefined
-  /** largest accepted request body (default 256 MiB) */
+  /** unfinished batches per vendor before creates get its 429, overriding the profiles' own limits */
+  readonly activeLimits?: Readonly<Record<string, number>> | undefined
+  /** largest accepted request body (default 256 MiB); past it, the vendor's 413 (OpenAI: 400 "File is too large.") */
   readonly maxUploadBytes?: number | undefined
-  /** past this many bytes of uploaded files, uploads get the vendor's 429 (default 1 GiB) */
+  /** past this many bytes of uploaded files, the input files of ended batches are evicted, then uploads get the vendor's 429 (default 1 GiB) */
   readonly maxStoredBytes?: number | undefined
+  /** more vendors (a profile with a built-in's name replaces it) */
+  readonly vendors?: ReadonlyArray<VendorProfile> | undefined
+  /** serve the built-in vendors too (default true) */
+  readonly builtins?: boolean | undefined
+  /** enforce a per-key request rate (default: not enforced; the headers are sent either way) */
+  readonly rateLimit?: RateLimit | undefined
 }
 
 /**
@@ -101,7 +155,7 @@ export interface Options {
  * @category models
  */
 export interface CreateBatchInput {
-  readonly provider: Provider
+  readonly provider: VendorName
   /** the vendor's own status name (default: its in-progress status) */
   readonly status?: string | undefined
   /** how many requests (default 10), or the requests themselves (`{custom_id, params | body}`) */
@@ -121,7 +175,7 @@ export interface Handle {
   readonly url: string
   readonly port: number
   /** the base URL an SDK or adapter takes for this vendor, e.g. http://127.0.0.1:PORT/openai/v1 */
-  baseUrl(provider: Provider): string
+  baseUrl(provider: VendorName): string
   /** a batch of that vendor in that state, as the vendor would render it */
   createBatch(input: CreateBatchInput): Promise<{ id: string; body: unknown }>
   /** steps the clock */
@@ -148,6 +202,23 @@ export class EmulatorError extends Schema.TaggedError<EmulatorError>("@batchctl/
  */
 export class Emulator extends Context.Tag("@batchctl/emulator/Emulator")<Emulator, Handle>() {}
 
+/** The served profiles: the built-in ones (unless `builtins: false`), replaced or extended by `vendors`. */
+const profilesOf = (options: Options): Effect.Effect<ReadonlyArray<VendorProfile>, EmulatorError> => {
+  const byName = new Map<string, VendorProfile>()
+  if (options.builtins !== false) for (const p of builtins) byName.set(p.name, p)
+  for (const p of options.vendors ?? []) {
+    if (typeof p?.name !== "string" || !/^[a-z0-9][a-z0-9._-]*$/.test(p.name)) {
+      return Effect.fail(new EmulatorError({ message: `a vendor profile's name must be lower-case letters, digits, '.', '_' or '-' (got ${String(p?.name)})` }))
+    }
+    if (typeof p.basePath !== "string" || !(p.mount ?? p.basePath).startsWith(`/${p.name}`)) {
+      return Effect.fail(new EmulatorError({ message: `the profile ${p.name}: its basePath (and mount) must start with /${p.name}` }))
+    }
+    byName.set(p.name, p)
+  }
+  if (byName.size === 0) return Effect.fail(new EmulatorError({ message: "no vendor to serve" }))
+  return Effect.succeed([...byName.values()])
+}
+
 /**
  * Starts an emulator in the current scope; it stops when the scope closes.
  *
@@ -156,6 +227,7 @@ export class Emulator extends Context.Tag("@batchctl/emulator/Emulator")<Emulato
  */
 export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError, Scope.Scope> =>
   Effect.gen(function* () {
+    const profiles = yield* profilesOf(options)
     const engine = new Engine({
       apiKey: options.apiKey,
       seed: options.seed ?? defaultEngineOptions.seed,
@@ -163,8 +235,13 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
       maxBatches: options.maxBatches ?? defaultEngineOptions.maxBatches,
       timings: { ...defaultTimings, ...options.timings },
       faults: options.faults ?? [],
-      meshapiActiveLimit: options.meshapiActiveLimit ?? defaultEngineOptions.meshapiActiveLimit,
-      maxStoredBytes: options.maxStoredBytes ?? defaultEngineOptions.maxStoredBytes
+      activeLimits: {
+        ...(options.meshapiActiveLimit === undefined ? {} : { meshapi: options.meshapiActiveLimit }),
+        ...options.activeLimits
+      },
+      maxStoredBytes: options.maxStoredBytes ?? defaultEngineOptions.maxStoredBytes,
+      profiles,
+      rateLimit: options.rateLimit
     })
     const server = createServer({ keepAliveTimeout: 65_000 })
     const host = options.host ?? "127.0.0.1"
@@ -182,7 +259,7 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
     const handle: Handle = {
       url,
       port,
-      baseUrl: (provider) => `${url}${P.basePath[provider]}`,
+      baseUrl: (provider) => `${url}${engine.profile(provider)?.basePath ?? `/${encodeURIComponent(provider)}`}`,
       createBatch: (input) => {
         const r = engine.seed(input, url)
         return typeof r === "string" ? Promise.reject(new EmulatorError({ message: r })) : Promise.resolve(r)

@@ -35,7 +35,8 @@ describe("@anthropic-ai/sdk", () => {
     const canceling = await client.messages.batches.cancel(created.id)
     expect(canceling.processing_status).toBe("canceling")
     expect(canceling.cancel_initiated_at).toMatch(RFC3339_OFFSET)
-    expect(canceling.request_counts.processing).toBe(3)
+    // requests stay processing until the whole batch has ended, so the counts always add up to the total
+    expect(canceling.request_counts).toEqual({ processing: 4, succeeded: 0, errored: 0, canceled: 0, expired: 0 })
 
     await emu.advance(T.cancellingMs)
     const ended = await client.messages.batches.retrieve(created.id)

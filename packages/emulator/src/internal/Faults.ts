@@ -3,12 +3,25 @@
  * rule, n) falls under the rule's rate, so a run with the same seed and the same requests per route sees
  * the same faults whatever the interleaving across routes.
  */
-import type { Provider } from "./Provider.js"
+import type { RouteName } from "../Profile.js"
 import { Stream32 } from "./random.js"
 
-export type Route = "create" | "list" | "retrieve" | "cancel" | "results" | "delete" | "upload" | "file" | "content"
+export type Route = RouteName
 
-export const routes: ReadonlyArray<Route> = ["create", "list", "retrieve", "cancel", "results", "delete", "upload", "file", "content"]
+export const routes: ReadonlyArray<Route> = [
+  "create",
+  "list",
+  "retrieve",
+  "cancel",
+  "results",
+  "delete",
+  "upload",
+  "file",
+  "content",
+  "files",
+  "delete-file",
+  "add-requests"
+]
 
 export type Fault =
   | { readonly kind: "status"; readonly status: 429 | 500 | 502 | 503 | 504 | 529; readonly retryAfter?: number }
@@ -19,7 +32,7 @@ export type Fault =
 
 export type FaultRule = Fault & {
   /** only this vendor (default: every vendor) */
-  readonly provider?: Provider | undefined
+  readonly provider?: string | undefined
   /** only this route (default: every route) */
   readonly route?: Route | undefined
   /** probability in [0, 1] */
@@ -47,7 +60,7 @@ export class Faults {
   }
 
   /** Faults for this request (a delay may come with one other fault), in the order to apply them. */
-  pick(provider: Provider, route: Route): ReadonlyArray<Fault> {
+  pick(provider: string, route: Route): ReadonlyArray<Fault> {
     if (this.rules.length === 0) return []
     const key = `${provider}/${route}`
     const n = this.counters.get(key) ?? 0
@@ -92,7 +105,7 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
     if (rule.route !== undefined && !(routes as ReadonlyArray<unknown>).includes(rule.route)) return `rule ${i}: unknown route`
     const provider = rule.provider
     if (provider !== undefined && typeof provider !== "string") return `rule ${i}: provider must be a string`
-    const base = { rate, provider: provider as Provider | undefined, route: rule.route as Route | undefined }
+    const base = { rate, provider: provider as string | undefined, route: rule.route as Route | undefined }
     switch (rule.kind) {
       case "status": {
         if (typeof rule.status !== "number" || !statuses.has(rule.status)) return `rule ${i}: status must be one of 429, 500, 502, 503, 504, 529`

@@ -8,6 +8,8 @@ export interface Reply {
   readonly json?: unknown
   /** a raw text body (`content-type` from `contentType`) */
   readonly text?: string
+  /** a raw binary body */
+  readonly bytes?: Uint8Array
   /** a body streamed line by line (JSONL), generated lazily */
   readonly lines?: () => Iterator<string>
   readonly contentType?: string

@@ -2,18 +2,9 @@
  * The vendor-neutral state: batches whose phase is computed from the clock when looked at (no timers, so
  * 100,000 stored batches cost only their records), and files.
  */
-import type { Provider } from "./Provider.js"
+import type { LineError, Phase } from "../Profile.js"
 
-/** The life-cycle of every batch, in OpenAI's words; each vendor renders it in its own. */
-export type Phase =
-  | "validating"
-  | "in_progress"
-  | "finalizing"
-  | "completed"
-  | "failed"
-  | "expired"
-  | "cancelling"
-  | "cancelled"
+export type { Phase }
 
 export const terminalPhases: ReadonlySet<Phase> = new Set(["completed", "failed", "expired", "cancelled"])
 
@@ -45,16 +36,17 @@ export interface RequestSpec {
 }
 
 export interface BatchRecord {
-  readonly provider: Provider
+  readonly provider: string
   readonly id: string
   /** position in its provider's list (creation order) */
   readonly seq: number
   readonly createdAt: number
-  readonly total: number
+  /** grows when requests are added (xAI) */
+  total: number
   /** explicit requests, or null for `total` synthetic ones named `request-1…` */
-  readonly requests: ReadonlyArray<RequestSpec> | null
+  requests: ReadonlyArray<RequestSpec> | null
   /** sorted indexes of the requests that fail (custom id containing "fail") */
-  readonly failing: ReadonlyArray<number>
+  failing: ReadonlyArray<number>
   /** bytes of filler text added to every successful answer (for big result files) */
   readonly padding: number
   readonly endpoint: string
@@ -64,9 +56,18 @@ export interface BatchRecord {
   readonly inputBytes: number
   readonly metadata: Readonly<Record<string, string>> | null
   /** when the request with index `base` starts (the batch validates until then) */
-  readonly runFrom: number
+  runFrom: number
   /** requests already finished at `runFrom` */
-  readonly base: number
+  base: number
+  /** the input's problems: the batch fails when it has validated */
+  readonly errors: ReadonlyArray<LineError> | null
+  /** the requests came inline */
+  readonly inline: boolean
+  readonly name: string | null
+  /** a cancel of a batch that had ended (accepted by vendors like xAI) */
+  cancelRequestedAt: number | null
+  /** a cancel goes straight to cancelled (no interim state) */
+  readonly instantCancel: boolean
   /** a state set by the control API, or the end of a cancel */
   fixed: { readonly phase: Phase; readonly at: number; readonly done: number } | null
   cancelAt: number | null
@@ -153,8 +154,12 @@ export const view = (b: BatchRecord, now: number, t: Timings): View => {
         return make(f.phase, f.done, { inProgressAt: started })
     }
   }
+  if (b.errors !== null && now >= b.runFrom && b.cancelAt === null) {
+    b.fixed = { phase: "failed", at: b.runFrom, done: 0 }
+    return view(b, now, t)
+  }
   if (b.cancelAt !== null) {
-    const ends = b.cancelAt + t.cancellingMs
+    const ends = b.instantCancel ? b.cancelAt : b.cancelAt + t.cancellingMs
     const started = b.cancelAt >= inProgressAt ? inProgressAt : null
     if (now >= ends) {
       b.fixed = { phase: "cancelled", at: ends, done: b.cancelDone }
@@ -194,15 +199,19 @@ export const customIdOf = (b: BatchRecord, i: number): string => b.requests?.[i]
 
 export interface FileRecord {
   readonly id: string
-  readonly provider: Provider
+  readonly provider: string
   readonly purpose: string
   readonly filename: string
   readonly createdAt: number
   readonly kind: "input" | "output" | "error"
-  /** input files keep their text; output and error files are generated from their batch when read */
-  readonly content: string | null
+  /** input files keep their bytes; output and error files are generated from their batch when read */
+  readonly content: Buffer | null
   readonly bytes: number
   readonly batchId: string | null
+  /** lines of an input file */
+  readonly lines: number
+  /** the batches created from this input file */
+  readonly usedBy: Array<BatchRecord>
 }
 
 const none: ReadonlyArray<number> = Object.freeze([])
@@ -215,23 +224,29 @@ export const failingOf = (requests: ReadonlyArray<RequestSpec> | null): Readonly
   return out.length === 0 ? none : out
 }
 
-/** All batches and files of one emulator, per provider, with creation order for paging. */
+/** All batches and files of one emulator, per vendor, with creation order for paging. */
 export class Store {
-  private readonly batches = new Map<Provider, Map<string, BatchRecord>>()
-  private readonly files = new Map<Provider, Map<string, FileRecord>>()
-  private readonly order = new Map<Provider, Array<BatchRecord>>()
+  private readonly batches = new Map<string, Map<string, BatchRecord>>()
+  private readonly files = new Map<string, Map<string, FileRecord>>()
+  private readonly order = new Map<string, Array<BatchRecord>>()
   private live = 0
 
   get size(): number {
     return this.live
   }
 
-  ordered(provider: Provider): ReadonlyArray<BatchRecord> {
+  ordered(provider: string): ReadonlyArray<BatchRecord> {
     return this.order.get(provider) ?? []
   }
 
-  nextSeq(provider: Provider): number {
+  nextSeq(provider: string): number {
     return this.ordered(provider).length
+  }
+
+  /** The newest batch's `createdAt` of a vendor (lists are in creation order: a new batch is never older). */
+  lastCreatedAt(provider: string): number {
+    const list = this.order.get(provider)
+    return list === undefined || list.length === 0 ? Number.NEGATIVE_INFINITY : (list[list.length - 1] as BatchRecord).createdAt
   }
 
   add(b: BatchRecord): void {
@@ -250,7 +265,7 @@ export class Store {
     this.live++
   }
 
-  get(provider: Provider, id: string): BatchRecord | undefined {
+  get(provider: string, id: string): BatchRecord | undefined {
     const b = this.batches.get(provider)?.get(id)
     return b === undefined || b.deleted ? undefined : b
   }
@@ -262,8 +277,18 @@ export class Store {
     this.live--
   }
 
-  file(provider: Provider, id: string): FileRecord | undefined {
+  file(provider: string, id: string): FileRecord | undefined {
     return this.files.get(provider)?.get(id)
+  }
+
+  /** A vendor's files, oldest first (a Map keeps insertion order). */
+  filesOf(provider: string): Iterable<FileRecord> {
+    return this.files.get(provider)?.values() ?? []
+  }
+
+  /** Every vendor's files, oldest first within a vendor. */
+  *allFiles(): Generator<FileRecord> {
+    for (const byId of this.files.values()) yield* byId.values()
   }
 
   addFile(f: FileRecord): void {
@@ -273,5 +298,9 @@ export class Store {
       this.files.set(f.provider, byId)
     }
     byId.set(f.id, f)
+  }
+
+  removeFile(f: FileRecord): void {
+    this.files.get(f.provider)?.delete(f.id)
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * Respan, formerly Keywords AI (`vendors.md` §5): an OpenAI batch proxy with Django-style trailing slashes
+ * (with or without the slash), files also under `/api/files/`, only `/v1/chat/completions` and `24h`, and
+ * three error shapes (`{error:"…"}` without a key, `{detail}` for a wrong key and 429, `{error:{message,type}}`).
+ *
+ * @since 0.2.0
+ */
+import {
+  openAiCounts,
+  openAiErrors,
+  openAiFile,
+  openAiLine,
+  openAiLineSpec,
+  openAiRoutes,
+  openAiStatuses,
+  parseOpenAiCreate,
+  unix,
+  type VendorProfile
+} from "../Profile.js"
+
+const fileRoutes = openAiRoutes().filter((r) => r.path.startsWith("/files"))
+
+/**
+ * @since 0.2.0
+ * @category profiles
+ */
+export const respan: VendorProfile = {
+  name: "respan",
+  basePath: "/respan/api/v1",
+  mount: "/respan/api",
+  // the file paths are UNVERIFIED (by analogy /api/v1/files/ and /api/files/)
+  routes: [...openAiRoutes("/v1"), ...fileRoutes],
+  auth: { bearer: true },
+  ids: {
+    batch: (g) => g.hex(32, "batch_"),
+    file: (g) => g.alnum(22, "file-"),
+    request: (g) => g.uuid()
+  },
+  requestIdHeader: "x-request-id",
+  statuses: openAiStatuses,
+  defaultModel: "gpt-4o-mini-2024-07-18",
+  render: {
+    batch: (b) => ({
+      id: b.id,
+      object: "batch",
+      endpoint: b.endpoint,
+      errors: openAiErrors(b),
+      input_file_id: b.inputFileId,
+      completion_window: b.completionWindow,
+      status: b.status,
+      output_file_id: b.outputFileId,
+      error_file_id: b.errorFileId,
+      created_at: unix(b.createdAt),
+      in_progress_at: unix(b.inProgressAt),
+      expires_at: unix(b.expiresAt),
+      finalizing_at: unix(b.finalizingAt),
+      completed_at: unix(b.completedAt),
+      failed_at: unix(b.failedAt),
+      expired_at: unix(b.expiredAt),
+      cancelling_at: unix(b.cancellingAt),
+      cancelled_at: unix(b.cancelledAt),
+      request_counts: openAiCounts(b),
+      metadata: b.metadata ?? {}
+    })
+  },
+  list: {
+    paging: { style: "after", afterParam: "after", limitParam: "limit", defaultLimit: 20, maxLimit: 100 },
+    page: (p) => ({ object: "list", data: p.data, first_id: p.firstId, last_id: p.lastId, has_more: p.hasMore })
+  },
+  cancel: { interim: true, terminal: "refuse" },
+  errors: {
+    status: (e) => (e.kind === "refused" ? 400 : undefined),
+    body: (e) => {
+      if (e.kind === "missing_key") return { error: e.message }
+      if (e.kind === "wrong_key") return { detail: e.message }
+      if (e.status === 429) return { detail: e.message, retry_after: e.retryAfter ?? 60 }
+      return { error: { message: e.message, type: e.status >= 500 ? "server_error" : "invalid_request_error" } }
+    },
+    messages: {
+      missingKey: "Authentication credentials were not provided.",
+      wrongKey: "Your API key is invalid or expired, please check your API key at https://platform.keywordsai.co/platform/api/api-keys",
+      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `File ${id} not found` : `No such batch: ${id}`),
+      refused: (_id, status) => `Batch is already ${status} and cannot be cancelled`,
+      rateLimited: "Rate limit exceeded",
+      server: (status) => (status === 529 ? "Overloaded" : "Internal server error"),
+      tooLarge: () => "File is too large."
+    }
+  },
+  results: { files: { error: true, purpose: "batch_output" }, line: openAiLine },
+  create: {
+    parse: parseOpenAiCreate,
+    line: openAiLineSpec,
+    validation: "deferred",
+    limits: {
+      maxRequests: 50_000,
+      maxBytes: 200 * 1024 * 1024,
+      windows: (w) => w === "24h",
+      windowMessage: (w) => `Invalid value for 'completion_window': '${w}'. Supported values are: '24h'.`,
+      endpoints: ["/v1/chat/completions"],
+      sameModel: true
+    }
+  },
+  files: { render: openAiFile },
+  seed: { fromFile: true, metadata: {} }
+}
