@@ -57,7 +57,9 @@ const formOf = (text: string, contentType: string): Effect.Effect<SentRequest["f
       const fields: Record<string, string> = {}
       let file: string | undefined
       const parts: Array<[string, FormDataEntryValue]> = []
-      form.forEach((value, name) => parts.push([name, value]))
+      form.forEach((value, name) => {
+        parts.push([name, value])
+      })
       for (const [name, value] of parts) {
         if (typeof value === "string") fields[name] = value
         else if (name === "file") file = await value.text()
