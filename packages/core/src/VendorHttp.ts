@@ -662,7 +662,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const attemptMs = longer ?? timeoutMs
       const callPolicy = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const deadline = clock.unsafeCurrentTimeMillis() + Math.max(deadlineMs, attemptMs)
+      // Only a call that asked for a longer attempt (an upload) moves the deadline.
+      const deadline = clock.unsafeCurrentTimeMillis() + (longer === undefined ? deadlineMs : Math.max(deadlineMs, longer))
       let attempts = 0
       const attemptNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
