@@ -3,7 +3,7 @@
  * measurement in a fresh child process, repetitions interleaved across implementations), writes
  * results.json (`[{scenario, impl, value, unit, …}]`) and results.md, and prints the table.
  *
- *   node bench/run.mjs [--quick] [--reps N] [--only bulk,results,memory,import,cli,bundle]
+ *   node bench/run.mjs [--quick] [--reps N] [--only bulk,results,memory,upload,import,cli,bundle] [--upload-mb N]
  *                      [--vendors openai,anthropic,together] [--impls batchctl-effect,…]
  *                      [--out FILE] [--merge a.json,b.json] [--profile] [--analyze DIR]
  */
@@ -17,6 +17,7 @@ import * as esbuild from "esbuild"
 import type { CancelArgs, CancelLine, MemoryLine } from "./cancel.js"
 import { analyzeDir, profile } from "./profile.js"
 import type { ResultsArgs, ResultsLine } from "./results.js"
+import type { UploadArgs, UploadLine } from "./upload.js"
 import { type Row, round, summarize } from "./stats.js"
 import { table, targets } from "./table.js"
 import { isVendor, type Vendor, vendors as allVendors } from "./vendors.js"
@@ -48,6 +49,7 @@ export const settings = {
   warmup: Number(option("warmup") ?? (quick ? 10 : 500)),
   resultsMb: Number(option("results-mb") ?? (quick ? 1 : 100)),
   memoryIds: Number(option("memory-ids") ?? (quick ? 1000 : 100_000)),
+  uploadMb: Number(option("upload-mb") ?? (quick ? 2 : 200)),
   importReps: quick ? 1 : 10,
   out: option("out") ?? join(BENCH, "results.json")
 }
@@ -240,6 +242,65 @@ const results = async (origin: string): Promise<Array<Row>> => {
     }
   }
   return rows
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Upload (create from a JSONL file)
+
+const UPLOAD_IMPLS = ["official", "batchctl-promise"]
+
+/**
+ * A JSONL input of `mb` megabytes (10^6 bytes) for OpenAI: at most 50,000 requests, so each line is a
+ * few kilobytes; one model, unique custom ids.
+ */
+const inputFile = (mb: number): { path: string; bytes: number; lines: number } => {
+  const dir = join(OUT, "upload")
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, `input-${mb}mb.jsonl`)
+  const lines = Math.max(1, Math.min(48_000, Math.ceil((mb * 1_000_000) / 4000)))
+  const per = Math.floor((mb * 1_000_000) / lines)
+  const chunks: Array<string> = []
+  let bytes = 0
+  for (let i = 0; i < lines; i++) {
+    const head = `{"custom_id":"request-${i}","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"`
+    const tail = `"}]}}\n`
+    const line = head + "x".repeat(Math.max(1, per - head.length - tail.length)) + tail
+    chunks.push(line)
+    bytes += line.length
+  }
+  writeFileSync(path, chunks.join(""))
+  return { path, bytes, lines }
+}
+
+const upload = async (origin: string): Promise<Array<Row>> => {
+  const input = inputFile(settings.uploadMb)
+  const samples = new Map<string, Array<UploadLine>>()
+  const impls = UPLOAD_IMPLS.filter(implWanted)
+  for (let rep = 0; rep < settings.reps; rep++) {
+    // One at a time even with --quick: two uploads side by side would share the loopback and the disk.
+    for (const impl of rotate(impls, rep)) {
+      const args: UploadArgs = { impl, origin, file: input.path }
+      const done = await run("upload.mjs", [JSON.stringify(args)])
+      const last = done.lines.at(-1)
+      if (done.code !== 0 || last === undefined) {
+        fail(`upload ${impl}`, done)
+        continue
+      }
+      const line = JSON.parse(last) as UploadLine
+      samples.set(impl, [...(samples.get(impl) ?? []), line])
+      log(`  upload rep ${rep + 1}/${settings.reps} ${impl}: ${Math.round(line.ms)} ms, RSS +${round((line.maxRss - line.rssBefore) / 1_048_576, 1)} MB`)
+    }
+  }
+  rmSync(input.path, { force: true })
+  const note = `${round(input.bytes / 1e6, 0)} MB, ${input.lines.toLocaleString("en-US")} requests, upload then create`
+  return impls.flatMap((impl) => {
+    const good = samples.get(impl) ?? []
+    const base = { impl: `${impl}-openai`, vendor: "openai" as const, note }
+    return [
+      summarize({ ...base, scenario: "upload-throughput", unit: "MB/s" }, good.map((s) => input.bytes / 1e6 / (s.ms / 1000))),
+      summarize({ ...base, scenario: "upload-rss-growth", unit: "MB" }, good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576))
+    ]
+  })
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -563,7 +624,7 @@ const main = async () => {
     log("bundle size")
     return bundleSize()
   })
-  const needsServer = wants("bulk") || wants("results") || wants("memory")
+  const needsServer = wants("bulk") || wants("results") || wants("memory") || wants("upload")
   const prepare = wants("results") ? [`openai:${settings.resultsMb}`, `anthropic:${settings.resultsMb}`] : []
   const server = needsServer ? await startServer(prepare) : undefined
   try {
@@ -579,6 +640,10 @@ const main = async () => {
       await section("memory", () => {
         log(`memory: cancelMany of ${settings.memoryIds} ids at c=64`)
         return memory(server.origin)
+      })
+      await section("upload", () => {
+        log(`upload: a ${settings.uploadMb} MB JSONL input, uploaded and created`)
+        return upload(server.origin)
       })
     }
   } finally {

@@ -72,9 +72,24 @@ const OPENAI_LIKE = /^\/(openai|together)\/v1\/(batches|files)\/([^/?]+)(\/cance
 const ANTHROPIC = /^\/anthropic\/v1\/messages\/batches\/([^/?]+)(\/cancel|\/results)?(\?.*)?$/
 const RESULTS = /_results_(\d+)$/
 
+/** An upload: the body drained and counted, not kept (what is measured is the client sending it). */
+let uploads = 0
+const upload = (req: import("node:http").IncomingMessage, res: ServerResponse) => {
+  let bytes = 0
+  req.on("data", (chunk: Buffer) => {
+    bytes += chunk.length
+  })
+  req.on("end", () => {
+    const id = `file-upload-${++uploads}`
+    send(res, 200, json({ id, object: "file", bytes, created_at: 1733000000, filename: "batch.jsonl", purpose: "batch", status: "processed" }), "openai")
+  })
+}
+
 const server = createServer((req, res) => {
-  req.resume()
   const url = req.url ?? ""
+  if (req.method === "POST" && url === "/openai/v1/files") return upload(req, res)
+  req.resume()
+  if (req.method === "POST" && url === "/openai/v1/batches") return send(res, 200, openAiCancel(`batch_upload_${uploads}`), "openai")
   const o = OPENAI_LIKE.exec(url)
   if (o !== null) {
     const vendor = o[1] as "openai" | "together"

@@ -63,6 +63,11 @@ describe("npm run bench -- --quick", () => {
       expect(value("memory-peak-rss", "batchctl-promise-openai")).toBeGreaterThan(0)
       expect(value("memory-peak-rss-each", "batchctl-effect-openai")).toBeGreaterThan(0)
       expect(value("memory-peak-rss-each", "batchctl-promise-openai")).toBeGreaterThan(0)
+      // Upload: batchctl's create from a JSONL file and the official SDK's upload, both measured.
+      for (const impl of ["official-openai", "batchctl-promise-openai"]) {
+        expect(value("upload-throughput", impl)).toBeGreaterThan(0)
+        expect(value("upload-rss-growth", impl)).not.toBeNull()
+      }
       for (const impl of ["batchctl-openai", "official-openai", "batchctl-anthropic", "official-anthropic"]) {
         expect(value("import-time", impl)).toBeGreaterThan(0)
       }

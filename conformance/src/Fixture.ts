@@ -20,7 +20,17 @@ export const Request = Schema.Struct({
    * FORMAT.md) any other lower-case header name such as Azure's `api-key` or Gemini's `x-goog-api-key`.
    */
   auth: Schema.optional(Schema.Union(Schema.Literal("bearer", "x-api-key", "none"), Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]*$/)))),
-  body: Schema.optional(Schema.Unknown)
+  body: Schema.optional(Schema.Unknown),
+  /**
+   * Extension (create): a `multipart/form-data` body, compared part by part: each listed field with that
+   * value, and the `file` part's text exactly.
+   */
+  form: Schema.optional(
+    Schema.Struct({
+      fields: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+      file: Schema.optional(Schema.String)
+    })
+  )
 })
 
 /** The vendor's answer to replay: status, headers, and a JSON `body` or a raw `bodyText`. */
@@ -42,7 +52,7 @@ export const Exchange = Schema.Struct({ request: Request, response: Response, as
 export type Exchange = typeof Exchange.Type
 
 /** The adapter operation a fixture exercises. */
-export const Operation = Schema.Literal("cancel", "retrieve", "list", "results")
+export const Operation = Schema.Literal("cancel", "retrieve", "list", "results", "create")
 /** The adapter operation a fixture exercises. */
 export type Operation = typeof Operation.Type
 
@@ -86,7 +96,13 @@ export const Fixture = Schema.Struct({
     limit: Schema.optional(Schema.Number),
     after: Schema.optional(Schema.String),
     /** Extension (optional, v1-compatible): adapter options for this case, e.g. Respan's `params`. */
-    clientOptions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+    clientOptions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    /** Extension (create): the requests, `{customId, body, method?, url?}` each … */
+    requests: Schema.optional(Schema.Array(Schema.Unknown)),
+    /** … or the JSONL text of them, as a file would hold it. */
+    jsonl: Schema.optional(Schema.String),
+    /** Extension (create): the create's options (`Create.Options`: endpoint, completionWindow, metadata, token, …). */
+    createOptions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
   }),
   exchanges: Schema.Array(Exchange),
   expect: Expect,

@@ -5,7 +5,9 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Exchange } from "./Fixture.js"
 
 /** A request the adapter sent, as the replay saw it. */
@@ -14,6 +16,8 @@ export interface SentRequest {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | undefined
+  /** A `multipart/form-data` body, parsed: its text fields, and its `file` part's text. */
+  readonly form?: { readonly fields: Readonly<Record<string, string>>; readonly file: string | undefined } | undefined
 }
 
 /** An `HttpClient` that answers with a fixture's exchanges, in order, and records what differs. */
@@ -34,6 +38,37 @@ export const bodyText = (body: unknown): string | undefined => {
   if (b._tag === "Raw" && typeof b.body === "string") return b.body
   return undefined
 }
+
+/** A body as text: the kinds {@link bodyText} reads, and a streamed body (an upload) read whole. */
+const readBody = (body: unknown): Effect.Effect<string | undefined> => {
+  const b = body as { readonly _tag?: string; readonly stream?: Stream.Stream<Uint8Array, unknown> }
+  if (b._tag !== "Stream" || b.stream === undefined) return Effect.succeed(bodyText(body))
+  return Stream.runCollect(b.stream).pipe(
+    Effect.map((chunks) => new TextDecoder().decode(Buffer.concat(Chunk.toReadonlyArray(chunks)))),
+    Effect.orElseSucceed(() => undefined)
+  )
+}
+
+/** A multipart body's fields and file, parsed as a server would. */
+const formOf = (text: string, contentType: string): Effect.Effect<SentRequest["form"]> =>
+  Effect.promise(async () => {
+    try {
+      const form = await new Response(text, { headers: { "content-type": contentType } }).formData()
+      const fields: Record<string, string> = {}
+      let file: string | undefined
+      const parts: Array<[string, FormDataEntryValue]> = []
+      form.forEach((value, name) => {
+        parts.push([name, value])
+      })
+      for (const [name, value] of parts) {
+        if (typeof value === "string") fields[name] = value
+        else if (name === "file") file = await value.text()
+      }
+      return { fields, file }
+    } catch {
+      return undefined
+    }
+  })
 
 const queryPairs = (url: URL) => [...url.searchParams.entries()].map(([k, v]) => `${k}=${v}`).sort()
 
@@ -90,6 +125,18 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
       .map(([name]) => `header ${name}`)
   ].filter((w): w is string => w !== undefined)
   if (elsewhere.length > 0) out.push(`auth: the key also appears in ${elsewhere.join(", ")}`)
+  if (expected.form !== undefined) {
+    const form = sent.form
+    if (form === undefined) out.push(`body: expected a multipart/form-data body, sent ${sent.body === undefined ? "no body" : "another"}`)
+    else {
+      for (const [name, value] of Object.entries(expected.form.fields ?? {})) {
+        if (form.fields[name] !== value) out.push(`form field ${name}: expected ${JSON.stringify(value)}, sent ${JSON.stringify(form.fields[name])}`)
+      }
+      if (expected.form.file !== undefined && form.file !== expected.form.file) {
+        out.push(`form file: expected ${JSON.stringify(expected.form.file)}, sent ${JSON.stringify(form.file)}`)
+      }
+    }
+  }
   if (expected.body !== undefined) {
     let parsed: unknown
     try {
@@ -122,19 +169,23 @@ export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay
   const sent: Array<SentRequest> = []
   let next = 0
   const client = HttpClient.make((request, url) =>
-    Effect.suspend(() => {
+    Effect.gen(function* () {
+      const body = yield* readBody(request.body)
+      const contentType = (request.body as { readonly contentType?: string }).contentType ?? ""
+      const form = body !== undefined && contentType.startsWith("multipart/form-data") ? yield* formOf(body, contentType) : undefined
       const req: SentRequest = {
         method: request.method,
         url: url.href,
         headers: { ...request.headers },
-        body: bodyText(request.body)
+        body,
+        ...(form === undefined ? {} : { form })
       }
       sent.push(req)
       const index = next++
       const exchange = exchanges[index]
       if (exchange === undefined) {
         problems.push(`request #${index + 1} was not expected: ${req.method} ${redact(req.url, apiKey)}`)
-        return Effect.fail(
+        return yield* Effect.fail(
           new HttpClientError.RequestError({ request, reason: "Transport", description: "no recorded exchange left" })
         )
       }
@@ -142,7 +193,7 @@ export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay
       const { response } = exchange
       const text = response.bodyText ?? (response.body === undefined ? "" : JSON.stringify(response.body))
       const nullBody = response.status === 204 || response.status === 205 || response.status === 304
-      return Effect.succeed(
+      return yield* Effect.succeed(
         HttpClientResponse.fromWeb(
           request,
           new Response(nullBody ? null : text, { status: response.status, headers: response.headers ?? {} })

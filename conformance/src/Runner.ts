@@ -5,6 +5,7 @@
 import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
@@ -14,6 +15,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -101,7 +103,12 @@ const show = (u: unknown) => (u === undefined ? "nothing" : JSON.stringify(u))
 const encodeBatch = Schema.encodeSync(Batch.Batch)
 const encodePage = Schema.encodeSync(Batch.Page)
 const encodeResult = Schema.encodeSync(Batch.ResultItem)
-const encodeError = (u: unknown) => Schema.encodeUnknownEither(BatchError.BatchError)(u) as Either.Either<Record<string, unknown>, unknown>
+const encodeError = (u: unknown) =>
+  Schema.encodeUnknownEither(Schema.Union(BatchError.BatchError, Create.CreateUnconfirmed))(u) as Either.Either<Record<string, unknown>, unknown>
+
+/** A typed failure of any operation: the vocabulary's, or a create's `CreateUnconfirmed`. */
+const isTypedFailure = (u: unknown): u is { readonly message: string; readonly stack?: string } =>
+  BatchError.isBatchError(u) || (Predicate.isTagged(u, "CreateUnconfirmed") && u instanceof Create.CreateUnconfirmed)
 
 /** The outcome in the fixture's vocabulary: `{ batch }`, `{ page }`, `{ results }` or `{ error }`. */
 export type Outcome = Record<string, unknown>
@@ -115,9 +122,20 @@ export interface Input {
   readonly batchId?: string | undefined
   readonly limit?: number | undefined
   readonly after?: string | undefined
+  readonly requests?: ReadonlyArray<unknown> | undefined
+  readonly jsonl?: string | undefined
+  readonly createOptions?: Readonly<Record<string, unknown>> | undefined
 }
 
-const operationOf = (operation: Operation, input: Input, provider: BatchProvider.Service): Effect.Effect<Outcome, BatchError.BatchError> => {
+/** A create's input: the JSONL text when the fixture gives one, else its requests (as given, checked by the adapter). */
+const createInput = (input: Input): Create.Input =>
+  input.jsonl !== undefined ? Create.jsonl(Stream.make(input.jsonl)) : ((input.requests ?? []) as ReadonlyArray<Create.Request>)
+
+const operationOf = (
+  operation: Operation,
+  input: Input,
+  provider: BatchProvider.Service
+): Effect.Effect<Outcome, BatchError.BatchError | Create.CreateUnconfirmed> => {
   const batchId = input.batchId ?? ""
   switch (operation) {
     case "cancel":
@@ -136,6 +154,8 @@ const operationOf = (operation: Operation, input: Input, provider: BatchProvider
       return Effect.map(Stream.runCollect(provider.results(batchId)), (items) => ({
         results: Chunk.toReadonlyArray(items).map((item) => encodeResult(item))
       }))
+    case "create":
+      return Effect.map(provider.create(createInput(input), (input.createOptions ?? {}) as Create.Options), (b) => ({ batch: encodeBatch(b) }))
   }
 }
 
@@ -185,7 +205,7 @@ export const runCase = (fixture: Fixture, factory: ProviderSource, file?: string
       outcome = exit.value
     } else {
       const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure) && BatchError.isBatchError(failure.value)) {
+      if (Option.isSome(failure) && isTypedFailure(failure.value)) {
         outcome = { error: encodeFailure(failure.value) }
         message = `${failure.value.message}\n${String(failure.value)}\n${failure.value.stack ?? ""}`
       } else {

@@ -389,6 +389,111 @@ const consoleCommand = Command.make(
   )
 )
 
+// submit, run ---------------------------------------------------------------------------------------
+
+const createOptions = {
+  file: Args.text({ name: "file" }).pipe(Args.withDescription("The requests, one JSON line each ({custom_id, body, method?, url?}); - reads stdin (put it after the options).")),
+  provider: Options.choice("provider", providers).pipe(Options.withDescription("The vendor to start the batch on.")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Check the file and print what would be sent; send nothing (no key needed).")),
+  endpoint: Options.text("endpoint").pipe(Options.withDescription("The endpoint of every request (default: the lines' url, else /v1/chat/completions)."), Options.optional),
+  completionWindow: Options.text("completion-window").pipe(Options.withDescription("The completion window, where the vendor takes one (24h)."), Options.optional),
+  metadata: Options.text("metadata").pipe(Options.withDescription("Metadata key=value, where the vendor keeps it (repeat for more)."), Options.repeated),
+  model: Options.text("model").pipe(Options.withDescription("The batch's model, where the create names one (Together's model_id)."), Options.optional),
+  token: Options.text("token").pipe(
+    Options.withDescription("The token of this create: a create run again with the same token finds the batch the first made (where the vendor keeps it)."),
+    Options.optional
+  ),
+  ...output,
+  ...connection
+}
+
+type CreateParsed = {
+  readonly file: string
+  readonly provider: Provider
+  readonly dryRun: boolean
+  readonly endpoint: Option.Option<string>
+  readonly completionWindow: Option.Option<string>
+  readonly metadata: ReadonlyArray<string>
+  readonly model: Option.Option<string>
+  readonly token: Option.Option<string>
+  readonly json: boolean
+  readonly quiet: boolean
+  readonly verbose: boolean
+  readonly apiKeyEnv: Option.Option<string>
+  readonly baseUrl: Option.Option<string>
+}
+
+const createFlagsOf = (o: CreateParsed) => ({
+  file: o.file,
+  provider: o.provider,
+  mode: modeOf(o),
+  flags: flagsOf(o),
+  dryRun: o.dryRun,
+  endpoint: Option.getOrUndefined(o.endpoint),
+  completionWindow: Option.getOrUndefined(o.completionWindow),
+  metadata: o.metadata,
+  model: Option.getOrUndefined(o.model),
+  token: Option.getOrUndefined(o.token)
+})
+
+const creating = <A, E>(f: (r: typeof import("./Create.js")) => Effect.Effect<A, E>) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./Create.js")),
+    f
+  )
+
+const submitCommand = Command.make("submit", createOptions, (o) => creating((c) => c.submit(createFlagsOf(o)))).pipe(
+  Command.withDescription(
+    doc(
+      "Start a batch from a JSONL file and print its id.",
+      [
+        "batchctl submit requests.jsonl --provider openai",
+        "batchctl submit requests.jsonl --provider anthropic --json",
+        "batchctl submit requests.jsonl --provider together --dry-run"
+      ],
+      [
+        "The whole file is checked before anything is sent: a bad line (not JSON, no custom_id or body, a repeated custom_id, another model where the vendor wants one, past the vendor's limits) is refused naming the line (exit code 2). The file is uploaded as it is read.",
+        "A create whose answer is lost is looked up before it is sent again, so it never makes two batches; where the vendor keeps nothing to look up by (Anthropic) it is not sent again and the error says what to check."
+      ]
+    )
+  )
+)
+
+const runCommand = Command.make(
+  "run",
+  {
+    ...createOptions,
+    output: Options.file("output").pipe(Options.withAlias("o"), Options.withDescription("Write the results as JSON lines to this file instead of stdout."), Options.optional),
+    timeout,
+    interval,
+    cancelOnInterrupt: Options.boolean("cancel-on-interrupt").pipe(
+      Options.withDescription("On Ctrl-C before the batch ends, cancel it at the vendor (default: leave it running and print its id).")
+    )
+  },
+  (o) =>
+    creating((c) =>
+      c.run({
+        ...createFlagsOf(o),
+        output: Option.getOrUndefined(o.output),
+        timeout: Option.getOrUndefined(o.timeout),
+        interval: Option.getOrUndefined(o.interval),
+        cancelOnInterrupt: o.cancelOnInterrupt
+      })
+    )
+).pipe(
+  Command.withDescription(
+    doc(
+      "Start a batch from a JSONL file, wait until it ends, and write its results as JSON lines.",
+      [
+        "batchctl run requests.jsonl --provider openai > results.jsonl",
+        "batchctl run requests.jsonl --provider anthropic --output results.jsonl --cancel-on-interrupt",
+        "batchctl run requests.jsonl --provider meshapi --dry-run"
+      ],
+      ["Shows the upload, then the batch's counts as it runs (on a terminal); the id is printed on stderr as soon as the batch exists."]
+    )
+  )
+)
+
 // Only for the help text: bin.ts hands `conformance …` to the conformance suite's own parser.
 const conformance = Command.make(
   "conformance",
@@ -427,7 +532,7 @@ export const root = Command.make("batchctl").pipe(
       HelpDoc.p(exitCodeHelp)
     ])
   ),
-  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, emulator, demo, consoleCommand, conformance])
+  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, submitCommand, runCommand, emulator, demo, consoleCommand, conformance])
 )
 
 export const cli = Command.run(root, { name: "batchctl", version: process.env.BATCHCTL_BUILD_VERSION ?? "0.0.0-dev" })

@@ -65,7 +65,7 @@ export const report = (error: Reportable, mode: Mode, context: Context = {}, sub
  * Resolves the connection, provides the adapter, runs `f`; any failure is reported here, with the
  * variable names in the hint, and becomes `Reported` with its exit code.
  */
-const withProvider = <A, E extends Reportable>(
+export const withProvider = <A, E extends Reportable>(
   common: Common,
   f: (service: BatchProvider.Service, connection: Connection) => Effect.Effect<A, E, BatchProvider.BatchProvider>
 ): Effect.Effect<A, Reported> => {

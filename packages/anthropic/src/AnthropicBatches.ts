@@ -10,6 +10,7 @@ import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as Wire from "@batchctl/core/Wire"
@@ -473,9 +474,62 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     cancel: (ref) => one(HttpClientRequest.post(`${base}/${ref.segment}/cancel`), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`${base}/${ref.segment}`), "retrieve", ref.id),
     list,
-    results
+    results,
+    create: creator(http)
   }
 }
+
+/**
+ * Anthropic's create: the requests inline as `{custom_id, params}`, ≤100,000 requests or 256 MB per
+ * batch, `custom_id` matching `^[a-zA-Z0-9_-]{1,64}$`, `max_tokens` ≥ 1 and no `stream` [DOC]
+ * (batch-processing, the Message Batches reference). No endpoint, window or metadata: the window is a
+ * fixed 24 h.
+ *
+ * @since 0.2.0
+ * @category create
+ */
+export const createSpec: Create.Spec = {
+  provider: "anthropic",
+  transport: "inline",
+  maxRequests: 100_000,
+  maxBytes: 256 * 2 ** 20,
+  sameModel: false,
+  customIdPattern: /^[a-zA-Z0-9_-]{1,64}$/,
+  line: (request) => ({ custom_id: request.customId, params: request.body }),
+  lineKeys: ["custom_id", "params"],
+  checkBody: (body) => {
+    if (body.stream === true) return "stream is not allowed in a batch"
+    const max = body.max_tokens
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1) return "max_tokens must be a whole number of at least 1"
+    return undefined
+  }
+}
+
+const creator = (http: VendorHttp.VendorHttp): BatchProvider.Creator => ({
+  spec: createSpec,
+  plan: (prepared, options) => [
+    { method: "POST", path: base, body: { requests: `<${prepared.requests} request(s)>`, ...Create.vendorFields(options) } }
+  ],
+  // Anthropic keeps nothing of a create that a list shows (no metadata, no file): a lost answer is not
+  // sent again, and the caller is told what to look for.
+  create: (prepared, options) =>
+    Create.submitOnce({
+      provider: "anthropic",
+      requests: prepared.requests,
+      send: Effect.map(
+        http.json(
+          WireBatch,
+          HttpClientRequest.setBody(
+            HttpClientRequest.post(base),
+            Create.inlineJson(prepared, "requests", Create.vendorFields(options), { onProgress: options.onProgress })
+          ),
+          { operation: "create", retry: { maxAttempts: 1 }, timeoutMs: Create.uploadTimeoutMs(prepared.bytes) }
+        ),
+        ({ value, raw }) => toBatch(value, raw)
+      ),
+      check: `list the batches (newest first) and look for one with ${prepared.requests} request(s)`
+    })
+})
 
 const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter): More => {
   const refused = (ref: BatchId.BatchRef, batch: Batch.Batch, httpStatus?: number) =>

@@ -10,8 +10,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
-import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse } from "./BatchError.js"
+import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse, Unsupported } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
+import * as Create from "./Create.js"
 import { asOperation } from "./internal/operation.js"
 
 /**
@@ -34,6 +35,39 @@ export interface Service {
   readonly list: (options?: ListOptions) => Effect.Effect<Page, BatchError>
   /** Every result of a terminal batch (cancelled and expired ones included: partial results). */
   readonly results: (batchId: string) => Stream.Stream<ResultItem, BatchError>
+  /**
+   * Starts a batch ({@link Create}): the input checked whole before anything is sent (`InvalidRequest`
+   * naming the line), uploaded or sent inline as the vendor takes it, and never submitted twice: a lost
+   * answer is looked up by the create's token before any second send, or fails with `CreateUnconfirmed`.
+   * `Unsupported` for an adapter that cannot create.
+   *
+   * @since 0.2.0
+   */
+  readonly create: (input: Create.Input, options?: Create.Options) => Effect.Effect<Batch, BatchError | Create.CreateUnconfirmed>
+  /**
+   * What {@link Service.create} would send, checked the same way; nothing is sent.
+   *
+   * @since 0.2.0
+   */
+  readonly plan: (input: Create.Input, options?: Create.Options) => Effect.Effect<Create.Plan, BatchError>
+}
+
+/**
+ * How an adapter starts batches: the vendor's limits and lines, and the calls.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Creator {
+  readonly spec: Create.Spec
+  /** The calls a create of `prepared` makes, with bodies as they would go, for a dry run. */
+  readonly plan: (prepared: Create.Prepared, options: Create.Options, token: string) => Create.Plan["calls"]
+  /** Sends it (uploading first where the vendor wants a file), the create itself through `Create.submitOnce`. */
+  readonly create: (
+    prepared: Create.Prepared,
+    options: Create.Options,
+    token: string
+  ) => Effect.Effect<Batch, BatchError | Create.CreateUnconfirmed>
 }
 
 /**
@@ -61,6 +95,8 @@ export interface Adapter {
   readonly list: (options: ListOptions) => Effect.Effect<Page, BatchError>
   /** Reads the results of a batch already known to be terminal. */
   readonly results: (batch: Batch, ref: BatchId.BatchRef) => Stream.Stream<ResultItem, BatchError>
+  /** How it starts batches; without it, `create` fails with `Unsupported`. */
+  readonly create?: Creator | undefined
 }
 
 const statusOf = (batch: Batch) =>
@@ -193,5 +229,35 @@ export const make = (adapter: Adapter): Service => {
       })
     ).pipe(Stream.withSpan("BatchProvider.results", { attributes: { provider, batchId }, captureStackTrace: false }))
 
-  return { provider, cancel, retrieve, list, results }
+  const creator = adapter.create
+  const cannotCreate = (operation: string) =>
+    new Unsupported({ provider, operation, message: `${provider} ${operation}: this adapter cannot start batches` })
+
+  const create = Effect.fn("BatchProvider.create", span)((input: Create.Input, options: Create.Options = {}) => {
+    if (creator === undefined) return Effect.fail(cannotCreate("create"))
+    const token = options.token ?? Create.makeToken()
+    return Effect.scoped(
+      Effect.flatMap(Create.prepare(creator.spec, input, options), (prepared) =>
+        Effect.zipRight(Effect.annotateCurrentSpan({ requests: prepared.requests, bytes: prepared.bytes }), creator.create(prepared, options, token))
+      )
+    ).pipe(Effect.tap((batch) => Effect.annotateCurrentSpan("batchId", batch.id)))
+  })
+
+  const plan = Effect.fn("BatchProvider.plan", span)((input: Create.Input, options: Create.Options = {}) => {
+    if (creator === undefined) return Effect.fail(cannotCreate("create"))
+    const token = options.token ?? "<token>"
+    return Effect.scoped(
+      Effect.map(Create.prepare(creator.spec, input, options), (prepared): Create.Plan => ({
+        provider,
+        requests: prepared.requests,
+        bytes: prepared.bytes,
+        endpoint: prepared.endpoint,
+        model: prepared.model,
+        first: prepared.first,
+        calls: creator.plan(prepared, options, token)
+      }))
+    )
+  })
+
+  return { provider, cancel, retrieve, list, results, create, plan }
 }

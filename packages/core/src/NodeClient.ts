@@ -15,6 +15,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
@@ -22,7 +23,10 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -147,7 +151,7 @@ const issue = (
   method: string,
   url: URL,
   headers: Readonly<Record<string, string>>,
-  body: Uint8Array | string | undefined,
+  body: Uint8Array | string | undefined | Pump,
   signal: AbortSignal | undefined,
   onHead: (response: Http.IncomingMessage) => void,
   onError: (cause: Error) => void
@@ -169,8 +173,55 @@ const issue = (
   if (!req.hasHeader("accept-encoding")) req.setHeader("accept-encoding", ACCEPT_ENCODING)
   req.once("response", onHead)
   req.on("error", (cause) => onError(asError(cause)))
-  req.end(body)
+  if (typeof body === "function") body(req)
+  else req.end(body)
   return req
+}
+
+/** Writes a streamed body into a request, as it is read: see {@link pumpOf}. */
+type Pump = (req: Http.ClientRequest) => void
+
+/**
+ * A `Stream` body written chunk by chunk with back-pressure (an upload of hundreds of megabytes is never
+ * held whole), on the caller's runtime. A request destroyed under it (a timeout, a reset, an
+ * interruption) stops the read; a read that fails destroys the request, which then has no answer.
+ */
+const pumpOf =
+  (runtime: Runtime.Runtime<never>, stream: Stream.Stream<Uint8Array, unknown>): Pump =>
+  (req) => {
+    const write = (chunk: Uint8Array) =>
+      Effect.async<void, Error>((resume) => {
+        if (req.destroyed) return resume(Effect.fail(new Error("the request was closed")))
+        if (req.write(chunk)) return resume(Effect.void)
+        const onDrain = () => {
+          req.off("close", onClose)
+          resume(Effect.void)
+        }
+        const onClose = () => {
+          req.off("drain", onDrain)
+          resume(Effect.fail(new Error("the request was closed")))
+        }
+        req.once("drain", onDrain)
+        req.once("close", onClose)
+        return Effect.sync(() => {
+          req.off("drain", onDrain)
+          req.off("close", onClose)
+        })
+      })
+    const fiber = Runtime.runFork(runtime)(Stream.runForEach(stream, write))
+    req.once("close", () => fiber.unsafeInterruptAsFork(fiber.id()))
+    fiber.addObserver((exit) => {
+      if (Exit.isSuccess(exit)) req.end()
+      else if (!req.destroyed) req.destroy(new Error(`the request body could not be read: ${Cause.pretty(exit.cause).split("\n")[0]}`))
+    })
+  }
+
+/** The headers of a streamed body: its type, and its length when known (else it goes chunked). */
+const streamHeaders = (headers: Readonly<Record<string, string>>, body: HttpBody.Stream): Readonly<Record<string, string>> => {
+  const out: Record<string, string> = { ...headers }
+  if (out["content-type"] === undefined) out["content-type"] = body.contentType
+  if (body.contentLength !== undefined) out["content-length"] = String(body.contentLength)
+  return out
 }
 
 // gzip only. Not br: on Node 20 a brotli stream cut short ends quietly instead of failing, so a
@@ -428,11 +479,24 @@ const readerOf = (source: Readable, unclaimedMs: number): BodyReader => {
  * stopped there. Plain timers whatever the fiber's clock: this is the transport of production, and a
  * timer per request costs a fraction of `Effect.timeout`'s racing fibers.
  */
-const exchange =
-  <H = never>(modules: Modules, agents: Agents, onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H) =>
-  (request: Transport.Request): Effect.Effect<Exchange | H> =>
-    Effect.async<Exchange | H>((resume) => {
-      const body = bodyOf(request.body)
+const exchange = <H = never>(
+  modules: Modules,
+  agents: Agents,
+  onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H
+): ((request: Transport.Request) => Effect.Effect<Exchange | H>) => {
+  return (request: Transport.Request): Effect.Effect<Exchange | H> => {
+    const streamed = request.body._tag === "Stream" ? request.body : undefined
+    if (streamed !== undefined) {
+      return Effect.flatMap(Effect.runtime<never>(), (runtime) =>
+        send(request, pumpOf(runtime, streamed.stream), streamHeaders(request.headers, streamed))
+      )
+    }
+    return send(request, undefined, undefined)
+  }
+
+  function send(request: Transport.Request, pump: Pump | undefined, pumpHeaders: Readonly<Record<string, string>> | undefined) {
+    return Effect.async<Exchange | H>((resume) => {
+      const body = pump ?? bodyOf(request.body)
       if (body === unsupported) {
         return resume(Effect.succeed({ _tag: "Invalid", reason: `a ${request.body._tag} body is not supported here` }))
       }
@@ -446,7 +510,7 @@ const exchange =
         resume(Effect.succeed(answer))
       }
       const fail = (cause: Error) => finish({ _tag: "NoResponse", cause })
-      const headers = withBodyHeaders(request.headers, request.body, body)
+      const headers = pumpHeaders ?? withBodyHeaders(request.headers, request.body, body as Uint8Array | string | undefined)
       const req = issue(modules, agents, request.method, request.url, headers, body, undefined, (response) => {
         const status = response.statusCode ?? 0
         if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
@@ -485,6 +549,8 @@ const exchange =
         req.destroy()
       })
     })
+  }
+}
 
 const utf8 = new TextDecoder()
 

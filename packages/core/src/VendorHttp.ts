@@ -216,6 +216,16 @@ export interface ClientOptions extends Bounds {
 export interface Call {
   readonly operation: string
   readonly batchId?: string | undefined
+  /**
+   * The retry policy of this call only, over the client's: a create that must not be sent twice blindly
+   * sends with `{ maxAttempts: 1 }` and decides itself what to do when the answer is lost.
+   */
+  readonly retry?: Partial<RetryPolicy> | undefined
+  /**
+   * The attempt timeout of this call only, when longer than the client's (an upload of many megabytes);
+   * the call's deadline grows with it.
+   */
+  readonly timeoutMs?: number | undefined
 }
 
 /**
@@ -695,16 +705,21 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   ): Effect.Effect<A, BatchError.BatchError> =>
     Effect.withFiberRuntime<A, BatchError.BatchError>((fiber) => {
       const operation = fiber.getFiberRef(currentOperation) ?? call.operation
-      const built = target(request, fiber.getFiberRef(currentHeaders))
-      if (typeof built === "string") return Effect.fail(cannotSend(operation, built))
-      const { path } = built
+      const own = target(request, fiber.getFiberRef(currentHeaders))
+      if (typeof own === "string") return Effect.fail(cannotSend(operation, own))
+      const { path } = own
+      const longer = call.timeoutMs !== undefined && call.timeoutMs > timeoutMs ? call.timeoutMs : undefined
+      const built = longer === undefined ? own : { ...own, request: { ...own.request, timeoutMs: longer } }
+      const attemptMs = longer ?? timeoutMs
+      const callPolicy = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const deadline = clock.unsafeCurrentTimeMillis() + deadlineMs
+      // Only a call that asked for a longer attempt (an upload) moves the deadline.
+      const deadline = clock.unsafeCurrentTimeMillis() + (longer === undefined ? deadlineMs : Math.max(deadlineMs, longer))
       let attempts = 0
       const sendNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
         const left = deadline - clock.unsafeCurrentTimeMillis()
-        const cut = left < timeoutMs
+        const cut = left < attemptMs
         const request = cut ? { ...built.request, timeoutMs: Math.max(0, left) } : built.request
         return Effect.flatMap(send(request), (answer) => {
           const now = clock.unsafeCurrentTimeMillis()
@@ -734,7 +749,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
           replay = undefined
           return Effect.fail(failure)
         })
-        return Effect.retry(again, RetryPolicy_.schedule(policy, { deadline })).pipe(
+        return Effect.retry(again, RetryPolicy_.schedule(callPolicy, { deadline })).pipe(
           Effect.tap(() => (attempts > 1 ? Effect.annotateCurrentSpan("batchctl.attempts", attempts) : Effect.void)),
           Effect.catchAll(report)
         )

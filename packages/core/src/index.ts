@@ -17,6 +17,15 @@ export * as Adapter from "./Adapter.js"
  */
 export * as BatchError from "./BatchError.js"
 /**
+ * Starting batches: the requests of a batch in one normalized shape, read from an array, an iterable, an
+ * async iterable or JSON Lines (a file or a stream of bytes), checked against the vendor's documented
+ * limits before anything is sent, and written once, as the vendor's own lines, to a temporary file that
+ * the upload (or the inline body) then reads as it sends: a 200 MB input is never held in memory.
+ *
+ * @since 0.2.0
+ */
+export * as Create from "./Create.js"
+/**
  * Batch ids are checked before any request is sent, and percent-encoded so that no id can change the
  * path or the query it is sent to.
  *
@@ -93,6 +102,13 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.2.0
  */
 export * as DurationText from "./DurationText.js"
+/**
+ * A batch's whole life as one call: create it, wait until it is terminal, stream its results; and, when
+ * asked, cancel at the vendor the batch it started if the run is interrupted before the batch ends.
+ *
+ * @since 0.2.0
+ */
+export * as Run from "./Run.js"
 /**
  * Vendor timestamps → `Date`. Unix seconds, RFC 3339 with `Z` and with `±hh:mm` offsets are all read;
  * digits below the millisecond are truncated (`…04.374913+00:00` is `…04.374Z`). A value that is not a

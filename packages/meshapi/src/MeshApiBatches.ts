@@ -47,6 +47,16 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "meshapi",
   defaultBaseUrl,
   cancelBody: {},
+  // Requests inline, one model for all [DOC] (POST /v1/batches); no size limit is documented, so the
+  // upstream's (OpenAI's) hold.
+  create: {
+    mode: "inline",
+    maxRequests: 50_000,
+    maxBytes: 200 * 2 ** 20,
+    endpoints: ["/v1/chat/completions"],
+    windows: ["24h"],
+    sameModel: true
+  },
   results: "inline-or-files",
   invalidState: ({ status, operation, body }) =>
     operation === "cancel" && (status === 409 || (status === 400 && body.codes.some((c) => /state|status|conflict|cancel/i.test(c))))

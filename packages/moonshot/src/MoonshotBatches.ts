@@ -40,6 +40,23 @@ export type Options = VendorHttp.ClientOptions
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
+  // Only /v1/chat/completions, a .jsonl file of at most 100 MB uploaded with purpose "batch", one model
+  // for every line, a window from 12h to 7d, no temperature or top_p [DOC] (platform.kimi.ai batch
+  // guide). No request count is documented: OpenAI's 50,000.
+  create: {
+    mode: "file",
+    maxRequests: 50_000,
+    maxBytes: 100 * 2 ** 20,
+    endpoints: ["/v1/chat/completions"],
+    windows: [
+      ...Array.from({ length: 157 }, (_, i) => `${i + 12}h`),
+      ...Array.from({ length: 7 }, (_, i) => `${i + 1}d`)
+    ],
+    windowsText: "12h to 168h, or 1d to 7d",
+    sameModel: true,
+    checkBody: (body) =>
+      body.temperature !== undefined || body.top_p !== undefined ? "Moonshot's batch takes no temperature or top_p" : undefined
+  },
   userAgent: VendorHttp.userAgent("@batchctl/moonshot", version),
   provider: "moonshot",
   defaultBaseUrl,

@@ -8,6 +8,7 @@
 import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Results from "@batchctl/core/Results"
 import * as ResultsSource from "@batchctl/core/ResultsSource"
 import * as Timestamp from "@batchctl/core/Timestamp"
@@ -109,7 +110,64 @@ export interface Quirks {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** The `user-agent`, e.g. `VendorHttp.userAgent("@batchctl/openai", version)`. */
   readonly userAgent?: string | undefined
+  /** How the vendor starts batches; without it the adapter cannot create (`Unsupported`). */
+  readonly create?: CreateQuirks | undefined
 }
+
+/**
+ * How a vendor of the family starts batches: from an uploaded file (`file`, the OpenAI way) or with the
+ * requests inline (`inline`, MeshAPI), and its documented limits.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CreateQuirks {
+  readonly mode: "file" | "inline"
+  /** The upload's `purpose`; default `batch`. */
+  readonly purpose?: string | undefined
+  readonly maxRequests: number
+  readonly maxBytes: number
+  readonly endpoints: ReadonlyArray<string>
+  readonly windows: ReadonlyArray<string>
+  /** How a refusal names the windows when the list is long. */
+  readonly windowsText?: string | undefined
+  readonly sameModel: boolean
+  /** The vendor takes `output_expires_after`. */
+  readonly outputExpiry?: boolean | undefined
+  /** What the vendor refuses in a request's body: why, or undefined. */
+  readonly checkBody?: ((body: Readonly<Record<string, unknown>>) => string | undefined) | undefined
+}
+
+/**
+ * OpenAI's create: ≤50,000 requests and ≤200 MB per input file, its eight endpoints, the `24h` window,
+ * one model per file, `output_expires_after` ([DOC] `CreateBatchRequest`, the batch guide).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const openAiCreate: CreateQuirks = {
+  mode: "file",
+  maxRequests: 50_000,
+  maxBytes: 200 * 2 ** 20,
+  endpoints: [
+    "/v1/responses",
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/completions",
+    "/v1/moderations",
+    "/v1/images/generations",
+    "/v1/images/edits",
+    "/v1/videos"
+  ],
+  windows: ["24h"],
+  sameModel: true,
+  outputExpiry: true
+}
+
+/** OpenAI's metadata bounds: ≤16 pairs, keys ≤64 characters, values ≤512. */
+const METADATA = { maxPairs: 16, maxKey: 64, maxValue: 512 }
+
+const WireFile = Schema.Struct({ id: Schema.String })
 
 const endedAtField = {
   completed: "completed_at",
@@ -309,5 +367,125 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
     })
   }
 
-  return { provider, cancel, retrieve, list, results }
+  const create = quirks.create === undefined ? undefined : makeCreator(quirks, quirks.create, http, filesBase, slash, list)
+
+  return { provider, cancel, retrieve, list, results, create }
+}
+
+/** The OpenAI line: `{custom_id, method, url, body}`. */
+const openAiLine = (request: Create.Request, endpoint: string | undefined) => ({
+  custom_id: request.customId,
+  method: "POST",
+  url: endpoint,
+  body: request.body
+})
+
+const makeCreator = (
+  quirks: Quirks,
+  c: CreateQuirks,
+  http: VendorHttp.VendorHttp,
+  filesBase: string,
+  slash: string,
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+): BatchProvider.Creator => {
+  const provider = quirks.provider
+  const spec: Create.Spec = {
+    provider,
+    transport: c.mode,
+    maxRequests: c.maxRequests,
+    maxBytes: c.maxBytes,
+    endpoints: c.endpoints,
+    windows: c.windows,
+    windowsText: c.windowsText,
+    sameModel: c.sameModel,
+    checkBody: c.checkBody,
+    metadata: METADATA,
+    outputExpiry: c.outputExpiry,
+    line: openAiLine,
+    lineKeys: ["custom_id", "method", "url", "body"]
+  }
+  const purpose = c.purpose ?? "batch"
+  const uploadPath = `${filesBase}/files${slash}`
+  const batchesPath = `/batches${slash}`
+
+  const fields = (prepared: Create.Prepared, options: Create.Options, token: string): Record<string, unknown> => ({
+    ...(c.mode === "file" ? { endpoint: prepared.endpoint } : {}),
+    completion_window: options.completionWindow ?? "24h",
+    metadata: { ...options.metadata, [Create.TOKEN_KEY]: token },
+    ...(options.outputExpiresAfterSeconds === undefined
+      ? {}
+      : { output_expires_after: { anchor: "created_at", seconds: options.outputExpiresAfterSeconds } }),
+    ...Create.vendorFields(options)
+  })
+
+  const plan = (prepared: Create.Prepared, options: Create.Options, token: string) =>
+    c.mode === "file"
+      ? [
+          { method: "POST", path: uploadPath, body: { purpose, file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` } },
+          { method: "POST", path: batchesPath, body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options, token) } }
+        ]
+      : [{ method: "POST", path: batchesPath, body: { requests: `<${prepared.requests} request(s)>`, ...fields(prepared, options, token) } }]
+
+  const toCreated = ({ value, raw }: VendorHttp.Decoded<WireBatch>) => toBatch(provider, value, raw)
+  const once = { operation: "create", retry: { maxAttempts: 1 } }
+
+  /** This create's batch in the list: its token in the metadata, or the file only it was made from. */
+  const lookup = (token: string, fileId: string | undefined) => (since: Date) =>
+    Create.findInList(
+      (after) => list({ limit: 100, ...(after === undefined ? {} : { after }) }),
+      (batch) => Create.tokenOf(batch.raw) === token || (fileId !== undefined && extras(batch).input_file_id === fileId),
+      since
+    )
+
+  const check = (fileId: string | undefined) =>
+    `list the batches${fileId === undefined ? "" : ` and look for input_file_id ${fileId}`} or metadata ${Create.TOKEN_KEY}`
+
+  const create = (prepared: Create.Prepared, options: Create.Options, token: string) => {
+    if (c.mode === "inline") {
+      const body = Create.inlineJson(prepared, "requests", fields(prepared, options, token), { onProgress: options.onProgress })
+      return Create.submitOnce({
+        provider,
+        requests: prepared.requests,
+        send: Effect.map(
+          http.json(WireBatch, HttpClientRequest.setBody(HttpClientRequest.post(batchesPath), body), {
+            ...once,
+            timeoutMs: Create.uploadTimeoutMs(prepared.bytes)
+          }),
+          toCreated
+        ),
+        lookup: lookup(token, undefined),
+        check: check(undefined),
+        token
+      })
+    }
+    const upload = HttpClientRequest.setBody(
+      HttpClientRequest.post(uploadPath),
+      Create.multipart(prepared, { purpose }, { onProgress: options.onProgress })
+    )
+    return Effect.flatMap(
+      // An upload sent twice leaves an unused file, not a second batch: it is retried as any call is.
+      http.json(WireFile, upload, { operation: "create", timeoutMs: Create.uploadTimeoutMs(prepared.bytes) }),
+      ({ value: file }) =>
+        Create.submitOnce({
+          provider,
+          requests: prepared.requests,
+          send: Effect.map(
+            http.json(
+              WireBatch,
+              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(batchesPath), {
+                input_file_id: file.id,
+                ...fields(prepared, options, token)
+              }),
+              once
+            ),
+            toCreated
+          ),
+          lookup: lookup(token, file.id),
+          check: check(file.id),
+          token
+        })
+    )
+  }
+
+  return { spec, plan, create }
 }

@@ -115,6 +115,8 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "respan",
   defaultBaseUrl,
   trailingSlash: true,
+  // Only /v1/chat/completions and 24h [DOC] (create-batch); the batch runs on OpenAI, whose limits hold.
+  create: { ...OpenAiCompatible.openAiCreate, endpoints: ["/v1/chat/completions"], outputExpiry: false },
   // Files are not under the batch base: Respan's "retrieve file content" and "list files" pages put them
   // at `https://api.respan.ai/api/files/{file_id}/content/`, beside `/api/v1/batches/`.
   filesBase: (baseUrl) => baseUrl.replace(/\/v1\/?$/, ""),

@@ -12,6 +12,7 @@ import * as Adapter from "@batchctl/core/Adapter"
 import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Results from "@batchctl/core/Results"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as Wire from "@batchctl/core/Wire"
@@ -22,6 +23,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /**
@@ -244,8 +246,82 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`), "retrieve", ref.id),
     list,
-    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content`)
+    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content`),
+    create: makeCreator(http, list)
   }
+}
+
+/**
+ * Together's create: ≤50,000 requests and ≤100 MB per file, uploaded with purpose `batch-api`; lines
+ * `{custom_id, body}`; the window is `24h` and cannot be changed [DOC] (batch overview, tutorial);
+ * endpoints as the SDK's `BatchCreateParams` (and the v1 SDK's `/v1/completions`).
+ *
+ * @since 0.2.0
+ * @category create
+ */
+export const createSpec: Create.Spec = {
+  provider: "together",
+  transport: "file",
+  maxRequests: 50_000,
+  maxBytes: 100 * 2 ** 20,
+  endpoints: ["/v1/chat/completions", "/v1/completions", "/v1/audio/transcriptions", "/v1/audio/translations"],
+  windows: ["24h"],
+  sameModel: false,
+  line: (request) => ({ custom_id: request.customId, body: request.body }),
+  lineKeys: ["custom_id", "body"]
+}
+
+/** The create's answer: 201 `{job, warning?}`; a bare BatchJob is read too. */
+const WireCreated = Schema.Union(Schema.Struct({ job: WireBatch }), WireBatch)
+
+const WireFile = Schema.Struct({ id: Schema.String })
+
+const makeCreator = (
+  http: VendorHttp.VendorHttp,
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+): BatchProvider.Creator => {
+  const fields = (prepared: Create.Prepared, options: Create.Options) => ({
+    endpoint: prepared.endpoint,
+    ...(options.completionWindow === undefined ? {} : { completion_window: options.completionWindow }),
+    ...(options.model === undefined ? {} : { model_id: options.model }),
+    ...Create.vendorFields(options)
+  })
+  const plan = (prepared: Create.Prepared, options: Create.Options) => [
+    { method: "POST", path: "/files", body: { purpose: "batch-api", file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` } },
+    { method: "POST", path: "/batches", body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options) } }
+  ]
+  const create = (prepared: Create.Prepared, options: Create.Options) => {
+    const upload = HttpClientRequest.setBody(
+      HttpClientRequest.post("/files"),
+      Create.multipart(prepared, { purpose: "batch-api" }, { onProgress: options.onProgress })
+    )
+    return Effect.flatMap(
+      http.json(WireFile, upload, { operation: "create", timeoutMs: Create.uploadTimeoutMs(prepared.bytes) }),
+      ({ value: file }) =>
+        Create.submitOnce({
+          provider: "together",
+          requests: prepared.requests,
+          send: Effect.map(
+            http.json(
+              WireCreated,
+              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post("/batches"), { input_file_id: file.id, ...fields(prepared, options) }),
+              { operation: "create", retry: { maxAttempts: 1 } }
+            ),
+            ({ value, raw }) =>
+              "job" in value && Predicate.isRecord(raw) ? toBatch(value.job, raw.job) : toBatch(value as WireBatch, raw)
+          ),
+          // Together keeps no metadata, but the file was uploaded for this create alone: its batch names it.
+          lookup: (since) =>
+            Create.findInList(
+              (after) => list({ limit: 100, ...(after === undefined ? {} : { after }) }),
+              (batch) => extras(batch).input_file_id === file.id,
+              since
+            ),
+          check: `list the batches and look for input_file_id ${file.id}`
+        })
+    )
+  }
+  return { spec: createSpec, plan, create }
 }
 
 const kit = Adapter.kit<TogetherBatches, Options>({ provider: "together", tag: TogetherBatches, envPrefix: "TOGETHER", make })
