@@ -69,7 +69,7 @@ export * as Runner from "./Runner.js"
  * `scaffold --provider ID --family F`: a new provider's package (adapter source over the core's public
  * API, the family's fixture templates, an emulator profile), for an author outside the repository.
  *
- * @since 0.1.1
+ * @since 0.2.0
  */
 export * as Scaffold from "./Scaffold.js"
 /**

@@ -377,7 +377,7 @@ export const isTransientStatus = (status: number): boolean =>
  * lower-cased). A vendor with another code names it in `VendorHttp.Vendor.quotaCodes`, or decides in
  * its own error-body reader (`VendorErrorBody.quota`).
  *
- * @since 0.1.1
+ * @since 0.2.0
  * @category mapping
  */
 export const quotaCodes: ReadonlyArray<string> = [

@@ -44,7 +44,7 @@ export interface VendorErrorBody {
    * (`false`), by whatever field its vendor uses; left out, the codes decide (`BatchError.isQuotaBody`).
    * The readers of this module never set it.
    *
-   * @since 0.1.1
+   * @since 0.2.0
    */
   readonly quota?: boolean | undefined
 }
@@ -55,7 +55,7 @@ export interface VendorErrorBody {
  * envelope the default reader knows is still read; a reader that throws is not used for that body (the
  * default reader's answer is), so a hostile body never becomes a defect.
  *
- * @since 0.1.1
+ * @since 0.2.0
  * @category models
  */
 export type Reader = (text: string) => VendorErrorBody
@@ -207,7 +207,7 @@ const JSON_START = /^\s*[[{]/
  * })
  * ```
  *
- * @since 0.1.1
+ * @since 0.2.0
  * @category parsing
  */
 export const extend = (refine: (body: VendorErrorBody, json: unknown) => VendorErrorBody): Reader => (text) => {
@@ -221,7 +221,7 @@ export const extend = (refine: (body: VendorErrorBody, json: unknown) => VendorE
  * the body as a used-up quota when one of `quotaCodes` (compared lower-cased) is among its codes and
  * the reader did not decide. What `VendorHttp` does with every error body.
  *
- * @since 0.1.1
+ * @since 0.2.0
  * @category parsing
  */
 export const read = (

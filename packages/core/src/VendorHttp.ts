@@ -174,14 +174,14 @@ export interface Options extends Bounds {
    * How this vendor's error bodies are read; default `VendorErrorBody.fromText`, which knows the
    * envelopes listed there. Build one with `VendorErrorBody.extend`.
    *
-   * @since 0.1.1
+   * @since 0.2.0
    */
   readonly errorBody?: VendorErrorBody.Reader | undefined
   /**
    * Error codes of this vendor that say the quota or spend cap is used up, besides
    * `BatchError.quotaCodes`: a 429 carrying one is `QuotaExceeded` and is not retried.
    *
-   * @since 0.1.1
+   * @since 0.2.0
    */
   readonly quotaCodes?: ReadonlyArray<string> | undefined
   /**
@@ -371,14 +371,14 @@ export interface Vendor {
    * How this vendor's error bodies are read; default `VendorErrorBody.fromText`, which knows the
    * envelopes listed there. Build one with `VendorErrorBody.extend`.
    *
-   * @since 0.1.1
+   * @since 0.2.0
    */
   readonly errorBody?: VendorErrorBody.Reader | undefined
   /**
    * Error codes of this vendor that say the quota or spend cap is used up, besides
    * `BatchError.quotaCodes`: a 429 carrying one is `QuotaExceeded` and is not retried.
    *
-   * @since 0.1.1
+   * @since 0.2.0
    */
   readonly quotaCodes?: ReadonlyArray<string> | undefined
 }
