@@ -126,9 +126,13 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
     endedAt: Batch.isTerminalStatus(status) ? wire.completed_at : undefined,
     outputFileId: wire.output_file,
     errorFileId: wire.error_file,
+    errors: Wire.field(MistralErrors, raw, "errors")?.map((e) => ({ message: e.count === undefined ? e.message : `${e.message} (${e.count}×)` })),
     raw
   })
 }
+
+/** Mistral's `errors`: `[{message, count}]`, why a job failed. */
+const MistralErrors = Schema.Array(Schema.Struct({ message: Schema.String, count: Schema.optional(Schema.Number) }))
 
 /**
  * Mistral's fields of a job that the normalized batch does not carry, typed, each as Mistral sent it.

@@ -59,8 +59,13 @@ export const WireBatch = Schema.Struct({
   cancelled_at: timestamp,
   output_file_id: maybe(Schema.String),
   error_file_id: maybe(Schema.String),
-  /** Why a failed batch failed; read leniently: another shape is as if it were not sent. */
-  errors: Wire.lenientField(Schema.NullOr(Schema.Struct({ data: Schema.Array(BatchErrorEntry) })))
+  /**
+   * Why a failed batch failed: OpenAI's `{data: […]}`, or a bare list (Groq); read leniently, another
+   * shape is as if it were not sent.
+   */
+  errors: Wire.lenientField(
+    Schema.NullOr(Schema.Union(Schema.Struct({ data: Schema.Array(BatchErrorEntry) }), Schema.Array(BatchErrorEntry)))
+  )
 })
 
 /**
@@ -199,7 +204,7 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
     endedAt: ended,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
-    errors: wire.errors?.data.flatMap(reasonOf),
+    errors: wire.errors == null ? undefined : ("data" in wire.errors ? wire.errors.data : wire.errors).flatMap(reasonOf),
     raw
   })
 }
