@@ -5,6 +5,7 @@ import { Emulator } from "@batchctl/emulator"
 import * as Effect from "effect/Effect"
 import { BadInput } from "./Failure.js"
 import * as Output from "./Output.js"
+import * as Providers from "./Providers.js"
 import { baseUrlVariable, keyVariable } from "./Providers.js"
 
 export interface EmulatorFlags {
@@ -28,7 +29,9 @@ export const emulator = (flags: EmulatorFlags) =>
         apiKey: flags.apiKey,
         seed: flags.seed
       }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
-      const baseUrls = Object.fromEntries(Emulator.providers.map((p) => [p, handle.baseUrl(p)]))
+      // Every provider the CLI knows that the emulator plays (all eleven built in).
+      const served = Providers.providers.filter((p) => Emulator.vendors.includes(p))
+      const baseUrls = Object.fromEntries(served.map((p) => [p, handle.baseUrl(p)]))
       if (flags.json) {
         Output.json({ url: handle.url, port: handle.port, baseUrls, anyKey: flags.apiKey === undefined })
       } else {
@@ -39,11 +42,11 @@ export const emulator = (flags: EmulatorFlags) =>
             : "it accepts only the key given with --api-key"
         )
         Output.out("")
-        for (const p of Emulator.providers) {
+        for (const p of served) {
           Output.out(`export ${baseUrlVariable(p)}=${handle.baseUrl(p)}`)
         }
         if (flags.apiKey === undefined) {
-          for (const p of Emulator.providers) Output.out(`export ${keyVariable(p)}=emulator`)
+          for (const p of served) Output.out(`export ${keyVariable(p)}=emulator`)
         }
         Output.out("")
         Output.out(Output.dim("Ctrl-C to stop."))
