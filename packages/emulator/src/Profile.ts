@@ -871,6 +871,32 @@ export const openAiCounts = (b: BatchState): { total: number; completed: number;
     : { total: b.total, completed: b.succeeded, failed: b.failed }
 
 /**
+ * The OpenAI family's batch fields from `input_file_id` to `request_counts`: the file, window and status,
+ * the output and error files, every lifecycle time in unix seconds, and the counts. A profile of the
+ * family spreads it between its own fields.
+ *
+ * @since 0.2.0
+ * @category helpers
+ */
+export const openAiBatchFields = (b: BatchState) => ({
+  input_file_id: b.inputFileId,
+  completion_window: b.completionWindow,
+  status: b.status,
+  output_file_id: b.outputFileId,
+  error_file_id: b.errorFileId,
+  created_at: unix(b.createdAt),
+  in_progress_at: unix(b.inProgressAt),
+  expires_at: unix(b.expiresAt),
+  finalizing_at: unix(b.finalizingAt),
+  completed_at: unix(b.completedAt),
+  failed_at: unix(b.failedAt),
+  expired_at: unix(b.expiredAt),
+  cancelling_at: unix(b.cancellingAt),
+  cancelled_at: unix(b.cancelledAt),
+  request_counts: openAiCounts(b)
+})
+
+/**
  * OpenAI's `errors` of a failed batch: its input's problems, or the enqueued-token limit for a batch seeded
  * as failed.
  *

@@ -10,7 +10,7 @@
  *
  * @since 0.2.0
  */
-import { goDuration, openAiCounts, openAiFile, openAiLine, openAiLineSpec, openAiRoutes, openAiStatuses, parseOpenAiCreate, unix, type VendorProfile } from "../Profile.js"
+import { goDuration, openAiBatchFields, openAiFile, openAiLine, openAiLineSpec, openAiRoutes, openAiStatuses, parseOpenAiCreate, type VendorProfile } from "../Profile.js"
 import { openai } from "./openai.js"
 
 const hours = (w: string): number | undefined => {
@@ -42,21 +42,7 @@ export const groq: VendorProfile = {
       endpoint: b.endpoint,
       // the docs' example has a bare array [DOC]; the SDK types the OpenAI form
       errors: b.phase === "failed" ? (b.errors ?? [{ code: "batch_failed", message: "The batch failed.", param: null, line: null }]) : null,
-      input_file_id: b.inputFileId,
-      completion_window: b.completionWindow,
-      status: b.status,
-      output_file_id: b.outputFileId,
-      error_file_id: b.errorFileId,
-      created_at: unix(b.createdAt),
-      in_progress_at: unix(b.inProgressAt),
-      expires_at: unix(b.expiresAt),
-      finalizing_at: unix(b.finalizingAt),
-      completed_at: unix(b.completedAt),
-      failed_at: unix(b.failedAt),
-      expired_at: unix(b.expiredAt),
-      cancelling_at: unix(b.cancellingAt),
-      cancelled_at: unix(b.cancelledAt),
-      request_counts: openAiCounts(b),
+      ...openAiBatchFields(b),
       metadata: b.metadata,
       project_id: "project_01emulator0000000000000000"
     })

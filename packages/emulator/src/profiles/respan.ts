@@ -6,7 +6,7 @@
  * @since 0.2.0
  */
 import {
-  openAiCounts,
+  openAiBatchFields,
   openAiErrors,
   openAiFile,
   openAiLine,
@@ -14,7 +14,6 @@ import {
   openAiRoutes,
   openAiStatuses,
   parseOpenAiCreate,
-  unix,
   type VendorProfile
 } from "../Profile.js"
 
@@ -45,21 +44,7 @@ export const respan: VendorProfile = {
       object: "batch",
       endpoint: b.endpoint,
       errors: openAiErrors(b),
-      input_file_id: b.inputFileId,
-      completion_window: b.completionWindow,
-      status: b.status,
-      output_file_id: b.outputFileId,
-      error_file_id: b.errorFileId,
-      created_at: unix(b.createdAt),
-      in_progress_at: unix(b.inProgressAt),
-      expires_at: unix(b.expiresAt),
-      finalizing_at: unix(b.finalizingAt),
-      completed_at: unix(b.completedAt),
-      failed_at: unix(b.failedAt),
-      expired_at: unix(b.expiredAt),
-      cancelling_at: unix(b.cancellingAt),
-      cancelled_at: unix(b.cancelledAt),
-      request_counts: openAiCounts(b),
+      ...openAiBatchFields(b),
       metadata: b.metadata ?? {}
     })
   },
