@@ -679,16 +679,17 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
 
   /**
    * When this client may send again: an answer that said the vendor's request window is used up
-   * (remaining `0` in its rate-limit headers), or a 429 with `retry-after`, holds every request of the
-   * client until the window resets (at most the policy's `maxDelay`, and a minute; a `maxDelay` of 0
-   * asks for no waiting at all), instead of each finding out with a 429.
+   * (remaining `0` in its rate-limit headers) holds every request of the client until the window resets
+   * (at most the policy's `maxDelay`, and a minute; a `maxDelay` of 0 asks for no waiting at all),
+   * instead of each finding out with a 429. A 429's `retry-after` holds only the call it answered (as
+   * the vendors' SDKs do): a 429 from one busy backend says nothing of the client's other calls.
    */
   let openAt = 0
   const paceCapMs = Math.min(policy.maxDelayMs, MAX_PACE_MS)
   const pace = (answer: unknown, now: number): void => {
-    const { headers, status } = answer as { readonly headers?: Headers.Headers; readonly status?: number }
+    const { headers } = answer as { readonly headers?: Headers.Headers }
     if (headers === undefined) return
-    const wait = RateLimit.exhaustedFor(headers, now) ?? (status === 429 ? RetryPolicy_.retryAfterMillis(headers, now) : undefined)
+    const wait = RateLimit.exhaustedFor(headers, now)
     if (wait !== undefined && wait > 0) openAt = Math.max(openAt, now + Math.min(wait, paceCapMs))
   }
 
