@@ -41,19 +41,25 @@ const smoke = (provider, mod) => `
 import { createServer } from "node:http"
 import { ${mod} } from "@batchctl/${provider}"
 import { BatchError } from "@batchctl/core"
+// Each vendor's own answer to a cancel, and the status it normalizes to.
 const body = ${JSON.stringify({
   anthropic: { id: "b1", processing_status: "canceling" },
-  together: { id: "b1", status: "CANCELING" }
+  together: { id: "b1", status: "CANCELING" },
+  mistral: { id: "b1", object: "batch", status: "CANCELLATION_REQUESTED" },
+  gemini: { name: "batches/b1", metadata: { name: "batches/b1", state: "BATCH_STATE_CANCELLED" }, done: true },
+  xai: { batch_id: "b1", create_time: "2026-01-01T00:00:00Z", cancel_time: "2026-01-01T00:01:00Z", state: { num_requests: 2, num_pending: 0, num_success: 1, num_error: 0, num_cancelled: 1 } }
 })}[${JSON.stringify(provider)}] ?? { id: "b1", status: "cancelling" }
+const wanted = ${JSON.stringify({ gemini: "cancelled", xai: "cancelled" })}[${JSON.stringify(provider)}] ?? "cancelling"
 const server = createServer((req, res) => {
   res.writeHead(req.url.includes("missing") ? 404 : 200, { "content-type": "application/json" })
   res.end(JSON.stringify(req.url.includes("missing") ? { error: "not found" } : body))
 }).listen(0, "127.0.0.1", async () => {
   const client = ${mod}.client({ apiKey: "k", baseUrl: "http://127.0.0.1:" + server.address().port + "/v1" })
-  const batch = await client.cancel("b1")
-  const error = await client.retrieve("missing").catch((e) => e)
+  // Gemini's ids are names, batches/<id>.
+  const batch = await client.cancel(${JSON.stringify(provider)} === "gemini" ? "batches/b1" : "b1")
+  const error = await client.retrieve(${JSON.stringify(provider)} === "gemini" ? "batches/missing" : "missing").catch((e) => e)
   await client.close(); server.close()
-  if (batch.status !== "cancelling" || !(error instanceof BatchError.BatchNotFound)) { console.error("FAILED", batch.status, error); process.exit(1) }
+  if (batch.status !== wanted || !(error instanceof BatchError.BatchNotFound)) { console.error("FAILED", batch.status, error); process.exit(1) }
   console.log("ok ${provider}: cancel → " + batch.status + ", 404 → " + error._tag)
 })
 `
