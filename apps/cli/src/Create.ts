@@ -7,7 +7,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeSync } from "node:fs"
 import { BadInput, FileFailure, type MissingApiKey, Reported, exitCodeOf } from "./Failure.js"
 import * as Output from "./Output.js"
 import type { Mode } from "./Output.js"
@@ -15,7 +14,7 @@ import * as Parse from "./Parse.js"
 import * as Providers from "./Providers.js"
 import type { ConnectionFlags, Provider } from "./Providers.js"
 import * as Render from "./Render.js"
-import { report, withProvider } from "./Run.js"
+import { report, resultsFile, withProvider } from "./Run.js"
 
 /** What `submit` and `run` share. */
 export interface CreateFlags {
@@ -146,16 +145,9 @@ export const run = (o: RunFlags) =>
             } else if (human && text !== lastSeen) Output.err(Output.dim(`  ${batch.id}: ${text}`, process.stderr))
             lastSeen = text
           }
-          // Results go to FILE.partial and replace FILE once all were read, as `batchctl results --out` does.
+          // As `batchctl results --out`: FILE is replaced only once every result was read.
           const file = o.output
-          const partial = file === undefined ? undefined : `${file}.partial`
-          const fd =
-            partial === undefined
-              ? undefined
-              : yield* Effect.try({
-                  try: () => openSync(partial, "w"),
-                  catch: (e) => new FileFailure({ path: partial, message: `cannot write ${partial}: ${(e as Error).message}` })
-                })
+          const out = file === undefined ? undefined : yield* resultsFile(file)
           let n = 0
           const counts: Record<string, number> = {}
           const write = (item: Batch.ResultItem) =>
@@ -165,7 +157,7 @@ export const run = (o: RunFlags) =>
                 n++
                 counts[item.outcome] = (counts[item.outcome] ?? 0) + 1
                 const text = JSON.stringify(Render.resultJson(item))
-                if (fd !== undefined) writeSync(fd, `${text}\n`)
+                if (out !== undefined) out.write(text)
                 else Output.out(text)
               },
               catch: (e) => new FileFailure({ path: file ?? "-", message: `cannot write results: ${(e as Error).message}` })
@@ -184,7 +176,7 @@ export const run = (o: RunFlags) =>
             ...(timeout === undefined ? {} : { timeout })
           })
           yield* Stream.runForEach(stream, write).pipe(
-            Effect.ensuring(Effect.sync(() => fd !== undefined && closeSync(fd))),
+            Effect.ensuring(Effect.sync(() => out?.close())),
             Effect.onInterrupt(() =>
               Effect.sync(() => {
                 if (bar) Output.progressDone()
@@ -199,18 +191,11 @@ export const run = (o: RunFlags) =>
             Effect.tapError(() =>
               Effect.sync(() => {
                 if (bar) Output.progressDone()
-                if (partial === undefined) return
-                if (n === 0) rmSync(partial, { force: true })
-                else Output.err(`batchctl: the ${n} results read before the failure are in ${partial}${file !== undefined && existsSync(file) ? `; ${file} is unchanged` : ""}`)
+                out?.abandon(n)
               })
             )
           )
-          if (partial !== undefined && file !== undefined) {
-            yield* Effect.try({
-              try: () => renameSync(partial, file),
-              catch: (e) => new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
-            })
-          }
+          if (out !== undefined) yield* out.commit
           if (human) {
             const parts = Object.entries(counts).map(([k, v]) => `${v} ${k}`)
             Output.err(`${created?.id ?? ""}: ${n} results${parts.length === 0 ? "" : ` (${parts.join(", ")})`}${file === undefined ? "" : ` written to ${file}`}`)

@@ -709,29 +709,55 @@ export const cancelAll = (
 
 // results --------------------------------------------------------------------------------------------
 
+/**
+ * Where `--out FILE` results go: `FILE.partial`, which replaces FILE once every result was read, so that a
+ * call that fails (result files expire at the vendor) never empties what an earlier run wrote.
+ * `results --out` and `run --output` share it.
+ */
+export interface ResultsFile {
+  readonly write: (line: string) => void
+  readonly close: () => void
+  /** After a failure: the partial file removed when nothing was written, else where the `count` lines are. */
+  readonly abandon: (count: number) => void
+  readonly commit: Effect.Effect<void, FileFailure>
+}
+
+export const resultsFile = (file: string): Effect.Effect<ResultsFile, FileFailure> => {
+  const partial = `${file}.partial`
+  return Effect.map(
+    Effect.try({
+      try: () => openSync(partial, "w"),
+      catch: (e) => new FileFailure({ path: partial, message: `cannot write ${partial}: ${(e as Error).message}` })
+    }),
+    (fd) => ({
+      write: (line) => writeSync(fd, `${line}\n`),
+      close: () => closeSync(fd),
+      abandon: (count) => {
+        if (count === 0) rmSync(partial, { force: true })
+        else Output.err(`batchctl: the ${count} results read before the failure are in ${partial}${existsSync(file) ? `; ${file} is unchanged` : ""}`)
+      },
+      commit: Effect.try({
+        try: () => renameSync(partial, file),
+        catch: (e) => new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
+      })
+    })
+  )
+}
+
 export const results = (o: Common & { readonly id: string; readonly out: string | undefined }) =>
   withProvider(o, (service) =>
     Effect.gen(function* () {
       const counts: Record<string, number> = {}
       let n = 0
       const file = o.out
-      // Results go to FILE.partial and replace FILE once all were read: a call that fails (result files
-      // expire at the vendor) never empties what an earlier run wrote.
-      const partial = file === undefined ? undefined : `${file}.partial`
-      const fd =
-        partial === undefined
-          ? undefined
-          : yield* Effect.try({
-              try: () => openSync(partial, "w"),
-              catch: (e) => new FileFailure({ path: partial, message: `cannot write ${partial}: ${(e as Error).message}` })
-            })
+      const out = file === undefined ? undefined : yield* resultsFile(file)
       const write = (item: Batch.ResultItem) =>
         Effect.try({
           try: () => {
             n++
             counts[item.outcome] = (counts[item.outcome] ?? 0) + 1
             const text = JSON.stringify(Render.resultJson(item))
-            if (fd !== undefined) writeSync(fd, `${text}\n`)
+            if (out !== undefined) out.write(text)
             else if (o.mode.json) Output.out(text)
             else if (o.mode.quiet) Output.out(item.customId)
             else Output.out(`${item.customId}  ${outcomeText(item.outcome)}`)
@@ -743,22 +769,11 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
         return `${n} results${parts.length === 0 ? "" : ` (${parts.join(", ")})`}${file === undefined ? "" : ` written to ${file}`}`
       }
       yield* Stream.runForEach(service.results(o.id), write).pipe(
-        Effect.ensuring(Effect.sync(() => fd !== undefined && closeSync(fd))),
+        Effect.ensuring(Effect.sync(() => out?.close())),
         Effect.onInterrupt(() => Effect.sync(() => Output.err(`batchctl: interrupted after ${summary()}`))),
-        Effect.tapError(() =>
-          Effect.sync(() => {
-            if (partial === undefined) return
-            if (n === 0) rmSync(partial, { force: true })
-            else Output.err(`batchctl: the ${n} results read before the failure are in ${partial}${file !== undefined && existsSync(file) ? `; ${file} is unchanged` : ""}`)
-          })
-        )
+        Effect.tapError(() => Effect.sync(() => out?.abandon(n)))
       )
-      if (partial !== undefined && file !== undefined) {
-        yield* Effect.try({
-          try: () => renameSync(partial, file),
-          catch: (e) => new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
-        })
-      }
+      if (out !== undefined) yield* out.commit
       if (file !== undefined && o.mode.json) Output.json({ file, count: n, outcomes: counts })
       else if (!o.mode.quiet && !o.mode.json) {
         if (file !== undefined) Output.out(summary())
