@@ -10,12 +10,11 @@ import {
   openAiErrors,
   openAiFile,
   openAiLine,
-  openAiLineSpec,
   openAiRoutes,
   openAiStatuses,
-  parseOpenAiCreate,
   type VendorProfile
 } from "../Profile.js"
+import { openai } from "./openai.js"
 
 const fileRoutes = openAiRoutes().filter((r) => r.path.startsWith("/files"))
 
@@ -72,19 +71,8 @@ export const respan: VendorProfile = {
     }
   },
   results: { files: { error: true, purpose: "batch_output" }, line: openAiLine },
-  create: {
-    parse: parseOpenAiCreate,
-    line: openAiLineSpec,
-    validation: "deferred",
-    limits: {
-      maxRequests: 50_000,
-      maxBytes: 200 * 1024 * 1024,
-      windows: (w) => w === "24h",
-      windowMessage: (w) => `Invalid value for 'completion_window': '${w}'. Supported values are: '24h'.`,
-      endpoints: ["/v1/chat/completions"],
-      sameModel: true
-    }
-  },
+  // OpenAI's create, for chat completions only.
+  create: { ...openai.create, limits: { ...openai.create.limits, endpoints: ["/v1/chat/completions"] } },
   files: { render: openAiFile },
   seed: { fromFile: true, metadata: {} }
 }
