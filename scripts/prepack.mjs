@@ -25,7 +25,9 @@ const targets = (value) => {
   return Object.values(value).flatMap(targets)
 }
 const modules = existsSync(join(dir, "src"))
-  ? readdirSync(join(dir, "src")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => f.slice(0, -3))
+  ? readdirSync(join(dir, "src"))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+      .map((f) => f.slice(0, -3))
   : []
 const published = { ...manifest, ...manifest.publishConfig }
 const expected = [
@@ -34,7 +36,13 @@ const expected = [
 ]
   // A `*` target is checked for each top-level module of src (`./*` → `./dist/*.js`); a pattern under a
   // subdirectory is left to the build.
-  .flatMap((path) => (!path.includes("*") ? [path] : path.indexOf("*") === path.lastIndexOf("/") + 1 && path.split("/").length === 3 ? modules.map((name) => path.replace("*", name)) : []))
+  .flatMap((path) =>
+    !path.includes("*")
+      ? [path]
+      : path.indexOf("*") === path.lastIndexOf("/") + 1 && path.split("/").length === 3
+        ? modules.map((name) => path.replace("*", name))
+        : []
+  )
 const missing = () => expected.filter((path) => !existsSync(join(dir, path)))
 
 const build = (...extra) => {
@@ -51,6 +59,8 @@ build()
 if (missing().length > 0) build("--force")
 const still = missing()
 if (still.length > 0) {
-  console.error(`${manifest.name}: prepack built the package, but these files its exports name are missing: ${still.join(", ")}`)
+  console.error(
+    `${manifest.name}: prepack built the package, but these files its exports name are missing: ${still.join(", ")}`
+  )
   process.exit(1)
 }

@@ -8,7 +8,5 @@ module.exports = {
     return `- ${first}${rest.map((line) => `\n  ${line}`.trimEnd()).join("")}\n`
   },
   getDependencyReleaseLine: async (_changesets, dependencies) =>
-    dependencies.length === 0
-      ? ""
-      : `- Uses ${dependencies.map((d) => `\`${d.name}@${d.newVersion}\``).join(", ")}\n`
+    dependencies.length === 0 ? "" : `- Uses ${dependencies.map((d) => `\`${d.name}@${d.newVersion}\``).join(", ")}\n`
 }

@@ -19,8 +19,16 @@ export const packAll = async (destination) => {
       execFile(
         pnpm,
         ["pack", "--pack-destination", destination],
-        { cwd: join(root, dir), env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 },
-        (error, _stdout, stderr) => (error === null ? resolve() : reject(new Error(`${manifest.name}: pnpm pack failed: ${error.message}\n${stderr}`)))
+        {
+          cwd: join(root, dir),
+          env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+          timeout: 300_000,
+          maxBuffer: 64 * 1024 * 1024
+        },
+        (error, _stdout, stderr) =>
+          error === null
+            ? resolve()
+            : reject(new Error(`${manifest.name}: pnpm pack failed: ${error.message}\n${stderr}`))
       )
     )
     const file = tarballName(manifest.name, manifest.version)
@@ -31,5 +39,6 @@ export const packAll = async (destination) => {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const { name, tarball } of await packAll(process.argv[2] ?? join(root, "release", ".packs"))) console.log(name, tarball)
+  for (const { name, tarball } of await packAll(process.argv[2] ?? join(root, "release", ".packs")))
+    console.log(name, tarball)
 }

@@ -10,13 +10,15 @@ export const workspaceDirs = () => {
   const yaml = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")
   const block = yaml.slice(yaml.indexOf("packages:")).split(/\n(?=\S)/)[0]
   const globs = [...block.matchAll(/^\s+-\s+["']?([^"'\s]+)["']?\s*$/gm)].map((m) => m[1])
-  return globs.flatMap((glob) => {
-    if (!glob.endsWith("/*")) return [glob]
-    const parent = glob.slice(0, -2)
-    return readdirSync(join(root, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => `${parent}/${entry.name}`)
-  }).filter((dir) => existsSync(join(root, dir, "package.json")))
+  return globs
+    .flatMap((glob) => {
+      if (!glob.endsWith("/*")) return [glob]
+      const parent = glob.slice(0, -2)
+      return readdirSync(join(root, parent), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `${parent}/${entry.name}`)
+    })
+    .filter((dir) => existsSync(join(root, dir, "package.json")))
 }
 
 /** Every workspace package that is not private: `{ dir, manifest }`, sorted by name. */

@@ -23,7 +23,13 @@ run(join(bin, "changeset"), ["version"])
 const capped = []
 for (const { dir, manifest } of publishedPackages()) {
   const old = before.get(manifest.name)
-  if (old === undefined || !old.startsWith("0.") || manifest.version.startsWith("0.") || bumps.get(manifest.name) === "major") continue
+  if (
+    old === undefined ||
+    !old.startsWith("0.") ||
+    manifest.version.startsWith("0.") ||
+    bumps.get(manifest.name) === "major"
+  )
+    continue
   const to = increment(old, "minor")
   capped.push([manifest.name, manifest.version, to])
   const file = join(root, dir, "package.json")

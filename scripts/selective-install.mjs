@@ -17,12 +17,31 @@ const packs = join(work, "packs")
 rmSync(work, { recursive: true, force: true })
 mkdirSync(packs, { recursive: true })
 const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TURBO_TELEMETRY_DISABLED: "1" }
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
 
 run(join(bin, "turbo"), ["run", "build", "--filter=./packages/*", "--output-logs=errors-only"], root)
-const packages = ["core", "openai-compatible", "openai", "moonshot", "respan", "meshapi", "anthropic", "together", "mistral", "gemini", "azure-openai", "groq", "xai"]
+const packages = [
+  "core",
+  "openai-compatible",
+  "openai",
+  "moonshot",
+  "respan",
+  "meshapi",
+  "anthropic",
+  "together",
+  "mistral",
+  "gemini",
+  "azure-openai",
+  "groq",
+  "xai"
+]
 for (const p of packages) run(join(bin, "pnpm"), ["pack", "--pack-destination", packs], join(root, "packages", p))
-const tarball = (p) => join(packs, readdirSync(packs).find((f) => f.startsWith(`batchctl-${p}-`)))
+const tarball = (p) =>
+  join(
+    packs,
+    readdirSync(packs).find((f) => f.startsWith(`batchctl-${p}-`))
+  )
 
 const providers = {
   openai: { mod: "OpenAiBatches", deps: ["core", "openai-compatible"] },
@@ -47,7 +66,12 @@ const body = ${JSON.stringify({
   together: { id: "b1", status: "CANCELING" },
   mistral: { id: "b1", object: "batch", status: "CANCELLATION_REQUESTED" },
   gemini: { name: "batches/b1", metadata: { name: "batches/b1", state: "BATCH_STATE_CANCELLED" }, done: true },
-  xai: { batch_id: "b1", create_time: "2026-01-01T00:00:00Z", cancel_time: "2026-01-01T00:01:00Z", state: { num_requests: 2, num_pending: 0, num_success: 1, num_error: 0, num_cancelled: 1 } }
+  xai: {
+    batch_id: "b1",
+    create_time: "2026-01-01T00:00:00Z",
+    cancel_time: "2026-01-01T00:01:00Z",
+    state: { num_requests: 2, num_pending: 0, num_success: 1, num_error: 0, num_cancelled: 1 }
+  }
 })}[${JSON.stringify(provider)}] ?? { id: "b1", status: "cancelling" }
 const wanted = ${JSON.stringify({ gemini: "cancelled", xai: "cancelled" })}[${JSON.stringify(provider)}] ?? "cancelling"
 const server = createServer((req, res) => {

@@ -47,7 +47,9 @@ for (const { dir, manifest } of publishedPackages()) {
   }
 }
 if (check && wrong.length > 0) {
-  console.error(`@since tags that name no version of their package (run node scripts/since-tags.mjs):\n  ${wrong.join("\n  ")}`)
+  console.error(
+    `@since tags that name no version of their package (run node scripts/since-tags.mjs):\n  ${wrong.join("\n  ")}`
+  )
   process.exit(1)
 }
 if (!check) console.log(`since-tags: ${wrong.length} tags in ${changed} files`)

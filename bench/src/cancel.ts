@@ -3,7 +3,16 @@
  * cancels `n` batches at each concurrency asked for, printing one JSON line per concurrency and a last
  * line with the process's memory.
  */
-import { argument, maxRss, officialCancel, pool, promiseClient, providerOnNodeClient, providerOnUndici, rawHeaders } from "./clients.js"
+import {
+  argument,
+  maxRss,
+  officialCancel,
+  pool,
+  promiseClient,
+  providerOnNodeClient,
+  providerOnUndici,
+  rawHeaders
+} from "./clients.js"
 import { batchId, serverCancelPath, type Vendor } from "./vendors.js"
 
 export interface CancelArgs {
@@ -44,7 +53,11 @@ const setup = async (args: CancelArgs): Promise<{ run: Run; close: () => Promise
       return {
         run: (ids, c) =>
           pool(ids, c, async (id) => {
-            const { statusCode, body } = await p.request({ path: serverCancelPath(vendor, id), method: "POST", headers })
+            const { statusCode, body } = await p.request({
+              path: serverCancelPath(vendor, id),
+              method: "POST",
+              headers
+            })
             JSON.parse(await body.text())
             return statusCode === 200
           }),
@@ -94,14 +107,20 @@ const setup = async (args: CancelArgs): Promise<{ run: Run; close: () => Promise
     }
     case "batchctl-effect":
     case "batchctl-effect-undici": {
-      const [{ Lifecycle }, ManagedRuntime] = await Promise.all([import("@batchctl/core"), import("effect/ManagedRuntime")])
-      const layer = args.impl === "batchctl-effect" ? providerOnNodeClient(vendor, origin) : providerOnUndici(vendor, origin)
+      const [{ Lifecycle }, ManagedRuntime] = await Promise.all([
+        import("@batchctl/core"),
+        import("effect/ManagedRuntime")
+      ])
+      const layer =
+        args.impl === "batchctl-effect" ? providerOnNodeClient(vendor, origin) : providerOnUndici(vendor, origin)
       const [runtime, Stream] = [ManagedRuntime.make(await layer), await import("effect/Stream")]
       return {
         run: args.each
           ? (ids, c) =>
               runtime.runPromise(
-                Stream.runFold(Lifecycle.cancelEach(ids, { concurrency: c }), 0, (n, o) => (o._tag === "Cancelled" ? n + 1 : n))
+                Stream.runFold(Lifecycle.cancelEach(ids, { concurrency: c }), 0, (n, o) =>
+                  o._tag === "Cancelled" ? n + 1 : n
+                )
               )
           : (ids, c) =>
               runtime
@@ -120,11 +139,11 @@ const setup = async (args: CancelArgs): Promise<{ run: Run; close: () => Promise
               return ok
             }
           : args.many
-          ? (ids, c) =>
-              client
-                .cancelMany(ids, { concurrency: c })
-                .then((outcomes) => outcomes.filter((o) => o._tag === "Cancelled").length)
-          : (ids, c) => pool(ids, c, (id) => client.cancel(id).then(() => true)),
+            ? (ids, c) =>
+                client
+                  .cancelMany(ids, { concurrency: c })
+                  .then((outcomes) => outcomes.filter((o) => o._tag === "Cancelled").length)
+            : (ids, c) => pool(ids, c, (id) => client.cancel(id).then(() => true)),
         close: () => client.close()
       }
     }
@@ -138,10 +157,7 @@ const main = async () => {
   const { run, close } = await setup(args)
   const ids = Array.from({ length: args.n }, (_, i) => batchId(args.vendor, i))
   if (args.warmup > 0) {
-    await run(
-      ids.slice(0, args.warmup),
-      Math.max(...args.concurrency)
-    )
+    await run(ids.slice(0, args.warmup), Math.max(...args.concurrency))
   }
   const rssBefore = process.memoryUsage().rss
   for (const concurrency of args.concurrency) {

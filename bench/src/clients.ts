@@ -45,7 +45,10 @@ export const providerOnNodeClient = async (vendor: Vendor, origin: string) => {
 
 /** The same layer on `NodeHttpClient.layerUndici`: what every other `HttpClient` costs (the general pipeline). */
 export const providerOnUndici = async (vendor: Vendor, origin: string) => {
-  const [Layer, NodeHttpClient] = await Promise.all([import("effect/Layer"), import("@effect/platform-node/NodeHttpClient")])
+  const [Layer, NodeHttpClient] = await Promise.all([
+    import("effect/Layer"),
+    import("@effect/platform-node/NodeHttpClient")
+  ])
   return (await providerLayer(vendor, origin)).pipe(Layer.provide(NodeHttpClient.layerUndici))
 }
 

@@ -8,7 +8,16 @@
  *                      [--out FILE] [--merge a.json,b.json] [--profile] [--analyze DIR]
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { createInterface } from "node:readline"
@@ -97,7 +106,8 @@ const startServer = (prepare: ReadonlyArray<string>): Promise<{ origin: string; 
   })
 
 /** `items` in a different order for each repetition, so that no implementation always runs first. */
-const rotate = <T>(items: ReadonlyArray<T>, by: number): Array<T> => items.map((_, i) => items[(i + by) % items.length] as T)
+const rotate = <T>(items: ReadonlyArray<T>, by: number): Array<T> =>
+  items.map((_, i) => items[(i + by) % items.length] as T)
 
 const log = (s: string) => process.stderr.write(`${s}\n`)
 
@@ -154,14 +164,18 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
         if (!("concurrency" in parsed)) continue
         const key = `${parsed.concurrency}\u0000${impl}\u0000${vendor}`
         if (parsed.ok !== parsed.n) {
-          failures.push(`bulk cancel ${impl} ${vendor} c=${parsed.concurrency}: ${parsed.n - parsed.ok} of ${parsed.n} failed`)
+          failures.push(
+            `bulk cancel ${impl} ${vendor} c=${parsed.concurrency}: ${parsed.n - parsed.ok} of ${parsed.n} failed`
+          )
           continue
         }
         push(rate, key, (parsed.n / parsed.ms) * 1000)
         push(cpu, key, parsed.cpuUs / parsed.n)
       }
       const last = rate.get(`32\u0000${impl}\u0000${vendor}`)
-      log(`  bulk cancel rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: c=32 ${Math.round(last?.at(-1) ?? 0)} req/s`)
+      log(
+        `  bulk cancel rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: c=32 ${Math.round(last?.at(-1) ?? 0)} req/s`
+      )
     })
   }
   const rows: Array<Row> = []
@@ -170,7 +184,9 @@ const bulkCancel = async (origin: string): Promise<Array<Row>> => {
       for (const impl of CANCEL_IMPLS.filter(implWanted)) {
         const key = `${concurrency}\u0000${impl}\u0000${vendor}`
         const base = { impl: implName(impl, vendor), vendor }
-        rows.push(summarize({ ...base, scenario: `bulk-cancel-c${concurrency}`, unit: "req/s" }, rate.get(key) ?? [], 0))
+        rows.push(
+          summarize({ ...base, scenario: `bulk-cancel-c${concurrency}`, unit: "req/s" }, rate.get(key) ?? [], 0)
+        )
       }
     }
   }
@@ -221,7 +237,9 @@ const results = async (origin: string): Promise<Array<Row>> => {
       }
       const line = JSON.parse(last) as ResultsLine
       samples.set(`${impl}\u0000${vendor}`, [...(samples.get(`${impl}\u0000${vendor}`) ?? []), line])
-      log(`  results rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: ${Math.round(line.ms)} ms, ${line.items} items`)
+      log(
+        `  results rep ${rep + 1}/${settings.reps} ${implName(impl, vendor)}: ${Math.round(line.ms)} ms, ${line.items} items`
+      )
     })
   }
   const rows: Array<Row> = []
@@ -230,14 +248,31 @@ const results = async (origin: string): Promise<Array<Row>> => {
     for (const impl of RESULTS_IMPLS.filter(implWanted)) {
       const all = samples.get(`${impl}\u0000${vendor}`) ?? []
       const good = all.filter((s) => s.items === lines)
-      if (good.length < all.length) failures.push(`results ${impl} ${vendor}: read ${all.map((s) => s.items).join("/")} items of ${lines}`)
+      if (good.length < all.length)
+        failures.push(`results ${impl} ${vendor}: read ${all.map((s) => s.items).join("/")} items of ${lines}`)
       const base = { impl: implName(impl, vendor), vendor }
       rows.push(
-        summarize({ ...base, scenario: "results-throughput", unit: "MB/s" }, good.map((s) => bytes / 1e6 / (s.ms / 1000))),
-        summarize({ ...base, scenario: "results-items", unit: "items/s" }, good.map((s) => lines / (s.ms / 1000)), 0),
-        summarize({ ...base, scenario: "results-first-item", unit: "ms" }, good.map((s) => s.firstItemMs)),
-        summarize({ ...base, scenario: "results-rss-growth", unit: "MB" }, good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576)),
-        summarize({ ...base, scenario: "results-peak-rss", unit: "MB" }, good.map((s) => s.maxRss / 1_048_576))
+        summarize(
+          { ...base, scenario: "results-throughput", unit: "MB/s" },
+          good.map((s) => bytes / 1e6 / (s.ms / 1000))
+        ),
+        summarize(
+          { ...base, scenario: "results-items", unit: "items/s" },
+          good.map((s) => lines / (s.ms / 1000)),
+          0
+        ),
+        summarize(
+          { ...base, scenario: "results-first-item", unit: "ms" },
+          good.map((s) => s.firstItemMs)
+        ),
+        summarize(
+          { ...base, scenario: "results-rss-growth", unit: "MB" },
+          good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576)
+        ),
+        summarize(
+          { ...base, scenario: "results-peak-rss", unit: "MB" },
+          good.map((s) => s.maxRss / 1_048_576)
+        )
       )
     }
   }
@@ -288,7 +323,9 @@ const upload = async (origin: string): Promise<Array<Row>> => {
       }
       const line = JSON.parse(last) as UploadLine
       samples.set(impl, [...(samples.get(impl) ?? []), line])
-      log(`  upload rep ${rep + 1}/${settings.reps} ${impl}: ${Math.round(line.ms)} ms, RSS +${round((line.maxRss - line.rssBefore) / 1_048_576, 1)} MB`)
+      log(
+        `  upload rep ${rep + 1}/${settings.reps} ${impl}: ${Math.round(line.ms)} ms, RSS +${round((line.maxRss - line.rssBefore) / 1_048_576, 1)} MB`
+      )
     }
   }
   rmSync(input.path, { force: true })
@@ -297,8 +334,14 @@ const upload = async (origin: string): Promise<Array<Row>> => {
     const good = samples.get(impl) ?? []
     const base = { impl: `${impl}-openai`, vendor: "openai" as const, note }
     return [
-      summarize({ ...base, scenario: "upload-throughput", unit: "MB/s" }, good.map((s) => input.bytes / 1e6 / (s.ms / 1000))),
-      summarize({ ...base, scenario: "upload-rss-growth", unit: "MB" }, good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576))
+      summarize(
+        { ...base, scenario: "upload-throughput", unit: "MB/s" },
+        good.map((s) => input.bytes / 1e6 / (s.ms / 1000))
+      ),
+      summarize(
+        { ...base, scenario: "upload-rss-growth", unit: "MB" },
+        good.map((s) => (s.maxRss - s.rssBefore) / 1_048_576)
+      )
     ]
   })
 }
@@ -338,7 +381,8 @@ const memory = async (origin: string): Promise<Array<Row>> => {
     const lines = done.lines.map((l) => JSON.parse(l) as CancelLine | MemoryLine)
     const mem = lines.find((l): l is MemoryLine => "maxRss" in l)
     const cancel = lines.find((l): l is CancelLine => "concurrency" in l)
-    if (cancel !== undefined && cancel.ok !== cancel.n) failures.push(`memory ${impl}: ${cancel.n - cancel.ok} cancels failed`)
+    if (cancel !== undefined && cancel.ok !== cancel.n)
+      failures.push(`memory ${impl}: ${cancel.n - cancel.ok} cancels failed`)
     const how = c.each === true ? ", cancelEach" : c.many === true || c.impl === "batchctl-effect" ? ", cancelMany" : ""
     const note = `${settings.memoryIds.toLocaleString("en-US")} ids at c=64${how}, ${round((performance.now() - t0) / 1000)} s`
     rows.push({ scenario, impl, vendor: "openai", value: round((mem?.maxRss ?? 0) / 1_048_576), unit: "MB", note })
@@ -350,7 +394,21 @@ const memory = async (origin: string): Promise<Array<Row>> => {
 // ---------------------------------------------------------------------------------------------------
 // Import cost: each provider package as it would be installed (its dist, its publishConfig exports)
 
-const PACKAGES = ["core", "openai-compatible", "openai", "anthropic", "together", "moonshot", "respan", "meshapi", "mistral", "gemini", "azure-openai", "groq", "xai"]
+const PACKAGES = [
+  "core",
+  "openai-compatible",
+  "openai",
+  "anthropic",
+  "together",
+  "moonshot",
+  "respan",
+  "meshapi",
+  "mistral",
+  "gemini",
+  "azure-openai",
+  "groq",
+  "xai"
+]
 
 const filesUnder = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -373,11 +431,17 @@ const prepareInstall = async (): Promise<string> => {
   for (const name of PACKAGES) {
     const src = join(SRC, name, "src")
     const target = join(dir, "node_modules", "@batchctl", name)
-    const pkg = JSON.parse(readFileSync(join(ROOT, "packages", name, "package.json"), "utf8")) as Record<string, unknown> & {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "packages", name, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    > & {
       publishConfig?: { exports?: unknown }
     }
     mkdirSync(target, { recursive: true })
-    writeFileSync(join(target, "package.json"), JSON.stringify({ ...pkg, exports: pkg.publishConfig?.exports, devDependencies: undefined }))
+    writeFileSync(
+      join(target, "package.json"),
+      JSON.stringify({ ...pkg, exports: pkg.publishConfig?.exports, devDependencies: undefined })
+    )
     await esbuild.build({
       entryPoints: filesUnder(src),
       outdir: join(target, "dist"),
@@ -432,10 +496,16 @@ const importCost = async (): Promise<Array<Row>> => {
     }
   }
   return [
-    ...cases.map((c) => summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)),
+    ...cases.map((c) =>
+      summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)
+    ),
     // CPU time of the whole process (Node's own start included): steadier than wall time on a busy machine.
-    ...cases.map((c) => summarize({ scenario: "import-cpu", impl: c.impl, vendor: c.vendor, unit: "ms CPU" }, cpu.get(c.impl) ?? [], 0)),
-    ...cases.map((c) => summarize({ scenario: "import-peak-rss", impl: c.impl, vendor: c.vendor, unit: "MB" }, rss.get(c.impl) ?? []))
+    ...cases.map((c) =>
+      summarize({ scenario: "import-cpu", impl: c.impl, vendor: c.vendor, unit: "ms CPU" }, cpu.get(c.impl) ?? [], 0)
+    ),
+    ...cases.map((c) =>
+      summarize({ scenario: "import-peak-rss", impl: c.impl, vendor: c.vendor, unit: "MB" }, rss.get(c.impl) ?? [])
+    )
   ]
 }
 
@@ -445,7 +515,15 @@ const importCost = async (): Promise<Array<Row>> => {
 const cliStart = (): Array<Row> => {
   const bin = join(ROOT, "apps", "cli", "dist", "bin.js")
   if (!existsSync(bin)) {
-    return [{ scenario: "cli-start", impl: "batchctl-cli", value: null, unit: "ms", note: "skipped: apps/cli/dist/bin.js does not exist" }]
+    return [
+      {
+        scenario: "cli-start",
+        impl: "batchctl-cli",
+        value: null,
+        unit: "ms",
+        note: "skipped: apps/cli/dist/bin.js does not exist"
+      }
+    ]
   }
   const times: Array<number> = []
   for (let rep = 0; rep < settings.importReps; rep++) {
@@ -552,7 +630,13 @@ const bundleSize = async (): Promise<Array<Row>> => {
     note: "(all six − largest single) / 5"
   })
   for (const app of OFFICIAL_APPS) {
-    rows.push({ scenario: "bundle-size", impl: app.impl, vendor: app.vendor, value: await gzippedKb(app.code), unit: "KB gz" })
+    rows.push({
+      scenario: "bundle-size",
+      impl: app.impl,
+      vendor: app.vendor,
+      value: await gzippedKb(app.code),
+      unit: "KB gz"
+    })
   }
   return rows
 }
@@ -576,7 +660,9 @@ const main = async () => {
     const merged = all.filter((r) => last.get(key(r)) === r)
     const headers = merge
       .split(",")
-      .map((file) => `- ${relative(BENCH, file)}: ${readFileSync(file.replace(/\.json$/, ".md"), "utf8").split("\n")[0]}`)
+      .map(
+        (file) => `- ${relative(BENCH, file)}: ${readFileSync(file.replace(/\.json$/, ".md"), "utf8").split("\n")[0]}`
+      )
     writeFileSync(settings.out, `${JSON.stringify(merged, null, 2)}\n`)
     const text = `${table(merged)}\n\n## Against the targets of issue 11\n\n${targets(merged)}\n`
     writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `Merged from:\n\n${headers.join("\n")}\n\n${text}`)
@@ -605,7 +691,10 @@ const main = async () => {
   // Written after every section, so that a long run stopped half-way still leaves what it measured.
   const save = () => {
     writeFileSync(settings.out, `${JSON.stringify(rows, null, 2)}\n`)
-    writeFileSync(`${settings.out.replace(/\.json$/, "")}.md`, `${header()}\n\n${table(rows)}\n\n## Against the targets of issue 11\n\n${targets(rows)}\n`)
+    writeFileSync(
+      `${settings.out.replace(/\.json$/, "")}.md`,
+      `${header()}\n\n${table(rows)}\n\n## Against the targets of issue 11\n\n${targets(rows)}\n`
+    )
   }
   const section = async (name: string, f: () => Promise<ReadonlyArray<Row>> | ReadonlyArray<Row>) => {
     if (!wants(name)) return
@@ -651,7 +740,9 @@ const main = async () => {
     server?.child.kill()
   }
   save()
-  process.stdout.write(`\n${header()}\n\n${table(rows)}\n\n${targets(rows)}\n\nWrote ${relative(process.cwd(), settings.out)}\n`)
+  process.stdout.write(
+    `\n${header()}\n\n${table(rows)}\n\n${targets(rows)}\n\nWrote ${relative(process.cwd(), settings.out)}\n`
+  )
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join("\n")}\n`)
     process.exitCode = 1

@@ -95,7 +95,9 @@ const sourceMap = (file: string): ((line: number, column: number) => { file: str
         else break
       }
       best ??= segments[0]
-      return best === undefined ? { file: "bundle", line: 0 } : { file: map.sources[best[1]] ?? "bundle", line: best[2] + 1 }
+      return best === undefined
+        ? { file: "bundle", line: 0 }
+        : { file: map.sources[best[1]] ?? "bundle", line: best[2] + 1 }
     }
   } catch {
     return () => ({ file: "bundle", line: 0 })
@@ -149,17 +151,22 @@ const bucketOf = (category: string, fn: string): string => {
   if (category.startsWith("harness ")) return "bench harness"
   if (category.startsWith("@effect/platform-node")) return "HTTP client layer (@effect/platform, platform-node)"
   if (category.startsWith("@effect/platform")) {
-    return category.includes("Headers") ? "headers (@effect/platform Headers)" : "HTTP client layer (@effect/platform, platform-node)"
+    return category.includes("Headers")
+      ? "headers (@effect/platform Headers)"
+      : "HTTP client layer (@effect/platform, platform-node)"
   }
   if (category.startsWith("undici") || category === "llhttp (wasm)") return "undici + llhttp"
   if (category.startsWith("effect/")) {
     if (/tracer|Tracer/.test(category) || /Span/.test(fn)) return "spans (withSpan, HTTP client span, stack capture)"
     if (/ParseResult|Schema/.test(category)) return "Schema decoding"
-    if (/fiberRefs|FiberRef/.test(category) || /FiberRef/.test(fn)) return "FiberRefs (locally, provideService, get/set)"
-    if (/deferred/i.test(fn) || /timeout|Clock|clock|timer/i.test(category + fn)) return "timeouts (Deferred, race, timer)"
+    if (/fiberRefs|FiberRef/.test(category) || /FiberRef/.test(fn))
+      return "FiberRefs (locally, provideService, get/set)"
+    if (/deferred/i.test(fn) || /timeout|Clock|clock|timer/i.test(category + fn))
+      return "timeouts (Deferred, race, timer)"
     return "Effect runtime (run loop, fibers, scheduling, Context, Hash)"
   }
-  if (category.startsWith("openai") || category.startsWith("@anthropic-ai") || category.startsWith("together-ai")) return "official SDK"
+  if (category.startsWith("openai") || category.startsWith("@anthropic-ai") || category.startsWith("together-ai"))
+    return "official SDK"
   return "Node and V8 (sockets, streams, timers, AbortSignal, JSON, module loading)"
 }
 
@@ -235,7 +242,11 @@ const pct = (v: number, total: number) => `${((v / total) * 100).toFixed(1)}%`
 
 export const render = (s: Summary): string => {
   const t = (rows: ReadonlyArray<[string, number]>) =>
-    ["| where | ms | share |", "|---|---:|---:|", ...rows.map(([k, v]) => `| ${k} | ${v.toFixed(0)} | ${pct(v, s.totalMs)} |`)].join("\n")
+    [
+      "| where | ms | share |",
+      "|---|---:|---:|",
+      ...rows.map(([k, v]) => `| ${k} | ${v.toFixed(0)} | ${pct(v, s.totalMs)} |`)
+    ].join("\n")
   return [
     `## ${s.name}`,
     "",
@@ -286,11 +297,11 @@ export const profile = async (ctx: ProfileContext): Promise<void> => {
     for (const c of CASES.filter((c) => ctx.vendors.includes(c.vendor))) {
       const name = `${c.impl}-${c.vendor}`
       const args: CancelArgs = { impl: c.impl, vendor: c.vendor, origin: server.origin, n, warmup, concurrency: [32] }
-      const done = await ctx.run("cancel.mjs", [JSON.stringify(args)], [
-        "--cpu-prof",
-        `--cpu-prof-dir=${dir}`,
-        `--cpu-prof-name=${name}.cpuprofile`
-      ])
+      const done = await ctx.run(
+        "cancel.mjs",
+        [JSON.stringify(args)],
+        ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      )
       if (done.code !== 0) {
         process.stderr.write(`${name}: exit ${done.code}\n${done.stderr}\n`)
         continue
@@ -315,7 +326,9 @@ export const profile = async (ctx: ProfileContext): Promise<void> => {
 /** Summarizes the profiles already in `dir` (each `<name>.cpuprofile`, with `<name>.json` beside it). */
 export const analyzeDir = (dir: string): string => {
   const report: Array<string> = []
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()) {
     const name = file.replace(/\.cpuprofile$/, "")
     let header = name
     let requests = 21_000
@@ -324,7 +337,9 @@ export const analyzeDir = (dir: string): string => {
       header = meta.header
       requests = meta.requests
     } catch {}
-    report.push(`${header}\n\n${render(analyze(name, JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile, requests))}`)
+    report.push(
+      `${header}\n\n${render(analyze(name, JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile, requests))}`
+    )
   }
   return report.join("\n\n")
 }

@@ -3,7 +3,15 @@
  * file is `mb` megabytes, counting items; prints one JSON line with the time, the time to the first
  * item, the item count and the growth of the resident set over the read.
  */
-import { argument, maxRss, officialAnthropic, officialOpenAi, promiseClient, providerOnNodeClient, rawHeaders } from "./clients.js"
+import {
+  argument,
+  maxRss,
+  officialAnthropic,
+  officialOpenAi,
+  promiseClient,
+  providerOnNodeClient,
+  rawHeaders
+} from "./clients.js"
 import { resultsBatchId, type Vendor } from "./vendors.js"
 
 export interface ResultsArgs {
@@ -53,7 +61,9 @@ const setup = async (args: ResultsArgs): Promise<Read> => {
       const { Pool } = await import("undici")
       const p = new Pool(origin)
       const path =
-        vendor === "anthropic" ? `/anthropic/v1/messages/batches/${id}/results` : `/openai/v1/files/file-results-${args.mb}/content`
+        vendor === "anthropic"
+          ? `/anthropic/v1/messages/batches/${id}/results`
+          : `/openai/v1/files/file-results-${args.mb}/content`
       return async (onItem) => {
         const { body } = await p.request({ path, method: "GET", headers: rawHeaders(vendor) })
         await parseLines(body, onItem)

@@ -26,7 +26,9 @@ const togetherCancel = named(V.togetherCancelled)
 const headersJson = (length: number, vendor: V.Vendor) => ({
   "content-type": "application/json",
   "content-length": String(length),
-  ...(vendor === "anthropic" ? { "request-id": "req_011CSHoEeqs5C35K2UUqR7Fy" } : { "x-request-id": "req_00001eef4c2b9e1f0a3d5e7f8a9b0c1d" })
+  ...(vendor === "anthropic"
+    ? { "request-id": "req_011CSHoEeqs5C35K2UUqR7Fy" }
+    : { "x-request-id": "req_00001eef4c2b9e1f0a3d5e7f8a9b0c1d" })
 })
 
 const files = new Map<string, Buffer>()
@@ -81,7 +83,20 @@ const upload = (req: import("node:http").IncomingMessage, res: ServerResponse) =
   })
   req.on("end", () => {
     const id = `file-upload-${++uploads}`
-    send(res, 200, json({ id, object: "file", bytes, created_at: 1733000000, filename: "batch.jsonl", purpose: "batch", status: "processed" }), "openai")
+    send(
+      res,
+      200,
+      json({
+        id,
+        object: "file",
+        bytes,
+        created_at: 1733000000,
+        filename: "batch.jsonl",
+        purpose: "batch",
+        status: "processed"
+      }),
+      "openai"
+    )
   })
 }
 
@@ -89,15 +104,18 @@ const server = createServer((req, res) => {
   const url = req.url ?? ""
   if (req.method === "POST" && url === "/openai/v1/files") return upload(req, res)
   req.resume()
-  if (req.method === "POST" && url === "/openai/v1/batches") return send(res, 200, openAiCancel(`batch_upload_${uploads}`), "openai")
+  if (req.method === "POST" && url === "/openai/v1/batches")
+    return send(res, 200, openAiCancel(`batch_upload_${uploads}`), "openai")
   const o = OPENAI_LIKE.exec(url)
   if (o !== null) {
     const vendor = o[1] as "openai" | "together"
     const [, , kind, id = "", action] = o
-    if (kind === "batches" && action === "/cancel") return send(res, 200, (vendor === "openai" ? openAiCancel : togetherCancel)(id), vendor)
+    if (kind === "batches" && action === "/cancel")
+      return send(res, 200, (vendor === "openai" ? openAiCancel : togetherCancel)(id), vendor)
     if (kind === "batches" && action === undefined) {
       const mb = RESULTS.exec(id)
-      if (mb !== null && vendor === "openai") return send(res, 200, json(V.openAiCompleted(id, `file-results-${mb[1]}`)), vendor)
+      if (mb !== null && vendor === "openai")
+        return send(res, 200, json(V.openAiCompleted(id, `file-results-${mb[1]}`)), vendor)
       return send(res, 200, (vendor === "openai" ? openAiCancel : togetherCancel)(id), vendor)
     }
     if (kind === "files" && action === "/content") {
@@ -113,7 +131,12 @@ const server = createServer((req, res) => {
     const mb = RESULTS.exec(id)
     if (action === undefined) {
       if (mb !== null) {
-        return send(res, 200, json(V.anthropicEnded(id, `${origin}/anthropic/v1/messages/batches/${id}/results`)), "anthropic")
+        return send(
+          res,
+          200,
+          json(V.anthropicEnded(id, `${origin}/anthropic/v1/messages/batches/${id}/results`)),
+          "anthropic"
+        )
       }
       return send(res, 200, anthropicCancel(id), "anthropic")
     }

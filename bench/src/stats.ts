@@ -26,7 +26,12 @@ export const round = (x: number, digits = 1): number => {
 
 /** A row from repeated measurements: median, min, max. */
 export const summarize = (
-  base: { readonly scenario: string; readonly impl: string; readonly unit: string; readonly vendor?: string | undefined },
+  base: {
+    readonly scenario: string
+    readonly impl: string
+    readonly unit: string
+    readonly vendor?: string | undefined
+  },
   values: ReadonlyArray<number>,
   digits = 1
 ): Row =>

@@ -14,7 +14,10 @@ const format = (x: number | null | undefined): string =>
 
 /** The rows as a Markdown table (also readable in a terminal). */
 export const table = (rows: ReadonlyArray<Row>): string => {
-  const lines = ["| scenario | impl | median | min | max | unit | × undici | × official |", "|---|---|---:|---:|---:|---|---:|---:|"]
+  const lines = [
+    "| scenario | impl | median | min | max | unit | × undici | × official |",
+    "|---|---|---:|---:|---:|---|---:|---:|"
+  ]
   for (const row of rows) {
     const group = rows.filter((r) => r.scenario === row.scenario && r.vendor === row.vendor)
     const undici = group.find((r) => r.impl.startsWith("undici-pool"))
@@ -31,22 +34,48 @@ export const table = (rows: ReadonlyArray<Row>): string => {
 const idsOf = (row: Row): string => /^[\d,]+ ids/.exec(row.note ?? "")?.[0] ?? "the ids"
 
 export const targets = (rows: ReadonlyArray<Row>): string => {
-  const value = (scenario: string, impl: string) => rows.find((r) => r.scenario === scenario && r.impl === impl)?.value ?? null
+  const value = (scenario: string, impl: string) =>
+    rows.find((r) => r.scenario === scenario && r.impl === impl)?.value ?? null
   const lines = ["| target | impl | figure | target | met |", "|---|---|---:|---:|:---:|"]
-  const check = (what: string, impl: string, figure: number | null, unit: string, limit: string, ok: (x: number) => boolean) =>
+  const check = (
+    what: string,
+    impl: string,
+    figure: number | null,
+    unit: string,
+    limit: string,
+    ok: (x: number) => boolean
+  ) =>
     lines.push(
       `| ${what} | ${impl} | ${figure === null || Number.isNaN(figure) ? "—" : `${figure >= 100 ? Math.round(figure).toLocaleString("en-US") : Math.round(figure * 100) / 100}${unit}`} | ${limit} | ${figure === null || Number.isNaN(figure) ? "—" : ok(figure) ? "yes" : "no"} |`
     )
   const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b)
-  const vendors = [...new Set(rows.filter((r) => r.scenario.startsWith("bulk-cancel") && r.vendor !== undefined).map((r) => r.vendor as string))]
+  const vendors = [
+    ...new Set(
+      rows.filter((r) => r.scenario.startsWith("bulk-cancel") && r.vendor !== undefined).map((r) => r.vendor as string)
+    )
+  ]
   for (const vendor of vendors) {
     for (const path of ["batchctl-effect", "batchctl-promise"]) {
       const impl = `${path}-${vendor}`
       for (const c of ["c32", "c1"]) {
         const own = value(`bulk-cancel-${c}`, impl)
-        check(`bulk cancel ${c}, × raw undici`, impl, ratio(own, value(`bulk-cancel-${c}`, `undici-pool-${vendor}`)), "×", "≥ 0.8×", (x) => x >= 0.8)
+        check(
+          `bulk cancel ${c}, × raw undici`,
+          impl,
+          ratio(own, value(`bulk-cancel-${c}`, `undici-pool-${vendor}`)),
+          "×",
+          "≥ 0.8×",
+          (x) => x >= 0.8
+        )
         if (c === "c32") {
-          check(`bulk cancel ${c}, × official SDK`, impl, ratio(own, value(`bulk-cancel-${c}`, `official-${vendor}`)), "×", "≥ 2×", (x) => x >= 2)
+          check(
+            `bulk cancel ${c}, × official SDK`,
+            impl,
+            ratio(own, value(`bulk-cancel-${c}`, `official-${vendor}`)),
+            "×",
+            "≥ 2×",
+            (x) => x >= 2
+          )
         }
       }
     }
@@ -55,13 +84,24 @@ export const targets = (rows: ReadonlyArray<Row>): string => {
     check("results parsed", r.impl, r.value, " MB/s", "≥ 100 MB/s", (x) => x >= 100)
     check("results RSS growth", r.impl, value("results-rss-growth", r.impl), " MB", "< 64 MB", (x) => x < 64)
   }
-  for (const r of rows.filter((r) => (r.scenario === "import-time" || r.scenario === "import-cpu") && r.impl.startsWith("batchctl"))) {
+  for (const r of rows.filter(
+    (r) => (r.scenario === "import-time" || r.scenario === "import-cpu") && r.impl.startsWith("batchctl")
+  )) {
     const official = `official-${r.impl.replace(/^batchctl-/, "")}`
-    check(`${r.scenario}, × the vendor's SDK`, r.impl, ratio(r.value, value(r.scenario, official)), "×", "≤ 1×", (x) => x <= 1)
+    check(
+      `${r.scenario}, × the vendor's SDK`,
+      r.impl,
+      ratio(r.value, value(r.scenario, official)),
+      "×",
+      "≤ 1×",
+      (x) => x <= 1
+    )
   }
   const cli = rows.find((r) => r.scenario === "cli-start")
   if (cli !== undefined) check("CLI --help", cli.impl, cli.value, " ms", "≤ 300 ms", (x) => x <= 300)
-  for (const r of rows.filter((r) => r.scenario === "bundle-size" && /^batchctl-(openai|anthropic|together|moonshot|respan|meshapi)$/.test(r.impl))) {
+  for (const r of rows.filter(
+    (r) => r.scenario === "bundle-size" && /^batchctl-(openai|anthropic|together|moonshot|respan|meshapi)$/.test(r.impl)
+  )) {
     check("one provider's bundle", r.impl, r.value, " KB", "≤ 150 KB gz", (x) => x <= 150)
   }
   const extra = rows.find((r) => r.scenario === "bundle-size-per-extra-provider")

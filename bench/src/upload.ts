@@ -31,7 +31,11 @@ const setup = async (args: UploadArgs): Promise<() => Promise<string>> => {
       const client = await officialOpenAi(args.origin)
       return async () => {
         const file = await client.files.create({ file: createReadStream(args.file), purpose: "batch" })
-        const batch = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
+        const batch = await client.batches.create({
+          input_file_id: file.id,
+          endpoint: "/v1/chat/completions",
+          completion_window: "24h"
+        })
         return batch.id
       }
     }

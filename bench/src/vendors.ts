@@ -123,7 +123,12 @@ export const openAiLine = (i: number): string =>
         created: 1711652795,
         model: "gpt-4o-mini-2024-07-18",
         choices: [
-          { index: 0, message: { role: "assistant", content: answer, refusal: null }, logprobs: null, finish_reason: "stop" }
+          {
+            index: 0,
+            message: { role: "assistant", content: answer, refusal: null },
+            logprobs: null,
+            finish_reason: "stop"
+          }
         ],
         usage: { prompt_tokens: 22, completion_tokens: 48, total_tokens: 70 },
         system_fingerprint: "fp_3537616b13"

@@ -42,7 +42,8 @@ describe("npm run bench -- --quick", () => {
         expect(row.value === null || (typeof row.value === "number" && Number.isFinite(row.value))).toBe(true)
         expect(typeof row.unit).toBe("string")
       }
-      const value = (scenario: string, impl: string) => rows.find((r) => r.scenario === scenario && r.impl === impl)?.value
+      const value = (scenario: string, impl: string) =>
+        rows.find((r) => r.scenario === scenario && r.impl === impl)?.value
       // Bulk cancel: every implementation, for every vendor, at both concurrencies, with a throughput.
       for (const scenario of ["bulk-cancel-c1", "bulk-cancel-c32"]) {
         for (const vendor of ["openai", "anthropic", "together"]) {

@@ -25,7 +25,14 @@ import * as FaultProxy from "./FaultProxy.js"
 
 export type Provider = Emulator.Provider
 
-export const allProviders: ReadonlyArray<Provider> = ["openai", "anthropic", "moonshot", "together", "respan", "meshapi"]
+export const allProviders: ReadonlyArray<Provider> = [
+  "openai",
+  "anthropic",
+  "moonshot",
+  "together",
+  "respan",
+  "meshapi"
+]
 
 /** Which code path cancels: the Effect stream, the Promise client's `cancelMany`, or `batchctl cancel-all`. */
 export type Path = "effect-each" | "promise-many" | "cli"
@@ -105,7 +112,10 @@ const TIMEOUT_MS = 2_000
 
 type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
 
-const layerOf = async (provider: Provider, baseUrl: string): Promise<Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError>> => {
+const layerOf = async (
+  provider: Provider,
+  baseUrl: string
+): Promise<Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError>> => {
   const options = { apiKey: Redacted.make(KEY), baseUrl, timeout: TIMEOUT_MS }
   const layer = await (async (): Promise<ProviderLayer> => {
     switch (provider) {
@@ -183,7 +193,17 @@ const cancelAll = (
     // Node itself runs the CLI (tsx as a loader, not as a wrapper process), so a signal reaches it.
     const child = spawn(
       process.execPath,
-      [...(cli === "dist" ? [cliDist] : ["--import", tsxLoader, cliSource]), "cancel-all", "--report", report, provider, "--yes", "--quiet", "--concurrency", String(concurrency)],
+      [
+        ...(cli === "dist" ? [cliDist] : ["--import", tsxLoader, cliSource]),
+        "cancel-all",
+        "--report",
+        report,
+        provider,
+        "--yes",
+        "--quiet",
+        "--concurrency",
+        String(concurrency)
+      ],
       {
         env: {
           PATH: process.env.PATH,
@@ -228,8 +248,12 @@ const reportLines = (file: string): ReadonlyArray<Seen> => {
     out.push({
       batchId: line.batchId,
       ok: line.outcome === "cancelled",
-      tag: line.outcome === "cancelled" ? undefined : typeof error?._tag === "string" ? error._tag : String(line.outcome),
-      message: typeof (error as { message?: unknown } | undefined)?.message === "string" ? (error as { message: string }).message : undefined,
+      tag:
+        line.outcome === "cancelled" ? undefined : typeof error?._tag === "string" ? error._tag : String(line.outcome),
+      message:
+        typeof (error as { message?: unknown } | undefined)?.message === "string"
+          ? (error as { message: string }).message
+          : undefined,
       attempts: typeof line.attempts === "number" ? line.attempts : undefined
     })
   }
@@ -237,7 +261,10 @@ const reportLines = (file: string): ReadonlyArray<Seen> => {
 }
 
 /** The emulator's own state of every batch, read without faults and around the proxy. */
-const statesOf = async (emulator: Emulator.Handle, providers: ReadonlyArray<Provider>): Promise<Map<string, string>> => {
+const statesOf = async (
+  emulator: Emulator.Handle,
+  providers: ReadonlyArray<Provider>
+): Promise<Map<string, string>> => {
   const states = new Map<string, string>()
   for (const provider of providers) {
     const layer = await layerOf(provider, emulator.baseUrl(provider))
@@ -296,9 +323,9 @@ export const run = async (options: Options): Promise<Report> => {
         if (options.path === "effect-each") {
           const layer = await layerOf(provider, via(provider))
           await Effect.runPromise(
-            Stream.runForEach(Lifecycle.cancelEach(list, { concurrency }), (o) => Effect.sync(() => note(provider, seenOf(o)))).pipe(
-              Effect.provide(layer)
-            )
+            Stream.runForEach(Lifecycle.cancelEach(list, { concurrency }), (o) =>
+              Effect.sync(() => note(provider, seenOf(o)))
+            ).pipe(Effect.provide(layer))
           )
         } else if (options.path === "promise-many") {
           const client = await clientOf(provider, via(provider))
@@ -426,7 +453,8 @@ export const problems = (r: Report): ReadonlyArray<string> => {
   if (r.falseSuccesses > 0) out.push(`${r.falseSuccesses} false successes`)
   if (r.defects > 0) out.push(`${r.defects} defects`)
   if (r.unaccounted > 0) out.push(`${r.unaccounted} running with no final reason`)
-  if (r.killed !== undefined && r.killed.missing > 0) out.push(`${r.killed.missing} cancels that took effect missing from the killed run's report`)
+  if (r.killed !== undefined && r.killed.missing > 0)
+    out.push(`${r.killed.missing} cancels that took effect missing from the killed run's report`)
   return out
 }
 
@@ -444,8 +472,12 @@ export const summary = (r: Report, baseline?: Report): string => {
     (failed === "" ? "" : ` (${failed})`) +
     `; not cancelled at the end ${r.notCancelled}; lost ${r.lost}, duplicated ${r.duplicated}, false successes ${r.falseSuccesses}, defects ${r.defects}` +
     `; attempts ${attempts}` +
-    (r.killed === undefined ? "" : `; killed run: ${r.killed.tookEffect} took effect, ${r.killed.reported} reported, ${r.killed.missing} missing`) +
+    (r.killed === undefined
+      ? ""
+      : `; killed run: ${r.killed.tookEffect} took effect, ${r.killed.reported} reported, ${r.killed.missing} missing`) +
     `; ${(r.millis / 1000).toFixed(1)} s` +
-    (baseline === undefined ? "" : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s, ×${(r.millis / baseline.millis).toFixed(2)})`)
+    (baseline === undefined
+      ? ""
+      : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s, ×${(r.millis / baseline.millis).toFixed(2)})`)
   )
 }

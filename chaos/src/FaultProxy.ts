@@ -80,7 +80,12 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
     return undefined
   }
 
-  const forward = (req: IncomingMessage, body: Buffer, done: (status: number, headers: IncomingMessage["headers"], body: Buffer) => void, fail: () => void) => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    done: (status: number, headers: IncomingMessage["headers"], body: Buffer) => void,
+    fail: () => void
+  ) => {
     const out = httpRequest(
       {
         host: upstream.hostname,
@@ -121,9 +126,16 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
           if (fault?.kind === "reset-after") return kill()
           let payload = answer
           if (fault?.kind === "wrong-id" && status === 200) {
-            payload = Buffer.from(answer.toString("utf8").replace(/"id":\s*"([^"]+)"/, '"id":"batch_someone_else_0000"'))
+            payload = Buffer.from(
+              answer.toString("utf8").replace(/"id":\s*"([^"]+)"/, '"id":"batch_someone_else_0000"')
+            )
           }
-          const { "content-length": _length, "transfer-encoding": _encoding, connection: _connection, ...rest } = headers
+          const {
+            "content-length": _length,
+            "transfer-encoding": _encoding,
+            connection: _connection,
+            ...rest
+          } = headers
           res.writeHead(status, { ...rest, "content-length": String(payload.length) })
           res.end(payload)
         },

@@ -24,7 +24,8 @@ for (const path of paths) {
   for (const e of report.examples) console.log(`  e.g. ${e}`)
   const problems = [...Chaos.problems(baseline), ...Chaos.problems(report)]
   // The time with faults against the same run without them (issue #19: within 1.5x).
-  if (report.millis > 1.5 * baseline.millis) problems.push(`${(report.millis / baseline.millis).toFixed(2)}x the time without faults (over 1.5x)`)
+  if (report.millis > 1.5 * baseline.millis)
+    problems.push(`${(report.millis / baseline.millis).toFixed(2)}x the time without faults (over 1.5x)`)
   if (problems.length > 0) {
     bad++
     console.log(`  FAILED: ${problems.join(", ")}`)

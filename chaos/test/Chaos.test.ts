@@ -24,7 +24,13 @@ describe("chaos", () => {
   })
 
   it("batchctl cancel-all killed half-way (SIGKILL), resumed from its report: nothing lost", async () => {
-    const report = await Chaos.run({ batches: 240, path: "cli", seed: 13, providers: ["openai", "anthropic"], kill: "SIGKILL" })
+    const report = await Chaos.run({
+      batches: 240,
+      path: "cli",
+      seed: 13,
+      providers: ["openai", "anthropic"],
+      kill: "SIGKILL"
+    })
     check(report)
     expect(report.killed?.missing).toBe(0)
     expect(report.killed?.tookEffect).toBeGreaterThan(0)

@@ -82,7 +82,9 @@ type Args = Record<string, string | true>
 
 type Command = "run" | "record" | "scaffold"
 
-const parseArgs = (argv: ReadonlyArray<string>): { readonly command: Command; readonly args: Args } | { readonly error: string } => {
+const parseArgs = (
+  argv: ReadonlyArray<string>
+): { readonly command: Command; readonly args: Args } | { readonly error: string } => {
   const args: Args = {}
   let command: Command = "run"
   for (let i = 0; i < argv.length; i++) {
@@ -106,7 +108,8 @@ const parseArgs = (argv: ReadonlyArray<string>): { readonly command: Command; re
     }
     if (!FLAGS.has(name)) return { error: `unknown option --${name}` }
     const value = m[2] ?? argv[++i]
-    if (value === undefined || (m[2] === undefined && value.startsWith("--"))) return { error: `--${name} needs a value` }
+    if (value === undefined || (m[2] === undefined && value.startsWith("--")))
+      return { error: `--${name} needs a value` }
     args[name] = value
   }
   return { command, args }
@@ -163,13 +166,17 @@ const initCommand = async (args: Args, cwd: string, out: Print, err: Print): Pro
   }
   const family = familyOf(args, err)
   if (family === undefined) return 2
-  const result = await Effect.runPromise(Effect.either(Init.init(resolve(cwd, dir), provider, str(args, "base-url"), family)))
+  const result = await Effect.runPromise(
+    Effect.either(Init.init(resolve(cwd, dir), provider, str(args, "base-url"), family))
+  )
   if (result._tag === "Left") {
     err(result.left.message)
     return 1
   }
   const { written, kept, expectations } = result.right
-  out(`wrote ${written.length} templates in ${join(resolve(cwd, dir), provider)}${kept.length > 0 ? ` (kept ${kept.length} files already there)` : ""}`)
+  out(
+    `wrote ${written.length} templates in ${join(resolve(cwd, dir), provider)}${kept.length > 0 ? ` (kept ${kept.length} files already there)` : ""}`
+  )
   out(`expectations: ${expectations}`)
   out(`family: ${family}: ${Init.families[family].title}\ncore helpers for it: ${Init.families[family].helpers}`)
   out(
@@ -240,7 +247,12 @@ const runCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Pr
     return 2
   }
   const expectationsArg = str(args, "expectations")
-  const expectationsPath = expectationsArg === undefined ? (own ? join(packageRoot(), "expectations.json") : undefined) : resolve(cwd, expectationsArg)
+  const expectationsPath =
+    expectationsArg === undefined
+      ? own
+        ? join(packageRoot(), "expectations.json")
+        : undefined
+      : resolve(cwd, expectationsArg)
   if (expectationsArg !== undefined && expectationsPath !== undefined && !existsSync(expectationsPath)) {
     err(`no such expectations file: ${expectationsPath}`)
     return 2
@@ -253,7 +265,12 @@ const runCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Pr
   const fixtures = loaded.right
   const inFixtures = new Set(fixtures.flatMap((l) => (l._tag === "Fixture" ? [l.fixture.provider] : [])))
   const only = str(args, "provider") ?? adapter?.provider
-  if (only !== undefined && !inFixtures.has(only) && Providers.builtIn[only] === undefined && adapter?.provider !== only) {
+  if (
+    only !== undefined &&
+    !inFixtures.has(only) &&
+    Providers.builtIn[only] === undefined &&
+    adapter?.provider !== only
+  ) {
     err(
       `unknown provider ${only}: no fixture in ${fixturesPath} names it${inFixtures.size > 0 ? ` (they name ${[...inFixtures].sort().join(", ")})` : ""}, ` +
         `it is not one of the built-in adapters (${Providers.builtInIds.join(", ")}), and no --adapter gives it`
@@ -298,18 +315,28 @@ const runCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Pr
     }
     out(`report: ${written.right}`)
   }
-  if (report.cases.length === 0) err(`no cases ran: no fixture in ${fixturesPath}${only === undefined ? "" : ` for ${only}`}`)
+  if (report.cases.length === 0)
+    err(`no cases ran: no fixture in ${fixturesPath}${only === undefined ? "" : ` for ${only}`}`)
   return report.ok ? 0 : 1
 }
 
 const OPERATIONS = new Set(["cancel", "retrieve", "list", "results"])
 
-const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Print, err: Print): Promise<number> => {
+const recordCommand = async (
+  args: Args,
+  io: Io & { readonly cwd: string },
+  out: Print,
+  err: Print
+): Promise<number> => {
   const { cwd } = io
   const operation = str(args, "operation")
   const id = str(args, "id")
   const adapterSpec = str(args, "adapter")
-  if ((str(args, "provider") === undefined && adapterSpec === undefined) || operation === undefined || !OPERATIONS.has(operation)) {
+  if (
+    (str(args, "provider") === undefined && adapterSpec === undefined) ||
+    operation === undefined ||
+    !OPERATIONS.has(operation)
+  ) {
     err(`record needs --provider ID (or --adapter MODULE) and --operation cancel|retrieve|list|results\n${usage}`)
     return 2
   }
@@ -339,7 +366,10 @@ const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out:
           : Providers.builtIn[named] !== undefined
             ? Providers.loadBuiltIn(named, cwd)
             : Effect.fail(
-                new Providers.AdapterLoadError({ module: named, reason: "not a built-in provider: give its adapter with --adapter MODULE" })
+                new Providers.AdapterLoadError({
+                  module: named,
+                  reason: "not a built-in provider: give its adapter with --adapter MODULE"
+                })
               )
     )
   )
@@ -354,14 +384,18 @@ const recordCommand = async (args: Args, io: Io & { readonly cwd: string }, out:
     return 2
   }
   const env = io.env ?? process.env
-  const keyEnv = str(args, "key-env") ?? `${adapter.envPrefix ?? provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`
+  const keyEnv =
+    str(args, "key-env") ?? `${adapter.envPrefix ?? provider.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_API_KEY`
   const key = env[keyEnv]
   if (key === undefined || key === "") {
-    err(`set ${keyEnv} to the API key (record reads the key from the environment only; --key-env NAME names another variable)`)
+    err(
+      `set ${keyEnv} to the API key (record reads the key from the environment only; --key-env NAME names another variable)`
+    )
     return 2
   }
   const baseUrl = str(args, "base-url")
-  const client = io.httpClient ?? (await Effect.runPromise(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)))
+  const client =
+    io.httpClient ?? (await Effect.runPromise(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)))
   const result = await Effect.runPromise(
     Effect.either(
       Recorder.record({

@@ -19,7 +19,9 @@ export const Request = Schema.Struct({
    * `bearer`, `none`, or the name of the header that carries the key as is: `x-api-key`, and (extension,
    * FORMAT.md) any other lower-case header name such as Azure's `api-key` or Gemini's `x-goog-api-key`.
    */
-  auth: Schema.optional(Schema.Union(Schema.Literal("bearer", "x-api-key", "none"), Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]*$/)))),
+  auth: Schema.optional(
+    Schema.Union(Schema.Literal("bearer", "x-api-key", "none"), Schema.String.pipe(Schema.pattern(/^[a-z][a-z0-9-]*$/)))
+  ),
   body: Schema.optional(Schema.Unknown),
   /**
    * Extension (create): a `multipart/form-data` body, compared part by part: each listed field with that
@@ -47,7 +49,11 @@ export const Response = Schema.Struct({
  * say a finished batch cannot be cancelled but show no body for the refusal). It changes nothing in the
  * replay; the report counts the cases that rest on one.
  */
-export const Exchange = Schema.Struct({ request: Request, response: Response, assumed: Schema.optional(Schema.NonEmptyString) })
+export const Exchange = Schema.Struct({
+  request: Request,
+  response: Response,
+  assumed: Schema.optional(Schema.NonEmptyString)
+})
 /** One request and the response replayed for it. */
 export type Exchange = typeof Exchange.Type
 
@@ -125,7 +131,8 @@ export type Loaded =
     }
 
 /** How many of a fixture's exchanges are marked `assumed`. */
-export const assumedCount = (fixture: Fixture): number => fixture.exchanges.filter((e) => e.assumed !== undefined).length
+export const assumedCount = (fixture: Fixture): number =>
+  fixture.exchanges.filter((e) => e.assumed !== undefined).length
 
 /** A fixture's case key, `operation.scenario` (`cancel.already-cancelled`), as expectations and reports name it. */
 export const key = (f: { readonly operation: string; readonly scenario: string }) => `${f.operation}.${f.scenario}`
@@ -143,11 +150,13 @@ export const firstProblem = (error: ParseResult.ParseError): string => {
   const where = showPath(first.path)
   if (first._tag === "Missing") return `${where === "" ? "a required field" : where} is missing`
   // A union reports one issue per member at the same place: say them as one.
-  const same = issues.filter((i) => showPath(i.path) === where).map((i) => /^Expected (.*), actual (.*)$/.exec(i.message))
+  const same = issues
+    .filter((i) => showPath(i.path) === where)
+    .map((i) => /^Expected (.*), actual (.*)$/.exec(i.message))
   const message =
     same.length > 1 && same.every((m) => m !== null)
       ? `Expected ${same.map((m) => m?.[1]).join(" | ")}, actual ${same[0]?.[2]}`
-      : first.message.split("\n")[0] ?? first.message
+      : (first.message.split("\n")[0] ?? first.message)
   return where === "" ? message : `${where}: ${message}`
 }
 

@@ -47,13 +47,17 @@ export interface Family {
   readonly results: { readonly completed: ReadonlyArray<string>; readonly cancelled: ReadonlyArray<string> }
 }
 
-const files = { completed: ["/files/TODO-output-file/content"], cancelled: ["/files/TODO-output-file/content", "/files/TODO-error-file/content"] }
+const files = {
+  completed: ["/files/TODO-output-file/content"],
+  cancelled: ["/files/TODO-output-file/content", "/files/TODO-error-file/content"]
+}
 
 /** Every family, by id. */
 export const families: { readonly [F in FamilyId]: Family } = {
   openai: {
     id: "openai",
-    title: "OpenAI-shaped (OpenAI, Moonshot, Azure OpenAI, Groq, xAI …): POST /batches/{id}/cancel, a 409 refusal, ?limit&after with has_more, output and error files",
+    title:
+      "OpenAI-shaped (OpenAI, Moonshot, Azure OpenAI, Groq, xAI …): POST /batches/{id}/cancel, a 409 refusal, ?limit&after with has_more, output and error files",
     helpers: "@batchctl/openai-compatible, or Batch.pageOf and Results.fromFiles",
     auth: "bearer",
     cancel: { method: "POST", path: `/batches/${ID}/cancel` },
@@ -84,7 +88,8 @@ export const families: { readonly [F in FamilyId]: Family } = {
   },
   "page-number": {
     id: "page-number",
-    title: "page numbers with a total (Mistral's ?page&page_size, total): a 400 refusal, an output file and an error file",
+    title:
+      "page numbers with a total (Mistral's ?page&page_size, total): a 400 refusal, an output file and an error file",
     helpers: "Paging.pageNumberOf and Paging.fromPageNumber, Paging.refuseBackward, ResultsSource.inlineOrFiles",
     auth: "bearer",
     cancel: { method: "POST", path: `/batches/${ID}/cancel` },
@@ -168,25 +173,40 @@ const plansOf = (f: Family): Readonly<Record<string, Plan>> => {
   const cancelStep = (status: number): Step => ({ method: f.cancel.method, path: f.cancel.path, status })
   const retrieve: Step = { method: "GET", path: f.batch, status: 200 }
   // A cancel that answers no batch is followed by the retrieve that gets it.
-  const accepted: ReadonlyArray<Step> = f.cancelThenRetrieve ? [{ ...cancelStep(200), body: {} }, retrieve] : [cancelStep(200)]
+  const accepted: ReadonlyArray<Step> = f.cancelThenRetrieve
+    ? [{ ...cancelStep(200), body: {} }, retrieve]
+    : [cancelStep(200)]
   const refusal = (expect: Fixture["expect"]): Plan => ({ exchanges: [cancelStep(f.refusal), retrieve], expect })
   const one = (step: Step, expect: Fixture["expect"]): Plan => ({ exchanges: [step], expect })
   const times = (statuses: ReadonlyArray<number>, expect: Fixture["expect"]): Plan => ({
     exchanges: statuses.flatMap((status) => (status === 200 ? accepted : [cancelStep(status)])),
     expect
   })
-  const get = (status: number, text?: string): Step => ({ ...retrieve, status, ...(text === undefined ? {} : { text }) })
+  const get = (status: number, text?: string): Step => ({
+    ...retrieve,
+    status,
+    ...(text === undefined ? {} : { text })
+  })
   const results = (paths: ReadonlyArray<string>, expect: Fixture["expect"]): Plan => ({
-    exchanges: [retrieve, ...paths.map((path) => ({ method: "GET", path, status: 200, text: '{"custom_id": "TODO"}\n' }))],
+    exchanges: [
+      retrieve,
+      ...paths.map((path) => ({ method: "GET", path, status: 200, text: '{"custom_id": "TODO"}\n' }))
+    ],
     expect
   })
   return {
     "cancel.validating": times([200], { batch: { status: "cancelling" } }),
     "cancel.in-progress": times([200], { batch: { status: "cancelling" } }),
     "cancel.already-cancelling": refusal({ batch: { status: "cancelling" } }),
-    "cancel.completed": refusal({ error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for completed" } }),
-    "cancel.failed": refusal({ error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for failed" } }),
-    "cancel.expired": refusal({ error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for expired" } }),
+    "cancel.completed": refusal({
+      error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for completed" }
+    }),
+    "cancel.failed": refusal({
+      error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for failed" }
+    }),
+    "cancel.expired": refusal({
+      error: { _tag: "InvalidBatchState", vendorStatus: "TODO: the vendor's word for expired" }
+    }),
     "cancel.cancelled": refusal({ batch: { status: "cancelled" } }),
     "cancel.unauthorized": one(cancelStep(401), { error: { _tag: "Unauthorized", httpStatus: 401 } }),
     "cancel.forbidden": one(cancelStep(403), { error: { _tag: "PermissionDenied", httpStatus: 403 } }),
@@ -195,12 +215,16 @@ const plansOf = (f: Family): Readonly<Record<string, Plan>> => {
     "cancel.rate-limited-exhausted": times([429, 429, 429], { error: { _tag: "RateLimited", httpStatus: 429 } }),
     "cancel.quota-exceeded": one(cancelStep(429), { error: { _tag: "QuotaExceeded" } }),
     "cancel.server-error-then-ok": times([500, 200], { batch: { status: "cancelling" } }),
-    "cancel.server-error-exhausted": times([503, 503, 503], { error: { _tag: "ProviderUnavailable", httpStatus: 503 } }),
+    "cancel.server-error-exhausted": times([503, 503, 503], {
+      error: { _tag: "ProviderUnavailable", httpStatus: 503 }
+    }),
     "cancel.html-error-page": one(
       { ...cancelStep(200), text: "<!DOCTYPE html><html><body>TODO: an HTML page</body></html>" },
       { error: { _tag: "UnexpectedResponse", httpStatus: 200 } }
     ),
-    "retrieve.unknown-status": one(get(200), { batch: { status: "unknown", vendorStatus: "TODO: a status word the adapter does not know" } }),
+    "retrieve.unknown-status": one(get(200), {
+      batch: { status: "unknown", vendorStatus: "TODO: a status word the adapter does not know" }
+    }),
     "retrieve.validating": one(get(200), { batch: { status: "validating", terminal: false } }),
     "retrieve.in-progress": one(get(200), { batch: { status: "in_progress", terminal: false } }),
     "retrieve.finalizing": one(get(200), { batch: { status: "finalizing", terminal: false } }),
@@ -210,7 +234,9 @@ const plansOf = (f: Family): Readonly<Record<string, Plan>> => {
     "retrieve.failed": one(get(200), { batch: { status: "failed", terminal: true } }),
     "retrieve.expired": one(get(200), { batch: { status: "expired", terminal: true } }),
     "retrieve.not-found": one(get(404), { error: { _tag: "BatchNotFound", httpStatus: 404, batchId: ID } }),
-    "retrieve.malformed-body": one(get(200, '{"id": "TODO-batch-id", "sta'), { error: { _tag: "UnexpectedResponse", httpStatus: 200 } }),
+    "retrieve.malformed-body": one(get(200, '{"id": "TODO-batch-id", "sta'), {
+      error: { _tag: "UnexpectedResponse", httpStatus: 200 }
+    }),
     "retrieve.empty-body": one(get(200, ""), { error: { _tag: "UnexpectedResponse", httpStatus: 200 } }),
     "list.first-page": {
       exchanges: [{ method: "GET", path: f.list.first.query, status: 200 }],
@@ -247,9 +273,17 @@ const contentType = (step: Step) =>
   step.text === undefined ? "application/json" : step.text.startsWith("<") ? "text/html" : "application/json"
 
 /** The template for one scenario, in the shape of `family` (default `openai`). */
-export const template = (provider: string, scenario: Scenarios.Scenario, baseUrl: string, family: FamilyId = "openai"): Fixture => {
+export const template = (
+  provider: string,
+  scenario: Scenarios.Scenario,
+  baseUrl: string,
+  family: FamilyId = "openai"
+): Fixture => {
   const f = families[family]
-  const plan: Plan = plans[family][scenario.key] ?? { exchanges: [{ method: "GET", path: f.batch, status: 200 }], expect: { batch: { status: "TODO" } } }
+  const plan: Plan = plans[family][scenario.key] ?? {
+    exchanges: [{ method: "GET", path: f.batch, status: 200 }],
+    expect: { batch: { status: "TODO" } }
+  }
   const base = baseUrl.replace(/\/+$/, "")
   const exchanges: Array<Exchange> = plan.exchanges.map((x) => ({
     request: {
@@ -337,7 +371,8 @@ export const init = (
         written.push(file)
       }
       let expectations: Record<string, unknown> = {}
-      if (existsSync(expectationsFile)) expectations = JSON.parse(await readFile(expectationsFile, "utf8")) as Record<string, unknown>
+      if (existsSync(expectationsFile))
+        expectations = JSON.parse(await readFile(expectationsFile, "utf8")) as Record<string, unknown>
       if (expectations[provider] === undefined) {
         expectations[provider] = { skip: {}, expectedFailures: {} }
         await writeFile(expectationsFile, `${JSON.stringify(expectations, null, 2)}\n`)

@@ -25,10 +25,11 @@ export interface Loaded {
 }
 
 /** The repository's adapters: package, and the namespace that holds `layer` (read from the registry). */
-export const builtIn: Readonly<Record<string, { readonly module: string; readonly namespace: string; readonly envPrefix: string }>> =
-  Object.fromEntries(
-    Registry.entries.map((e) => [e.id, { module: e.package, namespace: e.namespace, envPrefix: e.envPrefix }])
-  )
+export const builtIn: Readonly<
+  Record<string, { readonly module: string; readonly namespace: string; readonly envPrefix: string }>
+> = Object.fromEntries(
+  Registry.entries.map((e) => [e.id, { module: e.package, namespace: e.namespace, envPrefix: e.envPrefix }])
+)
 
 /** The ids of the providers whose adapters ship with batchctl, sorted. */
 export const builtInIds: ReadonlyArray<string> = Object.keys(builtIn).sort()
@@ -67,7 +68,9 @@ const str = (u: unknown) => (typeof u === "string" && u.length > 0 ? u : undefin
 const looksLikePath = (spec: string) =>
   spec.startsWith(".") || isAbsolute(spec) || spec.startsWith("file:") || /\.[cm]?[jt]s$/.test(spec)
 
-const packageOf = (file: string): { readonly name: string | undefined; readonly version: string | undefined } | undefined => {
+const packageOf = (
+  file: string
+): { readonly name: string | undefined; readonly version: string | undefined } | undefined => {
   let dir = dirname(file)
   for (;;) {
     const manifest = join(dir, "package.json")
@@ -106,7 +109,10 @@ const importModule = (spec: string, cwd: string): Effect.Effect<Imported, Adapte
         file = undefined
       }
       // Not resolvable from the caller's directory: try from here (a peer installed beside this package).
-      const exports = (await (file === undefined ? import(spec) : import(pathToFileURL(file).href))) as Record<string, unknown>
+      const exports = (await (file === undefined ? import(spec) : import(pathToFileURL(file).href))) as Record<
+        string,
+        unknown
+      >
       return { exports, file }
     },
     catch: (e) => {
@@ -115,9 +121,12 @@ const importModule = (spec: string, cwd: string): Effect.Effect<Imported, Adapte
         code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND"
           ? `cannot find it from ${cwd}${e instanceof Error ? ` (${e.message.split("\n")[0]})` : ""}`
           : e instanceof Error
-            ? e.message.split("\n")[0] ?? e.message
+            ? (e.message.split("\n")[0] ?? e.message)
             : String(e)
-      return new AdapterLoadError({ module: looksLikePath(spec) && !spec.startsWith("file:") ? resolve(cwd, spec) : spec, reason })
+      return new AdapterLoadError({
+        module: looksLikePath(spec) && !spec.startsWith("file:") ? resolve(cwd, spec) : spec,
+        reason
+      })
     }
   })
 
@@ -145,7 +154,8 @@ export const fromExports = (
     (entry): entry is [string, Record<string, unknown>] => isObject(entry[1]) && isFunction(entry[1].layer)
   )
   const [only, ...more] = namespaces
-  if (only !== undefined && more.length === 0) return Effect.succeed(loaded(only[1], only[1].layer as ProviderFactory, origin))
+  if (only !== undefined && more.length === 0)
+    return Effect.succeed(loaded(only[1], only[1].layer as ProviderFactory, origin))
   return Effect.fail(
     new AdapterLoadError({
       module: label,
@@ -173,9 +183,7 @@ export const loadModule = (spec: string, cwd: string): Effect.Effect<Loaded, Ada
   Effect.flatMap(importModule(spec, cwd), ({ exports, file }) => {
     const pkg = file === undefined ? undefined : packageOf(file)
     const origin =
-      pkg?.name !== undefined && !looksLikePath(spec)
-        ? `${pkg.name}@${pkg.version ?? "?"}`
-        : file ?? spec
+      pkg?.name !== undefined && !looksLikePath(spec) ? `${pkg.name}@${pkg.version ?? "?"}` : (file ?? spec)
     return fromExports(exports, file ?? spec, origin)
   })
 
@@ -185,7 +193,8 @@ export const loadBuiltIn = (
   cwd: string = process.cwd()
 ): Effect.Effect<Loaded, AdapterNotInstalled | AdapterLoadError> => {
   const entry = builtIn[provider]
-  if (entry === undefined) return Effect.fail(new AdapterLoadError({ module: provider, reason: "not a built-in provider" }))
+  if (entry === undefined)
+    return Effect.fail(new AdapterLoadError({ module: provider, reason: "not a built-in provider" }))
   return importModule(entry.module, cwd).pipe(
     Effect.mapError((e): AdapterNotInstalled | AdapterLoadError =>
       e.reason.startsWith("cannot find") ? new AdapterNotInstalled({ provider, module: entry.module }) : e

@@ -30,7 +30,11 @@ export interface RawExchange {
     readonly headers: Readonly<Record<string, string>>
     readonly body: string | undefined
   }
-  readonly response: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly text: string }
+  readonly response: {
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly text: string
+  }
 }
 
 /** Wraps `client` so that every exchange lands in `sink`; the adapter sees the same response it would have. */
@@ -38,9 +42,17 @@ export const recording = (client: HttpClient.HttpClient, sink: Array<RawExchange
   HttpClient.transform(client, (effect, request) =>
     Effect.flatMap(effect, (response) =>
       Effect.map(response.text, (text) => {
-        const url = Either.getOrElse(UrlParams.makeUrl(request.url, request.urlParams, request.hash), () => new URL(request.url))
+        const url = Either.getOrElse(
+          UrlParams.makeUrl(request.url, request.urlParams, request.hash),
+          () => new URL(request.url)
+        )
         sink.push({
-          request: { method: request.method, url: url.href, headers: { ...request.headers }, body: bodyText(request.body) },
+          request: {
+            method: request.method,
+            url: url.href,
+            headers: { ...request.headers },
+            body: bodyText(request.body)
+          },
           response: { status: response.status, headers: { ...response.headers }, text }
         })
         const nullBody = response.status === 204 || response.status === 205 || response.status === 304
@@ -68,15 +80,15 @@ const REDACTED = "[REDACTED]"
 const dropRequestHeader = (name: string) =>
   /^(authorization|proxy-authorization|x-api-key|api-key|cookie|openai-organization|openai-project|anthropic-organization-id|accept|accept-encoding|accept-language|connection|content-length|content-type|host|user-agent|traceparent|tracestate)$/.test(
     name
-  ) ||
-  /(key|token|secret|auth|cookie|session|organi[sz]ation|project|^x-stainless-)/.test(name)
+  ) || /(key|token|secret|auth|cookie|session|organi[sz]ation|project|^x-stainless-)/.test(name)
 
 /** Response headers worth keeping; everything else (set-cookie, organization ids, CDN ids) is dropped. */
 const keepResponseHeader = (name: string) =>
   /^(content-type|retry-after|retry-after-ms|request-id|x-request-id)$/.test(name)
 
 /** JSON fields whose value is an account identifier or a secret, wherever they sit. */
-const SENSITIVE_FIELD = /^(api_?key|apikey|secret|token|access_token|refresh_token|password|email|organization|organization_id|org_id|org|project|project_id|owner)$/i
+const SENSITIVE_FIELD =
+  /^(api_?key|apikey|secret|token|access_token|refresh_token|password|email|organization|organization_id|org_id|org|project|project_id|owner)$/i
 
 /** Id-shaped secrets: keys, organization and project ids. */
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -94,9 +106,13 @@ export interface ScrubOptions {
 }
 
 const forms = (secret: string): Array<string> =>
-  [`Bearer ${secret}`, secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString("base64")].filter(
-    (s, i, all) => s.length >= 4 && all.indexOf(s) === i
-  )
+  [
+    `Bearer ${secret}`,
+    secret,
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    Buffer.from(secret).toString("base64")
+  ].filter((s, i, all) => s.length >= 4 && all.indexOf(s) === i)
 
 /** A string with every secret, key-shaped id and recorded base URL replaced. */
 export const scrubString = (text: string, options: ScrubOptions): string => {
@@ -137,14 +153,20 @@ export const secretsIn = (raw: ReadonlyArray<RawExchange>): Array<string> => {
   const out: Array<string> = []
   for (const { request, response } of raw) {
     for (const [name, value] of Object.entries(request.headers)) {
-      if (!dropRequestHeader(name.toLowerCase()) || /^(accept|connection|content-|host|user-agent|trace)/.test(name.toLowerCase())) continue
+      if (
+        !dropRequestHeader(name.toLowerCase()) ||
+        /^(accept|connection|content-|host|user-agent|trace)/.test(name.toLowerCase())
+      )
+        continue
       out.push(value.replace(/^(Bearer|Basic)\s+/i, ""))
-      if (name.toLowerCase() === "cookie") for (const part of value.split(";")) out.push(part.split("=").slice(1).join("=").trim())
+      if (name.toLowerCase() === "cookie")
+        for (const part of value.split(";")) out.push(part.split("=").slice(1).join("=").trim())
     }
     for (const [name, value] of Object.entries(response.headers)) {
       const n = name.toLowerCase()
       if (n === "set-cookie") {
-        for (const cookie of value.split(/,(?=[^;]+=)/)) out.push((cookie.split(";")[0] ?? "").split("=").slice(1).join("=").trim())
+        for (const cookie of value.split(/,(?=[^;]+=)/))
+          out.push((cookie.split(";")[0] ?? "").split("=").slice(1).join("=").trim())
       } else if (/organi[sz]ation|project|session|token|key/.test(n)) out.push(value)
     }
   }
@@ -165,27 +187,24 @@ export const toExchanges = (raw: ReadonlyArray<RawExchange>, apiKey: string, opt
         ? ("bearer" as const)
         : request.headers["x-api-key"] === apiKey
           ? ("x-api-key" as const)
-          : ["api-key", "x-goog-api-key"].find((name) => request.headers[name] === apiKey) ??
+          : (["api-key", "x-goog-api-key"].find((name) => request.headers[name] === apiKey) ??
             (Object.values(request.headers).some((v) => v.includes(apiKey)) || request.url.includes(apiKey)
-            ? undefined
-            : ("none" as const))
+              ? undefined
+              : ("none" as const)))
     const requestBody = request.body === undefined || request.body === "" ? undefined : parseJson(request.body)
     const responseHeaders: Record<string, string> = {}
     for (const [name, value] of Object.entries(response.headers)) {
       if (keepResponseHeader(name.toLowerCase())) responseHeaders[name.toLowerCase()] = scrubString(value, options)
     }
-    const json = response.headers["content-type"]?.includes("json") === true ? parseJson(response.text) : { ok: false as const }
+    const json =
+      response.headers["content-type"]?.includes("json") === true ? parseJson(response.text) : { ok: false as const }
     return {
       request: {
         method: request.method,
         url: scrubString(request.url, options),
         ...(Object.keys(headers).length === 0 ? {} : { headers }),
         ...(auth === undefined ? {} : { auth }),
-        ...(requestBody === undefined
-          ? {}
-          : requestBody.ok
-            ? { body: scrubJson(requestBody.value, options) }
-            : {})
+        ...(requestBody === undefined ? {} : requestBody.ok ? { body: scrubJson(requestBody.value, options) } : {})
       },
       response: {
         status: response.status,
@@ -216,7 +235,11 @@ export interface RecordOptions {
   readonly provider: string
   readonly factory: ProviderFactory
   readonly operation: Operation
-  readonly input: { readonly batchId?: string | undefined; readonly limit?: number | undefined; readonly after?: string | undefined }
+  readonly input: {
+    readonly batchId?: string | undefined
+    readonly limit?: number | undefined
+    readonly after?: string | undefined
+  }
   readonly apiKey: Redacted.Redacted<string>
   /** Where to send the requests; default the adapter's own (the vendor). */
   readonly baseUrl?: string | undefined
@@ -240,7 +263,12 @@ const isLoopback = (url: string) => {
   }
 }
 
-const slug = (s: string) => s.replace(/([a-z])([A-Z])/g, "$1-$2").replace(/[^A-Za-z0-9]+/g, "-").toLowerCase().replace(/^-|-$/g, "")
+const slug = (s: string) =>
+  s
+    .replace(/([a-z])([A-Z])/g, "$1-$2")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .toLowerCase()
+    .replace(/^-|-$/g, "")
 
 const trimmedExpect = (outcome: Record<string, unknown>): Fixture["expect"] => {
   const dropRaw = (b: unknown) => {
@@ -255,7 +283,10 @@ const trimmedExpect = (outcome: Record<string, unknown>): Fixture["expect"] => {
   }
   if ("results" in outcome) {
     return {
-      results: (outcome.results as ReadonlyArray<Record<string, unknown>>).map((r) => ({ customId: r.customId, outcome: r.outcome }))
+      results: (outcome.results as ReadonlyArray<Record<string, unknown>>).map((r) => ({
+        customId: r.customId,
+        outcome: r.outcome
+      }))
     }
   }
   const { message: _message, ...error } = outcome.error as { readonly _tag: string } & Record<string, unknown>
@@ -269,7 +300,11 @@ const firstDefaultUrl = (options: RecordOptions): Effect.Effect<string | undefin
     seen ??= url.href
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: "dry run" }))
   })
-  return outcomeOfInput(options, options.factory({ apiKey: options.apiKey, retry: VendorHttp.immediateRetries(1) }), refusing).pipe(
+  return outcomeOfInput(
+    options,
+    options.factory({ apiKey: options.apiKey, retry: VendorHttp.immediateRetries(1) }),
+    refusing
+  ).pipe(
     Effect.exit,
     Effect.map(() => seen)
   )
@@ -280,9 +315,11 @@ const outcomeOfInput = (
   layer: Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>,
   client: HttpClient.HttpClient
 ) =>
-  outcomeOf(options.operation, options.input, layer.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))).pipe(
-    Effect.timeout("120 seconds")
-  )
+  outcomeOf(
+    options.operation,
+    options.input,
+    layer.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
+  ).pipe(Effect.timeout("120 seconds"))
 
 /**
  * The two bases without the path segments they end with in common, so that a URL beside the base (a
@@ -331,7 +368,8 @@ export const record = (options: RecordOptions) =>
   Effect.gen(function* () {
     const sink: Array<RawExchange> = []
     const key = Redacted.value(options.apiKey)
-    if (key.length < 8) return yield* Effect.fail(new RecordError({ reason: "the API key is shorter than 8 characters" }))
+    if (key.length < 8)
+      return yield* Effect.fail(new RecordError({ reason: "the API key is shorter than 8 characters" }))
     const layer = options.factory({
       apiKey: options.apiKey,
       ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
@@ -340,22 +378,30 @@ export const record = (options: RecordOptions) =>
     const exit = yield* Effect.exit(outcomeOfInput(options, layer, recording(options.client, sink)))
     if (sink.length === 0) {
       const why = Exit.isFailure(exit) ? (Cause.pretty(exit.cause).split("\n")[0] ?? "") : ""
-      return yield* Effect.fail(new RecordError({ reason: `no exchange was recorded (nothing answered)${why === "" ? "" : `: ${scrubString(why, { secrets: [key] })}`}` }))
+      return yield* Effect.fail(
+        new RecordError({
+          reason: `no exchange was recorded (nothing answered)${why === "" ? "" : `: ${scrubString(why, { secrets: [key] })}`}`
+        })
+      )
     }
     let outcome: Record<string, unknown> | undefined
     if (Exit.isSuccess(exit)) outcome = exit.value
     else {
       const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure) && BatchError.isBatchError(failure.value)) outcome = { error: encodeFailure(failure.value) }
+      if (Option.isSome(failure) && BatchError.isBatchError(failure.value))
+        outcome = { error: encodeFailure(failure.value) }
     }
     if (outcome === undefined) {
-      return yield* Effect.fail(new RecordError({ reason: "the adapter died instead of answering or failing with a typed error" }))
+      return yield* Effect.fail(
+        new RecordError({ reason: "the adapter died instead of answering or failing with a typed error" })
+      )
     }
     let rebase: { readonly from: string; readonly to: string } | undefined
     if (options.baseUrl !== undefined) {
       const first = sink[0]?.request.url
       const trimmed = options.baseUrl.replace(/\/+$/, "")
-      if (options.defaultBaseUrl !== undefined) rebase = rebaseBases(trimmed, options.defaultBaseUrl.replace(/\/+$/, ""))
+      if (options.defaultBaseUrl !== undefined)
+        rebase = rebaseBases(trimmed, options.defaultBaseUrl.replace(/\/+$/, ""))
       else {
         const dry = yield* firstDefaultUrl(options)
         if (first !== undefined && dry !== undefined) rebase = rebaseFrom(first, dry)

@@ -117,7 +117,10 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
         if (auth === "bearer" && name === "authorization") return false
         if (keyHeader !== undefined && name === keyHeader) return false
         // No `auth` in the fixture: the key may sit in either standard place, and nowhere else.
-        if (auth === undefined && (name === "x-api-key" || (name === "authorization" && value === `Bearer ${apiKey}`))) {
+        if (
+          auth === undefined &&
+          (name === "x-api-key" || (name === "authorization" && value === `Bearer ${apiKey}`))
+        ) {
           return false
         }
         return true
@@ -127,10 +130,12 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
   if (elsewhere.length > 0) out.push(`auth: the key also appears in ${elsewhere.join(", ")}`)
   if (expected.form !== undefined) {
     const form = sent.form
-    if (form === undefined) out.push(`body: expected a multipart/form-data body, sent ${sent.body === undefined ? "no body" : "another"}`)
+    if (form === undefined)
+      out.push(`body: expected a multipart/form-data body, sent ${sent.body === undefined ? "no body" : "another"}`)
     else {
       for (const [name, value] of Object.entries(expected.form.fields ?? {})) {
-        if (form.fields[name] !== value) out.push(`form field ${name}: expected ${JSON.stringify(value)}, sent ${JSON.stringify(form.fields[name])}`)
+        if (form.fields[name] !== value)
+          out.push(`form field ${name}: expected ${JSON.stringify(value)}, sent ${JSON.stringify(form.fields[name])}`)
       }
       if (expected.form.file !== undefined && form.file !== expected.form.file) {
         out.push(`form file: expected ${JSON.stringify(expected.form.file)}, sent ${JSON.stringify(form.file)}`)
@@ -145,7 +150,9 @@ export const compare = (expected: Exchange["request"], sent: SentRequest, apiKey
       parsed = sent.body
     }
     if (JSON.stringify(canonical(parsed)) !== JSON.stringify(canonical(expected.body))) {
-      out.push(`body: expected ${JSON.stringify(expected.body)}, sent ${sent.body === undefined ? "no body" : sent.body}`)
+      out.push(
+        `body: expected ${JSON.stringify(expected.body)}, sent ${sent.body === undefined ? "no body" : sent.body}`
+      )
     }
   }
   return out
@@ -172,7 +179,10 @@ export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay
     Effect.gen(function* () {
       const body = yield* readBody(request.body)
       const contentType = (request.body as { readonly contentType?: string }).contentType ?? ""
-      const form = body !== undefined && contentType.startsWith("multipart/form-data") ? yield* formOf(body, contentType) : undefined
+      const form =
+        body !== undefined && contentType.startsWith("multipart/form-data")
+          ? yield* formOf(body, contentType)
+          : undefined
       const req: SentRequest = {
         method: request.method,
         url: url.href,
@@ -189,7 +199,8 @@ export const make = (exchanges: ReadonlyArray<Exchange>, apiKey: string): Replay
           new HttpClientError.RequestError({ request, reason: "Transport", description: "no recorded exchange left" })
         )
       }
-      for (const diff of compare(exchange.request, req, apiKey)) problems.push(`request #${index + 1}: ${redact(diff, apiKey)}`)
+      for (const diff of compare(exchange.request, req, apiKey))
+        problems.push(`request #${index + 1}: ${redact(diff, apiKey)}`)
       const { response } = exchange
       const text = response.bodyText ?? (response.body === undefined ? "" : JSON.stringify(response.body))
       const nullBody = response.status === 204 || response.status === 205 || response.status === 304

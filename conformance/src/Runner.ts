@@ -30,7 +30,10 @@ export const FAKE_KEY = "sk-batchctl-conformance-7f3a9c2e51d84b06a1e3"
  * The options the runner builds every adapter with: its fake key and at most 3 attempts per HTTP call
  * with no delay. A ready-made `Layer` given instead of a factory must be built with these.
  */
-export const clientOptions: VendorHttp.ClientOptions = { apiKey: Redacted.make(FAKE_KEY), retry: VendorHttp.immediateRetries(3) }
+export const clientOptions: VendorHttp.ClientOptions = {
+  apiKey: Redacted.make(FAKE_KEY),
+  retry: VendorHttp.immediateRetries(3)
+}
 
 /** A layer that provides `BatchProvider` over an `HttpClient`. */
 export type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
@@ -95,7 +98,9 @@ export const subsetDiff = (expected: unknown, actual: unknown, path = "$"): Arra
       subsetDiff(v, Object.hasOwn(actual, k) ? (actual as Record<string, unknown>)[k] : undefined, `${path}.${k}`)
     )
   }
-  return Object.is(expected, actual) || expected === actual ? [] : [`${path}: expected ${show(expected)}, got ${show(actual)}`]
+  return Object.is(expected, actual) || expected === actual
+    ? []
+    : [`${path}: expected ${show(expected)}, got ${show(actual)}`]
 }
 
 const show = (u: unknown) => (u === undefined ? "nothing" : JSON.stringify(u))
@@ -104,7 +109,10 @@ const encodeBatch = Schema.encodeSync(Batch.Batch)
 const encodePage = Schema.encodeSync(Batch.Page)
 const encodeResult = Schema.encodeSync(Batch.ResultItem)
 const encodeError = (u: unknown) =>
-  Schema.encodeUnknownEither(Schema.Union(BatchError.BatchError, Create.CreateUnconfirmed))(u) as Either.Either<Record<string, unknown>, unknown>
+  Schema.encodeUnknownEither(Schema.Union(BatchError.BatchError, Create.CreateUnconfirmed))(u) as Either.Either<
+    Record<string, unknown>,
+    unknown
+  >
 
 /** A typed failure of any operation: the vocabulary's, or a create's `CreateUnconfirmed`. */
 const isTypedFailure = (u: unknown): u is { readonly message: string; readonly stack?: string } =>
@@ -129,7 +137,9 @@ export interface Input {
 
 /** A create's input: the JSONL text when the fixture gives one, else its requests (as given, checked by the adapter). */
 const createInput = (input: Input): Create.Input =>
-  input.jsonl !== undefined ? Create.jsonl(Stream.make(input.jsonl)) : ((input.requests ?? []) as ReadonlyArray<Create.Request>)
+  input.jsonl !== undefined
+    ? Create.jsonl(Stream.make(input.jsonl))
+    : ((input.requests ?? []) as ReadonlyArray<Create.Request>)
 
 const operationOf = (
   operation: Operation,
@@ -155,7 +165,9 @@ const operationOf = (
         results: Chunk.toReadonlyArray(items).map((item) => encodeResult(item))
       }))
     case "create":
-      return Effect.map(provider.create(createInput(input), (input.createOptions ?? {}) as Create.Options), (b) => ({ batch: encodeBatch(b) }))
+      return Effect.map(provider.create(createInput(input), (input.createOptions ?? {}) as Create.Options), (b) => ({
+        batch: encodeBatch(b)
+      }))
   }
 }
 
@@ -165,7 +177,9 @@ export const outcomeOf = (
   input: Input,
   layer: Layer.Layer<BatchProvider.BatchProvider, unknown>
 ): Effect.Effect<Outcome, unknown> =>
-  Effect.flatMap(BatchProvider.BatchProvider, (provider) => operationOf(operation, input, provider)).pipe(Effect.provide(layer))
+  Effect.flatMap(BatchProvider.BatchProvider, (provider) => operationOf(operation, input, provider)).pipe(
+    Effect.provide(layer)
+  )
 
 /** Every string value of the fixture that still starts with `TODO`, with where it sits. */
 const todoStrings = (u: unknown, path: string): Array<string> => {
@@ -182,7 +196,9 @@ const todoStrings = (u: unknown, path: string): Array<string> => {
 export const todos = (fixture: Fixture): Array<string> => {
   const { todo, ...rest } = fixture
   const open = [...(todo ?? []).map((t) => `todo: ${t}`), ...todoStrings(rest, "$")]
-  return open.length === 0 ? [] : [`template not filled in (${open.length} TODO): ${open.slice(0, 3).join("; ")}${open.length > 3 ? "; …" : ""}`]
+  return open.length === 0
+    ? []
+    : [`template not filled in (${open.length} TODO): ${open.slice(0, 3).join("; ")}${open.length > 3 ? "; …" : ""}`]
 }
 
 /** Runs one fixture against one provider factory. */
@@ -217,7 +233,10 @@ export const runCase = (fixture: Fixture, factory: ProviderSource, file?: string
       const [kind, expected] = Object.entries(fixture.expect)[0] as [string, unknown]
       if (!(kind in outcome)) {
         const got = Object.keys(outcome)[0]
-        const detail = got === "error" ? ` ${show((outcome.error as Record<string, unknown>)._tag)}: ${(outcome.error as Record<string, unknown>).message}` : ""
+        const detail =
+          got === "error"
+            ? ` ${show((outcome.error as Record<string, unknown>)._tag)}: ${(outcome.error as Record<string, unknown>).message}`
+            : ""
         reasons.push(`expected ${kind}, got ${got}${detail}`)
       } else {
         reasons.push(...subsetDiff(expected, outcome[kind], `$.${kind}`))

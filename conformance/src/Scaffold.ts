@@ -57,9 +57,12 @@ export interface Result {
  *
  * @category errors
  */
-export class ScaffoldUsage extends Schema.TaggedError<ScaffoldUsage>("@batchctl/conformance/ScaffoldUsage")("ScaffoldUsage", {
-  reason: Schema.String
-}) {
+export class ScaffoldUsage extends Schema.TaggedError<ScaffoldUsage>("@batchctl/conformance/ScaffoldUsage")(
+  "ScaffoldUsage",
+  {
+    reason: Schema.String
+  }
+) {
   override get message() {
     return `scaffold: ${this.reason}`
   }
@@ -70,10 +73,13 @@ export class ScaffoldUsage extends Schema.TaggedError<ScaffoldUsage>("@batchctl/
  *
  * @category errors
  */
-export class ScaffoldError extends Schema.TaggedError<ScaffoldError>("@batchctl/conformance/ScaffoldError")("ScaffoldError", {
-  path: Schema.String,
-  reason: Schema.String
-}) {
+export class ScaffoldError extends Schema.TaggedError<ScaffoldError>("@batchctl/conformance/ScaffoldError")(
+  "ScaffoldError",
+  {
+    path: Schema.String,
+    reason: Schema.String
+  }
+) {
   override get message() {
     return `scaffold: cannot write ${this.path}: ${this.reason}`
   }
@@ -109,7 +115,9 @@ export const envPrefixOf = (provider: string): string => provider.toUpperCase().
  */
 const manifest = (): { readonly version: string; readonly ranges: Readonly<Record<string, string>> } => {
   try {
-    const json = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")) as {
+    const json = JSON.parse(
+      readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")
+    ) as {
       readonly name?: string
       readonly version?: string
       readonly dependencies?: Record<string, string>
@@ -117,7 +125,10 @@ const manifest = (): { readonly version: string; readonly ranges: Readonly<Recor
       readonly peerDependencies?: Record<string, string>
     }
     if (json.name !== "@batchctl/conformance") return { version: coreVersion, ranges: {} }
-    return { version: json.version ?? coreVersion, ranges: { ...json.devDependencies, ...json.peerDependencies, ...json.dependencies } }
+    return {
+      version: json.version ?? coreVersion,
+      ranges: { ...json.devDependencies, ...json.peerDependencies, ...json.dependencies }
+    }
   } catch {
     return { version: coreVersion, ranges: {} }
   }
@@ -147,12 +158,17 @@ const packageJson = (o: Spec): string => {
     files: ["dist", "src", "README.md"],
     scripts: {
       build: "tsc -p tsconfig.json",
-      conformance: "batchctl-conformance --fixtures fixtures --adapter ./dist/index.js --expectations fixtures/expectations.json",
-      coverage: "batchctl-conformance --fixtures fixtures --adapter ./dist/index.js --expectations fixtures/expectations.json --coverage",
+      conformance:
+        "batchctl-conformance --fixtures fixtures --adapter ./dist/index.js --expectations fixtures/expectations.json",
+      coverage:
+        "batchctl-conformance --fixtures fixtures --adapter ./dist/index.js --expectations fixtures/expectations.json --coverage",
       test: "npm run build && npm run conformance"
     },
     dependencies: { "@batchctl/core": `^${coreVersion}` },
-    peerDependencies: { effect: rangeOf("effect", "^3.22.4"), "@effect/platform": rangeOf("@effect/platform", "^0.97.1") },
+    peerDependencies: {
+      effect: rangeOf("effect", "^3.22.4"),
+      "@effect/platform": rangeOf("@effect/platform", "^0.97.1")
+    },
     devDependencies: {
       "@batchctl/conformance": `^${own}`,
       "@batchctl/emulator": rangeOf("@batchctl/emulator", `^${own}`),
@@ -275,7 +291,13 @@ const listCode = (f: Init.Family): { readonly wirePage: string; readonly list: s
     default: {
       const [items, tokenParam, sizeParam, tokenField, tokenRead] =
         f.id === "page-token"
-          ? ["data", "page_token", "page_size", "next_page_token: Wire.optionalOrNull(Schema.String)", "value.next_page_token"]
+          ? [
+              "data",
+              "page_token",
+              "page_size",
+              "next_page_token: Wire.optionalOrNull(Schema.String)",
+              "value.next_page_token"
+            ]
           : f.id === "cursor"
             ? [
                 "data",
@@ -284,7 +306,13 @@ const listCode = (f: Init.Family): { readonly wirePage: string; readonly list: s
                 "paging: Wire.lenientField(Schema.Struct({ next_cursor: Wire.optionalOrNull(Schema.String) }))",
                 "value.paging?.next_cursor"
               ]
-            : ["batches", "pageToken", "pageSize", "nextPageToken: Wire.optionalOrNull(Schema.String)", "value.nextPageToken"]
+            : [
+                "batches",
+                "pageToken",
+                "pageSize",
+                "nextPageToken: Wire.optionalOrNull(Schema.String)",
+                "value.nextPageToken"
+              ]
       return {
         wirePage: `const WirePage = Schema.Struct({
   ${items}: Wire.optionalOrNull(Schema.Array(WireBatch)),
@@ -569,13 +597,16 @@ const profileOverrides = (f: Init.Family): string => {
           : `{ style: "token", tokenParam: "pageToken", sizeParam: "pageSize", defaultSize: 20, maxSize: 100 }`
   const page =
     f.id === "page-number"
-      ? "(p) => ({ object: \"list\", data: p.data, total: p.total })"
+      ? '(p) => ({ object: "list", data: p.data, total: p.total })'
       : f.id === "page-token"
         ? "(p) => ({ data: p.data, next_page_token: p.next })"
         : f.id === "cursor"
-          ? "(p) => ({ object: \"list\", data: p.data, paging: { next_cursor: p.next } })"
+          ? '(p) => ({ object: "list", data: p.data, paging: { next_cursor: p.next } })'
           : "(p) => ({ batches: p.data, nextPageToken: p.next })"
-  const refused = f.refusal === 409 ? "" : `
+  const refused =
+    f.refusal === 409
+      ? ""
+      : `
   // TODO: how the vendor refuses a cancel of an ended batch (status and envelope).
   errors: { ...openai.errors, status: (e) => (e.kind === "refused" ? ${f.refusal} : openai.errors.status?.(e)) },`
   const cancel = f.cancelThenRetrieve
@@ -613,7 +644,8 @@ const profileJs = (o: Spec): string => {
   const f = Init.families[o.family]
   const base = o.family === "anthropic" ? "anthropic" : "openai"
   const name = o.provider.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-  const basePath = base === "anthropic" ? `/${o.provider}` : `/${o.provider}${new URL(o.baseUrl).pathname.replace(/\/+$/, "")}`
+  const basePath =
+    base === "anthropic" ? `/${o.provider}` : `/${o.provider}${new URL(o.baseUrl).pathname.replace(/\/+$/, "")}`
   const overrides = profileOverrides(f)
   return `// @ts-check
 /**
@@ -658,14 +690,23 @@ export const scaffold = (options: Options): Effect.Effect<Result, ScaffoldUsage 
   Effect.gen(function* () {
     const provider = options.provider
     if (!ID.test(provider)) {
-      return yield* new ScaffoldUsage({ reason: `the provider id must be lower case letters, digits and -, starting with a letter: ${JSON.stringify(provider)}` })
+      return yield* new ScaffoldUsage({
+        reason: `the provider id must be lower case letters, digits and -, starting with a letter: ${JSON.stringify(provider)}`
+      })
     }
     const envPrefix = options.envPrefix ?? envPrefixOf(provider)
-    if (!PREFIX.test(envPrefix)) return yield* new ScaffoldUsage({ reason: `--env-prefix must be upper case letters, digits and _: ${JSON.stringify(envPrefix)}` })
+    if (!PREFIX.test(envPrefix))
+      return yield* new ScaffoldUsage({
+        reason: `--env-prefix must be upper case letters, digits and _: ${JSON.stringify(envPrefix)}`
+      })
     const packageName = options.packageName ?? `batchctl-${provider}`
-    if (!PACKAGE.test(packageName)) return yield* new ScaffoldUsage({ reason: `not an npm package name: ${JSON.stringify(packageName)}` })
+    if (!PACKAGE.test(packageName))
+      return yield* new ScaffoldUsage({ reason: `not an npm package name: ${JSON.stringify(packageName)}` })
     const baseUrl = (options.baseUrl ?? `https://api.${provider}.example/v1`).replace(/\/+$/, "")
-    if (!/^https?:\/\/[^\s?#]+$/.test(baseUrl)) return yield* new ScaffoldUsage({ reason: `the base URL must be an http(s) URL with no query: ${JSON.stringify(baseUrl)}` })
+    if (!/^https?:\/\/[^\s?#]+$/.test(baseUrl))
+      return yield* new ScaffoldUsage({
+        reason: `the base URL must be an http(s) URL with no query: ${JSON.stringify(baseUrl)}`
+      })
     const dir = resolve(options.dir)
     const o: Spec = { provider, family: options.family, baseUrl, packageName, envPrefix }
     const namespace = namespaceOf(provider)
@@ -679,9 +720,12 @@ export const scaffold = (options: Options): Effect.Effect<Result, ScaffoldUsage 
       [`src/${namespace}.ts`, adapterTs(o, namespace, f)],
       [`emulator/${provider}.profile.mjs`, profileJs(o)]
     ]
-    const there = options.force === true ? [] : files.filter(([file]) => existsSync(join(dir, file))).map(([file]) => file)
+    const there =
+      options.force === true ? [] : files.filter(([file]) => existsSync(join(dir, file))).map(([file]) => file)
     if (there.length > 0) {
-      return yield* new ScaffoldUsage({ reason: `${there.join(", ")} already in ${dir}; pass --force to overwrite (fixtures are never overwritten)` })
+      return yield* new ScaffoldUsage({
+        reason: `${there.join(", ")} already in ${dir}; pass --force to overwrite (fixtures are never overwritten)`
+      })
     }
     yield* Effect.tryPromise({
       try: async () => {
@@ -699,7 +743,11 @@ export const scaffold = (options: Options): Effect.Effect<Result, ScaffoldUsage 
       family: options.family,
       namespace,
       packageName,
-      written: [...files.map(([file]) => file), ...init.written.map((file) => relative(dir, file)), relative(dir, init.expectations)],
+      written: [
+        ...files.map(([file]) => file),
+        ...init.written.map((file) => relative(dir, file)),
+        relative(dir, init.expectations)
+      ],
       kept: init.kept.map((file) => relative(dir, file))
     }
   })

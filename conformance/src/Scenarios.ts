@@ -23,21 +23,53 @@ const s = (key: string, description: string, expect: string): Scenario => {
 
 /** Every scenario, in the order the matrix shows them. */
 export const all: ReadonlyArray<Scenario> = [
-  s("cancel.validating", "cancel of a batch still validating: the vendor accepts it", "batch: status cancelling (or cancelled)"),
-  s("cancel.in-progress", "cancel of a running batch: the vendor accepts it", "batch: status cancelling (or cancelled)"),
-  s("cancel.already-cancelling", "cancel of a batch already cancelling: the refusal, then one retrieve; the cancel succeeds", "batch: status cancelling"),
-  s("cancel.completed", "cancel of a completed batch: the refusal, then one retrieve", "error: InvalidBatchState, vendorStatus"),
+  s(
+    "cancel.validating",
+    "cancel of a batch still validating: the vendor accepts it",
+    "batch: status cancelling (or cancelled)"
+  ),
+  s(
+    "cancel.in-progress",
+    "cancel of a running batch: the vendor accepts it",
+    "batch: status cancelling (or cancelled)"
+  ),
+  s(
+    "cancel.already-cancelling",
+    "cancel of a batch already cancelling: the refusal, then one retrieve; the cancel succeeds",
+    "batch: status cancelling"
+  ),
+  s(
+    "cancel.completed",
+    "cancel of a completed batch: the refusal, then one retrieve",
+    "error: InvalidBatchState, vendorStatus"
+  ),
   s("cancel.failed", "cancel of a failed batch: the refusal, then one retrieve", "error: InvalidBatchState"),
   s("cancel.expired", "cancel of an expired batch: the refusal, then one retrieve", "error: InvalidBatchState"),
-  s("cancel.cancelled", "cancel of a cancelled batch: the refusal, then one retrieve; idempotent, so it succeeds", "batch: status cancelled"),
+  s(
+    "cancel.cancelled",
+    "cancel of a cancelled batch: the refusal, then one retrieve; idempotent, so it succeeds",
+    "batch: status cancelled"
+  ),
   s("cancel.unauthorized", "401 on cancel; not retried", "error: Unauthorized, httpStatus 401"),
   s("cancel.forbidden", "403 on cancel", "error: PermissionDenied, httpStatus 403"),
   s("cancel.not-found", "404 on cancel", "error: BatchNotFound with the batch id"),
   s("cancel.rate-limited-then-ok", "429 then 200: retried", "batch"),
-  s("cancel.rate-limited-exhausted", "429 on every one of the 3 attempts", "error: RateLimited, retryAfterMs when the vendor sent one"),
-  s("cancel.quota-exceeded", "a quota or spend-cap refusal (402, or a 429 that says so); not retried", "error: QuotaExceeded"),
+  s(
+    "cancel.rate-limited-exhausted",
+    "429 on every one of the 3 attempts",
+    "error: RateLimited, retryAfterMs when the vendor sent one"
+  ),
+  s(
+    "cancel.quota-exceeded",
+    "a quota or spend-cap refusal (402, or a 429 that says so); not retried",
+    "error: QuotaExceeded"
+  ),
   s("cancel.server-error-then-ok", "5xx then 200: retried", "batch"),
-  s("cancel.server-error-exhausted", "5xx on every one of the 3 attempts", "error: ProviderUnavailable with the last status"),
+  s(
+    "cancel.server-error-exhausted",
+    "5xx on every one of the 3 attempts",
+    "error: ProviderUnavailable with the last status"
+  ),
   s("cancel.html-error-page", "an HTML page instead of JSON", "error: UnexpectedResponse"),
   s("retrieve.unknown-status", "a status word the adapter does not know", "batch: status unknown, vendorStatus kept"),
   s("retrieve.validating", "retrieve of a validating batch", "batch: status validating"),
@@ -53,7 +85,11 @@ export const all: ReadonlyArray<Scenario> = [
   s("retrieve.empty-body", "a 200 with an empty body", "error: UnexpectedResponse"),
   s("list.first-page", "the first page of a list with more to come", "page: hasMore true, nextCursor"),
   s("list.next-page", "the next page, asked for with the cursor", "page: hasMore false"),
-  s("results.completed", "results of a completed batch: one retrieve, then the results", "results: customId and outcome of each request"),
+  s(
+    "results.completed",
+    "results of a completed batch: one retrieve, then the results",
+    "results: customId and outcome of each request"
+  ),
   s("results.cancelled", "partial results of a cancelled batch", "results: succeeded ones and cancelled ones")
 ]
 

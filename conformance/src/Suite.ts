@@ -56,7 +56,11 @@ export interface Report {
   readonly format: 1
   readonly providers: ReadonlyArray<string>
   readonly cases: ReadonlyArray<CaseResult>
-  readonly invalidFiles: ReadonlyArray<{ readonly file: string; readonly problem: string; readonly detail?: string | undefined }>
+  readonly invalidFiles: ReadonlyArray<{
+    readonly file: string
+    readonly problem: string
+    readonly detail?: string | undefined
+  }>
   readonly summary: Readonly<Record<CaseResult["verdict"] | "invalid", number>>
   /** Per provider: cases by `source.kind` (recorded, documented, synthetic), so a synthetic pass is not taken for proof. */
   readonly evidence: Readonly<Record<string, Evidence>>
@@ -69,7 +73,9 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
     const expectations = options.expectations ?? {}
     const fixtures = loaded.flatMap((l) => (l._tag === "Fixture" ? [l] : []))
     const invalidFiles = loaded.flatMap((l) =>
-      l._tag === "Invalid" ? [{ file: l.file, problem: l.problem, ...(l.detail === undefined ? {} : { detail: l.detail }) }] : []
+      l._tag === "Invalid"
+        ? [{ file: l.file, problem: l.problem, ...(l.detail === undefined ? {} : { detail: l.detail }) }]
+        : []
     )
     const selected = fixtures.filter((l) => options.only === undefined || l.fixture.provider === options.only)
     const cases: Array<CaseResult> = []
@@ -99,17 +105,29 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
         // and a passing one is worth knowing about, so it fails until the skip is removed.
         cases.push(
           result.verdict === "pass"
-            ? { ...result, verdict: "unexpected-pass", reasons: [`listed as skipped (${skip}) but a fixture for it passes`] }
+            ? {
+                ...result,
+                verdict: "unexpected-pass",
+                reasons: [`listed as skipped (${skip}) but a fixture for it passes`]
+              }
             : { ...result, reasons: [`listed as skipped (${skip}) but a fixture for it exists`, ...result.reasons] }
         )
         continue
       }
       const xfail = expectations[fixture.provider]?.expectedFailures[key]
       if (xfail === undefined || result.defect === true) cases.push(result)
-      else if (result.verdict === "fail") cases.push({ ...result, verdict: "expected-failure", reasons: [xfail, ...result.reasons] })
-      else cases.push({ ...result, verdict: "unexpected-pass", reasons: [`listed as an expected failure (${xfail}) but it passes`] })
+      else if (result.verdict === "fail")
+        cases.push({ ...result, verdict: "expected-failure", reasons: [xfail, ...result.reasons] })
+      else
+        cases.push({
+          ...result,
+          verdict: "unexpected-pass",
+          reasons: [`listed as an expected failure (${xfail}) but it passes`]
+        })
     }
-    const providers = [...new Set([...selected.map((l) => l.fixture.provider), ...(options.only === undefined ? [] : [options.only])])].sort()
+    const providers = [
+      ...new Set([...selected.map((l) => l.fixture.provider), ...(options.only === undefined ? [] : [options.only])])
+    ].sort()
     for (const provider of providers) {
       const have = new Set(cases.filter((c) => c.provider === provider).map((c) => `${c.operation}.${c.scenario}`))
       const skips = expectations[provider]?.skip ?? {}
@@ -123,12 +141,25 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
         const skip = skips[key]
         cases.push(
           skip === undefined
-            ? { provider, operation, scenario, verdict: "fail", reasons: ["no fixture for this required scenario and no skip reason"] }
+            ? {
+                provider,
+                operation,
+                scenario,
+                verdict: "fail",
+                reasons: ["no fixture for this required scenario and no skip reason"]
+              }
             : { provider, operation, scenario, verdict: "skipped", reasons: [skip] }
         )
       }
     }
-    const summary = { pass: 0, fail: 0, "expected-failure": 0, "unexpected-pass": 0, skipped: 0, invalid: invalidFiles.length }
+    const summary = {
+      pass: 0,
+      fail: 0,
+      "expected-failure": 0,
+      "unexpected-pass": 0,
+      skipped: 0,
+      invalid: invalidFiles.length
+    }
     for (const c of cases) summary[c.verdict]++
     return {
       format: 1,
@@ -142,16 +173,24 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
   })
 
 /** Per provider, cases by evidence kind; coverage rows (no fixture) carry no evidence and are not counted. */
-export const evidenceOf = (providers: ReadonlyArray<string>, cases: ReadonlyArray<CaseResult>): Record<string, Evidence> => {
+export const evidenceOf = (
+  providers: ReadonlyArray<string>,
+  cases: ReadonlyArray<CaseResult>
+): Record<string, Evidence> => {
   const out: Record<string, Evidence> = {}
   for (const p of providers) {
     const mine = cases.filter((c) => c.provider === p && c.sourceKind !== undefined)
-    const count = (kind: string, pass: boolean) => mine.filter((c) => c.sourceKind === kind && (!pass || c.verdict === "pass")).length
+    const count = (kind: string, pass: boolean) =>
+      mine.filter((c) => c.sourceKind === kind && (!pass || c.verdict === "pass")).length
     out[p] = {
       recorded: count("recorded", false),
       documented: count("documented", false),
       synthetic: count("synthetic", false),
-      passed: { recorded: count("recorded", true), documented: count("documented", true), synthetic: count("synthetic", true) },
+      passed: {
+        recorded: count("recorded", true),
+        documented: count("documented", true),
+        synthetic: count("synthetic", true)
+      },
       assumed: {
         cases: mine.filter((c) => (c.assumed ?? 0) > 0).length,
         passed: mine.filter((c) => (c.assumed ?? 0) > 0 && c.verdict === "pass").length
@@ -190,7 +229,9 @@ export const loadExpectations = (file: string): Effect.Effect<Expectations, Expe
       text === undefined
         ? Effect.succeed({})
         : Schema.decodeUnknown(Schema.parseJson(Expectations))(text).pipe(
-            Effect.mapError((e) => new ExpectationsError({ path, reason: e.message.split("\n")[0] ?? "not an expectations file" }))
+            Effect.mapError(
+              (e) => new ExpectationsError({ path, reason: e.message.split("\n")[0] ?? "not an expectations file" })
+            )
           )
     )
   )
@@ -252,7 +293,9 @@ export const render = (report: Report, options: RenderOptions = {}): string => {
     "hand-written (synthetic) exchange. Evidence rows: cases passing / cases, per kind."
   )
   if (report.cases.some((c) => (c.assumed ?? 0) > 0)) {
-    lines.push("A ? after the kind (pass:d?): the case rests on an exchange marked assumed, which its evidence does not show.")
+    lines.push(
+      "A ? after the kind (pass:d?): the case rests on an exchange marked assumed, which its evidence does not show."
+    )
   }
   const skipped = report.cases.filter((c) => c.verdict === "skipped")
   if (skipped.length > 0) {
@@ -276,7 +319,8 @@ export const render = (report: Report, options: RenderOptions = {}): string => {
     lines.push("", "Invalid fixtures:")
     for (const f of report.invalidFiles) {
       lines.push(`  ${f.file}: ${f.problem}`)
-      if (options.verbose === true && f.detail !== undefined) for (const d of f.detail.split("\n")) lines.push(`      ${d}`)
+      if (options.verbose === true && f.detail !== undefined)
+        for (const d of f.detail.split("\n")) lines.push(`      ${d}`)
     }
     if (options.verbose !== true && report.invalidFiles.some((f) => f.detail !== undefined)) {
       lines.push("  (--verbose shows every schema issue)")

@@ -21,11 +21,20 @@ describe("an exchange marked assumed (FORMAT.md extension)", () => {
       const plain = yield* load
       const marked: Fixture.Loaded = {
         ...plain,
-        fixture: { ...plain.fixture, exchanges: plain.fixture.exchanges.map((e, i) => (i === 0 ? { ...e, assumed: why } : e)) }
+        fixture: {
+          ...plain.fixture,
+          exchanges: plain.fixture.exchanges.map((e, i) => (i === 0 ? { ...e, assumed: why } : e))
+        }
       }
       const report = yield* Suite.run([plain, marked], { providers: builtIn })
-      assert.deepStrictEqual(report.cases.map((c) => c.verdict), ["pass", "pass"])
-      assert.deepStrictEqual(report.cases.map((c) => c.assumed), [undefined, 1])
+      assert.deepStrictEqual(
+        report.cases.map((c) => c.verdict),
+        ["pass", "pass"]
+      )
+      assert.deepStrictEqual(
+        report.cases.map((c) => c.assumed),
+        [undefined, 1]
+      )
       assert.deepStrictEqual(report.evidence.openai?.assumed, { cases: 1, passed: 1 })
       const text = Suite.render(report)
       assert.match(text, /evidence: assumed\s+1\/1/)
@@ -41,7 +50,11 @@ describe("an exchange marked assumed (FORMAT.md extension)", () => {
       source: { kind: "documented", ref: "https://docs.acme.test/batches" },
       input: { batchId: "b1" },
       exchanges: [
-        { request: { method: "GET", url: "https://api.acme.test/v1/batches/b1" }, response: { status: 200, body: { id: "b1" } }, assumed: why }
+        {
+          request: { method: "GET", url: "https://api.acme.test/v1/batches/b1" },
+          response: { status: 200, body: { id: "b1" } },
+          assumed: why
+        }
       ],
       expect: { batch: { id: "b1" } }
     }
@@ -52,6 +65,9 @@ describe("an exchange marked assumed (FORMAT.md extension)", () => {
     const v1 = Fixture.parse("x.json", JSON.stringify({ ...fixture, exchanges: [bare] }))
     assert.strictEqual(v1._tag === "Fixture" ? Fixture.assumedCount(v1.fixture) : -1, 0)
     // An empty reason says nothing: the file is invalid, not silently unmarked.
-    assert.strictEqual(Fixture.parse("x.json", JSON.stringify({ ...fixture, exchanges: [{ ...bare, assumed: "" }] }))._tag, "Invalid")
+    assert.strictEqual(
+      Fixture.parse("x.json", JSON.stringify({ ...fixture, exchanges: [{ ...bare, assumed: "" }] }))._tag,
+      "Invalid"
+    )
   })
 })

@@ -20,11 +20,25 @@ import { builtIn } from "./builtIn.js"
 const CANARY = "sk-CANARY-do-not-leak-5e0f3b2a9c81"
 
 const echoes: ReadonlyArray<{ status: number; text: string; headers?: Record<string, string> }> = [
-  { status: 401, text: JSON.stringify({ error: { message: `Incorrect API key provided: ${CANARY}`, type: "invalid_request_error" } }) },
+  {
+    status: 401,
+    text: JSON.stringify({ error: { message: `Incorrect API key provided: ${CANARY}`, type: "invalid_request_error" } })
+  },
   { status: 401, text: JSON.stringify({ error: `bad key ${CANARY}` }) },
   { status: 403, text: JSON.stringify({ detail: `key ${CANARY} may not do this` }) },
-  { status: 422, text: JSON.stringify({ detail: [{ loc: ["header", "authorization"], msg: `bad ${CANARY}`, type: "value_error", input: CANARY }] }) },
-  { status: 400, text: JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: CANARY, details: { key: CANARY } } }) },
+  {
+    status: 422,
+    text: JSON.stringify({
+      detail: [{ loc: ["header", "authorization"], msg: `bad ${CANARY}`, type: "value_error", input: CANARY }]
+    })
+  },
+  {
+    status: 400,
+    text: JSON.stringify({
+      type: "error",
+      error: { type: "invalid_request_error", message: CANARY, details: { key: CANARY } }
+    })
+  },
   { status: 429, text: JSON.stringify({ error: { message: CANARY } }), headers: { "x-request-id": CANARY } },
   { status: 500, text: `<html><title>${CANARY}</title></html>` },
   { status: 200, text: `{"id": "${CANARY}", ` },
@@ -39,7 +53,12 @@ describe.each(Object.keys(builtIn))("%s", (provider) => {
     })
     for (const echo of echoes) {
       const client = HttpClient.make((request) =>
-        Effect.succeed(HttpClientResponse.fromWeb(request, new Response(echo.text, { status: echo.status, headers: echo.headers ?? {} })))
+        Effect.succeed(
+          HttpClientResponse.fromWeb(
+            request,
+            new Response(echo.text, { status: echo.status, headers: echo.headers ?? {} })
+          )
+        )
       )
       const layer = builtIn[provider]!({ apiKey: Redacted.make(CANARY), retry: VendorHttp.immediateRetries(2) }).pipe(
         Layer.provide(Layer.succeed(HttpClient.HttpClient, client))

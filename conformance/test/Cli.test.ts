@@ -45,7 +45,11 @@ export default (options) =>
 const asAcme = (key: string) => {
   const text = readFileSync(join(ownFixtures, "openai", `${key}.json`), "utf8")
   const f = JSON.parse(text.split("https://api.openai.com/v1").join("https://api.acme.test/v1"))
-  return JSON.stringify({ ...f, provider: "acme", expect: JSON.parse(JSON.stringify(f.expect).split('"openai"').join('"acme"')) }, null, 2)
+  return JSON.stringify(
+    { ...f, provider: "acme", expect: JSON.parse(JSON.stringify(f.expect).split('"openai"').join('"acme"')) },
+    null,
+    2
+  )
 }
 
 describe("an adapter from outside the repository", () => {
@@ -58,16 +62,40 @@ describe("an adapter from outside the repository", () => {
     const templates = readdirSync(join(dir, "fixtures", "acme"))
     const scenarios = await run(["--scenarios"], dir)
     expect(templates.length).toBe(scenarios.out.trim().split("\n").length)
-    expect(JSON.parse(readFileSync(join(dir, "fixtures", "expectations.json"), "utf8"))).toEqual({ acme: { skip: {}, expectedFailures: {} } })
+    expect(JSON.parse(readFileSync(join(dir, "fixtures", "expectations.json"), "utf8"))).toEqual({
+      acme: { skip: {}, expectedFailures: {} }
+    })
 
-    const raw = await run(["--fixtures", "fixtures", "--adapter", "./acme.mjs", "--expectations", "fixtures/expectations.json", "--coverage"], dir)
+    const raw = await run(
+      [
+        "--fixtures",
+        "fixtures",
+        "--adapter",
+        "./acme.mjs",
+        "--expectations",
+        "fixtures/expectations.json",
+        "--coverage"
+      ],
+      dir
+    )
     expect(raw.code).toBe(1)
     expect(raw.out).toContain("template not filled in")
     expect(raw.out).not.toMatch(/^\d+ passed, 0 failed/m)
 
-    for (const file of templates) writeFileSync(join(dir, "fixtures", "acme", file), asAcme(file.replace(/\.json$/, "")))
+    for (const file of templates)
+      writeFileSync(join(dir, "fixtures", "acme", file), asAcme(file.replace(/\.json$/, "")))
     const filled = await run(
-      ["--fixtures", "fixtures", "--adapter", "./acme.mjs", "--expectations", "fixtures/expectations.json", "--coverage", "--report", "out/report.json"],
+      [
+        "--fixtures",
+        "fixtures",
+        "--adapter",
+        "./acme.mjs",
+        "--expectations",
+        "fixtures/expectations.json",
+        "--coverage",
+        "--report",
+        "out/report.json"
+      ],
       dir
     )
     expect(filled.err).toBe("")
@@ -75,18 +103,34 @@ describe("an adapter from outside the repository", () => {
     expect(filled.out).toContain(`${templates.length} passed, 0 failed`)
     const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8"))
     expect(report.providers).toEqual(["acme"])
-    expect(report.evidence.acme.recorded + report.evidence.acme.documented + report.evidence.acme.synthetic).toBe(templates.length)
+    expect(report.evidence.acme.recorded + report.evidence.acme.documented + report.evidence.acme.synthetic).toBe(
+      templates.length
+    )
 
     // Coverage: a scenario with neither a fixture nor a skip fails the run.
     rmSync(join(dir, "fixtures", "acme", "cancel.forbidden.json"))
-    const gap = await run(["--fixtures", "fixtures", "--adapter", "./acme.mjs", "--expectations", "fixtures/expectations.json", "--coverage"], dir)
+    const gap = await run(
+      [
+        "--fixtures",
+        "fixtures",
+        "--adapter",
+        "./acme.mjs",
+        "--expectations",
+        "fixtures/expectations.json",
+        "--coverage"
+      ],
+      dir
+    )
     expect(gap.code).toBe(1)
     expect(gap.out).toContain("no fixture for this required scenario")
   })
 
   it("the provider id can come from --provider when the module exports none", async () => {
     const dir = tmp("named")
-    writeFileSync(join(dir, "adapter.mjs"), ACME.replace('export const provider = "acme"\n', 'const provider = "acme"\n'))
+    writeFileSync(
+      join(dir, "adapter.mjs"),
+      ACME.replace('export const provider = "acme"\n', 'const provider = "acme"\n')
+    )
     mkdirSync(join(dir, "f"))
     writeFileSync(join(dir, "f", "cancel.in-progress.json"), asAcme("cancel.in-progress"))
     const without = await run(["--fixtures", "f", "--adapter", "adapter.mjs"], dir)
@@ -132,11 +176,16 @@ describe("paths and messages", () => {
     mkdirSync(join(dir, "f"))
     const { expect: _gone, ...noExpect } = JSON.parse(asAcme("cancel.in-progress")) as Record<string, unknown>
     writeFileSync(join(dir, "f", "bad.json"), JSON.stringify(noExpect))
-    writeFileSync(join(dir, "f", "kind.json"), JSON.stringify({ ...noExpect, expect: { batch: {} }, source: { kind: "guessed" } }))
+    writeFileSync(
+      join(dir, "f", "kind.json"),
+      JSON.stringify({ ...noExpect, expect: { batch: {} }, source: { kind: "guessed" } })
+    )
     const r = await run(["--fixtures", "f"], dir)
     expect(r.code).toBe(1)
     expect(r.out).toContain(`${join(dir, "f", "bad.json")}: expect is missing`)
-    expect(r.out).toMatch(/kind\.json: source\.kind: Expected "recorded" \| "documented" \| "synthetic", actual "guessed"$/m)
+    expect(r.out).toMatch(
+      /kind\.json: source\.kind: Expected "recorded" \| "documented" \| "synthetic", actual "guessed"$/m
+    )
     expect(r.out).not.toContain("└─")
     const v = await run(["--fixtures", "f", "--verbose"], dir)
     expect(v.out).toContain("└─")

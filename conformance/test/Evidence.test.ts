@@ -12,15 +12,22 @@ import { afterAll, describe, expect, it } from "vitest"
 
 const pkg = fileURLToPath(new URL("..", import.meta.url))
 const fixturesDir = join(pkg, "fixtures")
-const files = readdirSync(fixturesDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json")).sort()
+const files = readdirSync(fixturesDir, { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".json"))
+  .sort()
 
 interface Source {
   readonly kind: string
   readonly ref?: string
   readonly note?: string
 }
-const fixtures = files.map((f) => ({ file: f, json: JSON.parse(readFileSync(join(fixturesDir, f), "utf8")) as { source: Source } }))
-const examples = JSON.parse(readFileSync(join(pkg, "sources", "vendor-examples.json"), "utf8")) as ReadonlyArray<unknown>
+const fixtures = files.map((f) => ({
+  file: f,
+  json: JSON.parse(readFileSync(join(fixturesDir, f), "utf8")) as { source: Source }
+}))
+const examples = JSON.parse(
+  readFileSync(join(pkg, "sources", "vendor-examples.json"), "utf8")
+) as ReadonlyArray<unknown>
 const vendorsMd = readFileSync(join(pkg, "sources", "vendors.md"), "utf8")
 
 /** Why a ref does not resolve, or undefined when it does. */
@@ -32,8 +39,10 @@ const unresolved = (ref: string | undefined): string | undefined => {
   const [, path = "", mark, n] = m
   if (path.startsWith("/") || path.includes("..")) return `points outside the package: ${ref}`
   if (!existsSync(join(pkg, path))) return `no such file: ${path}`
-  if (mark === "#" && (path !== "sources/vendor-examples.json" || examples[Number(n)] === undefined)) return `no entry ${n} in ${path}`
-  if (mark === "§" && (path !== "sources/vendors.md" || !new RegExp(`^## ${n}\\. `, "m").test(vendorsMd))) return `no section ${n} in ${path}`
+  if (mark === "#" && (path !== "sources/vendor-examples.json" || examples[Number(n)] === undefined))
+    return `no entry ${n} in ${path}`
+  if (mark === "§" && (path !== "sources/vendors.md" || !new RegExp(`^## ${n}\\. `, "m").test(vendorsMd)))
+    return `no section ${n} in ${path}`
   return undefined
 }
 
@@ -57,7 +66,8 @@ describe("source.ref", () => {
   })
 
   it("nothing points outside the repository", () => {
-    for (const { file, json } of fixtures) expect(`${file} ${JSON.stringify(json.source)}`).not.toMatch(/shared\/reference|\.\.\//)
+    for (const { file, json } of fixtures)
+      expect(`${file} ${JSON.stringify(json.source)}`).not.toMatch(/shared\/reference|\.\.\//)
   })
 
   it("recorded means captured from the vendor, and says by whom and when", () => {
@@ -76,8 +86,14 @@ describe("scripts/synthesize.mjs", () => {
 
   it("regenerates exactly the committed fixtures, keeps hand-written fixtures and expectations entries", () => {
     for (const d of ["scripts", "sources", "fixtures"]) cpSync(join(pkg, d), join(work, d), { recursive: true })
-    const expectations = JSON.parse(readFileSync(join(pkg, "expectations.json"), "utf8")) as Record<string, { skip: Record<string, string>; expectedFailures: Record<string, string> }>
-    expectations.openai = { skip: { ...expectations.openai?.skip, "list.next-page": "hand-written: kept" }, expectedFailures: { "cancel.completed": "hand-written: kept" } }
+    const expectations = JSON.parse(readFileSync(join(pkg, "expectations.json"), "utf8")) as Record<
+      string,
+      { skip: Record<string, string>; expectedFailures: Record<string, string> }
+    >
+    expectations.openai = {
+      skip: { ...expectations.openai?.skip, "list.next-page": "hand-written: kept" },
+      expectedFailures: { "cancel.completed": "hand-written: kept" }
+    }
     expectations.acme = { skip: {}, expectedFailures: { "retrieve.x": "someone else's provider" } }
     writeFileSync(join(work, "expectations.json"), JSON.stringify(expectations))
     writeFileSync(join(work, "fixtures", "openai", "retrieve.recorded-by-hand.json"), "{}\n")
@@ -90,7 +106,9 @@ describe("scripts/synthesize.mjs", () => {
     expect(after.acme?.expectedFailures["retrieve.x"]).toBe("someone else's provider")
     expect(Object.keys(after.anthropic?.skip ?? {})).toContain("retrieve.validating")
     // Drift: what the script writes is what is committed.
-    const changed = files.filter((f) => readFileSync(join(work, "fixtures", f), "utf8") !== readFileSync(join(fixturesDir, f), "utf8"))
+    const changed = files.filter(
+      (f) => readFileSync(join(work, "fixtures", f), "utf8") !== readFileSync(join(fixturesDir, f), "utf8")
+    )
     expect(changed).toEqual([])
   })
 })

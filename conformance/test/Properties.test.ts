@@ -23,7 +23,10 @@ const answering = (status: number, text: string, contentType: string) =>
     Effect.succeed(
       HttpClientResponse.fromWeb(
         request,
-        new Response(status === 204 || status === 205 || status === 304 ? null : text, { status, headers: { "content-type": contentType } })
+        new Response(status === 204 || status === 205 || status === 304 ? null : text, {
+          status,
+          headers: { "content-type": contentType }
+        })
       )
     )
   )
@@ -84,7 +87,9 @@ describe.each(Object.keys(builtIn))("%s", (provider) => {
   it("any JSON as a 200 body gives a typed outcome, never a defect", async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (json) => {
-        const problems = (await check(provider, 200, JSON.stringify(json), "application/json")).filter((p) => p !== undefined)
+        const problems = (await check(provider, 200, JSON.stringify(json), "application/json")).filter(
+          (p) => p !== undefined
+        )
         assert.deepStrictEqual(problems, [])
       }),
       { numRuns: 150 }
@@ -94,7 +99,11 @@ describe.each(Object.keys(builtIn))("%s", (provider) => {
     const batchish = fc.record(
       {
         id: fc.oneof(fc.string(), fc.integer()),
-        status: fc.oneof(fc.constantFrom("validating", "in_progress", "ended", "CANCELING", "completed", "cancelled"), fc.string(), fc.constant(null)),
+        status: fc.oneof(
+          fc.constantFrom("validating", "in_progress", "ended", "CANCELING", "completed", "cancelled"),
+          fc.string(),
+          fc.constant(null)
+        ),
         processing_status: fc.oneof(fc.constantFrom("in_progress", "canceling", "ended"), fc.string()),
         created_at: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
         request_counts: fc.oneof(fc.constant(null), fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string()))),
@@ -106,7 +115,9 @@ describe.each(Object.keys(builtIn))("%s", (provider) => {
     )
     await fc.assert(
       fc.asyncProperty(batchish, async (json) => {
-        const problems = (await check(provider, 200, JSON.stringify(json), "application/json")).filter((p) => p !== undefined)
+        const problems = (await check(provider, 200, JSON.stringify(json), "application/json")).filter(
+          (p) => p !== undefined
+        )
         assert.deepStrictEqual(problems, [])
       }),
       { numRuns: 150 }

@@ -38,7 +38,19 @@ describe("record against the emulator", () => {
     const { id } = await emulator.createBatch({ provider: "openai", status: "in_progress" })
     const cwd = mkdtempSync(join(tmpdir(), "record-openai-"))
     const r = await run(
-      ["record", "--provider", "openai", "--operation", "cancel", "--id", id, "--base-url", emulator.baseUrl("openai"), "--out", "recorded"],
+      [
+        "record",
+        "--provider",
+        "openai",
+        "--operation",
+        "cancel",
+        "--id",
+        id,
+        "--base-url",
+        emulator.baseUrl("openai"),
+        "--out",
+        "recorded"
+      ],
       { OPENAI_API_KEY: CANARY },
       cwd
     )
@@ -49,7 +61,11 @@ describe("record against the emulator", () => {
     expect(r.out).toContain(file)
     expect(text).not.toContain(CANARY)
     expect(JSON.stringify([json.exchanges, json.expect])).not.toContain(`127.0.0.1:${emulator.port}`)
-    expect(json.exchanges[0]?.request).toMatchObject({ method: "POST", url: `https://api.openai.com/v1/batches/${id}/cancel`, auth: "bearer" })
+    expect(json.exchanges[0]?.request).toMatchObject({
+      method: "POST",
+      url: `https://api.openai.com/v1/batches/${id}/cancel`,
+      auth: "bearer"
+    })
     expect(json.exchanges[0]?.request.headers?.authorization).toBeUndefined()
     expect("batch" in json.expect && json.expect.batch).toMatchObject({ id, status: "cancelling", terminal: false })
     // From a local server it is no evidence of the vendor: not `recorded`.
@@ -66,7 +82,19 @@ describe("record against the emulator", () => {
     const { id } = await emulator.createBatch({ provider: "anthropic", status: "ended", requests: 3, completed: 3 })
     const cwd = mkdtempSync(join(tmpdir(), "record-anthropic-"))
     const r = await run(
-      ["record", "--provider", "anthropic", "--operation", "results", "--id", id, "--base-url", emulator.baseUrl("anthropic"), "--out", "f"],
+      [
+        "record",
+        "--provider",
+        "anthropic",
+        "--operation",
+        "results",
+        "--id",
+        id,
+        "--base-url",
+        emulator.baseUrl("anthropic"),
+        "--out",
+        "f"
+      ],
       { ANTHROPIC_API_KEY: CANARY },
       cwd
     )
@@ -89,7 +117,19 @@ describe("record against the emulator", () => {
     const { id } = await emulator.createBatch({ provider: "respan", status: "completed", requests: 2, completed: 2 })
     const cwd = mkdtempSync(join(tmpdir(), "record-respan-"))
     const r = await run(
-      ["record", "--provider", "respan", "--operation", "results", "--id", id, "--base-url", emulator.baseUrl("respan"), "--out", "f"],
+      [
+        "record",
+        "--provider",
+        "respan",
+        "--operation",
+        "results",
+        "--id",
+        id,
+        "--base-url",
+        emulator.baseUrl("respan"),
+        "--out",
+        "f"
+      ],
       { RESPAN_API_KEY: CANARY },
       cwd
     )
@@ -99,7 +139,9 @@ describe("record against the emulator", () => {
     expect(text).not.toContain(CANARY)
     expect(JSON.stringify([json.exchanges, json.expect])).not.toContain("127.0.0.1")
     expect(json.exchanges[0]?.request.url).toBe(`https://api.respan.ai/api/v1/batches/${id}/`)
-    expect(json.exchanges.slice(1).every((x) => x.request.url.startsWith("https://api.respan.ai/api/files/"))).toBe(true)
+    expect(json.exchanges.slice(1).every((x) => x.request.url.startsWith("https://api.respan.ai/api/files/"))).toBe(
+      true
+    )
     expect((await run(["--fixtures", "f"], {}, cwd)).out).toContain("1 passed, 0 failed")
   })
 
@@ -108,7 +150,21 @@ describe("record against the emulator", () => {
     await emulator.createBatch({ provider: "openai", status: "in_progress" })
     const cwd = mkdtempSync(join(tmpdir(), "record-list-"))
     const r = await run(
-      ["record", "--provider", "openai", "--operation", "list", "--limit", "1", "--base-url", emulator.baseUrl("openai"), "--out", "f", "--scenario", "one"],
+      [
+        "record",
+        "--provider",
+        "openai",
+        "--operation",
+        "list",
+        "--limit",
+        "1",
+        "--base-url",
+        emulator.baseUrl("openai"),
+        "--out",
+        "f",
+        "--scenario",
+        "one"
+      ],
       { OPENAI_API_KEY: CANARY },
       cwd
     )
@@ -125,7 +181,11 @@ describe("record against the emulator", () => {
 
   it("without the key in the environment it says which variable, and writes nothing", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "record-nokey-"))
-    const r = await run(["record", "--provider", "openai", "--operation", "retrieve", "--id", "b", "--out", "f"], {}, cwd)
+    const r = await run(
+      ["record", "--provider", "openai", "--operation", "retrieve", "--id", "b", "--out", "f"],
+      {},
+      cwd
+    )
     expect(r.code).toBe(2)
     expect(r.err).toContain("OPENAI_API_KEY")
     expect(readdirSync(cwd)).toEqual([])
@@ -142,7 +202,10 @@ describe("rebasing", () => {
       from: "http://127.0.0.1:8080/anthropic",
       to: "https://api.anthropic.com"
     })
-    expect(Recorder.rebaseBases("http://localhost/v1", "https://api.openai.com/v1")).toEqual({ from: "http://localhost", to: "https://api.openai.com" })
+    expect(Recorder.rebaseBases("http://localhost/v1", "https://api.openai.com/v1")).toEqual({
+      from: "http://localhost",
+      to: "https://api.openai.com"
+    })
   })
 })
 
@@ -163,7 +226,11 @@ describe("record scrubs what a hostile server echoes", () => {
         object: "batch",
         status: "in_progress",
         created_at: 1761083220,
-        metadata: { echoed: String(req.headers.authorization), organization: "org-Hx4kQ9wZ2mB7", note: `key ${CANARY} cookie Zq8vB3kL0pX7wR2t` },
+        metadata: {
+          echoed: String(req.headers.authorization),
+          organization: "org-Hx4kQ9wZ2mB7",
+          note: `key ${CANARY} cookie Zq8vB3kL0pX7wR2t`
+        },
         organization_id: "org-Hx4kQ9wZ2mB7",
         project_id: "proj_Lm3nP8qR5sT1"
       }
@@ -171,7 +238,19 @@ describe("record scrubs what a hostile server echoes", () => {
     try {
       const cwd = mkdtempSync(join(tmpdir(), "record-hostile-"))
       const r = await run(
-        ["record", "--provider", "openai", "--operation", "retrieve", "--id", "batch_1", "--base-url", `${server.url}/v1`, "--out", "f"],
+        [
+          "record",
+          "--provider",
+          "openai",
+          "--operation",
+          "retrieve",
+          "--id",
+          "batch_1",
+          "--base-url",
+          `${server.url}/v1`,
+          "--out",
+          "f"
+        ],
         { OPENAI_API_KEY: CANARY },
         cwd
       )
@@ -182,8 +261,13 @@ describe("record scrubs what a hostile server echoes", () => {
       for (const secret of [CANARY, "Zq8vB3kL0pX7wR2t", "org-Hx4kQ9wZ2mB7", "proj_Lm3nP8qR5sT1", "Bearer"]) {
         expect(text).not.toContain(secret)
       }
-      expect(json.exchanges[0]?.response.headers).toEqual({ "content-type": "application/json", "x-request-id": "req_abc123" })
-      expect((json.exchanges[0]?.response.body as { metadata?: { echoed?: string } } | undefined)?.metadata?.echoed).toBe("[REDACTED]")
+      expect(json.exchanges[0]?.response.headers).toEqual({
+        "content-type": "application/json",
+        "x-request-id": "req_abc123"
+      })
+      expect(
+        (json.exchanges[0]?.response.body as { metadata?: { echoed?: string } } | undefined)?.metadata?.echoed
+      ).toBe("[REDACTED]")
       expect(json.exchanges[0]?.request.url).toBe("https://api.openai.com/v1/batches/batch_1")
       expect(server.seen[0]?.headers.authorization).toBe(`Bearer ${CANARY}`)
     } finally {

@@ -43,20 +43,45 @@ const run = async (argv: ReadonlyArray<string>, cwd: string) => {
 const fixture = (fixtures: string, provider: string, key: string) =>
   JSON.parse(readFileSync(join(fixtures, provider, `${key}.json`), "utf8")) as {
     readonly input: Record<string, unknown>
-    readonly exchanges: ReadonlyArray<{ readonly request: { readonly method: string; readonly url: string; readonly auth?: string } }>
+    readonly exchanges: ReadonlyArray<{
+      readonly request: { readonly method: string; readonly url: string; readonly auth?: string }
+    }>
     readonly expect: Record<string, Record<string, unknown>>
   }
 
 describe("scaffold", () => {
-  it("writes the package, its fixture templates and its emulator profile; each family's adapter type-checks", { timeout: 120_000 }, async () => {
+  it("writes the package, its fixture templates and its emulator profile; each family's adapter type-checks", {
+    timeout: 120_000
+  }, async () => {
     const root = tmp("families")
     for (const family of Init.familyIds) {
-      const r = await run(["scaffold", "--provider", `v-${family}`, "--family", family, "--base-url", "https://api.vendor.test/v2", "--dir", family], root)
+      const r = await run(
+        [
+          "scaffold",
+          "--provider",
+          `v-${family}`,
+          "--family",
+          family,
+          "--base-url",
+          "https://api.vendor.test/v2",
+          "--dir",
+          family
+        ],
+        root
+      )
       expect(r.err).toBe("")
       expect(r.code).toBe(0)
       const dir = join(root, family)
       const ns = Scaffold.namespaceOf(`v-${family}`)
-      for (const file of ["package.json", "tsconfig.json", "README.md", "src/index.ts", `src/${ns}.ts`, `emulator/v-${family}.profile.mjs`, "fixtures/expectations.json"]) {
+      for (const file of [
+        "package.json",
+        "tsconfig.json",
+        "README.md",
+        "src/index.ts",
+        `src/${ns}.ts`,
+        `emulator/v-${family}.profile.mjs`,
+        "fixtures/expectations.json"
+      ]) {
         expect(existsSync(join(dir, file)), `${family}: ${file}`).toBe(true)
       }
       expect(readdirSync(join(dir, "fixtures", `v-${family}`)).length).toBe(Scenarios.all.length)
@@ -75,11 +100,17 @@ describe("scaffold", () => {
     const options = JSON.parse(readFileSync(join(root, "openai", "tsconfig.json"), "utf8")).compilerOptions
     writeFileSync(
       join(root, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { ...options, rootDir: undefined, outDir: undefined, declaration: false, noEmit: true }, include: Init.familyIds.map((f) => `${f}/src`) })
+      JSON.stringify({
+        compilerOptions: { ...options, rootDir: undefined, outDir: undefined, declaration: false, noEmit: true },
+        include: Init.familyIds.map((f) => `${f}/src`)
+      })
     )
     const checked = await new Promise<{ code: number; out: string }>((resolve) =>
       execFile(tsc, ["-p", join(root, "tsconfig.json")], { cwd: root, timeout: 110_000 }, (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, out: `${stdout}${stderr}` })
+        resolve({
+          code: error === null ? 0 : typeof error.code === "number" ? error.code : 1,
+          out: `${stdout}${stderr}`
+        })
       )
     )
     expect(checked.out).toBe("")
@@ -89,7 +120,9 @@ describe("scaffold", () => {
     // cancel reaches the batch, and a listing in pages of one follows every cursor.
     const profiles = await Promise.all(
       Init.familyIds.map(async (family) => {
-        const module = (await import(pathToFileURL(join(root, family, "emulator", `v-${family}.profile.mjs`)).href)) as Record<string, unknown>
+        const module = (await import(
+          pathToFileURL(join(root, family, "emulator", `v-${family}.profile.mjs`)).href
+        )) as Record<string, unknown>
         return Object.values(module)[0] as Profile.VendorProfile
       })
     )
@@ -97,13 +130,20 @@ describe("scaffold", () => {
     try {
       for (const family of Init.familyIds) {
         const provider = `v-${family}`
-        const adapter = (await import(pathToFileURL(join(root, family, "src", `${Scaffold.namespaceOf(provider)}.ts`)).href)) as {
-          readonly layer: (o: { apiKey: Redacted.Redacted<string>; baseUrl: string }) => Layer.Layer<BatchProvider.BatchProvider, unknown>
+        const adapter = (await import(
+          pathToFileURL(join(root, family, "src", `${Scaffold.namespaceOf(provider)}.ts`)).href
+        )) as {
+          readonly layer: (o: {
+            apiKey: Redacted.Redacted<string>
+            baseUrl: string
+          }) => Layer.Layer<BatchProvider.BatchProvider, unknown>
         }
         const ids: Array<string> = []
         for (let i = 0; i < 3; i++) ids.push((await emulator.createBatch({ provider, requests: 2 })).id)
         const baseUrl = emulator.baseUrl(provider) + (family === "anthropic" ? "/v1" : "")
-        const layer = adapter.layer({ apiKey: Redacted.make("sk-emulated"), baseUrl }).pipe(Layer.provide(FetchHttpClient.layer))
+        const layer = adapter
+          .layer({ apiKey: Redacted.make("sk-emulated"), baseUrl })
+          .pipe(Layer.provide(FetchHttpClient.layer))
         const { cancelled, listed } = await Effect.runPromise(
           Effect.gen(function* () {
             const provided = yield* BatchProvider.BatchProvider
@@ -114,7 +154,8 @@ describe("scaffold", () => {
         )
         expect(cancelled.id, family).toBe(ids[0])
         // The scaffold reads OpenAI's status words until the vendor's are filled in; Anthropic's are its own.
-        if (family !== "anthropic") expect(cancelled.status, family).toBe(family === "operation" ? "cancelled" : "cancelling")
+        if (family !== "anthropic")
+          expect(cancelled.status, family).toBe(family === "operation" ? "cancelled" : "cancelling")
         expect([...listed].sort(), family).toEqual([...ids].sort())
       }
     } finally {
@@ -131,7 +172,10 @@ describe("scaffold", () => {
     expect(again.code).toBe(2)
     expect(again.err).toContain("package.json")
     expect(again.err).toContain("--force")
-    const forced = await run(["scaffold", "--provider", "lumen", "--family", "page-number", "--dir", ".", "--force"], dir)
+    const forced = await run(
+      ["scaffold", "--provider", "lumen", "--family", "page-number", "--dir", ".", "--force"],
+      dir
+    )
     expect(forced.code).toBe(0)
     expect(forced.out).toContain(`kept ${Scenarios.all.length} fixtures`)
     expect(readFileSync(mine, "utf8")).toBe("{}")
@@ -154,7 +198,10 @@ describe("--init --family", () => {
   it("writes each family's paths, auth, paging and refusal, not OpenAI's", async () => {
     const dir = tmp("init")
     for (const family of Init.familyIds) {
-      const r = await run(["--init", "f", "--provider", family, "--family", family, "--base-url", "https://api.v.test/v1"], dir)
+      const r = await run(
+        ["--init", "f", "--provider", family, "--family", family, "--base-url", "https://api.v.test/v1"],
+        dir
+      )
       expect(r.code).toBe(0)
       expect(r.out).toContain(`family: ${family}`)
     }
@@ -165,7 +212,10 @@ describe("--init --family", () => {
     expect(fixture(f, "anthropic", "cancel.in-progress").exchanges[0]?.request.auth).toBe("x-api-key")
     expect(url("operation", "cancel.in-progress")).toBe("https://api.v.test/v1/batches/TODO-batch-id:cancel")
     // A cancel that answers no batch is followed by the retrieve.
-    expect(fixture(f, "operation", "cancel.in-progress").exchanges.map((e) => e.request.method)).toEqual(["POST", "GET"])
+    expect(fixture(f, "operation", "cancel.in-progress").exchanges.map((e) => e.request.method)).toEqual([
+      "POST",
+      "GET"
+    ])
     expect(url("page-number", "list.first-page")).toBe("https://api.v.test/v1/batches?page=0&page_size=2")
     expect(fixture(f, "page-number", "list.first-page").expect.page?.nextCursor).toBe("page:1")
     expect(fixture(f, "page-number", "list.next-page").input).toEqual({ limit: 2, after: "page:1" })
@@ -175,16 +225,20 @@ describe("--init --family", () => {
     expect(fixture(f, "operation", "results.completed").exchanges.length).toBe(1)
     expect(fixture(f, "openai", "cancel.completed").exchanges.map((e) => e.request.method)).toEqual(["POST", "GET"])
     const refusal = (family: string) =>
-      (JSON.parse(readFileSync(join(dir, "f", family, "cancel.completed.json"), "utf8")) as { exchanges: Array<{ response: { status: number } }> }).exchanges[0]?.response.status
+      (
+        JSON.parse(readFileSync(join(dir, "f", family, "cancel.completed.json"), "utf8")) as {
+          exchanges: Array<{ response: { status: number } }>
+        }
+      ).exchanges[0]?.response.status
     expect([refusal("openai"), refusal("anthropic"), refusal("page-number")]).toEqual([409, 400, 400])
   })
 
   it("without --family it is OpenAI's shape, as before; an unknown family is a usage error", async () => {
     const dir = tmp("default")
     expect((await run(["--init", "f", "--provider", "acme"], dir)).code).toBe(0)
-    expect(JSON.parse(readFileSync(join(dir, "f", "acme", "cancel.in-progress.json"), "utf8")).exchanges[0].request.url).toBe(
-      "https://TODO.api.example/v1/batches/TODO-batch-id/cancel"
-    )
+    expect(
+      JSON.parse(readFileSync(join(dir, "f", "acme", "cancel.in-progress.json"), "utf8")).exchanges[0].request.url
+    ).toBe("https://TODO.api.example/v1/batches/TODO-batch-id/cancel")
     const bad = await run(["--init", "f", "--provider", "acme", "--family", "soap"], dir)
     expect(bad.code).toBe(2)
     expect(bad.err).toContain("unknown family soap")

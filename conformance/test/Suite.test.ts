@@ -31,7 +31,10 @@ describe("the repository's fixtures", () => {
       const { loaded, expectations } = yield* load
       const report = yield* Suite.run(loaded, { providers: builtIn, expectations, required: Scenarios.required })
       const failures = report.cases.filter((c) => c.verdict === "fail" || c.verdict === "unexpected-pass")
-      assert.deepStrictEqual(failures.map((c) => `${c.provider} ${c.operation}.${c.scenario}: ${c.reasons.join("; ")}`), [])
+      assert.deepStrictEqual(
+        failures.map((c) => `${c.provider} ${c.operation}.${c.scenario}: ${c.reasons.join("; ")}`),
+        []
+      )
       assert.deepStrictEqual(report.invalidFiles, [])
       assert.isTrue(report.ok)
       assert.deepStrictEqual(report.providers, Object.keys(builtIn).sort())
@@ -53,10 +56,16 @@ describe("the runner fails what is wrong", () => {
     Effect.gen(function* () {
       const r = yield* mutate("openai/cancel.in-progress.json", (fx) => ({
         ...fx,
-        exchanges: fx.exchanges.map((e) => ({ ...e, request: { ...e.request, url: e.request.url.replace("/cancel", "/stop") } }))
+        exchanges: fx.exchanges.map((e) => ({
+          ...e,
+          request: { ...e.request, url: e.request.url.replace("/cancel", "/stop") }
+        }))
       }))
       assert.strictEqual(r.verdict, "fail")
-      assert.isTrue(r.reasons.some((x) => x.includes("url: expected")), r.reasons.join("\n"))
+      assert.isTrue(
+        r.reasons.some((x) => x.includes("url: expected")),
+        r.reasons.join("\n")
+      )
     })
   )
   it.effect("a missing query parameter, a header with another value, the key in the wrong place", () =>
@@ -65,7 +74,12 @@ describe("the runner fails what is wrong", () => {
         ...fx,
         exchanges: fx.exchanges.map((e) => ({
           ...e,
-          request: { ...e.request, url: `${e.request.url}&order=desc`, headers: { "X-Trace": "1" }, auth: "x-api-key" as const }
+          request: {
+            ...e.request,
+            url: `${e.request.url}&order=desc`,
+            headers: { "X-Trace": "1" },
+            auth: "x-api-key" as const
+          }
         }))
       }))
       assert.strictEqual(r.verdict, "fail")
@@ -77,20 +91,41 @@ describe("the runner fails what is wrong", () => {
   )
   it.effect("an exchange never used, and a request never expected", () =>
     Effect.gen(function* () {
-      const extra = yield* mutate("openai/retrieve.completed.json", (fx) => ({ ...fx, exchanges: [...fx.exchanges, fx.exchanges[0]!] }))
+      const extra = yield* mutate("openai/retrieve.completed.json", (fx) => ({
+        ...fx,
+        exchanges: [...fx.exchanges, fx.exchanges[0]!]
+      }))
       assert.isTrue(extra.reasons.some((x) => x.includes("never requested")))
-      const missing = yield* mutate("openai/cancel.completed.json", (fx) => ({ ...fx, exchanges: fx.exchanges.slice(0, 1) }))
+      const missing = yield* mutate("openai/cancel.completed.json", (fx) => ({
+        ...fx,
+        exchanges: fx.exchanges.slice(0, 1)
+      }))
       assert.strictEqual(missing.verdict, "fail")
-      assert.isTrue(missing.reasons.some((x) => x.includes("was not expected")), missing.reasons.join("\n"))
+      assert.isTrue(
+        missing.reasons.some((x) => x.includes("was not expected")),
+        missing.reasons.join("\n")
+      )
     })
   )
   it.effect("an outcome that differs from expect, by subset", () =>
     Effect.gen(function* () {
-      const r = yield* mutate("openai/retrieve.failed.json", (fx) => ({ ...fx, expect: { batch: { status: "completed", counts: { total: 1 } } } }))
-      assert.deepStrictEqual(r.reasons, ['$.batch.status: expected "completed", got "failed"', "$.batch.counts.total: expected 1, got 0"])
-      const tag = yield* mutate("openai/cancel.unauthorized.json", (fx) => ({ ...fx, expect: { error: { _tag: "PermissionDenied" } } }))
+      const r = yield* mutate("openai/retrieve.failed.json", (fx) => ({
+        ...fx,
+        expect: { batch: { status: "completed", counts: { total: 1 } } }
+      }))
+      assert.deepStrictEqual(r.reasons, [
+        '$.batch.status: expected "completed", got "failed"',
+        "$.batch.counts.total: expected 1, got 0"
+      ])
+      const tag = yield* mutate("openai/cancel.unauthorized.json", (fx) => ({
+        ...fx,
+        expect: { error: { _tag: "PermissionDenied" } }
+      }))
       assert.deepStrictEqual(tag.reasons, ['$.error._tag: expected "PermissionDenied", got "Unauthorized"'])
-      const kind = yield* mutate("openai/cancel.unauthorized.json", (fx) => ({ ...fx, expect: { batch: { status: "cancelling" } } }))
+      const kind = yield* mutate("openai/cancel.unauthorized.json", (fx) => ({
+        ...fx,
+        expect: { batch: { status: "cancelling" } }
+      }))
       assert.include(kind.reasons[0], "expected batch, got error")
     })
   )
@@ -101,7 +136,10 @@ describe("the runner fails what is wrong", () => {
         exchanges: [
           {
             ...fx.exchanges[0]!,
-            response: { ...fx.exchanges[0]!.response, body: { ...(fx.exchanges[0]!.response.body as object), metadata: { note: Runner.FAKE_KEY } } }
+            response: {
+              ...fx.exchanges[0]!.response,
+              body: { ...(fx.exchanges[0]!.response.body as object), metadata: { note: Runner.FAKE_KEY } }
+            }
           }
         ]
       }))
@@ -119,7 +157,15 @@ describe("the runner fails what is wrong", () => {
           BatchProvider.make({
             provider: "openai",
             retrieve: (ref) =>
-              Effect.succeed(Batch.make({ id: ref.id, provider: "openai", status: "in_progress", vendorStatus: "in_progress", raw: { key: Redacted.value(options.apiKey) } })),
+              Effect.succeed(
+                Batch.make({
+                  id: ref.id,
+                  provider: "openai",
+                  status: "in_progress",
+                  vendorStatus: "in_progress",
+                  raw: { key: Redacted.value(options.apiKey) }
+                })
+              ),
             cancel: () => Effect.die("unused"),
             list: () => Effect.die("unused"),
             results: () => Stream.empty
@@ -140,20 +186,32 @@ describe("the runner fails what is wrong", () => {
   it("the $absent marker asks for a missing field", () => {
     assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { b: 1 }), [])
     assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { a: 5 }), ["$.a: expected nothing, got 5"])
-    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { a: null }), ["$.a: expected nothing, got null"])
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true } }, { a: null }), [
+      "$.a: expected nothing, got null"
+    ])
     // Only the exact marker: an object with more keys is compared as usual.
-    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true, b: 1 } }, {}), ["$.a: expected an object, got nothing"])
+    assert.deepStrictEqual(Runner.subsetDiff({ a: { $absent: true, b: 1 } }, {}), [
+      "$.a: expected an object, got nothing"
+    ])
   })
   it("with no auth in the fixture the key may be in a standard place only", () => {
-    const sent = (headers: Record<string, string>) => ({ method: "GET", url: "https://x.test/v1/batches/b", headers, body: undefined })
+    const sent = (headers: Record<string, string>) => ({
+      method: "GET",
+      url: "https://x.test/v1/batches/b",
+      headers,
+      body: undefined
+    })
     const request = { method: "GET", url: "https://x.test/v1/batches/b" }
     const key = Runner.FAKE_KEY
     assert.deepStrictEqual(Replay.compare(request, sent({ authorization: `Bearer ${key}` }), key), [])
     assert.deepStrictEqual(Replay.compare(request, sent({ "x-api-key": key }), key), [])
-    assert.deepStrictEqual(Replay.compare(request, sent({ "x-debug": key }), key), ["auth: the key also appears in header x-debug"])
-    assert.deepStrictEqual(Replay.compare({ ...request, auth: "none" }, sent({ authorization: `Bearer ${key}` }), key), [
-      "auth: the key also appears in header authorization"
+    assert.deepStrictEqual(Replay.compare(request, sent({ "x-debug": key }), key), [
+      "auth: the key also appears in header x-debug"
     ])
+    assert.deepStrictEqual(
+      Replay.compare({ ...request, auth: "none" }, sent({ authorization: `Bearer ${key}` }), key),
+      ["auth: the key also appears in header authorization"]
+    )
   })
 })
 
@@ -161,11 +219,16 @@ describe("expectations", () => {
   it.effect("an expected failure that passes fails the run; a skip is reported with its reason", () =>
     Effect.gen(function* () {
       const { loaded } = yield* load
-      const only = loaded.filter((l) => l.file.includes("/openai/") && /retrieve\.(failed|completed)\.json$/.test(l.file))
+      const only = loaded.filter(
+        (l) => l.file.includes("/openai/") && /retrieve\.(failed|completed)\.json$/.test(l.file)
+      )
       const report = yield* Suite.run(only, {
         providers: builtIn,
         expectations: {
-          openai: { expectedFailures: { "retrieve.failed": "pretend it is broken" }, skip: { "retrieve.completed": "pretend the vendor cannot" } }
+          openai: {
+            expectedFailures: { "retrieve.failed": "pretend it is broken" },
+            skip: { "retrieve.completed": "pretend the vendor cannot" }
+          }
         }
       })
       const verdicts = Object.fromEntries(report.cases.map((c) => [c.scenario, c.verdict]))
@@ -181,7 +244,9 @@ describe("expectations", () => {
         providers: builtIn,
         only: "openai",
         required: [],
-        expectations: { openai: { skip: { "retrieve.teleported": "the vendor has no teleported state" }, expectedFailures: {} } }
+        expectations: {
+          openai: { skip: { "retrieve.teleported": "the vendor has no teleported state" }, expectedFailures: {} }
+        }
       })
       assert.deepStrictEqual(
         report.cases.map((c) => [c.scenario, c.verdict, c.reasons[0]]),
@@ -225,9 +290,15 @@ describe("expectations", () => {
     Effect.gen(function* () {
       const { loaded } = yield* load
       const one = loaded.find((l) => l._tag === "Fixture")!
-      const foreign = { ...one, fixture: { ...(one as { fixture: Fixture.Fixture }).fixture, provider: "acme" } } as Fixture.Loaded
+      const foreign = {
+        ...one,
+        fixture: { ...(one as { fixture: Fixture.Fixture }).fixture, provider: "acme" }
+      } as Fixture.Loaded
       const report = yield* Suite.run([foreign], { providers: builtIn })
-      assert.include(report.cases[0]?.reasons[0], 'no adapter for provider "acme" (give one: --adapter MODULE --provider acme')
+      assert.include(
+        report.cases[0]?.reasons[0],
+        'no adapter for provider "acme" (give one: --adapter MODULE --provider acme'
+      )
     })
   )
   it("an invalid fixture file is reported, not crashed on", () => {
@@ -257,15 +328,28 @@ describe("a ready-made Layer instead of a factory", () => {
   it.effect("passes when built with Runner.clientOptions, and fails on the key when built with another", () =>
     Effect.gen(function* () {
       const { loaded } = yield* load
-      const openai = loaded.filter((l) => l.file.includes("/openai/") && /cancel\.(in-progress|completed)\.json$/.test(l.file))
+      const openai = loaded.filter(
+        (l) => l.file.includes("/openai/") && /cancel\.(in-progress|completed)\.json$/.test(l.file)
+      )
       assert.strictEqual(openai.length, 2)
       const good = yield* Suite.run(openai, { providers: { openai: builtIn.openai!(Runner.clientOptions) } })
-      assert.deepStrictEqual(good.cases.map((c) => c.verdict), ["pass", "pass"])
+      assert.deepStrictEqual(
+        good.cases.map((c) => c.verdict),
+        ["pass", "pass"]
+      )
       const bad = yield* Suite.run(openai, {
-        providers: { openai: builtIn.openai!({ ...Runner.clientOptions, apiKey: Redacted.make("sk-some-other-key-0000") }) }
+        providers: {
+          openai: builtIn.openai!({ ...Runner.clientOptions, apiKey: Redacted.make("sk-some-other-key-0000") })
+        }
       })
-      assert.deepStrictEqual(bad.cases.map((c) => c.verdict), ["fail", "fail"])
-      assert.isTrue(bad.cases.every((c) => c.reasons.some((r) => r.includes("auth"))), JSON.stringify(bad.cases.map((c) => c.reasons)))
+      assert.deepStrictEqual(
+        bad.cases.map((c) => c.verdict),
+        ["fail", "fail"]
+      )
+      assert.isTrue(
+        bad.cases.every((c) => c.reasons.some((r) => r.includes("auth"))),
+        JSON.stringify(bad.cases.map((c) => c.reasons))
+      )
     })
   )
 })

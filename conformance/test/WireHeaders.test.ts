@@ -16,7 +16,14 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { createRequire } from "node:module"
 
 /** Added by Node's `fetch` (undici) whatever the caller asks, not by the adapter. */
-const TRANSPORT = new Set(["host", "connection", "content-length", "accept-encoding", "accept-language", "sec-fetch-mode"])
+const TRANSPORT = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "accept-encoding",
+  "accept-language",
+  "sec-fetch-mode"
+])
 const KEY = "sk-wire-headers-0123456789"
 
 let server: LoopbackServer.LoopbackServer
@@ -34,7 +41,10 @@ beforeAll(async () => {
     if (/\/batches\/?$/.test(path)) {
       return { status: 200, body: together ? [] : { data: [], has_more: false } }
     }
-    const id = path.split("/").filter((p) => p.length > 0 && p !== "cancel").at(-1)!
+    const id = path
+      .split("/")
+      .filter((p) => p.length > 0 && p !== "cancel")
+      .at(-1)!
     const cancel = path.includes("/cancel")
     if (anthropic) {
       return {
@@ -63,7 +73,8 @@ afterAll(() => server.close())
 
 const require = createRequire(import.meta.url)
 /** Each package's own version: a release moves them (a provider's patch moves only that one). */
-const ua = (pkg: string) => `batchctl/${coreVersion} (${pkg}/${(require(`${pkg}/package.json`) as { version: string }).version})`
+const ua = (pkg: string) =>
+  `batchctl/${coreVersion} (${pkg}/${(require(`${pkg}/package.json`) as { version: string }).version})`
 const bearer = { authorization: `Bearer ${KEY}` }
 
 interface Case {
@@ -132,7 +143,10 @@ const sent = (from: number) =>
   server.seen.slice(from).map((s) => ({
     method: s.method,
     path: s.path,
-    headers: Object.fromEntries(Object.entries(s.headers).filter(([name]) => !TRANSPORT.has(name))) as Record<string, unknown>
+    headers: Object.fromEntries(Object.entries(s.headers).filter(([name]) => !TRANSPORT.has(name))) as Record<
+      string,
+      unknown
+    >
   }))
 
 describe.sequential("the headers each adapter sends", () => {

@@ -18,6 +18,8 @@ it("an outside author's adapter, from the guide and the tarballs alone, passes i
     )
   )
   expect(code, `${stdout}\n${stderr}`).toBe(0)
-  expect(stdout).toMatch(/guide: ok: .* passes its 8 fixtures and runs against the emulator; \d+ imports, all public entry points/)
+  expect(stdout).toMatch(
+    /guide: ok: .* passes its 8 fixtures and runs against the emulator; \d+ imports, all public entry points/
+  )
   expect(stdout).toContain("guide: npm run coverage")
 }, 500_000)

@@ -42,7 +42,8 @@ const run = (file: string, args: ReadonlyArray<string>, env: Record<string, stri
       process.execPath,
       ["--import", "tsx", file, ...args],
       { cwd: work, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+      (error, stdout, stderr) =>
+        done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
     )
   })
 
@@ -84,7 +85,10 @@ afterAll(async () => {
 
 describe.sequential("the root README", () => {
   it("opens with the two commands: the demo and the tests", () => {
-    const [first] = blocks("", "sh").length > 0 ? [readme.slice(readme.indexOf("```sh"), readme.indexOf("```", readme.indexOf("```sh") + 5))] : []
+    const [first] =
+      blocks("", "sh").length > 0
+        ? [readme.slice(readme.indexOf("```sh"), readme.indexOf("```", readme.indexOf("```sh") + 5))]
+        : []
     assert.match(first ?? "", /npm run demo/)
     assert.match(first ?? "", /npm test/)
     const ci = readFileSync(join(root, ".ci", "run"), "utf8")
@@ -142,31 +146,53 @@ describe.sequential("the root README", () => {
     }
     // Every package the examples import is installed by name, not left to hoisting.
     const installed = new Set(install!.split(/\s+/).map((word) => word.replace(/(?<=.)@.*$/, "")))
-    const imported = blocks("Use it", "ts").flatMap((code) => [...code.matchAll(/from "((?:@[^/"]+\/)?[^/"]+)[^"]*"/g)].map((m) => m[1]!))
+    const imported = blocks("Use it", "ts").flatMap((code) =>
+      [...code.matchAll(/from "((?:@[^/"]+\/)?[^/"]+)[^"]*"/g)].map((m) => m[1]!)
+    )
     assert.isAbove(imported.length, 3)
-    for (const name of imported) if (!name.startsWith("node:")) assert.isTrue(installed.has(name), `${name} is imported but not installed`)
+    for (const name of imported)
+      if (!name.startsWith("node:")) assert.isTrue(installed.has(name), `${name} is imported but not installed`)
   })
 
   it("every README's install lines name the exact peer ranges of the packages they install", () => {
-    const manifests = new Map<string, { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> }>()
-    for (const dir of [...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name))), "conformance"]) {
+    const manifests = new Map<
+      string,
+      { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> }
+    >()
+    for (const dir of [
+      ...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name))),
+      "conformance"
+    ]) {
       const file = join(root, dir, "package.json")
       if (existsSync(file)) {
         const pkg = JSON.parse(readFileSync(file, "utf8")) as { name: string } & Parameters<typeof manifests.set>[1]
         manifests.set(pkg.name, pkg)
       }
     }
-    const readmes = [...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name, "README.md"))), "conformance/README.md", "README.md"]
+    const readmes = [
+      ...["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(d, name, "README.md"))),
+      "conformance/README.md",
+      "README.md"
+    ]
     let lines = 0
     for (const readmeFile of readmes.filter((f) => existsSync(join(root, f)))) {
-      for (const install of readFileSync(join(root, readmeFile), "utf8").split("\n").filter((l) => l.startsWith("npm install"))) {
+      for (const install of readFileSync(join(root, readmeFile), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("npm install"))) {
         lines++
-        const words = install.split(/\s+/).slice(2).filter((w) => !w.startsWith("-"))
+        const words = install
+          .split(/\s+/)
+          .slice(2)
+          .filter((w) => !w.startsWith("-"))
         const named = new Map(words.map((w) => [w.replace(/(?<=.)@.*$/, ""), w.match(/(?<=.)@(.*)$/)?.[1]] as const))
         for (const name of named.keys()) {
           for (const [peer, range] of Object.entries(manifests.get(name)?.peerDependencies ?? {})) {
-            if (peer.startsWith("@batchctl/") || manifests.get(name)?.peerDependenciesMeta?.[peer]?.optional === true) continue
-            assert.isTrue(named.has(peer), `${readmeFile}: ${name} needs ${peer}@${range}, which "${install}" leaves out`)
+            if (peer.startsWith("@batchctl/") || manifests.get(name)?.peerDependenciesMeta?.[peer]?.optional === true)
+              continue
+            assert.isTrue(
+              named.has(peer),
+              `${readmeFile}: ${name} needs ${peer}@${range}, which "${install}" leaves out`
+            )
             assert.strictEqual(named.get(peer), range, `${readmeFile}: ${peer} in "${install}"`)
           }
         }
@@ -194,24 +220,35 @@ describe.sequential("the root README", () => {
       for (const { variable } of adapter.variables) assert.include(table, `\`${variable}\``, `${name} ${variable}`)
     }
     // And nothing in it that no adapter reads.
-    const read = new Set(Object.values(adapters).flatMap((adapter) => adapter.variables.map(({ variable }) => variable)))
+    const read = new Set(
+      Object.values(adapters).flatMap((adapter) => adapter.variables.map(({ variable }) => variable))
+    )
     const listed = [...table.matchAll(/`([A-Z][A-Z0-9]*_[A-Z0-9_]+)`/g)].map((m) => m[1]!)
     assert.isAbove(listed.length, 20)
-    for (const variable of listed) assert.isTrue(read.has(variable), `${variable} is in the table but no adapter reads it`)
+    for (const variable of listed)
+      assert.isTrue(read.has(variable), `${variable} is in the table but no adapter reads it`)
   })
 
   it("every published package builds before it is packed (prepack), so a tarball without dist cannot be published", () => {
-    const dirs = [...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(dir, name))), "conformance"]
+    const dirs = [
+      ...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(dir, name))),
+      "conformance"
+    ]
     for (const dir of dirs) {
       const manifest = join(root, dir, "package.json")
       if (!existsSync(manifest)) continue
-      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name: string; private?: boolean; scripts?: Record<string, string> }
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
+        name: string
+        private?: boolean
+        scripts?: Record<string, string>
+      }
       if (pkg.private === true) continue
       const prepack = pkg.scripts?.prepack
       // The CLI's bundler deletes dist before it writes it; every other package goes through the checked build.
       const script = prepack?.startsWith("node ") === true ? resolve(root, dir, prepack.slice(5)) : undefined
       assert.isTrue(
-        script === join(root, "scripts", "prepack.mjs") || (script === join(root, dir, "build.mjs") && readFileSync(script, "utf8").includes("rmSync(outdir")),
+        script === join(root, "scripts", "prepack.mjs") ||
+          (script === join(root, dir, "build.mjs") && readFileSync(script, "utf8").includes("rmSync(outdir")),
         `${pkg.name}: prepack is ${String(prepack)}`
       )
     }
@@ -224,13 +261,25 @@ describe.sequential("the root README", () => {
     const manifest = (extra: Record<string, string>) => ({
       name: "prepack-probe",
       type: "module",
-      publishConfig: { exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./*": "./dist/*.js", ...extra } }
+      publishConfig: {
+        exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./*": "./dist/*.js", ...extra }
+      }
     })
     writeFileSync(join(dir, "package.json"), JSON.stringify(manifest({})))
     writeFileSync(
       join(dir, "tsconfig.build.json"),
       JSON.stringify({
-        compilerOptions: { composite: true, rootDir: "src", outDir: "dist", tsBuildInfoFile: ".tsbuildinfo/build.tsbuildinfo", module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", types: [], skipLibCheck: true },
+        compilerOptions: {
+          composite: true,
+          rootDir: "src",
+          outDir: "dist",
+          tsBuildInfoFile: ".tsbuildinfo/build.tsbuildinfo",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          types: [],
+          skipLibCheck: true
+        },
         include: ["src"]
       })
     )
@@ -255,16 +304,23 @@ describe.sequential("the root README", () => {
   }, 60_000)
 
   it("names only packages and files that exist", () => {
-    const dirs = [...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name))), join(root, "conformance")]
+    const dirs = [
+      ...["packages", "apps"].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name))),
+      join(root, "conformance")
+    ]
     const packages = new Set(
       dirs.flatMap((dir) => {
         const manifest = join(dir, "package.json")
         return existsSync(manifest) ? [(JSON.parse(readFileSync(manifest, "utf8")) as { name: string }).name] : []
       })
     )
-    for (const file of ["README.md", ...["core", "openai", "anthropic", "emulator"].map((p) => `packages/${p}/README.md`)]) {
+    for (const file of [
+      "README.md",
+      ...["core", "openai", "anthropic", "emulator"].map((p) => `packages/${p}/README.md`)
+    ]) {
       const text = readFileSync(join(root, file), "utf8")
-      for (const [, name] of text.matchAll(/`(@batchctl\/[a-z-]+)`/g)) assert.isTrue(packages.has(name!), `${file} names ${name}`)
+      for (const [, name] of text.matchAll(/`(@batchctl\/[a-z-]+)`/g))
+        assert.isTrue(packages.has(name!), `${file} names ${name}`)
       for (const [, link] of text.matchAll(/\]\(((?!https?:|#)[^)]+)\)/g)) {
         assert.isTrue(existsSync(resolve(root, dirname(file), link!.split("#")[0]!)), `${file} links ${link}`)
       }

@@ -26,14 +26,20 @@ describe("provider registry", () => {
     }
   })
 
-  it.each(Registry.entries.map((e) => [e.id, e] as const))("%s has its package, fixtures and emulator profile", (_, e) => {
-    const manifest = json(`packages/${e.directory}/package.json`)
-    expect(manifest.name).toBe(e.package)
-    expect(read(`packages/${e.directory}/src/index.ts`)).toContain(e.namespace)
-    expect(existsSync(join(root, "conformance", "fixtures", e.id)), `conformance/fixtures/${e.id}`).toBe(true)
-    // One emulator profile per vendor (packages/emulator/PROFILE.md).
-    expect(existsSync(join(root, "packages", "emulator", "src", "profiles", `${e.id}.ts`)), `emulator profile ${e.id}`).toBe(true)
-  })
+  it.each(Registry.entries.map((e) => [e.id, e] as const))(
+    "%s has its package, fixtures and emulator profile",
+    (_, e) => {
+      const manifest = json(`packages/${e.directory}/package.json`)
+      expect(manifest.name).toBe(e.package)
+      expect(read(`packages/${e.directory}/src/index.ts`)).toContain(e.namespace)
+      expect(existsSync(join(root, "conformance", "fixtures", e.id)), `conformance/fixtures/${e.id}`).toBe(true)
+      // One emulator profile per vendor (packages/emulator/PROFILE.md).
+      expect(
+        existsSync(join(root, "packages", "emulator", "src", "profiles", `${e.id}.ts`)),
+        `emulator profile ${e.id}`
+      ).toBe(true)
+    }
+  )
 
   it("every provider package under packages/ is registered", async () => {
     const { readdirSync } = await import("node:fs")
@@ -60,8 +66,12 @@ describe("provider registry", () => {
   it("the README's examples and tables name every provider", () => {
     const text = read("README.md")
     expect(mentions(text, (e) => `| [\`${e.package}\`](packages/${e.directory}) |`)).toEqual([])
-    expect(mentions(text, (e) => `| \`${e.package}\` | \`${e.envPrefix}_API_KEY\` | \`${e.envPrefix}_BASE_URL\` |`)).toEqual([])
-    expect(mentions(read("docs/test/Readme.test.ts"), (e) => `import { ${e.namespace} } from "${e.package}"`)).toEqual([])
+    expect(
+      mentions(text, (e) => `| \`${e.package}\` | \`${e.envPrefix}_API_KEY\` | \`${e.envPrefix}_BASE_URL\` |`)
+    ).toEqual([])
+    expect(mentions(read("docs/test/Readme.test.ts"), (e) => `import { ${e.namespace} } from "${e.package}"`)).toEqual(
+      []
+    )
   })
 
   it("the bench measures every provider's bundle", () => {
@@ -72,7 +82,10 @@ describe("provider registry", () => {
   it("the CLI, e2e and docs packages depend on every provider package", () => {
     for (const manifest of ["apps/cli/package.json", "e2e/package.json", "docs/package.json"]) {
       const deps = devDependencies(manifest)
-      expect(Registry.entries.filter((e) => !deps.includes(e.package)).map((e) => e.id), manifest).toEqual([])
+      expect(
+        Registry.entries.filter((e) => !deps.includes(e.package)).map((e) => e.id),
+        manifest
+      ).toEqual([])
     }
   })
 
@@ -80,7 +93,10 @@ describe("provider registry", () => {
     const known = new Set<string>(Registry.entries.map((e) => e.package))
     for (const manifest of ["apps/cli/package.json", "e2e/package.json", "docs/package.json"]) {
       const extra = devDependencies(manifest).filter(
-        (d) => d.startsWith("@batchctl/") && !known.has(d) && !["core", "emulator", "conformance", "openai-compatible", "console"].includes(d.slice(10))
+        (d) =>
+          d.startsWith("@batchctl/") &&
+          !known.has(d) &&
+          !["core", "emulator", "conformance", "openai-compatible", "console"].includes(d.slice(10))
       )
       expect(extra, manifest).toEqual([])
     }

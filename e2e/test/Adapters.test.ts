@@ -49,7 +49,12 @@ const adapters: ReadonlyArray<{
   { provider: "respan", layer: RespanBatches.layer, finished: "completed" },
   { provider: "meshapi", layer: MeshApiBatches.layer, finished: "completed" },
   { provider: "mistral", layer: MistralBatches.layer, finished: "SUCCESS" },
-  { provider: "gemini", layer: GeminiBatches.layer, finished: "BATCH_STATE_SUCCEEDED", idOf: (created) => nameOf(created) },
+  {
+    provider: "gemini",
+    layer: GeminiBatches.layer,
+    finished: "BATCH_STATE_SUCCEEDED",
+    idOf: (created) => nameOf(created)
+  },
   { provider: "azure-openai", layer: AzureOpenAiBatches.layer, finished: "completed" },
   { provider: "groq", layer: GroqBatches.layer, finished: "completed" },
   { provider: "xai", layer: XaiBatches.layer, finished: "done", finishedWord: "", cancelsFinished: true }
@@ -58,7 +63,9 @@ const adapters: ReadonlyArray<{
 /** Gemini's batch is an Operation named `batches/<id>`: its name is the id its API takes. */
 function nameOf(created: { readonly id: string; readonly body: unknown }): string {
   const body = created.body
-  return typeof body === "object" && body !== null && "name" in body && typeof body.name === "string" ? body.name : created.id
+  return typeof body === "object" && body !== null && "name" in body && typeof body.name === "string"
+    ? body.name
+    : created.id
 }
 
 const KEY = "sk-e2e-emulator-key-0001"
@@ -71,11 +78,20 @@ afterAll(() => emu.close())
 
 const provide = (layer: Factory, provider: Emulator.VendorName, key = KEY) =>
   Effect.provide(
-    layer({ apiKey: Redacted.make(key), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    layer({ apiKey: Redacted.make(key), baseUrl: emu.baseUrl(provider) }).pipe(
+      Layer.provide(NodeHttpClient.layerUndici)
+    )
   )
 
 describe.sequential("every adapter against the emulator", () => {
-  for (const { provider, layer, finished, finishedWord, idOf = (c: { readonly id: string }) => c.id, cancelsFinished = false } of adapters) {
+  for (const {
+    provider,
+    layer,
+    finished,
+    finishedWord,
+    idOf = (c: { readonly id: string }) => c.id,
+    cancelsFinished = false
+  } of adapters) {
     it(`${provider}: cancel mid-way, wait until terminal, partial results, list`, async () => {
       const id = idOf(await emu.createBatch({ provider, requests: 6, completed: 2 }))
       const program = Effect.gen(function* () {
@@ -97,8 +113,14 @@ describe.sequential("every adapter against the emulator", () => {
       const outcomes = r.results.map((item) => item.outcome)
       assert.strictEqual(outcomes.filter((o) => o === "succeeded").length, 2, JSON.stringify(outcomes))
       // Requests that never ran: listed as cancelled where the vendor lists them, absent otherwise.
-      assert.isTrue(outcomes.every((o) => o === "succeeded" || o === "cancelled"), JSON.stringify(outcomes))
-      assert.isTrue(r.listed.some((b) => b.id === id), "listAll finds the batch across pages")
+      assert.isTrue(
+        outcomes.every((o) => o === "succeeded" || o === "cancelled"),
+        JSON.stringify(outcomes)
+      )
+      assert.isTrue(
+        r.listed.some((b) => b.id === id),
+        "listAll finds the batch across pages"
+      )
       assert.strictEqual(new Set(r.listed.map((b) => b.id)).size, r.listed.length, "no batch listed twice")
     })
 
@@ -119,7 +141,9 @@ describe.sequential("every adapter against the emulator", () => {
       const running = { id: idOf(await emu.createBatch({ provider, requests: 2 })) }
       const unknownId = `${running.id.slice(0, -4)}zzzz`
       const notFound = await Effect.runPromise(
-        Effect.flip(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve(unknownId))).pipe(provide(layer, provider))
+        Effect.flip(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve(unknownId))).pipe(
+          provide(layer, provider)
+        )
       )
       assert.strictEqual(notFound._tag, "BatchNotFound")
       const unauthorized = await Effect.runPromise(
@@ -130,9 +154,9 @@ describe.sequential("every adapter against the emulator", () => {
       assert.strictEqual(unauthorized._tag, "Unauthorized")
       assert.notInclude(JSON.stringify(unauthorized), "sk-wrong-key-9999")
       const notTerminal = await Effect.runPromise(
-        Effect.flip(Stream.runDrain(Stream.unwrap(Effect.map(BatchProvider.BatchProvider, (p) => p.results(running.id))))).pipe(
-          provide(layer, provider)
-        )
+        Effect.flip(
+          Stream.runDrain(Stream.unwrap(Effect.map(BatchProvider.BatchProvider, (p) => p.results(running.id))))
+        ).pipe(provide(layer, provider))
       )
       assert.strictEqual(notTerminal._tag, "InvalidBatchState")
       assert.strictEqual(notTerminal.operation, "results")

@@ -41,7 +41,13 @@ describe("Promise cancelMany with stopSignal", () => {
       // Every batch the emulator shows cancelled is among the outcomes: nothing that took effect is lost.
       const page = await openai.list({ limit: 100 })
       const taken = page.batches.filter((b) => b.status === "cancelling" || b.status === "cancelled").map((b) => b.id)
-      assert.deepStrictEqual([...taken].sort(), outcomes.filter((o) => o._tag === "Cancelled").map((o) => o.batchId).sort())
+      assert.deepStrictEqual(
+        [...taken].sort(),
+        outcomes
+          .filter((o) => o._tag === "Cancelled")
+          .map((o) => o.batchId)
+          .sort()
+      )
     } finally {
       await openai.close()
     }

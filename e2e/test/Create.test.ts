@@ -28,7 +28,11 @@ type Factory = (options: {
   readonly baseUrl: string
 }) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
 
-const adapters: ReadonlyArray<{ readonly provider: Emulator.Provider; readonly layer: Factory; readonly file: boolean }> = [
+const adapters: ReadonlyArray<{
+  readonly provider: Emulator.Provider
+  readonly layer: Factory
+  readonly file: boolean
+}> = [
   { provider: "openai", layer: OpenAiBatches.layer, file: true },
   { provider: "anthropic", layer: AnthropicBatches.layer, file: false },
   { provider: "moonshot", layer: MoonshotBatches.layer, file: true },
@@ -51,7 +55,9 @@ afterAll(async () => {
 })
 
 const provide = (layer: Factory, provider: Emulator.Provider) =>
-  Effect.provide(layer({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer)))
+  Effect.provide(
+    layer({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer))
+  )
 
 const requests = (n: number, model = "m-1") =>
   Array.from({ length: n }, (_, i) => ({
@@ -83,9 +89,15 @@ describe.sequential("create and run against the emulator", () => {
       const r = await Effect.runPromise(program.pipe(provide(layer, provider)))
       assert.strictEqual(r.created.id, r.again.id)
       assert.isFalse(r.created.terminal)
-      assert.isTrue(r.progress.some((x) => x.phase === "uploading" && x.bytes === x.totalBytes), JSON.stringify(r.progress))
+      assert.isTrue(
+        r.progress.some((x) => x.phase === "uploading" && x.bytes === x.totalBytes),
+        JSON.stringify(r.progress)
+      )
       if (file) {
-        const lines = (await inputOf(provider, r.created)).trim().split("\n").map((l) => JSON.parse(l))
+        const lines = (await inputOf(provider, r.created))
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l))
         assert.strictEqual(lines.length, 5)
         assert.deepStrictEqual(lines[3].custom_id, "req-3")
         assert.deepStrictEqual(lines[3].body.messages[0].content, "question 3")
@@ -101,7 +113,10 @@ describe.sequential("create and run against the emulator", () => {
           )
         )
         assert.strictEqual(items.length, 4)
-        assert.sameMembers(items.map((i) => i.customId), ["req-0", "req-1", "req-2", "req-3"])
+        assert.sameMembers(
+          items.map((i) => i.customId),
+          ["req-0", "req-1", "req-2", "req-3"]
+        )
       } finally {
         clearInterval(timer)
       }
@@ -113,7 +128,9 @@ describe.sequential("create and run against the emulator", () => {
       lines.push(lines[1]!)
       writeFileSync(path, `${lines.join("\n")}\n`)
       const result = await Effect.runPromise(
-        Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(Create.jsonlFile(path)))).pipe(provide(layer, provider))
+        Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(Create.jsonlFile(path)))).pipe(
+          provide(layer, provider)
+        )
       )
       assert.isTrue(Either.isLeft(result))
       if (Either.isLeft(result)) {

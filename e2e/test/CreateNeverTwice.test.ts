@@ -124,9 +124,13 @@ const allBatches = async (provider: Emulator.Provider): Promise<ReadonlyArray<st
   let after: string | undefined
   for (;;) {
     const page = await Effect.runPromise(
-      Effect.flatMap(BatchProvider.BatchProvider, (p) => p.list({ limit: 100, ...(after === undefined ? {} : { after }) })).pipe(
+      Effect.flatMap(BatchProvider.BatchProvider, (p) =>
+        p.list({ limit: 100, ...(after === undefined ? {} : { after }) })
+      ).pipe(
         Effect.provide(
-          layerOf(provider)({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer))
+          layerOf(provider)({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(
+            Layer.provide(NodeClient.layer)
+          )
         )
       )
     )
@@ -156,7 +160,9 @@ describe.sequential("a create whose answer is lost makes exactly one batch", () 
         proxy.creates = 0
         proxy.lose = loss
         const batch = await Effect.runPromise(
-          Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`${provider}-${loss}`))).pipe(provide(layerOf(provider), provider))
+          Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`${provider}-${loss}`))).pipe(
+            provide(layerOf(provider), provider)
+          )
         )
         const made = (await allBatches(provider)).filter((id) => !before.has(id))
         assert.deepStrictEqual(made, [batch.id], "exactly one batch, the one answered")
@@ -168,7 +174,9 @@ describe.sequential("a create whose answer is lost makes exactly one batch", () 
       proxy.creates = 0
       proxy.lose = "reset-before"
       const batch = await Effect.runPromise(
-        Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`${provider}-before`))).pipe(provide(layerOf(provider), provider))
+        Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`${provider}-before`))).pipe(
+          provide(layerOf(provider), provider)
+        )
       )
       const made = (await allBatches(provider)).filter((id) => !before.has(id))
       assert.deepStrictEqual(made, [batch.id])
@@ -182,9 +190,9 @@ describe.sequential("a create whose answer is lost makes exactly one batch", () 
       proxy.creates = 0
       proxy.lose = loss
       const result = await Effect.runPromise(
-        Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`anthropic-${loss}`, 4)))).pipe(
-          provide(AnthropicBatches.layer, "anthropic")
-        )
+        Effect.either(
+          Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(`anthropic-${loss}`, 4)))
+        ).pipe(provide(AnthropicBatches.layer, "anthropic"))
       )
       assert.isTrue(Either.isLeft(result))
       if (Either.isLeft(result)) {

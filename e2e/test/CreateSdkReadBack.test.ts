@@ -32,13 +32,19 @@ afterAll(async () => {
 const requests = (n: number): ReadonlyArray<Create.Request> =>
   Array.from({ length: n }, (_, i) => ({
     customId: `q-${i}`,
-    body: { model: "m-1", max_tokens: 32, messages: [{ role: "user", content: `Capital of country #${i}? "quoted" ünïcödé` }] }
+    body: {
+      model: "m-1",
+      max_tokens: 32,
+      messages: [{ role: "user", content: `Capital of country #${i}? "quoted" ünïcödé` }]
+    }
   }))
 
 describe.sequential("the official SDKs read back what batchctl created", () => {
   it("openai: the input file is exactly the lines batchctl sent, from a JSONL file", async () => {
     // A JSONL file in the OpenAI shape, read and re-sent as the same lines.
-    const lines = requests(7).map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url: "/v1/chat/completions", body: r.body }))
+    const lines = requests(7).map((r) =>
+      JSON.stringify({ custom_id: r.customId, method: "POST", url: "/v1/chat/completions", body: r.body })
+    )
     const path = join(dir, "openai.jsonl")
     writeFileSync(path, `${lines.join("\n")}\n`)
     const client = OpenAiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("openai") })
@@ -87,7 +93,10 @@ describe.sequential("the official SDKs read back what batchctl created", () => {
       await emu.advance(24 * 3600_000)
       const ids: Array<string> = []
       for await (const r of await sdk.messages.batches.results(batch.id)) ids.push(r.custom_id)
-      assert.sameMembers(ids, requests(6).map((r) => r.customId))
+      assert.sameMembers(
+        ids,
+        requests(6).map((r) => r.customId)
+      )
     } finally {
       await client.close()
     }

@@ -14,7 +14,8 @@ import { expect, it } from "vitest"
 import { publishedPackages, root } from "../../scripts/release-packages.mjs"
 
 const work = fileURLToPath(new URL("../.work/examples", import.meta.url))
-const packages: ReadonlyArray<{ dir: string; manifest: { name: string; exports?: Record<string, unknown> } }> = publishedPackages()
+const packages: ReadonlyArray<{ dir: string; manifest: { name: string; exports?: Record<string, unknown> } }> =
+  publishedPackages()
 
 const sources = (dir: string): ReadonlyArray<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -100,7 +100,10 @@ describe("published packages", () => {
   it("pass Are The Types Wrong (ESM-only: node16 from ESM and bundlers; every top-level module an entry point)", async () => {
     const found: Array<string> = []
     for (const { name, tarball, manifest } of packed) {
-      if ((manifest.publishConfig as { exports?: unknown } | undefined)?.exports === undefined && manifest.exports === undefined) {
+      if (
+        (manifest.publishConfig as { exports?: unknown } | undefined)?.exports === undefined &&
+        manifest.exports === undefined
+      ) {
         // The CLI: a bundled command, nothing to import.
         expect(manifest.bin, `${name}: neither exports nor bin`).toBeDefined()
         continue
@@ -108,9 +111,12 @@ describe("published packages", () => {
       const modules = files(tarball)
         .filter((f) => /^dist\/[^/]+\.d\.ts$/.test(f) && f !== "dist/index.d.ts")
         .map((f) => `./${f.slice(5, -5)}`)
-      const analysis = await attw.checkPackage(attw.createPackageFromTarballData(new Uint8Array(readFileSync(tarball))), {
-        includeEntrypoints: modules
-      })
+      const analysis = await attw.checkPackage(
+        attw.createPackageFromTarballData(new Uint8Array(readFileSync(tarball))),
+        {
+          includeEntrypoints: modules
+        }
+      )
       if (!analysis.types) {
         found.push(`${name}: no types`)
         continue

@@ -54,5 +54,6 @@ it("calls scripts that exist, and the version script cuts with changesets then w
   expect(manifest.scripts["changeset-version"]).toBe("node scripts/release-version.mjs")
   expect(manifest.scripts["changeset-publish"]).toMatch(/^pnpm build && changeset publish$/)
   const version = readFileSync(join(root, "scripts", "release-version.mjs"), "utf8")
-  for (const step of ['["version"]', "versions.mjs", "since-tags.mjs", "--lockfile-only"]) expect(version).toContain(step)
+  for (const step of ['["version"]', "versions.mjs", "since-tags.mjs", "--lockfile-only"])
+    expect(version).toContain(step)
 })

@@ -84,7 +84,9 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
   // commands that take ids, nothing may come before the command.
   const named = args.find((word) => Object.hasOwn(idCommands, word))
   if ((args[0] ?? "").startsWith("-") && named !== undefined) {
-    return new BadInput({ message: `options go after the command (batchctl ${named} …), not before it; nothing was sent` })
+    return new BadInput({
+      message: `options go after the command (batchctl ${named} …), not before it; nothing was sent`
+    })
   }
   const command = args[0] ?? ""
   const spec = Object.hasOwn(idCommands, command) ? idCommands[command] : undefined
@@ -121,9 +123,10 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
     if (!spec.after.has(name)) {
       const where = `batchctl ${command} ${name} … <provider> …`
       return new BadInput({
-        message: takesValue.has(name) || name === "--help" || name === "-h" || name === "--version" || name === "--wizard"
-          ? `${name} must come before the provider (${where}): after the provider only ids and ${[...spec.after].filter((o) => o.startsWith("--")).join(", ")} follow, so that a list of ids cannot change where the key goes or what runs; nothing was sent`
-          : `${JSON.stringify(word.slice(0, 80))} is not an option of ${command}; an id that starts with "-" goes after "--"; nothing was sent`
+        message:
+          takesValue.has(name) || name === "--help" || name === "-h" || name === "--version" || name === "--wizard"
+            ? `${name} must come before the provider (${where}): after the provider only ids and ${[...spec.after].filter((o) => o.startsWith("--")).join(", ")} follow, so that a list of ids cannot change where the key goes or what runs; nothing was sent`
+            : `${JSON.stringify(word.slice(0, 80))} is not an option of ${command}; an id that starts with "-" goes after "--"; nothing was sent`
       })
     }
     tail.push(word)
@@ -131,7 +134,9 @@ export const guard = (argv: ReadonlyArray<string>): { readonly argv: ReadonlyArr
       const value = args[++i] as string
       // @effect/cli would still read `--timeout --help` as a request for help: a value is never option-shaped.
       if (value.startsWith("-")) {
-        return new BadInput({ message: `${name} needs a value, not ${JSON.stringify(value.slice(0, 80))} (write ${name}=VALUE); nothing was sent` })
+        return new BadInput({
+          message: `${name} needs a value, not ${JSON.stringify(value.slice(0, 80))} (write ${name}=VALUE); nothing was sent`
+        })
       }
       tail.push(value)
     }

@@ -77,10 +77,8 @@ const run = <A, E>(f: (r: typeof Run) => Effect.Effect<A, E>) =>
 
 // Commands -------------------------------------------------------------------------------------------
 
-const get = Command.make(
-  "get",
-  { provider: providerArg, id: idArg, ...output, ...connection },
-  (o) => run((r) => r.get({ provider: o.provider, id: Argv.id(o.id), mode: modeOf(o), flags: flagsOf(o) }))
+const get = Command.make("get", { provider: providerArg, id: idArg, ...output, ...connection }, (o) =>
+  run((r) => r.get({ provider: o.provider, id: Argv.id(o.id), mode: modeOf(o), flags: flagsOf(o) }))
 ).pipe(
   Command.withDescription(
     doc("Retrieve one batch and print its normalized state.", [
@@ -127,11 +125,16 @@ const list = Command.make(
   {
     provider: providerArg,
     status: Options.text("status").pipe(
-      Options.withDescription("Only batches in these statuses (normalized or the vendor's own words), comma-separated."),
+      Options.withDescription(
+        "Only batches in these statuses (normalized or the vendor's own words), comma-separated."
+      ),
       Options.optional
     ),
     limit: Options.integer("limit").pipe(Options.withDescription("Page size asked of the vendor."), Options.optional),
-    after: Options.text("after").pipe(Options.withDescription("Start after this cursor (printed after a page)."), Options.optional),
+    after: Options.text("after").pipe(
+      Options.withDescription("Start after this cursor (printed after a page)."),
+      Options.optional
+    ),
     all: Options.boolean("all").pipe(Options.withDescription("Follow the cursor through every page.")),
     ...output,
     ...connection
@@ -170,7 +173,9 @@ const cancel = Command.make(
       Args.withDescription("Batch ids; `-` reads ids from stdin, one a line (plain ids or `list --json` lines)."),
       Args.atLeast(1)
     ),
-    wait: Options.boolean("wait").pipe(Options.withDescription("Follow each batch until terminal and print its final state.")),
+    wait: Options.boolean("wait").pipe(
+      Options.withDescription("Follow each batch until terminal and print its final state.")
+    ),
     timeout: Options.text("timeout").pipe(
       Options.withDescription("With --wait: give up after this long (default 10m)."),
       Options.optional
@@ -276,7 +281,10 @@ const results = Command.make(
   {
     provider: providerArg,
     id: idArg,
-    out: Options.file("out").pipe(Options.withDescription("Write the results as JSON lines to this file."), Options.optional),
+    out: Options.file("out").pipe(
+      Options.withDescription("Write the results as JSON lines to this file."),
+      Options.optional
+    ),
     ...output,
     ...connection
   },
@@ -295,7 +303,9 @@ const results = Command.make(
     doc(
       "Stream the results of a terminal batch; a cancelled or expired batch gives its partial results.",
       ["batchctl results openai batch_abc123", "batchctl results anthropic msgbatch_01 --out results.jsonl"],
-      ["With --out, the results go to a file beside FILE and replace FILE only when they were all read: a failed call never empties an existing file."]
+      [
+        "With --out, the results go to a file beside FILE and replace FILE only when they were all read: a failed call never empties an existing file."
+      ]
     )
   )
 )
@@ -303,8 +313,14 @@ const results = Command.make(
 const emulator = Command.make(
   "emulator",
   {
-    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: the system picks a free one)."), Options.optional),
-    host: Options.text("host").pipe(Options.withDescription("Address to listen on (default 127.0.0.1)."), Options.optional),
+    port: Options.integer("port").pipe(
+      Options.withDescription("Port (default 0: the system picks a free one)."),
+      Options.optional
+    ),
+    host: Options.text("host").pipe(
+      Options.withDescription("Address to listen on (default 127.0.0.1)."),
+      Options.optional
+    ),
     apiKey: Options.text("api-key").pipe(
       Options.withDescription("Accept only this key (default: every non-empty key)."),
       Options.optional
@@ -351,9 +367,14 @@ const demo = Command.make("demo", { json }, (o) =>
 const consoleCommand = Command.make(
   "console",
   {
-    port: Options.integer("port").pipe(Options.withDescription("Port (default 0: the system picks a free one)."), Options.optional),
+    port: Options.integer("port").pipe(
+      Options.withDescription("Port (default 0: the system picks a free one)."),
+      Options.optional
+    ),
     host: Options.text("host").pipe(
-      Options.withDescription("Address to listen on (default 127.0.0.1; anything else exposes the console beyond this machine)."),
+      Options.withDescription(
+        "Address to listen on (default 127.0.0.1; anything else exposes the console beyond this machine)."
+      ),
       Options.optional
     ),
     open: Options.boolean("open").pipe(Options.withDescription("Open the page in the system's browser.")),
@@ -392,15 +413,35 @@ const consoleCommand = Command.make(
 // submit, run ---------------------------------------------------------------------------------------
 
 const createOptions = {
-  file: Args.text({ name: "file" }).pipe(Args.withDescription("The requests, one JSON line each ({custom_id, body, method?, url?}); - reads stdin (put it after the options).")),
+  file: Args.text({ name: "file" }).pipe(
+    Args.withDescription(
+      "The requests, one JSON line each ({custom_id, body, method?, url?}); - reads stdin (put it after the options)."
+    )
+  ),
   provider: Options.choice("provider", providers).pipe(Options.withDescription("The vendor to start the batch on.")),
-  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Check the file and print what would be sent; send nothing (no key needed).")),
-  endpoint: Options.text("endpoint").pipe(Options.withDescription("The endpoint of every request (default: the lines' url, else /v1/chat/completions)."), Options.optional),
-  completionWindow: Options.text("completion-window").pipe(Options.withDescription("The completion window, where the vendor takes one (24h)."), Options.optional),
-  metadata: Options.text("metadata").pipe(Options.withDescription("Metadata key=value, where the vendor keeps it (repeat for more)."), Options.repeated),
-  model: Options.text("model").pipe(Options.withDescription("The batch's model, where the create names one (Together's model_id)."), Options.optional),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("Check the file and print what would be sent; send nothing (no key needed).")
+  ),
+  endpoint: Options.text("endpoint").pipe(
+    Options.withDescription("The endpoint of every request (default: the lines' url, else /v1/chat/completions)."),
+    Options.optional
+  ),
+  completionWindow: Options.text("completion-window").pipe(
+    Options.withDescription("The completion window, where the vendor takes one (24h)."),
+    Options.optional
+  ),
+  metadata: Options.text("metadata").pipe(
+    Options.withDescription("Metadata key=value, where the vendor keeps it (repeat for more)."),
+    Options.repeated
+  ),
+  model: Options.text("model").pipe(
+    Options.withDescription("The batch's model, where the create names one (Together's model_id)."),
+    Options.optional
+  ),
   token: Options.text("token").pipe(
-    Options.withDescription("The token of this create: a create run again with the same token finds the batch the first made (where the vendor keeps it)."),
+    Options.withDescription(
+      "The token of this create: a create run again with the same token finds the batch the first made (where the vendor keeps it)."
+    ),
     Options.optional
   ),
   ...output,
@@ -463,11 +504,17 @@ const runCommand = Command.make(
   "run",
   {
     ...createOptions,
-    output: Options.file("output").pipe(Options.withAlias("o"), Options.withDescription("Write the results as JSON lines to this file instead of stdout."), Options.optional),
+    output: Options.file("output").pipe(
+      Options.withAlias("o"),
+      Options.withDescription("Write the results as JSON lines to this file instead of stdout."),
+      Options.optional
+    ),
     timeout,
     interval,
     cancelOnInterrupt: Options.boolean("cancel-on-interrupt").pipe(
-      Options.withDescription("On Ctrl-C before the batch ends, cancel it at the vendor (default: leave it running and print its id).")
+      Options.withDescription(
+        "On Ctrl-C before the batch ends, cancel it at the vendor (default: leave it running and print its id)."
+      )
     )
   },
   (o) =>
@@ -489,7 +536,9 @@ const runCommand = Command.make(
         "batchctl run requests.jsonl --provider anthropic --output results.jsonl --cancel-on-interrupt",
         "batchctl run requests.jsonl --provider meshapi --dry-run"
       ],
-      ["Shows the upload, then the batch's counts as it runs (on a terminal); the id is printed on stderr as soon as the batch exists."]
+      [
+        "Shows the upload, then the batch's counts as it runs (on a terminal); the id is printed on stderr as soon as the batch exists."
+      ]
     )
   )
 )
@@ -501,14 +550,11 @@ const conformance = Command.make(
   () => Effect.void
 ).pipe(
   Command.withDescription(
-    doc(
-      "Run the conformance suite (the same code and flags as batchctl-conformance).",
-      [
-        "batchctl conformance",
-        "batchctl conformance --provider openai --report report.json",
-        "batchctl conformance --help"
-      ]
-    )
+    doc("Run the conformance suite (the same code and flags as batchctl-conformance).", [
+      "batchctl conformance",
+      "batchctl conformance --provider openai --report report.json",
+      "batchctl conformance --help"
+    ])
   )
 )
 
@@ -532,7 +578,20 @@ export const root = Command.make("batchctl").pipe(
       HelpDoc.p(exitCodeHelp)
     ])
   ),
-  Command.withSubcommands([get, list, cancel, wait, cancelAll, results, submitCommand, runCommand, emulator, demo, consoleCommand, conformance])
+  Command.withSubcommands([
+    get,
+    list,
+    cancel,
+    wait,
+    cancelAll,
+    results,
+    submitCommand,
+    runCommand,
+    emulator,
+    demo,
+    consoleCommand,
+    conformance
+  ])
 )
 
 export const cli = Command.run(root, { name: "batchctl", version: process.env.BATCHCTL_BUILD_VERSION ?? "0.0.0-dev" })

@@ -45,10 +45,15 @@ const configured = Effect.gen(function* () {
 
 /** The embedded emulator, with a fleet, and a connection to each of its vendors. */
 const emulated = Effect.gen(function* () {
-  const handle = yield* Emulator.make({ meshapiActiveLimit: 10_000 }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
+  const handle = yield* Emulator.make({ meshapiActiveLimit: 10_000 }).pipe(
+    Effect.mapError((e) => new BadInput({ message: e.message }))
+  )
   const seeded = yield* Effect.tryPromise({
     try: () => Fleet.seed(handle),
-    catch: (e) => new BadInput({ message: `the emulator's fleet could not be created: ${e instanceof Error ? e.message : String(e)}` })
+    catch: (e) =>
+      new BadInput({
+        message: `the emulator's fleet could not be created: ${e instanceof Error ? e.message : String(e)}`
+      })
   })
   const connections = Providers.providers
     .filter((p) => (Emulator.providers as ReadonlyArray<string>).includes(p))
@@ -67,7 +72,11 @@ const emulated = Effect.gen(function* () {
 /** Opens the page in the system's browser; a failure only says so. */
 const openBrowser = (url: string) => {
   const [command, args] =
-    process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", "", url]] : ["xdg-open", [url]]
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]]
   try {
     const child = spawn(command, args, { stdio: "ignore", detached: true })
     child.on("error", () => Output.err(`batchctl: could not open a browser (${command}); open the address above`))
@@ -100,7 +109,8 @@ export const console = (flags: ConsoleFlags) =>
         port: flags.port,
         host: flags.host,
         now: emulator?.handle.now,
-        refreshMillis: flags.refresh === undefined ? (emulator === undefined ? undefined : 2_000) : flags.refresh * 1000,
+        refreshMillis:
+          flags.refresh === undefined ? (emulator === undefined ? undefined : 2_000) : flags.refresh * 1000,
         log: (line) => Output.err(`${Output.dim(stamp(), process.stderr)} ${line}`)
       }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
       // One write: whoever reads the address also reads what it serves.
@@ -111,8 +121,15 @@ export const console = (flags: ConsoleFlags) =>
             : `against the embedded emulator at ${emulator.handle.url}, with ${emulator.seeded} batches on ${connections.length} providers`
         )}`
       )
-      if (flags.host !== undefined && flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1") {
-        Output.err(`batchctl: listening on ${flags.host}, beyond this machine: anyone who has the address above can cancel batches`)
+      if (
+        flags.host !== undefined &&
+        flags.host !== "127.0.0.1" &&
+        flags.host !== "localhost" &&
+        flags.host !== "::1"
+      ) {
+        Output.err(
+          `batchctl: listening on ${flags.host}, beyond this machine: anyone who has the address above can cancel batches`
+        )
       }
       Output.out(Output.dim("the address carries this session's token; every action is logged here. Ctrl-C to stop."))
       if (flags.open) openBrowser(handle.openUrl)

@@ -40,7 +40,10 @@ const metadataOf = (pairs: ReadonlyArray<string>): Effect.Effect<Record<string, 
   const out: Record<string, string> = {}
   for (const pair of pairs) {
     const at = pair.indexOf("=")
-    if (at <= 0) return Effect.fail(new BadInput({ message: `--metadata takes key=value, not ${JSON.stringify(pair.slice(0, 80))}` }))
+    if (at <= 0)
+      return Effect.fail(
+        new BadInput({ message: `--metadata takes key=value, not ${JSON.stringify(pair.slice(0, 80))}` })
+      )
     out[pair.slice(0, at)] = pair.slice(at + 1)
   }
   return Effect.succeed(out)
@@ -59,8 +62,14 @@ const optionsOf = (o: CreateFlags): Effect.Effect<Create.Options, BadInput> =>
       ...(bar
         ? {
             onProgress: (p: Create.Progress) => {
-              if (p.phase === "checking") Output.errRaw(`\rchecking: ${p.requests} requests, ${megabytes(p.bytes)} MB\u001b[K`)
-              else Output.progress(Math.round(p.bytes / 1e5) / 10, Math.round((p.totalBytes ?? p.bytes) / 1e5) / 10, "MB uploaded")
+              if (p.phase === "checking")
+                Output.errRaw(`\rchecking: ${p.requests} requests, ${megabytes(p.bytes)} MB\u001b[K`)
+              else
+                Output.progress(
+                  Math.round(p.bytes / 1e5) / 10,
+                  Math.round((p.totalBytes ?? p.bytes) / 1e5) / 10,
+                  "MB uploaded"
+                )
             }
           }
         : {})
@@ -89,7 +98,9 @@ const dryRun = (o: CreateFlags) =>
     if (Output.progressOn(o.mode)) Output.progressDone()
     if (o.mode.json) return Output.json({ dryRun: true, ...plan })
     Output.out(`dry run: nothing was sent`)
-    Output.out(`${plan.requests} requests, ${plan.bytes} bytes${plan.endpoint === undefined ? "" : ` to ${plan.endpoint}`}${plan.model === undefined ? "" : `, model ${plan.model}`}`)
+    Output.out(
+      `${plan.requests} requests, ${plan.bytes} bytes${plan.endpoint === undefined ? "" : ` to ${plan.endpoint}`}${plan.model === undefined ? "" : `, model ${plan.model}`}`
+    )
     for (const call of plan.calls) Output.out(`${call.method} ${call.path} ${JSON.stringify(call.body)}`)
     Output.out(`first request: ${JSON.stringify(plan.first)}`)
   }).pipe(
@@ -111,7 +122,8 @@ export const submit = (o: CreateFlags) =>
           if (Output.progressOn(o.mode)) Output.progressDone()
           if (o.mode.json) Output.json(Render.batchJson(batch, o.mode.verbose))
           else Output.out(batch.id)
-          if (!o.mode.json && !o.mode.quiet) Output.err(Output.dim(`${o.provider} batch ${batch.id}: ${batch.vendorStatus}`, process.stderr))
+          if (!o.mode.json && !o.mode.quiet)
+            Output.err(Output.dim(`${o.provider} batch ${batch.id}: ${batch.vendorStatus}`, process.stderr))
         })
       )
 
@@ -132,7 +144,8 @@ export const run = (o: RunFlags) =>
           const options = yield* optionsOf(o)
           const timeout = o.timeout === undefined ? undefined : yield* Parse.durationMillis(o.timeout, "--timeout")
           const interval = o.interval === undefined ? undefined : yield* Parse.durationMillis(o.interval, "--interval")
-          if (interval !== undefined && interval < 100) return yield* Effect.fail(new BadInput({ message: "--interval must be at least 100ms" }))
+          if (interval !== undefined && interval < 100)
+            return yield* Effect.fail(new BadInput({ message: "--interval must be at least 100ms" }))
           const bar = Output.progressOn(o.mode)
           const human = !o.mode.json && !o.mode.quiet
           let created: Batch.Batch | undefined
@@ -160,7 +173,8 @@ export const run = (o: RunFlags) =>
                 if (out !== undefined) out.write(text)
                 else Output.out(text)
               },
-              catch: (e) => new FileFailure({ path: file ?? "-", message: `cannot write results: ${(e as Error).message}` })
+              catch: (e) =>
+                new FileFailure({ path: file ?? "-", message: `cannot write results: ${(e as Error).message}` })
             })
           const stream = Run.run(inputOf(o.file), {
             ...options,
@@ -198,7 +212,9 @@ export const run = (o: RunFlags) =>
           if (out !== undefined) yield* out.commit
           if (human) {
             const parts = Object.entries(counts).map(([k, v]) => `${v} ${k}`)
-            Output.err(`${created?.id ?? ""}: ${n} results${parts.length === 0 ? "" : ` (${parts.join(", ")})`}${file === undefined ? "" : ` written to ${file}`}`)
+            Output.err(
+              `${created?.id ?? ""}: ${n} results${parts.length === 0 ? "" : ` (${parts.join(", ")})`}${file === undefined ? "" : ` written to ${file}`}`
+            )
           }
         })
       )

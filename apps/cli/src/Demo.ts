@@ -71,7 +71,10 @@ const runOne = (handle: Emulator.Handle, provider: Provider) =>
       const service = yield* BatchProvider.BatchProvider
       state.before = yield* service.retrieve(created.id)
       state.cancel = yield* service.cancel(created.id)
-      state.after = yield* Lifecycle.awaitTerminal(created.id, { schedule: Lifecycle.fixedPoll(100), timeout: "30 seconds" })
+      state.after = yield* Lifecycle.awaitTerminal(created.id, {
+        schedule: Lifecycle.fixedPoll(100),
+        timeout: "30 seconds"
+      })
       yield* Stream.runForEach(service.results(created.id), (item) =>
         Effect.sync(() => {
           state.resultsRead++
@@ -111,9 +114,13 @@ export const demo = (flags: { readonly json: boolean }) =>
   Effect.scoped(
     Effect.gen(function* () {
       const started = Date.now()
-      const handle = yield* Emulator.make({ timings }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
+      const handle = yield* Emulator.make({ timings }).pipe(
+        Effect.mapError((e) => new BadInput({ message: e.message }))
+      )
       if (!flags.json) {
-        Output.out(`batchctl demo: ${providers.length} providers through their adapters, against the emulator at ${handle.url}`)
+        Output.out(
+          `batchctl demo: ${providers.length} providers through their adapters, against the emulator at ${handle.url}`
+        )
         Output.out(
           Output.dim(
             `each: create a batch of ${REQUESTS} requests (${DONE_BEFORE_CANCEL} already done), cancel it, wait until terminal, read the partial results`
@@ -131,8 +138,12 @@ export const demo = (flags: { readonly json: boolean }) =>
           rows: rows.map((r) => ({
             provider: r.provider,
             batchId: r.batchId,
-            before: r.before === undefined ? undefined : { status: r.before.status, vendorStatus: r.before.vendorStatus, counts: r.before.counts },
-            afterCancel: r.cancel === undefined ? undefined : { status: r.cancel.status, vendorStatus: r.cancel.vendorStatus },
+            before:
+              r.before === undefined
+                ? undefined
+                : { status: r.before.status, vendorStatus: r.before.vendorStatus, counts: r.before.counts },
+            afterCancel:
+              r.cancel === undefined ? undefined : { status: r.cancel.status, vendorStatus: r.cancel.vendorStatus },
             after:
               r.after === undefined
                 ? undefined
@@ -159,7 +170,8 @@ export const demo = (flags: { readonly json: boolean }) =>
             ])
           )
         )
-        for (const r of failed) if (r.error !== undefined) Output.err(`batchctl: ${r.provider}: ${r.error._tag}: ${r.error.message}`)
+        for (const r of failed)
+          if (r.error !== undefined) Output.err(`batchctl: ${r.provider}: ${r.error._tag}: ${r.error.message}`)
         Output.out("")
         Output.out(
           failed.length === 0

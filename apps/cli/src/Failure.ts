@@ -126,8 +126,12 @@ export interface Context {
 
 /** What to do next, by tag. */
 export const hintFor = (error: Reportable, context: Context = {}): string | undefined => {
-  const key = context.keyVariable ?? (error.provider === undefined ? "the API key variable" : `${error.provider.toUpperCase()}_API_KEY`)
-  const base = context.baseUrlVariable ?? (error.provider === undefined ? "the base URL" : `${error.provider.toUpperCase()}_BASE_URL`)
+  const key =
+    context.keyVariable ??
+    (error.provider === undefined ? "the API key variable" : `${error.provider.toUpperCase()}_API_KEY`)
+  const base =
+    context.baseUrlVariable ??
+    (error.provider === undefined ? "the base URL" : `${error.provider.toUpperCase()}_BASE_URL`)
   switch (error._tag) {
     case "MissingApiKey":
       return `export ${error.variable ?? key}=… or pass --api-key-env NAME`

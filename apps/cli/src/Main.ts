@@ -20,7 +20,11 @@ import * as Output from "./Output.js"
 import * as Stop from "./Stop.js"
 
 const isReportable = (u: unknown): u is Reportable =>
-  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && "message" in u &&
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  typeof u._tag === "string" &&
+  "message" in u &&
   typeof u.message === "string"
 
 const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
@@ -48,7 +52,9 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   // Whether to answer in JSON is read from the options, never from the ids.
   const json = ("argv" in guarded ? guarded.argv : argv).includes("--json")
   if (!("argv" in guarded)) {
-    Output.err(json ? JSON.stringify({ error: errorJson(guarded), exitCode: exitCodeOf(guarded) }) : `batchctl: ${line(guarded)}`)
+    Output.err(
+      json ? JSON.stringify({ error: errorJson(guarded), exitCode: exitCodeOf(guarded) }) : `batchctl: ${line(guarded)}`
+    )
     return exitCodeOf(guarded)
   }
   const fiber = Effect.runFork(cli(guarded.argv).pipe(Effect.provide(platform), withCliConsole))

@@ -67,8 +67,10 @@ export const colourOn = (stream: NodeJS.WriteStream): boolean => {
   return stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
 }
 
-const paint = (code: string) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
-  colourOn(stream) ? `\u001b[${code}m${text}\u001b[0m` : text
+const paint =
+  (code: string) =>
+  (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+    colourOn(stream) ? `\u001b[${code}m${text}\u001b[0m` : text
 
 export const bold = paint("1")
 export const dim = paint("2")

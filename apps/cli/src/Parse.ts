@@ -12,11 +12,21 @@ import { BadInput } from "./Failure.js"
  */
 export const durationMillis = (text: string, what: string): Effect.Effect<number, BadInput> => {
   if (DurationText.isBare(text)) {
-    return Effect.fail(new BadInput({ message: `${what}: ${JSON.stringify(text.trim())} has no unit: write ${text.trim()}s for seconds, or e.g. 10m, 500ms` }))
+    return Effect.fail(
+      new BadInput({
+        message: `${what}: ${JSON.stringify(text.trim())} has no unit: write ${text.trim()}s for seconds, or e.g. 10m, 500ms`
+      })
+    )
   }
   return Option.match(DurationText.parse(text), {
-    onNone: () => Effect.fail(new BadInput({ message: `${what}: not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 2h, 1d)` })),
-    onSome: (ms) => (ms > 0 ? Effect.succeed(ms) : Effect.fail(new BadInput({ message: `${what}: must be longer than 0, not ${JSON.stringify(text)}` })))
+    onNone: () =>
+      Effect.fail(
+        new BadInput({ message: `${what}: not a duration: ${JSON.stringify(text)} (use e.g. 90s, 10m, 2h, 1d)` })
+      ),
+    onSome: (ms) =>
+      ms > 0
+        ? Effect.succeed(ms)
+        : Effect.fail(new BadInput({ message: `${what}: must be longer than 0, not ${JSON.stringify(text)}` }))
   })
 }
 
@@ -32,13 +42,26 @@ export const instant = (text: string, now: Date = new Date()): Effect.Effect<Dat
   return Effect.map(
     Effect.mapError(
       durationMillis(trimmed, "--created-before"),
-      () => new BadInput({ message: `--created-before: not a date or an age: ${JSON.stringify(text)} (use 2026-01-31, 2026-01-31T12:00:00Z or 2h, 3d)` })
+      () =>
+        new BadInput({
+          message: `--created-before: not a date or an age: ${JSON.stringify(text)} (use 2026-01-31, 2026-01-31T12:00:00Z or 2h, 3d)`
+        })
     ),
     (ms) => new Date(now.getTime() - ms)
   )
 }
 
-const STATUSES: ReadonlyArray<string> = ["validating", "in_progress", "finalizing", "cancelling", "cancelled", "completed", "failed", "expired", "unknown"]
+const STATUSES: ReadonlyArray<string> = [
+  "validating",
+  "in_progress",
+  "finalizing",
+  "cancelling",
+  "cancelled",
+  "completed",
+  "failed",
+  "expired",
+  "unknown"
+]
 
 /** A comma-separated list of normalized statuses; any other word is refused (a typo must not match nothing). */
 export const statuses = (text: string): Effect.Effect<ReadonlyArray<string>, BadInput> => {
@@ -47,7 +70,11 @@ export const statuses = (text: string): Effect.Effect<ReadonlyArray<string>, Bad
   const bad = words.filter((w) => !STATUSES.includes(w))
   return bad.length === 0
     ? Effect.succeed(words)
-    : Effect.fail(new BadInput({ message: `--status: not a status: ${bad.map((w) => JSON.stringify(w)).join(", ")} (use ${STATUSES.join(", ")})` }))
+    : Effect.fail(
+        new BadInput({
+          message: `--status: not a status: ${bad.map((w) => JSON.stringify(w)).join(", ")} (use ${STATUSES.join(", ")})`
+        })
+      )
 }
 
 /** A comma-separated list, trimmed, without empty entries. */

@@ -62,7 +62,9 @@ export const resolve = (
       // Someone may have passed the key itself: never echo it.
       Output.addSecret(variable)
       return Effect.fail(
-        new BadInput({ message: "--api-key-env takes the name of an environment variable (letters, digits, _), not a key" })
+        new BadInput({
+          message: "--api-key-env takes the name of an environment variable (letters, digits, _), not a key"
+        })
       )
     }
     const raw = env[variable]?.trim()
@@ -80,13 +82,17 @@ export const resolve = (
     const baseUrlVariableName = baseUrlVariable(provider)
     const baseUrl = flags.baseUrl ?? (env[baseUrlVariableName]?.trim() || undefined)
     if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
-      return Effect.fail(new BadInput({ message: `the base URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}` }))
+      return Effect.fail(
+        new BadInput({ message: `the base URL must be an http(s) URL, got ${JSON.stringify(baseUrl)}` })
+      )
     }
     // A path is appended to the base URL: after a `?` or `#` it would land in the query or the fragment,
     // and every call would go to the wrong path.
     if (baseUrl !== undefined && /[?#]/.test(baseUrl)) {
       return Effect.fail(
-        new BadInput({ message: `the base URL must not have a query or a fragment (? or #): ${JSON.stringify(baseUrl)}` })
+        new BadInput({
+          message: `the base URL must not have a query or a fragment (? or #): ${JSON.stringify(baseUrl)}`
+        })
       )
     }
     return Effect.succeed({ provider, apiKey, keyVariable: variable, baseUrl, baseUrlVariable: baseUrlVariableName })
@@ -118,7 +124,10 @@ const loaders: { readonly [P in Provider]: () => Promise<ProviderLayer> } = {
  * resolved, so the CLI honours every setting the library reads (`<PROVIDER>_TIMEOUT`,
  * `<PROVIDER>_MAX_RETRIES`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`, …) the same way.
  */
-export const layerFor = (connection: Connection, env: NodeJS.ProcessEnv = process.env): Effect.Effect<ProviderLayer> => {
+export const layerFor = (
+  connection: Connection,
+  env: NodeJS.ProcessEnv = process.env
+): Effect.Effect<ProviderLayer> => {
   const prefix = envPrefix(connection.provider)
   const settings = new Map<string, string>()
   const alsoReads: ReadonlyArray<string> = Registry.get(connection.provider).alsoReads ?? []

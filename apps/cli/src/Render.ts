@@ -41,7 +41,9 @@ const time = (date: Date | undefined) => (date === undefined ? undefined : date.
  * (a vendor's text must not move the cursor or recolour the screen), cut at 300 characters.
  */
 export const reasonText = (reason: Batch.FailureReason): string => {
-  const where = [reason.code, reason.line === undefined ? undefined : `line ${reason.line}`, reason.param].filter((p) => p !== undefined)
+  const where = [reason.code, reason.line === undefined ? undefined : `line ${reason.line}`, reason.param].filter(
+    (p) => p !== undefined
+  )
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
   const message = reason.message.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?")
   const text = `${where.length === 0 ? "" : `${where.join(", ")}: `}${message}`
@@ -72,9 +74,7 @@ export const batchBlock = (batch: Batch.Batch): string => {
     ["results url", batch.resultsUrl],
     ...reasonsText(batch.errors ?? []).map((text, i): [string, string] => [i === 0 ? "why" : "", text])
   ]
-  return rows
-    .flatMap(([k, v]) => (v === undefined ? [] : [`${Output.dim(k.padEnd(17))}${v}`]))
-    .join("\n")
+  return rows.flatMap(([k, v]) => (v === undefined ? [] : [`${Output.dim(k.padEnd(17))}${v}`])).join("\n")
 }
 
 /** The rows of `list`. */

@@ -1,7 +1,15 @@
 /**
  * The provider commands: get, list, cancel, wait, cancel-all, results. Loaded on first use.
  */
-import { Batch, type BatchError, BatchError as BatchErrorTags, BatchProvider, Lifecycle, NodeClient, RetryPolicy } from "@batchctl/core"
+import {
+  Batch,
+  type BatchError,
+  BatchError as BatchErrorTags,
+  BatchProvider,
+  Lifecycle,
+  NodeClient,
+  RetryPolicy
+} from "@batchctl/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -13,7 +21,17 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs"
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync
+} from "node:fs"
 import { createInterface } from "node:readline"
 import {
   BadInput,
@@ -105,7 +123,9 @@ const watching = (schedule: Schedule.Schedule<unknown>, mode: Mode): Schedule.Sc
       const now = `${batch.vendorStatus}|${Render.countsText(batch.counts)}`
       if (now !== last.get(batch.id)) {
         last.set(batch.id, now)
-        Output.err(Output.dim(`  ${batch.id}: ${batch.vendorStatus}, ${Render.countsText(batch.counts)}`, process.stderr))
+        Output.err(
+          Output.dim(`  ${batch.id}: ${batch.vendorStatus}, ${Render.countsText(batch.counts)}`, process.stderr)
+        )
       }
     })
   )
@@ -120,9 +140,7 @@ const printBatch = (batch: Batch.Batch, mode: Mode) => {
 }
 
 export const get = (o: Common & { readonly id: string }) =>
-  withProvider(o, (service) =>
-    Effect.map(service.retrieve(o.id), (batch) => printBatch(batch, o.mode))
-  )
+  withProvider(o, (service) => Effect.map(service.retrieve(o.id), (batch) => printBatch(batch, o.mode)))
 
 // wait -----------------------------------------------------------------------------------------------
 
@@ -135,9 +153,7 @@ export const wait = (
       const timeout = o.timeout === undefined ? undefined : yield* Parse.durationMillis(o.timeout, "--timeout")
       const batch = yield* Lifecycle.awaitTerminal(o.id, { schedule: watching(schedule, o.mode), timeout })
       printBatch(batch, o.mode)
-    }).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => Output.err(`batchctl: stopped waiting for ${o.id}`)))
-    )
+    }).pipe(Effect.onInterrupt(() => Effect.sync(() => Output.err(`batchctl: stopped waiting for ${o.id}`))))
   )
 
 // list -----------------------------------------------------------------------------------------------
@@ -158,7 +174,8 @@ export const list = (
 ) =>
   withProvider(o, (service) =>
     Effect.gen(function* () {
-      if (o.limit !== undefined && o.limit < 1) return yield* Effect.fail(new BadInput({ message: "--limit must be at least 1" }))
+      if (o.limit !== undefined && o.limit < 1)
+        return yield* Effect.fail(new BadInput({ message: "--limit must be at least 1" }))
       if (o.all && o.after !== undefined) {
         return yield* Effect.fail(new BadInput({ message: "--all starts at the first page: drop --after" }))
       }
@@ -200,7 +217,8 @@ const readStdin = Effect.async<string, FileFailure>((resume) => {
   const chunks: Array<Buffer> = []
   const onData = (c: Buffer) => chunks.push(c)
   const onEnd = () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
-  const onError = (e: Error) => resume(Effect.fail(new FileFailure({ path: "-", message: `cannot read stdin: ${e.message}` })))
+  const onError = (e: Error) =>
+    resume(Effect.fail(new FileFailure({ path: "-", message: `cannot read stdin: ${e.message}` })))
   process.stdin.on("data", onData)
   process.stdin.once("end", onEnd)
   process.stdin.once("error", onError)
@@ -254,7 +272,10 @@ interface ReportFile {
   readonly sending: (ids: Iterable<string>) => Iterable<string>
 }
 
-const openReport = (file: string | undefined, provider: Provider): Effect.Effect<ReportFile | undefined, FileFailure> =>
+const openReport = (
+  file: string | undefined,
+  provider: Provider
+): Effect.Effect<ReportFile | undefined, FileFailure> =>
   file === undefined
     ? Effect.succeed(undefined)
     : Effect.try({
@@ -266,10 +287,12 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
               if (!text.startsWith("{")) continue
               try {
                 const line: unknown = JSON.parse(text)
-                if (!Predicate.isRecord(line) || line.provider !== provider || typeof line.batchId !== "string") continue
+                if (!Predicate.isRecord(line) || line.provider !== provider || typeof line.batchId !== "string")
+                  continue
                 // Sent but never answered (killed), or failed for a reason that can pass (a stopped run
                 // reports its waiting retries so): a re-run tries it again.
-                if (line.outcome === "sending" || (line.outcome === "failed" && mayPass(line.error))) inFlight.add(line.batchId)
+                if (line.outcome === "sending" || (line.outcome === "failed" && mayPass(line.error)))
+                  inFlight.add(line.batchId)
                 else inFlight.delete(line.batchId)
                 if (line.ok === true) done.add(line.batchId)
               } catch {
@@ -319,7 +342,8 @@ const openReport = (file: string | undefined, provider: Provider): Effect.Effect
             }
           }
         },
-        catch: (e) => new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
+        catch: (e) =>
+          new FileFailure({ path: file, message: `cannot use ${file} as the report: ${(e as Error).message}` })
       })
 
 /** Whether a failure in a report (its JSON form) could pass if tried again: the library's own rule. */
@@ -366,7 +390,9 @@ export const cancel = (
       const file = yield* openReport(o.report, o.provider)
       const ids = file === undefined ? given : given.filter((id) => !file.done.has(id))
       if (file !== undefined && ids.length < given.length && !o.mode.quiet) {
-        Output.err(`batchctl: ${given.length - ids.length} of ${given.length} ids are already cancelled in ${o.report}: skipped`)
+        Output.err(
+          `batchctl: ${given.length - ids.length} of ${given.length} ids are already cancelled in ${o.report}: skipped`
+        )
       }
       const indexOf = new Map(ids.map((id, i) => [id, i]))
       const many = given.length > 1
@@ -375,10 +401,29 @@ export const cancel = (
       let cancelled = 0
       const byTag: Record<string, number> = {}
       const graceful = yield* gracefulStop
-      const print = (batchId: string, result: Either.Either<Batch.Batch, BatchError.BatchError | Lifecycle.WaitTimedOut>, attempts: number | undefined) => {
+      const print = (
+        batchId: string,
+        result: Either.Either<Batch.Batch, BatchError.BatchError | Lifecycle.WaitTimedOut>,
+        attempts: number | undefined
+      ) => {
         const line = Either.isRight(result)
-          ? { provider: o.provider, batchId, ok: true, outcome: "cancelled", status: result.right.status, attempts, batch: Render.batchJson(result.right, o.mode.verbose) }
-          : { provider: o.provider, batchId, ok: false, outcome: "failed", attempts, error: Render.errorJson(result.left) }
+          ? {
+              provider: o.provider,
+              batchId,
+              ok: true,
+              outcome: "cancelled",
+              status: result.right.status,
+              attempts,
+              batch: Render.batchJson(result.right, o.mode.verbose)
+            }
+          : {
+              provider: o.provider,
+              batchId,
+              ok: false,
+              outcome: "failed",
+              attempts,
+              error: Render.errorJson(result.left)
+            }
         file?.write(line)
         if (Either.isRight(result)) {
           cancelled++
@@ -412,45 +457,70 @@ export const cancel = (
                 message: `${o.provider} cancel ${batchId}: the batch ended ${batch.status} before the cancel took hold`
               })
             )
-      yield* Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop }).pipe(
-        // The waits run side by side, as many as cancels: one slow batch holds up no other.
-        Stream.mapEffect(
-          (outcome) => {
-            if (outcome._tag === "Failed") return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
-            if (!o.wait || outcome.batch.terminal) {
-              return Effect.sync(() => print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts))
-            }
-            return Effect.map(
-              Effect.either(Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })),
-              (waited) => print(outcome.batchId, Either.flatMap(waited, (batch) => settled(outcome.batchId, batch)), outcome.attempts)
-            )
-          },
-          { concurrency, unordered: true }
-        ),
-        Stream.runDrain
-      ).pipe(
-        Effect.ensuring(Effect.sync(() => graceful.unregister())),
-        Effect.onError(() => Effect.sync(() => file?.close()))
-      )
+      yield* Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop })
+        .pipe(
+          // The waits run side by side, as many as cancels: one slow batch holds up no other.
+          Stream.mapEffect(
+            (outcome) => {
+              if (outcome._tag === "Failed")
+                return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
+              if (!o.wait || outcome.batch.terminal) {
+                return Effect.sync(() =>
+                  print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts)
+                )
+              }
+              return Effect.map(
+                Effect.either(
+                  Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })
+                ),
+                (waited) =>
+                  print(
+                    outcome.batchId,
+                    Either.flatMap(waited, (batch) => settled(outcome.batchId, batch)),
+                    outcome.attempts
+                  )
+              )
+            },
+            { concurrency, unordered: true }
+          ),
+          Stream.runDrain
+        )
+        .pipe(
+          Effect.ensuring(Effect.sync(() => graceful.unregister())),
+          Effect.onError(() => Effect.sync(() => file?.close()))
+        )
       const reported = cancelled + failures.length
       if (many || graceful.stopped()) {
         const summary =
           `${o.provider}: ${cancelled} of ${given.length} cancelled, ${failures.length} failed${failedText(byTag)}` +
           (given.length > ids.length ? `, ${given.length - ids.length} skipped (already in the report)` : "") +
           (graceful.stopped() ? `; stopped, ${ids.length - reported} not attempted` : "")
-        file?.write({ provider: o.provider, summary: true, cancelled, failed: byTag, notAttempted: ids.length - reported, stopped: graceful.stopped() })
+        file?.write({
+          provider: o.provider,
+          summary: true,
+          cancelled,
+          failed: byTag,
+          notAttempted: ids.length - reported,
+          stopped: graceful.stopped()
+        })
         Output.err(summary)
       }
       file?.close()
       const unwritten = file?.failure()
       if (unwritten !== undefined && o.report !== undefined) {
-        return yield* Effect.fail(new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` }))
+        return yield* Effect.fail(
+          new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` })
+        )
       }
-      if (graceful.stopped()) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
+      if (graceful.stopped())
+        return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
       const first = firstFailure(failures)
       if (first !== undefined) {
         return yield* Effect.fail(
-          new Reported({ exitCode: exitCodeOf(first.error), message: `${failures.length} of ${given.length} cancels failed` })
+          new Reported({
+            exitCode: exitCodeOf(first.error),
+            message: `${failures.length} of ${given.length} cancels failed`
+          })
         )
       }
     })
@@ -515,8 +585,10 @@ const listEverything = (service: BatchProvider.Service) =>
     let limit: number | undefined = 100
     const seen = new Set<string>()
     for (;;) {
-      const listed: Either.Either<{ readonly page: Batch.Page; readonly limit: number | undefined }, BatchError.BatchError> =
-        yield* Effect.either(listPage(service, { limit, ...(after === undefined ? {} : { after }) }))
+      const listed: Either.Either<
+        { readonly page: Batch.Page; readonly limit: number | undefined },
+        BatchError.BatchError
+      > = yield* Effect.either(listPage(service, { limit, ...(after === undefined ? {} : { after }) }))
       if (Either.isLeft(listed)) return { all, failure: listed.left }
       const { page } = listed.right
       limit = listed.right.limit
@@ -577,7 +649,8 @@ export const cancelAll = (
           Output.out(Render.batchTable(matched))
           Output.out(`dry run: ${matched.length} batches would be cancelled`)
         }
-        if (listing !== undefined) return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
+        if (listing !== undefined)
+          return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
         return
       }
 
@@ -600,9 +673,19 @@ export const cancelAll = (
       const unfinished =
         file === undefined
           ? []
-          : [...file.inFlight].filter((id) => !listed.has(id) && !file.done.has(id)).map(
-              (id): Batch.Batch => ({ id, provider: o.provider, status: "unknown", vendorStatus: "", terminal: false, counts: {}, raw: undefined })
-            )
+          : [...file.inFlight]
+              .filter((id) => !listed.has(id) && !file.done.has(id))
+              .map(
+                (id): Batch.Batch => ({
+                  id,
+                  provider: o.provider,
+                  status: "unknown",
+                  vendorStatus: "",
+                  terminal: false,
+                  counts: {},
+                  raw: undefined
+                })
+              )
       const todo = [...(file === undefined ? matched : matched.filter((b) => !file.done.has(b.id))), ...unfinished]
       const beforeOf = new Map(todo.map((b, i) => [b.id, { batch: b, index: i }]))
       const failures: Array<{ index: number; error: Reportable }> = []
@@ -620,21 +703,58 @@ export const cancelAll = (
         let human: ReadonlyArray<string>
         if (outcome._tag === "Cancelled") {
           cancelled++
-          line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: true, outcome: "cancelled", status: outcome.batch.status, attempts: outcome.attempts }
+          line = {
+            provider: o.provider,
+            batchId: outcome.batchId,
+            id: outcome.batchId,
+            before: was,
+            ok: true,
+            outcome: "cancelled",
+            status: outcome.batch.status,
+            attempts: outcome.attempts
+          }
           human = [outcome.batchId, was ?? "", Output.green("cancelled"), Render.statusText(outcome.batch)]
         } else {
           const error = outcome.error
           // Only a batch seen terminal had already finished: a refusal of a running batch (a temporary 409
           // or 400) leaves it running and spending, so it is a failure.
-          if (error._tag === "InvalidBatchState" && error.status !== undefined && Batch.isTerminalStatus(error.status)) {
+          if (
+            error._tag === "InvalidBatchState" &&
+            error.status !== undefined &&
+            Batch.isTerminalStatus(error.status)
+          ) {
             alreadyFinished++
-            line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: true, outcome: "already-finished", status: error.status, vendorStatus: error.vendorStatus, attempts: outcome.attempts }
+            line = {
+              provider: o.provider,
+              batchId: outcome.batchId,
+              id: outcome.batchId,
+              before: was,
+              ok: true,
+              outcome: "already-finished",
+              status: error.status,
+              vendorStatus: error.vendorStatus,
+              attempts: outcome.attempts
+            }
             human = [outcome.batchId, was ?? "", Output.yellow("already finished"), error.vendorStatus ?? error.status]
           } else {
             failed[error._tag] = (failed[error._tag] ?? 0) + 1
             failures.push({ index: seen?.index ?? 0, error })
-            line = { provider: o.provider, batchId: outcome.batchId, id: outcome.batchId, before: was, ok: false, outcome: "failed", attempts: outcome.attempts, error: Render.errorJson(error) }
-            human = [outcome.batchId, was ?? "", Output.red(`failed: ${error._tag}`), error.requestId === undefined ? "" : `request id ${error.requestId}`]
+            line = {
+              provider: o.provider,
+              batchId: outcome.batchId,
+              id: outcome.batchId,
+              before: was,
+              ok: false,
+              outcome: "failed",
+              attempts: outcome.attempts,
+              error: Render.errorJson(error)
+            }
+            human = [
+              outcome.batchId,
+              was ?? "",
+              Output.red(`failed: ${error._tag}`),
+              error.requestId === undefined ? "" : `request id ${error.requestId}`
+            ]
           }
         }
         file?.write(line)
@@ -650,10 +770,10 @@ export const cancelAll = (
       }
       if (bar) Output.progress(0, todo.length, "cancelling")
       yield* Stream.runForEach(
-        Lifecycle.cancelEach(
-          file === undefined ? todo.map((b) => b.id) : file.sending(todo.map((b) => b.id)),
-          { concurrency, stop: graceful.stop }
-        ),
+        Lifecycle.cancelEach(file === undefined ? todo.map((b) => b.id) : file.sending(todo.map((b) => b.id)), {
+          concurrency,
+          stop: graceful.stop
+        }),
         (outcome) => Effect.sync(() => emit(outcome))
       ).pipe(
         Effect.ensuring(
@@ -665,7 +785,9 @@ export const cancelAll = (
         Effect.onInterrupt(() =>
           Effect.sync(() => {
             file?.close()
-            Output.err(`${o.provider}: interrupted: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failures.length} failed; ${todo.length - reported} not reported (see the lines above)`)
+            Output.err(
+              `${o.provider}: interrupted: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failures.length} failed; ${todo.length - reported} not reported (see the lines above)`
+            )
           })
         )
       )
@@ -690,20 +812,25 @@ export const cancelAll = (
         `${o.provider}: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failedCount} failed${failedText(failed)}` +
         (matched.length > todo.length ? `, ${matched.length - todo.length} skipped (already in the report)` : "") +
         (stopped ? `; interrupted, ${notAttempted} not attempted` : "") +
-        (listing === undefined ? "" : `; the listing failed (${listing._tag}): batches after the first ${all.length} were not seen`)
+        (listing === undefined
+          ? ""
+          : `; the listing failed (${listing._tag}): batches after the first ${all.length} were not seen`)
       if (o.mode.json) Output.json(summaryLine)
       else if (o.mode.quiet) Output.err(summary)
       else Output.out(summary)
       if (stopped) return yield* Effect.fail(new Reported({ exitCode: ExitCode.interrupted, message: "stopped" }))
       const unwritten = file?.failure()
       if (unwritten !== undefined && o.report !== undefined) {
-        return yield* Effect.fail(new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` }))
+        return yield* Effect.fail(
+          new FileFailure({ path: o.report, message: `the report ${o.report} is incomplete: ${unwritten}` })
+        )
       }
       const first = firstFailure(failures)
       if (first !== undefined) {
         return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(first.error), message: "some cancels failed" }))
       }
-      if (listing !== undefined) return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
+      if (listing !== undefined)
+        return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
     })
   )
 
@@ -734,11 +861,15 @@ export const resultsFile = (file: string): Effect.Effect<ResultsFile, FileFailur
       close: () => closeSync(fd),
       abandon: (count) => {
         if (count === 0) rmSync(partial, { force: true })
-        else Output.err(`batchctl: the ${count} results read before the failure are in ${partial}${existsSync(file) ? `; ${file} is unchanged` : ""}`)
+        else
+          Output.err(
+            `batchctl: the ${count} results read before the failure are in ${partial}${existsSync(file) ? `; ${file} is unchanged` : ""}`
+          )
       },
       commit: Effect.try({
         try: () => renameSync(partial, file),
-        catch: (e) => new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
+        catch: (e) =>
+          new FileFailure({ path: file, message: `cannot move ${partial} to ${file}: ${(e as Error).message}` })
       })
     })
   )
@@ -784,7 +915,9 @@ export const results = (o: Common & { readonly id: string; readonly out: string 
         const batch = yield* service.retrieve(o.id)
         if (batch.status === "failed") {
           const reasons = Render.reasonsText(batch.errors ?? [])
-          Output.err(`batchctl: ${batch.provider} batch ${batch.id} failed${reasons.length === 0 ? " (the vendor says no more)" : `:\n  ${reasons.join("\n  ")}`}`)
+          Output.err(
+            `batchctl: ${batch.provider} batch ${batch.id} failed${reasons.length === 0 ? " (the vendor says no more)" : `:\n  ${reasons.join("\n  ")}`}`
+          )
           return yield* Effect.fail(new Reported({ exitCode: 1, message: "the batch failed" }))
         }
       }

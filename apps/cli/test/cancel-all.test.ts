@@ -53,7 +53,9 @@ describe("cancel-all", () => {
     const ids = await Promise.all([1, 2].map(() => emulator.createBatch({ provider: "openai" }).then((b) => b.id)))
     const r = await run(["cancel-all", "openai"], { env: env("openai") })
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/NotConfirmed: refusing to cancel 2 batches on openai without confirmation: no terminal to ask on — pass --yes/)
+    expect(r.stderr).toMatch(
+      /NotConfirmed: refusing to cancel 2 batches on openai without confirmation: no terminal to ask on — pass --yes/
+    )
     const after = await statuses("openai")
     for (const id of ids) expect(after[id]).toBe("in_progress")
     await emulator.close()
@@ -69,11 +71,17 @@ describe("cancel-all", () => {
     const doc = JSON.parse(dry.stdout) as { matched: number; dryRun: boolean; batches: Array<{ id: string }> }
     expect(doc.dryRun).toBe(true)
     expect(doc.batches.map((b) => b.id).sort()).toEqual([running, validating].sort())
-    const onlyValidating = await run(["cancel-all", "openai", "--dry-run", "--status", "validating", "--json"], { env: env("openai") })
+    const onlyValidating = await run(["cancel-all", "openai", "--dry-run", "--status", "validating", "--json"], {
+      env: env("openai")
+    })
     expect((JSON.parse(onlyValidating.stdout) as typeof doc).batches.map((b) => b.id)).toEqual([validating])
-    const older = await run(["cancel-all", "openai", "--dry-run", "--created-before", "2h", "--json"], { env: env("openai") })
+    const older = await run(["cancel-all", "openai", "--dry-run", "--created-before", "2h", "--json"], {
+      env: env("openai")
+    })
     expect((JSON.parse(older.stdout) as typeof doc).matched).toBe(0)
-    const human = await run(["cancel-all", "openai", "--dry-run", "--created-before", "2099-01-01"], { env: env("openai") })
+    const human = await run(["cancel-all", "openai", "--dry-run", "--created-before", "2099-01-01"], {
+      env: env("openai")
+    })
     expect(human.stdout).toContain(running)
     expect(human.stdout).toContain("dry run: 2 batches would be cancelled")
     expect(human.stdout).not.toContain(done)
@@ -85,11 +93,19 @@ describe("cancel-all", () => {
 
   it("--yes cancels every match, reports each and the totals; a second run finds nothing", async () => {
     const { emulator, env, statuses } = await fresh()
-    const ids = await Promise.all([1, 2, 3].map(() => emulator.createBatch({ provider: "anthropic", requests: 3 }).then((b) => b.id)))
+    const ids = await Promise.all(
+      [1, 2, 3].map(() => emulator.createBatch({ provider: "anthropic", requests: 3 }).then((b) => b.id))
+    )
     const r = await run(["cancel-all", "anthropic", "--yes", "--json", "--concurrency", "2"], { env: env("anthropic") })
     expect(r.code).toBe(0)
     const report = reportOf(r.stdout)
-    expect(report.summary).toMatchObject({ matched: 3, cancelled: 3, alreadyFinished: 0, failed: {}, interrupted: false })
+    expect(report.summary).toMatchObject({
+      matched: 3,
+      cancelled: 3,
+      alreadyFinished: 0,
+      failed: {},
+      interrupted: false
+    })
     expect(report.batches.map((b) => b.id).sort()).toEqual([...ids].sort())
     for (const b of report.batches) expect(b).toMatchObject({ before: "in_progress", outcome: "cancelled", ok: true })
     const after = await statuses("anthropic")
@@ -128,36 +144,44 @@ describe("cancel-all", () => {
     expect(r.code).toBe(0)
     const report = reportOf(r.stdout)
     expect(report.summary).toMatchObject({ cancelled: 1, alreadyFinished: 1, failed: {} })
-    expect(report.batches.find((b) => b.outcome === "already-finished")).toMatchObject({ before: "in_progress", status: "completed" })
+    expect(report.batches.find((b) => b.outcome === "already-finished")).toMatchObject({
+      before: "in_progress",
+      status: "completed"
+    })
     await emulator.close()
   })
 
-  it.skipIf(!hasScript)("asks on a terminal: `n` or Ctrl-C cancel nothing, `y` cancels (with a progress bar)", async () => {
-    const { emulator, env, statuses } = await fresh()
-    const ids = await Promise.all([1, 2].map(() => emulator.createBatch({ provider: "moonshot" }).then((b) => b.id)))
-    const declined = await runInTerminal(["cancel-all", "moonshot"], "n\r", env("moonshot"))
-    expect(declined.code).toBe(2)
-    expect(declined.stdout).toContain("Cancel 2 batches on moonshot? [y/N]")
-    expect(declined.stdout).toContain("not confirmed: nothing was cancelled")
-    for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
-    const interrupted = await runInTerminal(["cancel-all", "moonshot"], "\u0003", env("moonshot"))
-    expect(interrupted.code).toBe(130)
-    expect(interrupted.stdout).toContain("batchctl: interrupted")
-    for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
-    const accepted = await runInTerminal(["cancel-all", "moonshot"], "y\r", env("moonshot"))
-    expect(accepted.code).toBe(0)
-    expect(accepted.stdout).toMatch(/\[#+\] 2\/2 cancelling/)
-    expect(accepted.stdout).toMatch(/moonshot: 2 cancelled, 0 already finished, 0 failed/)
-    const after = await statuses("moonshot")
-    for (const id of ids) expect(["cancelling", "cancelled"]).toContain(after[id])
-    await emulator.close()
-  })
+  it.skipIf(!hasScript)(
+    "asks on a terminal: `n` or Ctrl-C cancel nothing, `y` cancels (with a progress bar)",
+    async () => {
+      const { emulator, env, statuses } = await fresh()
+      const ids = await Promise.all([1, 2].map(() => emulator.createBatch({ provider: "moonshot" }).then((b) => b.id)))
+      const declined = await runInTerminal(["cancel-all", "moonshot"], "n\r", env("moonshot"))
+      expect(declined.code).toBe(2)
+      expect(declined.stdout).toContain("Cancel 2 batches on moonshot? [y/N]")
+      expect(declined.stdout).toContain("not confirmed: nothing was cancelled")
+      for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
+      const interrupted = await runInTerminal(["cancel-all", "moonshot"], "\u0003", env("moonshot"))
+      expect(interrupted.code).toBe(130)
+      expect(interrupted.stdout).toContain("batchctl: interrupted")
+      for (const id of ids) expect((await statuses("moonshot"))[id]).toBe("in_progress")
+      const accepted = await runInTerminal(["cancel-all", "moonshot"], "y\r", env("moonshot"))
+      expect(accepted.code).toBe(0)
+      expect(accepted.stdout).toMatch(/\[#+\] 2\/2 cancelling/)
+      expect(accepted.stdout).toMatch(/moonshot: 2 cancelled, 0 already finished, 0 failed/)
+      const after = await statuses("moonshot")
+      for (const id of ids) expect(["cancelling", "cancelled"]).toContain(after[id])
+      await emulator.close()
+    }
+  )
 
   it("Ctrl-C part-way: stops, prints what was done, exit 130, the rest untouched", async () => {
     const { emulator, env, statuses } = await fresh({
       faults: [{ kind: "delay", millis: 1_500, provider: "respan", route: "cancel", rate: 1 }]
     })
-    const ids = await Promise.all([1, 2, 3, 4, 5].map(() => emulator.createBatch({ provider: "respan" }).then((b) => b.id)))
+    const ids = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => emulator.createBatch({ provider: "respan" }).then((b) => b.id))
+    )
     const p = start(["cancel-all", "respan", "--yes", "--concurrency", "1"], { env: env("respan") })
     // Once the emulator has taken the first cancel, let one answer come back, then press Ctrl-C while
     // the next cancel is in flight.

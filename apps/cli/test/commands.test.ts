@@ -91,9 +91,12 @@ describe("keys and base URLs", () => {
 
   it("--api-key-env and --base-url take the place of the provider's variables", async () => {
     const { id } = await emulator.createBatch({ provider: "respan" })
-    const r = await run(["get", "--api-key-env", "MY_RESPAN_KEY", "--base-url", emulator.baseUrl("respan"), "respan", id, "--json"], {
-      env: { MY_RESPAN_KEY: CANARY }
-    })
+    const r = await run(
+      ["get", "--api-key-env", "MY_RESPAN_KEY", "--base-url", emulator.baseUrl("respan"), "respan", id, "--json"],
+      {
+        env: { MY_RESPAN_KEY: CANARY }
+      }
+    )
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout).id).toBe(id)
     const missing = await run(["get", "--api-key-env", "MY_RESPAN_KEY", "respan", id], {})
@@ -120,7 +123,9 @@ describe("keys and base URLs", () => {
       env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }
     })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/TransportFailure: .* — no answer from http:\/\/127\.0\.0\.1:9\/v1: check the network, or OPENAI_BASE_URL/)
+    expect(r.stderr).toMatch(
+      /TransportFailure: .* — no answer from http:\/\/127\.0\.0\.1:9\/v1: check the network, or OPENAI_BASE_URL/
+    )
   })
 })
 
@@ -133,7 +138,9 @@ describe("list", () => {
     expect(all.code).toBe(0)
     const seen = jsonLines(all.stdout).map((b) => b.id)
     for (const id of [...ids, done]) expect(seen).toContain(id)
-    const running = await run(["list", "together", "--all", "--status", "in_progress", "--json"], { env: envFor("together") })
+    const running = await run(["list", "together", "--all", "--status", "in_progress", "--json"], {
+      env: envFor("together")
+    })
     const statuses = new Set(jsonLines(running.stdout).map((b) => b.status))
     expect([...statuses]).toEqual(["in_progress"])
     expect(jsonLines(running.stdout).map((b) => b.id)).not.toContain(done)
@@ -148,7 +155,9 @@ describe("list", () => {
     expect(rows).toHaveLength(3)
     const cursor = /--after (\S+)/.exec(r.stderr)?.[1]
     expect(cursor).toBeDefined()
-    const next = await run(["list", "moonshot", "--limit", "2", "--after", cursor ?? "", "--json"], { env: envFor("moonshot") })
+    const next = await run(["list", "moonshot", "--limit", "2", "--after", cursor ?? "", "--json"], {
+      env: envFor("moonshot")
+    })
     expect(next.code).toBe(0)
     expect(jsonLines(next.stdout).map((b) => b.id)).not.toContain(rows[1]?.split(/\s+/)[0])
   })
@@ -200,7 +209,9 @@ describe("cancel", () => {
 
   it("--wait follows the batch until it is cancelled", async () => {
     const { id } = await emulator.createBatch({ provider: "meshapi", requests: 6, completed: 2 })
-    const r = await run(["cancel", "meshapi", id, "--wait", "--interval", "100ms", "--json"], { env: envFor("meshapi") })
+    const r = await run(["cancel", "meshapi", id, "--wait", "--interval", "100ms", "--json"], {
+      env: envFor("meshapi")
+    })
     expect(r.code).toBe(0)
     const [outcome] = jsonLines(r.stdout)
     expect(outcome?.batch).toMatchObject({ id, status: "cancelled", terminal: true })
@@ -280,5 +291,3 @@ describe("usage", () => {
     expect(r.stdout).not.toContain("\u001b[")
   })
 })
-
-

@@ -48,14 +48,19 @@ beforeAll(async () => {
     env[`${p.toUpperCase()}_API_KEY`] = CANARY
     env[`${p.toUpperCase()}_BASE_URL`] = emulator.baseUrl(p)
   }
-  server = start(["console", "--port", "0", "--refresh", "10"], { env: { ...env, BATCHCTL_COLOR: "never" }, timeoutMs: 600_000 })
+  server = start(["console", "--port", "0", "--refresh", "10"], {
+    env: { ...env, BATCHCTL_COLOR: "never" },
+    timeoutMs: 600_000
+  })
   await until(() => /token=/.test(server.stdout()), 30_000)
   openUrl = /(http:\/\/\S+token=\S+)/.exec(server.stdout())![1]!
   origin = new URL(openUrl).origin
   const executablePath = await chromium.executablePath()
   // Its arguments (for serverless functions) include --disable-web-security, with which Chromium sends no
   // Origin header and ignores same-origin rules: the page is tested as a person's browser would run it.
-  const args = chromium.args.filter((a) => !/^--(disable-web-security|allow-running-insecure-content|disable-site-isolation-trials)$/.test(a))
+  const args = chromium.args.filter(
+    (a) => !/^--(disable-web-security|allow-running-insecure-content|disable-site-isolation-trials)$/.test(a)
+  )
   browser = await playwright.launch({ executablePath, args: [...args, "--headless"], headless: true })
   context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })
   page = await context.newPage()
@@ -82,7 +87,10 @@ describe("batchctl console in Chromium", () => {
     await page.goto(openUrl)
     // The token traded for the cookie leaves the address bar.
     expect(page.url()).toBe(`${origin}/`)
-    await until(async () => (await counts()) === `${total.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} batches`, 120_000)
+    await until(
+      async () => (await counts()) === `${total.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} batches`,
+      120_000
+    )
     const timing = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming
       const rows = performance.getEntriesByName("batchctl-rows")[0]
@@ -93,7 +101,9 @@ describe("batchctl console in Chromium", () => {
         decoded: nav.decodedBodySize + resources.reduce((a, r) => a + r.decodedBodySize, 0)
       }
     })
-    console.log(`console: ${total} batches: rows on screen ${Math.round(timing.rowsAt ?? -1)} ms after navigation; page weight ${timing.bytes} bytes transferred (${timing.decoded} decoded)`)
+    console.log(
+      `console: ${total} batches: rows on screen ${Math.round(timing.rowsAt ?? -1)} ms after navigation; page weight ${timing.bytes} bytes transferred (${timing.decoded} decoded)`
+    )
     const rendered = await page.locator("#rows tr[data-key]").count()
     expect(rendered).toBeGreaterThan(10)
     expect(rendered).toBeLessThan(100)
@@ -101,10 +111,19 @@ describe("batchctl console in Chromium", () => {
     const ages = await page.locator("#rows tr[data-key] td:nth-child(6)").allTextContents()
     expect(ages.length).toBeGreaterThan(10)
     const providers = await page.locator("#providers li").allTextContents()
-    expect(providers.map((p) => p.split(" ")[0])).toEqual(["anthropic", "openai", "moonshot", "together", "respan", "meshapi"])
+    expect(providers.map((p) => p.split(" ")[0])).toEqual([
+      "anthropic",
+      "openai",
+      "moonshot",
+      "together",
+      "respan",
+      "meshapi"
+    ])
     // Scrolling to the end renders the last rows.
     await page.locator("#scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight))
-    await until(async () => (await page.locator("#rows tr[data-key]").last().getAttribute("aria-rowindex")) === String(total + 1))
+    await until(
+      async () => (await page.locator("#rows tr[data-key]").last().getAttribute("aria-rowindex")) === String(total + 1)
+    )
     await page.locator("#scroller").evaluate((el) => el.scrollTo(0, 0))
     await page.screenshot({ path: join(shots, "console-loaded.png") })
   }, 150_000)
@@ -143,11 +162,16 @@ describe("batchctl console in Chromium", () => {
     ])
     await page.screenshot({ path: join(shots, "console-confirm.png") })
     await page.click("#confirm-yes")
-    await expect.poll(() => page.locator("#notice").textContent(), { timeout: 30_000 }).toContain("4 cancel requests: 4 accepted")
+    await expect
+      .poll(() => page.locator("#notice").textContent(), { timeout: 30_000 })
+      .toContain("4 cancel requests: 4 accepted")
     const statuses = async () => {
       const providers = await page.locator("#rows tr[data-key] td:nth-child(2)").allTextContents()
       const states = await page.locator("#rows tr[data-key] .status").allTextContents()
-      return providers.map((p, i) => `${p} ${states[i]}`).sort().join(", ")
+      return providers
+        .map((p, i) => `${p} ${states[i]}`)
+        .sort()
+        .join(", ")
     }
     const all = (status: string) => ["meshapi", "moonshot", "openai", "respan"].map((p) => `${p} ${status}`).join(", ")
     await expect.poll(statuses, { timeout: 15_000 }).toBe(all("cancelling"))
@@ -160,7 +184,9 @@ describe("batchctl console in Chromium", () => {
 
   it("shows a row's vendor object and partial results, and downloads them whole as JSONL", async () => {
     await page.locator("#rows tr[data-key]", { hasText: "openai" }).locator("button.link").click()
-    await expect.poll(() => page.locator("#detail pre").first().textContent(), { timeout: 15_000 }).toContain('"status": "cancelled"')
+    await expect
+      .poll(() => page.locator("#detail pre").first().textContent(), { timeout: 15_000 })
+      .toContain('"status": "cancelled"')
     expect(await page.locator("#detail pre").first().textContent()).toContain('"prompt": "v8"')
     await page.click("#show-results")
     await expect.poll(() => page.locator("#detail .results li").count(), { timeout: 15_000 }).toBe(20)
@@ -168,7 +194,10 @@ describe("batchctl console in Chromium", () => {
     await page.screenshot({ path: join(shots, "console-detail.png") })
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-results")])
     const path = await download.path()
-    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { customId: string; outcome: string })
+    const lines = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { customId: string; outcome: string })
     // Partial results: what finished before the cancel, and every request that never ran, as cancelled.
     expect(lines.length).toBe(4_000)
     expect(lines.some((l) => l.outcome === "succeeded")).toBe(true)
@@ -180,7 +209,9 @@ describe("batchctl console in Chromium", () => {
   it("shows a refused cancel's error with its request id on the row and in the detail", async () => {
     await page.fill("#meta-filter", "")
     await page.selectOption("#status-filter", "completed")
-    await expect.poll(async () => [...new Set(await page.locator("#rows tr[data-key] .status").allTextContents())]).toEqual(["completed"])
+    await expect
+      .poll(async () => [...new Set(await page.locator("#rows tr[data-key] .status").allTextContents())])
+      .toEqual(["completed"])
     const row = page.locator("#rows tr[data-key]", { hasText: "openai" }).first()
     const key = (await row.getAttribute("data-key"))!
     const [provider, id] = key.split("/") as [string, string]
@@ -201,9 +232,9 @@ describe("batchctl console in Chromium", () => {
     expect(answer.outcomes[0].error.requestId).toMatch(/^req_/)
     await expect.poll(() => page.locator(`tr[data-key="${key}"] .warn`).count()).toBe(1)
     await page.locator(`tr[data-key="${key}"] button.link`).click()
-    await expect.poll(() => page.locator("#detail .error-box").textContent(), { timeout: 15_000 }).toContain(
-      `request id: ${answer.outcomes[0].error.requestId}`
-    )
+    await expect
+      .poll(() => page.locator("#detail .error-box").textContent(), { timeout: 15_000 })
+      .toContain(`request id: ${answer.outcomes[0].error.requestId}`)
     await page.click("#detail-close")
     await page.selectOption("#status-filter", "")
   }, 60_000)
@@ -211,7 +242,11 @@ describe("batchctl console in Chromium", () => {
   it("has no serious or critical accessibility violation (axe-core)", async () => {
     await page.evaluate(axeSource)
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<unknown> }> }> } }).axe
+      const axe = (
+        window as unknown as {
+          axe: { run: () => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<unknown> }> }> }
+        }
+      ).axe
       const result = await axe.run()
       return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }))
     })
@@ -241,10 +276,14 @@ describe("batchctl console refuses", () => {
   it("a Host that is a name (DNS rebinding)", async () => {
     const { request } = await import("node:http")
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const r = request(`${origin}/api/batches`, { headers: { host: `evil.example:${new URL(openUrl).port}`, cookie: cookie() } }, (res) => {
-        res.resume()
-        resolve(res.statusCode)
-      })
+      const r = request(
+        `${origin}/api/batches`,
+        { headers: { host: `evil.example:${new URL(openUrl).port}`, cookie: cookie() } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode)
+        }
+      )
       r.on("error", reject)
       r.end()
     })
@@ -253,7 +292,11 @@ describe("batchctl console refuses", () => {
 
   it("a cancel from another origin, without an origin, or without the token", async () => {
     const post = (headers: Record<string, string>) =>
-      fetch(`${origin}/api/cancel`, { method: "POST", headers: { cookie: cookie(), "content-type": "application/json", ...headers }, body: cancelBody })
+      fetch(`${origin}/api/cancel`, {
+        method: "POST",
+        headers: { cookie: cookie(), "content-type": "application/json", ...headers },
+        body: cancelBody
+      })
     const token = new URL(openUrl).searchParams.get("token")!
     expect((await post({ origin: "http://evil.example", "x-batchctl-token": token })).status).toBe(403)
     expect((await post({ "x-batchctl-token": token })).status).toBe(403)
@@ -274,19 +317,31 @@ describe("batchctl console, without a browser", () => {
   })
 
   it("--emulator serves its fleet on every provider, and Ctrl-C stops it", async () => {
-    const fleet = start(["console", "--emulator", "--port", "0"], { env: { BATCHCTL_COLOR: "never" }, timeoutMs: 120_000 })
+    const fleet = start(["console", "--emulator", "--port", "0"], {
+      env: { BATCHCTL_COLOR: "never" },
+      timeoutMs: 120_000
+    })
     await until(() => /token=/.test(fleet.stdout()), 60_000)
     const url = /(http:\/\/\S+token=\S+)/.exec(fleet.stdout())![1]!
-    expect(fleet.stdout()).toMatch(/against the embedded emulator at http:\/\/127\.0\.0\.1:\d+, with 68 batches on 6 providers/)
+    expect(fleet.stdout()).toMatch(
+      /against the embedded emulator at http:\/\/127\.0\.0\.1:\d+, with 68 batches on 6 providers/
+    )
     const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]!
     let rows: Array<{ provider: string; metadata?: Record<string, string> }> = []
     await until(async () => {
-      const d = (await (await fetch(new URL("/api/batches", url), { headers: { cookie } })).json()) as { rows: typeof rows }
+      const d = (await (await fetch(new URL("/api/batches", url), { headers: { cookie } })).json()) as {
+        rows: typeof rows
+      }
       rows = d.rows
       return rows.length === 68
     }, 60_000)
     expect(new Set(rows.map((r) => r.provider)).size).toBe(6)
-    expect(rows.filter((r) => r.metadata?.prompt === "v8").map((r) => r.provider).sort()).toEqual(["meshapi", "moonshot", "openai", "respan"])
+    expect(
+      rows
+        .filter((r) => r.metadata?.prompt === "v8")
+        .map((r) => r.provider)
+        .sort()
+    ).toEqual(["meshapi", "moonshot", "openai", "respan"])
     fleet.child.kill("SIGINT")
     const r = await fleet.done
     expect(r.code).toBe(130)

@@ -21,7 +21,10 @@ const envFor = (provider: Emulator.Provider) => ({
 const jsonl = (name: string, n: number, extra: ReadonlyArray<string> = []) => {
   const path = join(dir, name)
   const lines = Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ custom_id: `c-${i}`, body: { model: "m-1", max_tokens: 8, messages: [{ role: "user", content: `hi ${i}` }] } })
+    JSON.stringify({
+      custom_id: `c-${i}`,
+      body: { model: "m-1", max_tokens: 8, messages: [{ role: "user", content: `hi ${i}` }] }
+    })
   )
   writeFileSync(path, `${[...lines, ...extra].join("\n")}\n`)
   return path
@@ -62,7 +65,10 @@ describe("submit", () => {
 
   it("reads stdin for -", async () => {
     const text = readFileSync(jsonl("stdin.jsonl", 2), "utf8")
-    const r = await run(["submit", "--provider", "meshapi", "--metadata", "team=ml", "-"], { env: envFor("meshapi"), stdin: text })
+    const r = await run(["submit", "--provider", "meshapi", "--metadata", "team=ml", "-"], {
+      env: envFor("meshapi"),
+      stdin: text
+    })
     expect(r.code).toBe(0)
     expect(r.stdout.trim()).toMatch(/^batch_/)
   })
@@ -80,7 +86,9 @@ describe("submit", () => {
   it("--dry-run checks and prints the calls without a key and without sending", async () => {
     const before = await count("openai")
     const file = jsonl("dry.jsonl", 4)
-    const r = await run(["submit", file, "--provider", "openai", "--dry-run", "--json"], { env: { OPENAI_BASE_URL: emulator.baseUrl("openai") } })
+    const r = await run(["submit", file, "--provider", "openai", "--dry-run", "--json"], {
+      env: { OPENAI_BASE_URL: emulator.baseUrl("openai") }
+    })
     expect(r.code).toBe(0)
     const plan = JSON.parse(r.stdout)
     expect(plan).toMatchObject({ dryRun: true, requests: 4, endpoint: "/v1/chat/completions", model: "m-1" })
@@ -102,7 +110,9 @@ describe("run", () => {
   it("--output FILE: the results go to the file", async () => {
     const file = jsonl("run-out.jsonl", 3)
     const out = join(dir, "results.jsonl")
-    const r = await run(["run", file, "--provider", "anthropic", "--interval", "100ms", "--output", out], { env: envFor("anthropic") })
+    const r = await run(["run", file, "--provider", "anthropic", "--interval", "100ms", "--output", out], {
+      env: envFor("anthropic")
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toBe("")
     expect(jsonLines(readFileSync(out, "utf8"))).toHaveLength(3)
@@ -110,7 +120,9 @@ describe("run", () => {
 
   it("Ctrl-C with --cancel-on-interrupt cancels the batch it started", async () => {
     const file = jsonl("run-cancel.jsonl", 50)
-    const p = start(["run", file, "--provider", "openai", "--interval", "100ms", "--cancel-on-interrupt"], { env: envFor("openai") })
+    const p = start(["run", file, "--provider", "openai", "--interval", "100ms", "--cancel-on-interrupt"], {
+      env: envFor("openai")
+    })
     while (!p.stderr().includes("created openai batch")) await new Promise((r) => setTimeout(r, 50))
     const id = /created openai batch (\S+)/.exec(p.stderr())?.[1] ?? ""
     p.child.kill("SIGINT")

@@ -30,7 +30,9 @@ describe("edges", () => {
     const dir = mkdtempSync(join(tmpdir(), "batchctl-out-"))
     const file = join(dir, "results.jsonl")
     writeFileSync(file, "earlier results\n")
-    const missing = await run(["results", "openai", "batch_00000000000000000000000000000000", "--out", file], { env: env() })
+    const missing = await run(["results", "openai", "batch_00000000000000000000000000000000", "--out", file], {
+      env: env()
+    })
     expect(missing.code).toBe(3)
     expect(readFileSync(file, "utf8")).toBe("earlier results\n")
     const { id } = await emulator.createBatch({ provider: "openai", status: "completed", requests: 3 })
@@ -85,7 +87,9 @@ describe("edges", () => {
     const got = await run(["get", "openai", id], { env: env() })
     expect(got.code).toBe(0)
     expect(got.stdout).toMatch(/why\s+token_limit_exceeded: Enqueued token limit reached/)
-    const json = JSON.parse((await run(["get", "openai", id, "--json"], { env: env() })).stdout) as { errors?: Array<{ code?: string }> }
+    const json = JSON.parse((await run(["get", "openai", id, "--json"], { env: env() })).stdout) as {
+      errors?: Array<{ code?: string }>
+    }
     expect(json.errors?.map((e) => e.code)).toEqual(["token_limit_exceeded"])
     const results = await run(["results", "openai", id], { env: env() })
     expect(results.code).toBe(1)

@@ -33,7 +33,11 @@ afterAll(async () => {
   for (const text of printed) expect(text).not.toContain(CANARY)
 })
 
-const env = () => ({ OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: emulator.baseUrl("openai"), OTHER_SECRET: "sk-other-secret" })
+const env = () => ({
+  OPENAI_API_KEY: CANARY,
+  OPENAI_BASE_URL: emulator.baseUrl("openai"),
+  OTHER_SECRET: "sk-other-secret"
+})
 const statusOf = async (id: string) => {
   const r = await run(["get", "openai", id, "--json"], { env: env() })
   return (JSON.parse(r.stdout) as { status: string }).status
@@ -72,7 +76,9 @@ describe("ids are never options", () => {
 
   it("after --, every word is an id, --help and --base-url included: the real id is cancelled, the others fail, exit non-zero", async () => {
     const { id } = await emulator.createBatch({ provider: "openai" })
-    const r = await run(["cancel", "openai", "--json", "--", id, "--help", `--base-url=${trap.url}`, "--version"], { env: env() })
+    const r = await run(["cancel", "openai", "--json", "--", id, "--help", `--base-url=${trap.url}`, "--version"], {
+      env: env()
+    })
     expect(r.code).toBe(3)
     const lines = jsonLines(r.stdout) as Array<{ batchId: string; ok: boolean; error?: { _tag: string } }>
     expect(lines.map((l) => l.batchId).sort()).toEqual([id, "--help", `--base-url=${trap.url}`, "--version"].sort())
@@ -105,9 +111,12 @@ describe("ids are never options", () => {
 
   it("connection options before the provider still work", async () => {
     const { id } = await emulator.createBatch({ provider: "openai" })
-    const r = await run(["get", "--api-key-env", "MY_KEY", "--base-url", emulator.baseUrl("openai"), "openai", id, "--json"], {
-      env: { MY_KEY: CANARY }
-    })
+    const r = await run(
+      ["get", "--api-key-env", "MY_KEY", "--base-url", emulator.baseUrl("openai"), "openai", id, "--json"],
+      {
+        env: { MY_KEY: CANARY }
+      }
+    )
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout).id).toBe(id)
   })
@@ -155,11 +164,18 @@ describe("a temporary refusal is never reported as done", () => {
       })
       expect(r.code).not.toBe(0)
       const all = jsonLines(r.stdout) as Array<Record<string, unknown>>
-      const summary = all.find((x) => "alreadyFinished" in x) as { alreadyFinished: number; cancelled: number; failed: Record<string, number> }
+      const summary = all.find((x) => "alreadyFinished" in x) as {
+        alreadyFinished: number
+        cancelled: number
+        failed: Record<string, number>
+      }
       expect(summary.alreadyFinished).toBe(0)
       expect(summary.cancelled).toBe(0)
       expect(summary.failed.InvalidBatchState).toBe(1)
-      const outcome = all.find((x) => x.id === id || x.batchId === id) as { outcome: string; error: { status?: string } }
+      const outcome = all.find((x) => x.id === id || x.batchId === id) as {
+        outcome: string
+        error: { status?: string }
+      }
       expect(outcome.outcome).toBe("failed")
       expect(outcome.error.status).toBe("in_progress")
       expect(proxy.struck().refuse).toBeGreaterThan(0)

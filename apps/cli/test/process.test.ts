@@ -18,7 +18,8 @@ describe("help", () => {
     const r = await run(["--help"])
     expect(r.code).toBe(0)
     for (const c of [...commands, "conformance"]) expect(r.stdout).toMatch(new RegExp(`^\\s+- ${c} `, "m"))
-    for (const code of ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 ", "130"]) expect(r.stdout).toMatch(new RegExp(`^\\s+${code}\\s*\\S`, "m"))
+    for (const code of ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 ", "130"])
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${code}\\s*\\S`, "m"))
     expect(r.stdout).toContain("3    not found")
     expect(r.stdout).toContain("5    auth")
     expect(r.stdout).not.toContain("\u001b[")
@@ -74,7 +75,19 @@ describe("batchctl emulator", () => {
     const p = start(["emulator", "--port", "0", "--json", "--api-key", CANARY, "--seed", "7"])
     await until(() => p.stdout().includes("\n"))
     const info = JSON.parse(p.stdout().split("\n")[0] ?? "") as { url: string; baseUrls: Record<string, string> }
-    expect(Object.keys(info.baseUrls).sort()).toEqual(["anthropic", "azure-openai", "gemini", "groq", "meshapi", "mistral", "moonshot", "openai", "respan", "together", "xai"])
+    expect(Object.keys(info.baseUrls).sort()).toEqual([
+      "anthropic",
+      "azure-openai",
+      "gemini",
+      "groq",
+      "meshapi",
+      "mistral",
+      "moonshot",
+      "openai",
+      "respan",
+      "together",
+      "xai"
+    ])
     expect(info.baseUrls.anthropic).toBe(`${info.url}/anthropic`)
     const health = await fetch(`${info.url}/_emulator/health`)
     expect(health.status).toBe(200)
@@ -128,7 +141,19 @@ describe("batchctl demo", () => {
       }>
     }
     expect(doc.ok).toBe(true)
-    expect(doc.rows.map((x) => x.provider).sort()).toEqual(["anthropic", "azure-openai", "gemini", "groq", "meshapi", "mistral", "moonshot", "openai", "respan", "together", "xai"])
+    expect(doc.rows.map((x) => x.provider).sort()).toEqual([
+      "anthropic",
+      "azure-openai",
+      "gemini",
+      "groq",
+      "meshapi",
+      "mistral",
+      "moonshot",
+      "openai",
+      "respan",
+      "together",
+      "xai"
+    ])
     for (const row of doc.rows) {
       expect(row.before.status).toBe("in_progress")
       expect(["cancelling", "cancelled"]).toContain(row.afterCancel.status)
@@ -145,8 +170,25 @@ describe("batchctl demo", () => {
     expect(r.code).toBe(0)
     const header = r.stdout.split("\n").find((l) => l.startsWith("PROVIDER"))
     expect(header).toMatch(/^PROVIDER\s+BATCH\s+BEFORE\s+CANCEL → AFTER\s+RESULTS READ\s+TIME$/)
-    for (const p of ["anthropic", "openai", "moonshot", "together", "respan", "meshapi", "mistral", "gemini", "azure-openai", "groq", "xai"]) {
-      expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: [45] succeeded`, "m"))
+    for (const p of [
+      "anthropic",
+      "openai",
+      "moonshot",
+      "together",
+      "respan",
+      "meshapi",
+      "mistral",
+      "gemini",
+      "azure-openai",
+      "groq",
+      "xai"
+    ]) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^${p}\\s+\\S+\\s+in_progress.*cancell(ing|ed) → cancelled(, \\d+/\\d+ done)?\\s+\\d+: [45] succeeded`,
+          "m"
+        )
+      )
     }
     // Anthropic counts only `processing` before a batch ends, every request of it (#22): never a made-up "0/10 done".
     expect(r.stdout).toMatch(/^anthropic\s+\S+\s+in_progress, 10 processing\s/m)

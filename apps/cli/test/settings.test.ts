@@ -33,7 +33,12 @@ describe("settings", () => {
   it("OPENAI_TIMEOUT and OPENAI_MAX_RETRIES bound a call to a server that never answers", async () => {
     const before = server.seen.length
     const r = await run(["get", "openai", "batch_1"], {
-      env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: `${server.url}/hang/v1`, OPENAI_TIMEOUT: "300", OPENAI_MAX_RETRIES: "1" },
+      env: {
+        OPENAI_API_KEY: CANARY,
+        OPENAI_BASE_URL: `${server.url}/hang/v1`,
+        OPENAI_TIMEOUT: "300",
+        OPENAI_MAX_RETRIES: "1"
+      },
       // Killed at 30 s: without the setting, one attempt alone waits 60 s.
       timeoutMs: 30_000
     })
@@ -46,7 +51,12 @@ describe("settings", () => {
   it("OPENAI_ORG_ID and OPENAI_PROJECT_ID are sent, so cancel-all acts on the project asked for", async () => {
     const before = server.seen.length
     const r = await run(["get", "openai", "batch_org"], {
-      env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_ORG_ID: "org-cli", OPENAI_PROJECT_ID: "proj_cli" }
+      env: {
+        OPENAI_API_KEY: CANARY,
+        OPENAI_BASE_URL: `${server.url}/v1`,
+        OPENAI_ORG_ID: "org-cli",
+        OPENAI_PROJECT_ID: "proj_cli"
+      }
     })
     expect(r.code).toBe(0)
     const [seen] = server.seen.slice(before)
@@ -72,12 +82,16 @@ describe("hostile answers", () => {
     const s = createServer((req, res) => {
       const id = decodeURIComponent((req.url ?? "").split("/batches/")[1] ?? "batch_x")
       res.writeHead(200, { "content-type": "application/json" })
-      res.end(`{"id":${JSON.stringify(id)},"object":"batch","status":"in_progress","created_at":1711471533,"metadata":{"deep":${deep}}}`)
+      res.end(
+        `{"id":${JSON.stringify(id)},"object":"batch","status":"in_progress","created_at":1711471533,"metadata":{"deep":${deep}}}`
+      )
     })
     await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
     try {
       const base = `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1`
-      const r = await run(["get", "openai", "batch_deep", "--json", "--verbose"], { env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: base } })
+      const r = await run(["get", "openai", "batch_deep", "--json", "--verbose"], {
+        env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: base }
+      })
       expect(r.stderr).toBe("")
       expect(r.code).toBe(0)
       const doc = JSON.parse(r.stdout) as { id: string; raw: unknown }

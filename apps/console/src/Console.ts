@@ -120,7 +120,9 @@ const listOnce = (runtime: Runtime, source: Source, lastError: { message: string
       store.setProvider({ ...before, provider, batches: store.count(provider), refreshing: false, error })
       // Once per change, not every few seconds.
       if (lastError.message !== error.message) {
-        runtime.log(`${provider}: listing failed: ${error.tag}: ${error.message}${error.requestId === undefined ? "" : ` (request id ${error.requestId})`}`)
+        runtime.log(
+          `${provider}: listing failed: ${error.tag}: ${error.message}${error.requestId === undefined ? "" : ` (request id ${error.requestId})`}`
+        )
       }
       lastError.message = error.message
     }
@@ -180,7 +182,8 @@ export const make = (options: Options): Effect.Effect<Handle, ConsoleError, Scop
     const log = options.log ?? defaultLog
     const assets = yield* Effect.try({
       try: () => Assets.load(),
-      catch: (e) => new ConsoleError({ message: `the console's page is missing: ${e instanceof Error ? e.message : String(e)}` })
+      catch: (e) =>
+        new ConsoleError({ message: `the console's page is missing: ${e instanceof Error ? e.message : String(e)}` })
     })
     const server = createServer({ keepAliveTimeout: 65_000 })
     const services = new Map(options.sources.map((s) => [s.provider, s.service]))
@@ -203,7 +206,9 @@ export const make = (options: Options): Effect.Effect<Handle, ConsoleError, Scop
         Layer.provide(NodeHttpServer.layer(() => server, { port: options.port ?? 0, host }))
       )
     ).pipe(
-      Effect.mapError((e) => new ConsoleError({ message: `cannot listen on ${host}:${options.port ?? 0}: ${String(e.cause)}` }))
+      Effect.mapError(
+        (e) => new ConsoleError({ message: `cannot listen on ${host}:${options.port ?? 0}: ${String(e.cause)}` })
+      )
     )
     // Long polls and keep-alive connections would hold the server's close open.
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))

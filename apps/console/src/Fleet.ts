@@ -25,17 +25,75 @@ export interface Options {
 type Provider = Emulator.Provider
 
 /** Each vendor's own word for a state (what the emulator's seed takes). */
-const words: Record<Provider, Record<"running" | "validating" | "completed" | "failed" | "expired" | "cancelled", string>> = {
-  openai: { running: "in_progress", validating: "validating", completed: "completed", failed: "failed", expired: "expired", cancelled: "cancelled" },
-  moonshot: { running: "in_progress", validating: "validating", completed: "completed", failed: "failed", expired: "expired", cancelled: "cancelled" },
-  respan: { running: "in_progress", validating: "validating", completed: "completed", failed: "failed", expired: "expired", cancelled: "cancelled" },
-  meshapi: { running: "in_progress", validating: "validating", completed: "completed", failed: "failed", expired: "expired", cancelled: "cancelled" },
-  together: { running: "IN_PROGRESS", validating: "VALIDATING", completed: "COMPLETED", failed: "FAILED", expired: "EXPIRED", cancelled: "CANCELLED" },
-  anthropic: { running: "in_progress", validating: "in_progress", completed: "ended", failed: "ended", expired: "ended", cancelled: "ended" }
+const words: Record<
+  Provider,
+  Record<"running" | "validating" | "completed" | "failed" | "expired" | "cancelled", string>
+> = {
+  openai: {
+    running: "in_progress",
+    validating: "validating",
+    completed: "completed",
+    failed: "failed",
+    expired: "expired",
+    cancelled: "cancelled"
+  },
+  moonshot: {
+    running: "in_progress",
+    validating: "validating",
+    completed: "completed",
+    failed: "failed",
+    expired: "expired",
+    cancelled: "cancelled"
+  },
+  respan: {
+    running: "in_progress",
+    validating: "validating",
+    completed: "completed",
+    failed: "failed",
+    expired: "expired",
+    cancelled: "cancelled"
+  },
+  meshapi: {
+    running: "in_progress",
+    validating: "validating",
+    completed: "completed",
+    failed: "failed",
+    expired: "expired",
+    cancelled: "cancelled"
+  },
+  together: {
+    running: "IN_PROGRESS",
+    validating: "VALIDATING",
+    completed: "COMPLETED",
+    failed: "FAILED",
+    expired: "EXPIRED",
+    cancelled: "CANCELLED"
+  },
+  anthropic: {
+    running: "in_progress",
+    validating: "in_progress",
+    completed: "ended",
+    failed: "ended",
+    expired: "ended",
+    cancelled: "ended"
+  }
 }
 
 /** Mostly running (there is something to watch and cancel), the rest finished one way or another. */
-const mix = ["running", "running", "running", "running", "completed", "running", "validating", "completed", "failed", "running", "expired", "cancelled"] as const
+const mix = [
+  "running",
+  "running",
+  "running",
+  "running",
+  "completed",
+  "running",
+  "validating",
+  "completed",
+  "failed",
+  "running",
+  "expired",
+  "cancelled"
+] as const
 
 const post = async (key: string, url: string, init: RequestInit): Promise<Record<string, unknown>> => {
   const response = await fetch(url, {
@@ -70,17 +128,30 @@ const createWithMetadata = async (
     return post(key, `${base}/batches`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ requests: reqs.map(({ custom_id, body }) => ({ custom_id, body })), completion_window: "24h", metadata })
+      body: JSON.stringify({
+        requests: reqs.map(({ custom_id, body }) => ({ custom_id, body })),
+        completion_window: "24h",
+        metadata
+      })
     })
   }
   const form = new FormData()
   form.append("purpose", "batch")
-  form.append("file", new Blob([reqs.map((r) => JSON.stringify(r)).join("\n")], { type: "application/jsonl" }), "input.jsonl")
+  form.append(
+    "file",
+    new Blob([reqs.map((r) => JSON.stringify(r)).join("\n")], { type: "application/jsonl" }),
+    "input.jsonl"
+  )
   const file = await post(key, `${base}/files`, { method: "POST", body: form })
   return post(key, `${base}/batches`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h", metadata })
+    body: JSON.stringify({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+      metadata
+    })
   })
 }
 

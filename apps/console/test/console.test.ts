@@ -36,10 +36,16 @@ beforeAll(async () => {
   handle = await Effect.runPromise(
     Effect.gen(function* () {
       const openai = yield* build(
-        Layer.provide(OpenAiBatches.layer({ apiKey: Redacted.make(KEY), baseUrl: emulator.baseUrl("openai") }), NodeClient.layer)
+        Layer.provide(
+          OpenAiBatches.layer({ apiKey: Redacted.make(KEY), baseUrl: emulator.baseUrl("openai") }),
+          NodeClient.layer
+        )
       )
       const anthropic = yield* build(
-        Layer.provide(AnthropicBatches.layer({ apiKey: Redacted.make(KEY), baseUrl: emulator.baseUrl("anthropic") }), NodeClient.layer)
+        Layer.provide(
+          AnthropicBatches.layer({ apiKey: Redacted.make(KEY), baseUrl: emulator.baseUrl("anthropic") }),
+          NodeClient.layer
+        )
       )
       return yield* Console.make({
         sources: [
@@ -128,7 +134,12 @@ describe("Console", () => {
     const done = rows.find((r) => r.status === "completed")!
     const r = await fetch(new URL("/api/cancel", handle.url), {
       method: "POST",
-      headers: { cookie, origin: handle.url.replace(/\/$/, ""), "x-batchctl-token": token, "content-type": "application/json" },
+      headers: {
+        cookie,
+        origin: handle.url.replace(/\/$/, ""),
+        "x-batchctl-token": token,
+        "content-type": "application/json"
+      },
       body: JSON.stringify({ batches: [...running, done].map((b) => ({ provider: b.provider, id: b.id })) })
     })
     expect(r.status).toBe(200)
@@ -149,7 +160,9 @@ describe("Console", () => {
     const preview = await get(`/api/results?provider=openai&id=${running[0]!.id}&limit=5`)
     expect(preview.items).toHaveLength(5)
     expect(preview.more).toBe(true)
-    const download = await fetch(new URL(`/api/results.jsonl?provider=openai&id=${running[0]!.id}`, handle.url), { headers: { cookie } })
+    const download = await fetch(new URL(`/api/results.jsonl?provider=openai&id=${running[0]!.id}`, handle.url), {
+      headers: { cookie }
+    })
     expect(download.headers.get("content-disposition")).toContain("attachment")
     expect((await download.text()).trim().split("\n")).toHaveLength(10_000)
     expect(JSON.stringify(logged)).not.toContain(KEY)
@@ -168,7 +181,12 @@ describe("Security", () => {
   })
 
   it("refuses a change without its own origin, the token or a JSON body", () => {
-    const ok = { host: "127.0.0.1:1", origin: "http://127.0.0.1:1", "x-batchctl-token": "t", "content-type": "application/json" }
+    const ok = {
+      host: "127.0.0.1:1",
+      origin: "http://127.0.0.1:1",
+      "x-batchctl-token": "t",
+      "content-type": "application/json"
+    }
     expect(Security.refuseChange(ok, "t")).toBeUndefined()
     expect(Security.refuseChange({ ...ok, origin: "http://evil.example" }, "t")).toContain("cross-origin")
     expect(Security.refuseChange({ ...ok, origin: undefined }, "t")).toBe("no Origin header")

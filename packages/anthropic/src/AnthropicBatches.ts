@@ -360,7 +360,6 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
           ...(options.workspaceId === undefined ? {} : { "anthropic-workspace-id": options.workspaceId })
         },
         invalidState
-
       },
       options
     ),
@@ -374,7 +373,8 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
 
 const base = "/v1/messages/batches"
 
-const DELETE_STATE_TEXT = /(cannot|can't|can not|unable to) (be )?delete|still processing|finished processing|not (yet )?ended|in progress|cancel it first/i
+const DELETE_STATE_TEXT =
+  /(cannot|can't|can not|unable to) (be )?delete|still processing|finished processing|not (yet )?ended|in progress|cancel it first/i
 
 const ANTHROPIC_STATE_TEXT = /processing[_ ]status|\b(ended|canceling|in_progress)\b/i
 
@@ -409,14 +409,17 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
     else if (options.after !== undefined) params.after_id = options.after
     const checked = before === undefined ? Effect.void : BatchId.check("anthropic", "list", before)
     return Effect.flatMap(checked, () =>
-      Effect.map(http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }), ({ value, raw }) => {
-        const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
-        const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
-        // Backward, the next page is before the first batch of this one.
-        return backward
-          ? Batch.pageOf(batches, value.has_more === true, value.first_id ?? batches.at(0)?.id)
-          : Batch.pageOf(batches, value.has_more === true, value.last_id)
-      })
+      Effect.map(
+        http.json(WirePage, HttpClientRequest.get(base, { urlParams: params }), { operation: "list" }),
+        ({ value, raw }) => {
+          const rawItems = isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
+          const batches = value.data.map((wire, i) => toBatch(wire, rawItems[i]))
+          // Backward, the next page is before the first batch of this one.
+          return backward
+            ? Batch.pageOf(batches, value.has_more === true, value.first_id ?? batches.at(0)?.id)
+            : Batch.pageOf(batches, value.has_more === true, value.last_id)
+        }
+      )
     )
   }
 
@@ -500,7 +503,8 @@ export const createSpec: Create.Spec = {
   checkBody: (body) => {
     if (body.stream === true) return "stream is not allowed in a batch"
     const max = body.max_tokens
-    if (typeof max !== "number" || !Number.isInteger(max) || max < 1) return "max_tokens must be a whole number of at least 1"
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1)
+      return "max_tokens must be a whole number of at least 1"
     return undefined
   }
 }
@@ -508,7 +512,11 @@ export const createSpec: Create.Spec = {
 const creator = (http: VendorHttp.VendorHttp): BatchProvider.Creator => ({
   spec: createSpec,
   plan: (prepared, options) => [
-    { method: "POST", path: base, body: { requests: `<${prepared.requests} request(s)>`, ...Create.vendorFields(options) } }
+    {
+      method: "POST",
+      path: base,
+      body: { requests: `<${prepared.requests} request(s)>`, ...Create.vendorFields(options) }
+    }
   ],
   // Anthropic keeps nothing of a create that a list shows (no metadata, no file): a lost answer is not
   // sent again, and the caller is told what to look for.
@@ -544,34 +552,49 @@ const moreCalls = (http: VendorHttp.VendorHttp, adapter: BatchProvider.Adapter):
 
   const span = { attributes: { provider: "anthropic" } }
   const deleteRef = (ref: BatchId.BatchRef): Effect.Effect<DeletedBatch, BatchError.BatchError> =>
-    http.json(DeletedBatch, HttpClientRequest.del(`${base}/${ref.segment}`), { operation: "delete", batchId: ref.id }).pipe(
-      Effect.map(({ value }) => value),
-      // The vendor's refusal says the state forbids it; one retrieve says which state (kept as is when
-      // that retrieve fails).
-      Effect.catchTag("InvalidBatchState", (refusal) =>
-        adapter.retrieve(ref).pipe(
-          Effect.matchEffect({
-            onFailure: () => Effect.fail(refusal),
-            onSuccess: (batch) =>
-              Effect.fail(
-                batch.terminal
-                  ? new BatchError.InvalidBatchState({ ...refusal, vendorStatus: batch.vendorStatus })
-                  : refused(ref, batch, refusal.httpStatus)
-              )
-          })
+    http
+      .json(DeletedBatch, HttpClientRequest.del(`${base}/${ref.segment}`), { operation: "delete", batchId: ref.id })
+      .pipe(
+        Effect.map(({ value }) => value),
+        // The vendor's refusal says the state forbids it; one retrieve says which state (kept as is when
+        // that retrieve fails).
+        Effect.catchTag("InvalidBatchState", (refusal) =>
+          adapter.retrieve(ref).pipe(
+            Effect.matchEffect({
+              onFailure: () => Effect.fail(refusal),
+              onSuccess: (batch) =>
+                Effect.fail(
+                  batch.terminal
+                    ? new BatchError.InvalidBatchState({ ...refusal, vendorStatus: batch.vendorStatus })
+                    : refused(ref, batch, refusal.httpStatus)
+                )
+            })
+          )
         )
       )
-    )
 
-  const remove = Effect.fn("AnthropicBatches.delete", span)((batchId: string) =>
-    Effect.zipRight(Effect.annotateCurrentSpan("batchId", batchId), Effect.flatMap(BatchId.check("anthropic", "delete", batchId), deleteRef))
+  const remove = Effect.fn(
+    "AnthropicBatches.delete",
+    span
+  )((batchId: string) =>
+    Effect.zipRight(
+      Effect.annotateCurrentSpan("batchId", batchId),
+      Effect.flatMap(BatchId.check("anthropic", "delete", batchId), deleteRef)
+    )
   )
 
-  const listBefore = Effect.fn("AnthropicBatches.listBefore", span)((options: { readonly before: string; readonly limit?: number | undefined }) => {
+  const listBefore = Effect.fn(
+    "AnthropicBatches.listBefore",
+    span
+  )((options: { readonly before: string; readonly limit?: number | undefined }) => {
     const { limit } = options
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       return Effect.fail(
-        new BatchError.InvalidRequest({ provider: "anthropic", operation: "list", message: "anthropic list: limit must be a positive integer" })
+        new BatchError.InvalidRequest({
+          provider: "anthropic",
+          operation: "list",
+          message: "anthropic list: limit must be a positive integer"
+        })
       )
     }
     return adapter.list(options)

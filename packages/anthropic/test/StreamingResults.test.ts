@@ -13,7 +13,15 @@ import type { AddressInfo } from "node:net"
 const line = (i: number) =>
   `${JSON.stringify({
     custom_id: `request-${String(i).padStart(7, "0")}`,
-    result: { type: "succeeded", message: { id: `msg_${i}`, type: "message", role: "assistant", content: [{ type: "text", text: "x".repeat(400) }] } }
+    result: {
+      type: "succeeded",
+      message: {
+        id: `msg_${i}`,
+        type: "message",
+        role: "assistant",
+        content: [{ type: "text", text: "x".repeat(400) }]
+      }
+    }
   })}\n`
 const LINES = 60_000 // ~30 MB
 const total = (() => {
@@ -27,7 +35,12 @@ let origin = ""
 const sent = { big: 0, bigRequests: 0, stallRequests: 0, resetRequests: 0 }
 
 /** 64 KiB chunks, two milliseconds apart (so that a tenth of the file takes ~100 ms), honouring back-pressure; `cut` ends the body early without `end`. */
-const pump = (res: ServerResponse, lines: number, onChunk: (bytes: number) => void, cut?: { at: number; how: "stall" | "reset" }) => {
+const pump = (
+  res: ServerResponse,
+  lines: number,
+  onChunk: (bytes: number) => void,
+  cut?: { at: number; how: "stall" | "reset" }
+) => {
   let i = 0
   const next = () => {
     let chunk = ""

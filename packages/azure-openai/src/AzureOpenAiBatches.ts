@@ -114,7 +114,10 @@ export const routesOf = (
 ): { readonly baseUrl: string; readonly apiVersion: string | undefined } | undefined => {
   const base = options.baseUrl?.trim().replace(/\/+$/, "")
   if (base !== undefined && base !== "") {
-    return { baseUrl: base, apiVersion: /\/v1$/.test(base) ? options.apiVersion : (options.apiVersion ?? defaultApiVersion) }
+    return {
+      baseUrl: base,
+      apiVersion: /\/v1$/.test(base) ? options.apiVersion : (options.apiVersion ?? defaultApiVersion)
+    }
   }
   const endpoint = options.endpoint?.trim().replace(/\/+$/, "")
   if (endpoint === undefined || endpoint === "") return undefined
@@ -155,7 +158,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp, apiVersion: string | un
   const query: Record<string, string> = apiVersion === undefined ? {} : { "api-version": apiVersion }
   const suffix = apiVersion === undefined ? "" : `?api-version=${encodeURIComponent(apiVersion)}`
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
-    Effect.map(http.json(OpenAiCompatible.WireBatch, request, { operation, batchId }), ({ value, raw }) => toBatch(value, raw))
+    Effect.map(http.json(OpenAiCompatible.WireBatch, request, { operation, batchId }), ({ value, raw }) =>
+      toBatch(value, raw)
+    )
   const list = (options: Batch.ListOptions) => {
     if (options.before !== undefined) return Effect.fail(OpenAiCompatible.backwardUnsupported("azure-openai"))
     const urlParams: Record<string, string> = { ...query }
@@ -172,7 +177,8 @@ export const makeAdapter = (http: VendorHttp.VendorHttp, apiVersion: string | un
   }
   return {
     provider: "azure-openai",
-    cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`, { urlParams: query }), "cancel", ref.id),
+    cancel: (ref) =>
+      one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`, { urlParams: query }), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`, { urlParams: query }), "retrieve", ref.id),
     list,
     results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${suffix}`)
@@ -228,7 +234,11 @@ const tokenAdapter = (
           )
         }
         if (kept !== undefined && kept.token === token) return Effect.succeed(kept.adapter)
-        return VendorHttp.makeFor(vendor(VendorHttp.bearer, baseUrl), { ...options, baseUrl, apiKey: Redacted.make(token) }).pipe(
+        return VendorHttp.makeFor(vendor(VendorHttp.bearer, baseUrl), {
+          ...options,
+          baseUrl,
+          apiKey: Redacted.make(token)
+        }).pipe(
           Effect.provide(context),
           Effect.map((http) => {
             const adapter = makeAdapter(http, apiVersion)

@@ -6,18 +6,33 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-const batch = (id: string, status = "in_progress") => ({ id, object: "batch", status, created_at: 1646126127, request_counts: { total: 2, completed: 1, failed: 0 } })
+const batch = (id: string, status = "in_progress") => ({
+  id,
+  object: "batch",
+  status,
+  created_at: 1646126127,
+  request_counts: { total: 2, completed: 1, failed: 0 }
+})
 
 describe("AzureOpenAiBatches", () => {
   it("routes: the v1 routes from an endpoint, the classic ones with an api-version, none without either", () => {
     const E = "https://r.openai.azure.com"
-    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ endpoint: E }), { baseUrl: `${E}/openai/v1`, apiVersion: undefined })
+    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ endpoint: E }), {
+      baseUrl: `${E}/openai/v1`,
+      apiVersion: undefined
+    })
     assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ endpoint: `${E}/`, apiVersion: "2025-04-01-preview" }), {
       baseUrl: `${E}/openai`,
       apiVersion: "2025-04-01-preview"
     })
-    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ baseUrl: `${E}/openai` }), { baseUrl: `${E}/openai`, apiVersion: "2024-10-21" })
-    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ baseUrl: `${E}/openai/v1/` }), { baseUrl: `${E}/openai/v1`, apiVersion: undefined })
+    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ baseUrl: `${E}/openai` }), {
+      baseUrl: `${E}/openai`,
+      apiVersion: "2024-10-21"
+    })
+    assert.deepStrictEqual(AzureOpenAiBatches.routesOf({ baseUrl: `${E}/openai/v1/` }), {
+      baseUrl: `${E}/openai/v1`,
+      apiVersion: undefined
+    })
     assert.isUndefined(AzureOpenAiBatches.routesOf({}))
     assert.isUndefined(AzureOpenAiBatches.routesOf({ endpoint: "  " }))
   })
@@ -45,11 +60,13 @@ describe("AzureOpenAiBatches", () => {
       const items: Array<string> = []
       for await (const item of client.results("b1")) items.push(item.customId)
       assert.deepStrictEqual(items, ["t"])
-      assert.deepStrictEqual(server.seen.map((s) => s.path), [
-        "/openai/batches/b1?api-version=2024-10-21",
-        "/openai/files/file-1/content?api-version=2024-10-21"
-      ])
-      assert.isTrue(server.seen.every((s) => s.headers["api-key"] === "az-key" && s.headers.authorization === undefined))
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.path),
+        ["/openai/batches/b1?api-version=2024-10-21", "/openai/files/file-1/content?api-version=2024-10-21"]
+      )
+      assert.isTrue(
+        server.seen.every((s) => s.headers["api-key"] === "az-key" && s.headers.authorization === undefined)
+      )
     } finally {
       await client.close()
       await server.close()
@@ -92,7 +109,10 @@ describe("AzureOpenAiBatches", () => {
   })
 
   it("with an Entra ID token provider: the token as a bearer, asked before each call, no api-key; a failing provider is a typed error", async () => {
-    const server = await Loopback.start(({ path }) => ({ status: 200, body: batch(path.split("/")[4]?.split("?")[0] ?? "") }))
+    const server = await Loopback.start(({ path }) => ({
+      status: 200,
+      body: batch(path.split("/")[4]?.split("?")[0] ?? "")
+    }))
     const tokens = ["token-1", "token-2"]
     let asked = 0
     const layer = AzureOpenAiBatches.layerWithTokenProvider({
@@ -110,7 +130,10 @@ describe("AzureOpenAiBatches", () => {
       const [first, second, failed] = await Effect.runPromise(program.pipe(Effect.provide(layer)))
       assert.strictEqual(first.id, "b1")
       assert.strictEqual(second.id, "b2")
-      assert.deepStrictEqual(server.seen.map((s) => s.headers.authorization), ["Bearer token-1", "Bearer token-2"])
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.headers.authorization),
+        ["Bearer token-1", "Bearer token-2"]
+      )
       assert.isTrue(server.seen.every((s) => s.headers["api-key"] === undefined))
       assert.strictEqual(server.seen[0]?.path, "/openai/v1/batches/b1")
       assert.strictEqual(failed._tag, "InvalidRequest")

@@ -78,7 +78,10 @@ const durationConfig = (name: string): Config.Config<Option.Option<Duration.Dura
     Config.mapOrFail((text) => {
       const ms = /^\s*\d+\s*$/.test(text) ? Option.some(Number(text.trim())) : DurationText.parse(text)
       return Either.fromOption(Option.map(ms, Duration.millis), () =>
-        ConfigError.InvalidData([], `${name} is "${text}", which is not a duration (e.g. 30s, 2m, 500ms; a bare number is milliseconds)`)
+        ConfigError.InvalidData(
+          [],
+          `${name} is "${text}", which is not a duration (e.g. 30s, 2m, 500ms; a bare number is milliseconds)`
+        )
       )
     }),
     Config.option
@@ -97,18 +100,20 @@ const settings = (
   keyAliases: ReadonlyArray<string> = []
 ): Config.Config<Omit<ClientOptions, "apiKey"> & { readonly apiKey?: Redacted.Redacted<string> }> =>
   Config.all({
-    apiKey: keyAliases.reduce(
-      // The vendor SDK's other names for the key, read in turn when `<PREFIX>_API_KEY` is not set.
-      (key, alias) => Config.orElse(key, () => Config.redacted(alias)),
-      Config.redacted(`${prefix}_API_KEY`)
-    ).pipe(
-      Config.orElse(() => Config.fail(`${prefix}_API_KEY is not set: set it to your API key, or pass apiKey`)),
-      Config.validate({
-        message: `${prefix}_API_KEY is empty: set it to your API key, or pass apiKey`,
-        validation: (key) => Redacted.value(key).trim().length > 0
-      }),
-      (key) => (keyRequired ? Config.map(key, Option.some) : Config.option(key))
-    ),
+    apiKey: keyAliases
+      .reduce(
+        // The vendor SDK's other names for the key, read in turn when `<PREFIX>_API_KEY` is not set.
+        (key, alias) => Config.orElse(key, () => Config.redacted(alias)),
+        Config.redacted(`${prefix}_API_KEY`)
+      )
+      .pipe(
+        Config.orElse(() => Config.fail(`${prefix}_API_KEY is not set: set it to your API key, or pass apiKey`)),
+        Config.validate({
+          message: `${prefix}_API_KEY is empty: set it to your API key, or pass apiKey`,
+          validation: (key) => Redacted.value(key).trim().length > 0
+        }),
+        (key) => (keyRequired ? Config.map(key, Option.some) : Config.option(key))
+      ),
     baseUrl: Config.string(`${prefix}_BASE_URL`).pipe(Config.option),
     timeout: durationConfig(`${prefix}_TIMEOUT`),
     maxRetries: countConfig(`${prefix}_MAX_RETRIES`),
@@ -122,9 +127,11 @@ const settings = (
       ...(Option.isSome(apiKey) ? { apiKey: apiKey.value } : {}),
       ...(Option.isSome(baseUrl) && baseUrl.value.trim().length > 0 ? { baseUrl: baseUrl.value.trim() } : {}),
       ...(Option.isSome(maxRetries) ? { retry: { maxAttempts: maxRetries.value + 1 } } : {}),
-      ...Object.fromEntries(Object.entries(bounds as Record<string, Option.Option<unknown>>).flatMap(([option, value]) =>
-        Option.isSome(value) ? [[option, value.value]] : []
-      ))
+      ...Object.fromEntries(
+        Object.entries(bounds as Record<string, Option.Option<unknown>>).flatMap(([option, value]) =>
+          Option.isSome(value) ? [[option, value.value]] : []
+        )
+      )
     }))
   )
 
@@ -238,25 +245,29 @@ export const kit = <Self, O extends ClientOptions>(spec: {
   })) as Config.Config<ClientOptions> as Config.Config<O>
 
   const layerConfig = (c: Config.Config<O> = config) =>
-    Layer.unwrapEffect(
-      Effect.mapError(c, (error) => fromConfigError(provider, error)).pipe(Effect.map(layer))
-    )
+    Layer.unwrapEffect(Effect.mapError(c, (error) => fromConfigError(provider, error)).pipe(Effect.map(layer)))
 
   const client = (options: PlainOptions<O> = {} as PlainOptions<O>) => {
     const given = options.apiKey
     const apiKey = given === undefined ? undefined : Redacted.isRedacted(given) ? given : Redacted.make(String(given))
     // What the caller passed wins; the environment fills in the rest. The key is required from the
     // environment only when it was not passed.
-    const fromEnv = Config.map(Config.all([settings(prefix, apiKey === undefined, aliases), extraConfig]), ([common, more]) => ({
-      ...more,
-      ...common
-    }))
+    const fromEnv = Config.map(
+      Config.all([settings(prefix, apiKey === undefined, aliases), extraConfig]),
+      ([common, more]) => ({
+        ...more,
+        ...common
+      })
+    )
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
     const resolved = Effect.mapError(fromEnv, (error) => fromConfigError(provider, error)).pipe(
       // O only adds optional fields to ClientOptions; the key is checked by `layer`.
       Effect.map((env) => ({ ...env, ...defined, ...(apiKey === undefined ? {} : { apiKey }) }) as unknown as O)
     )
-    return PromiseClient.make(Layer.provideMerge(Layer.unwrapEffect(Effect.map(resolved, layer)), NodeClient.layer), provider)
+    return PromiseClient.make(
+      Layer.provideMerge(Layer.unwrapEffect(Effect.map(resolved, layer)), NodeClient.layer),
+      provider
+    )
   }
 
   const variables = [

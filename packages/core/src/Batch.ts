@@ -179,30 +179,32 @@ type Optional<T> = { readonly [K in keyof T]?: T[K] | null | undefined }
  * @since 0.1.0
  * @category constructors
  */
-export const make = (fields: {
-  readonly id: string
-  readonly provider: string
-  readonly status: BatchStatus
-  readonly vendorStatus: string
-  readonly counts?: Optional<Counts> | undefined
-  readonly raw: unknown
-} & Optional<{
-  readonly progress: number
-  readonly createdAt: Date
-  readonly expiresAt: Date
-  readonly cancelRequestedAt: Date
-  readonly endedAt: Date
-  readonly outputFileId: string
-  readonly errorFileId: string
-  readonly resultsUrl: string
-  /** Kept only when not empty. */
-  readonly errors: ReadonlyArray<FailureReason>
-}> & {
-  /** Only `true` is kept: a batch that is not queued says nothing, as in FORMAT v1. */
-  readonly queued?: boolean | undefined
-  /** Only `true` is kept, on a terminal batch. */
-  readonly partial?: boolean | undefined
-}): Batch => {
+export const make = (
+  fields: {
+    readonly id: string
+    readonly provider: string
+    readonly status: BatchStatus
+    readonly vendorStatus: string
+    readonly counts?: Optional<Counts> | undefined
+    readonly raw: unknown
+  } & Optional<{
+    readonly progress: number
+    readonly createdAt: Date
+    readonly expiresAt: Date
+    readonly cancelRequestedAt: Date
+    readonly endedAt: Date
+    readonly outputFileId: string
+    readonly errorFileId: string
+    readonly resultsUrl: string
+    /** Kept only when not empty. */
+    readonly errors: ReadonlyArray<FailureReason>
+  }> & {
+      /** Only `true` is kept: a batch that is not queued says nothing, as in FORMAT v1. */
+      readonly queued?: boolean | undefined
+      /** Only `true` is kept, on a terminal batch. */
+      readonly partial?: boolean | undefined
+    }
+): Batch => {
   const props: Record<string, unknown> = { terminal: isTerminalStatus(fields.status), counts: {} }
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined && value !== null) props[key] = value

@@ -74,10 +74,10 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>(id("Unauthori
  * @since 0.1.0
  * @category errors
  */
-export class PermissionDenied extends Schema.TaggedError<PermissionDenied>(id("PermissionDenied"))(
-  "PermissionDenied",
-  { ...common, httpStatus: Schema.Number }
-) {}
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>(id("PermissionDenied"))("PermissionDenied", {
+  ...common,
+  httpStatus: Schema.Number
+}) {}
 
 /**
  * 402, or a 429 whose body says the quota or spend cap is used up. Never retried.
@@ -134,15 +134,12 @@ export class ProviderUnavailable extends Schema.TaggedError<ProviderUnavailable>
  * @since 0.1.0
  * @category errors
  */
-export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("TransportFailure"))(
-  "TransportFailure",
-  {
-    ...common,
-    method: Schema.optional(Schema.String),
-    url: Schema.optional(Schema.String),
-    cause: Schema.optional(Schema.Defect)
-  }
-) {}
+export class TransportFailure extends Schema.TaggedError<TransportFailure>(id("TransportFailure"))("TransportFailure", {
+  ...common,
+  method: Schema.optional(Schema.String),
+  url: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {}
 
 /**
  * A response the adapter cannot read: a 2xx that does not decode, an HTML page, an empty body, or a
@@ -248,7 +245,9 @@ export const withItemsDelivered = (error: BatchError, count: number): BatchError
  * @category constructors
  */
 export const redacted = (error: BatchError, scrub: (text: string) => string): BatchError => {
-  const more: { message: string; requestId?: string; url?: string; details?: unknown } = { message: scrub(error.message) }
+  const more: { message: string; requestId?: string; url?: string; details?: unknown } = {
+    message: scrub(error.message)
+  }
   if (error.requestId !== undefined) more.requestId = scrub(error.requestId)
   if (error._tag === "TransportFailure" && error.url !== undefined) more.url = scrub(error.url)
   if (error._tag === "InvalidRequest" && error.details !== undefined) more.details = scrubDeep(error.details, scrub, 32)
@@ -256,7 +255,9 @@ export const redacted = (error: BatchError, scrub: (text: string) => string): Ba
     more.message !== error.message ||
     more.requestId !== error.requestId ||
     (error._tag === "TransportFailure" && more.url !== error.url) ||
-    (error._tag === "InvalidRequest" && more.details !== undefined && JSON.stringify(more.details) !== JSON.stringify(error.details))
+    (error._tag === "InvalidRequest" &&
+      more.details !== undefined &&
+      JSON.stringify(more.details) !== JSON.stringify(error.details))
   return changed ? rebuild(error, more) : error
 }
 
@@ -268,7 +269,10 @@ const scrubDeep = (value: unknown, scrub: (text: string) => string, depth: numbe
 }
 
 /** The same error with some fields replaced. `message` and `cause` are not enumerable on an error: carried over by name. */
-const rebuild = (error: BatchError, more: Partial<Record<string, unknown>> & { readonly message: string }): BatchError => {
+const rebuild = (
+  error: BatchError,
+  more: Partial<Record<string, unknown>> & { readonly message: string }
+): BatchError => {
   switch (error._tag) {
     case "InvalidBatchState":
       return new InvalidBatchState({ ...error, ...more, ...(error.cause === undefined ? {} : { cause: error.cause }) })
@@ -348,7 +352,11 @@ const tags: ReadonlySet<string> = new Set<Tag | "WaitTimedOut">([
  * @category guards
  */
 export const isBatchError = (u: unknown): u is BatchError | WaitTimedOut =>
-  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag) &&
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  typeof u._tag === "string" &&
+  tags.has(u._tag) &&
   u instanceof Error
 
 /**

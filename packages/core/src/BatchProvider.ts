@@ -43,7 +43,10 @@ export interface Service {
    *
    * @since 0.2.0
    */
-  readonly create: (input: Create.Input, options?: Create.Options) => Effect.Effect<Batch, BatchError | Create.CreateUnconfirmed>
+  readonly create: (
+    input: Create.Input,
+    options?: Create.Options
+  ) => Effect.Effect<Batch, BatchError | Create.CreateUnconfirmed>
   /**
    * What {@link Service.create} would send, checked the same way; nothing is sent.
    *
@@ -131,16 +134,18 @@ export const make = (adapter: Adapter): Service => {
 
   // An answer about another batch is not an answer: a cancel acknowledged for some other id did not
   // cancel this one (a misrouting proxy, a vendor bug), so it must never read as success.
-  const named = (operation: string, ref: BatchId.BatchRef) => (batch: Batch): Effect.Effect<Batch, UnexpectedResponse> =>
-    batch.id === ref.id
-      ? Effect.succeed(batch)
-      : Effect.fail(
-          new UnexpectedResponse({
-            provider,
-            operation,
-            message: `${provider} ${operation} ${ref.id}: the answer names another batch (${JSON.stringify(batch.id.slice(0, 300))})`
-          })
-        )
+  const named =
+    (operation: string, ref: BatchId.BatchRef) =>
+    (batch: Batch): Effect.Effect<Batch, UnexpectedResponse> =>
+      batch.id === ref.id
+        ? Effect.succeed(batch)
+        : Effect.fail(
+            new UnexpectedResponse({
+              provider,
+              operation,
+              message: `${provider} ${operation} ${ref.id}: the answer names another batch (${JSON.stringify(batch.id.slice(0, 300))})`
+            })
+          )
   const retrieveRef = (ref: BatchId.BatchRef) => Effect.flatMap(adapter.retrieve(ref), named("retrieve", ref))
 
   const cancelRef = (ref: BatchId.BatchRef): Effect.Effect<Batch, BatchError> =>
@@ -187,23 +192,31 @@ export const make = (adapter: Adapter): Service => {
       )
     )
 
-  const cancel = Effect.fn("BatchProvider.cancel", span)((batchId: string) =>
-    annotated(batchId, Effect.flatMap(check("cancel", batchId), cancelRef))
-  )
+  const cancel = Effect.fn(
+    "BatchProvider.cancel",
+    span
+  )((batchId: string) => annotated(batchId, Effect.flatMap(check("cancel", batchId), cancelRef)))
 
-  const retrieve = Effect.fn("BatchProvider.retrieve", span)((batchId: string) =>
-    annotated(batchId, Effect.flatMap(check("retrieve", batchId), retrieveRef))
-  )
+  const retrieve = Effect.fn(
+    "BatchProvider.retrieve",
+    span
+  )((batchId: string) => annotated(batchId, Effect.flatMap(check("retrieve", batchId), retrieveRef)))
 
-  const list = Effect.fn("BatchProvider.list", span)((options: ListOptions = {}) => {
+  const list = Effect.fn(
+    "BatchProvider.list",
+    span
+  )((options: ListOptions = {}) => {
     const { limit, after } = options
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
       return Effect.fail(
-        new InvalidRequest({ provider, operation: "list", message: `${provider} list: limit must be a positive integer` })
+        new InvalidRequest({
+          provider,
+          operation: "list",
+          message: `${provider} list: limit must be a positive integer`
+        })
       )
     }
-    const checked =
-      after === undefined ? Effect.succeed(options) : Effect.as(check("list", after), options)
+    const checked = after === undefined ? Effect.succeed(options) : Effect.as(check("list", after), options)
     return Effect.flatMap(checked, adapter.list)
   })
 
@@ -233,29 +246,41 @@ export const make = (adapter: Adapter): Service => {
   const cannotCreate = (operation: string) =>
     new Unsupported({ provider, operation, message: `${provider} ${operation}: this adapter cannot start batches` })
 
-  const create = Effect.fn("BatchProvider.create", span)((input: Create.Input, options: Create.Options = {}) => {
+  const create = Effect.fn(
+    "BatchProvider.create",
+    span
+  )((input: Create.Input, options: Create.Options = {}) => {
     if (creator === undefined) return Effect.fail(cannotCreate("create"))
     const token = options.token ?? Create.makeToken()
     return Effect.scoped(
       Effect.flatMap(Create.prepare(creator.spec, input, options), (prepared) =>
-        Effect.zipRight(Effect.annotateCurrentSpan({ requests: prepared.requests, bytes: prepared.bytes }), creator.create(prepared, options, token))
+        Effect.zipRight(
+          Effect.annotateCurrentSpan({ requests: prepared.requests, bytes: prepared.bytes }),
+          creator.create(prepared, options, token)
+        )
       )
     ).pipe(Effect.tap((batch) => Effect.annotateCurrentSpan("batchId", batch.id)))
   })
 
-  const plan = Effect.fn("BatchProvider.plan", span)((input: Create.Input, options: Create.Options = {}) => {
+  const plan = Effect.fn(
+    "BatchProvider.plan",
+    span
+  )((input: Create.Input, options: Create.Options = {}) => {
     if (creator === undefined) return Effect.fail(cannotCreate("create"))
     const token = options.token ?? "<token>"
     return Effect.scoped(
-      Effect.map(Create.prepare(creator.spec, input, options), (prepared): Create.Plan => ({
-        provider,
-        requests: prepared.requests,
-        bytes: prepared.bytes,
-        endpoint: prepared.endpoint,
-        model: prepared.model,
-        first: prepared.first,
-        calls: creator.plan(prepared, options, token)
-      }))
+      Effect.map(
+        Create.prepare(creator.spec, input, options),
+        (prepared): Create.Plan => ({
+          provider,
+          requests: prepared.requests,
+          bytes: prepared.bytes,
+          endpoint: prepared.endpoint,
+          model: prepared.model,
+          first: prepared.first,
+          calls: creator.plan(prepared, options, token)
+        })
+      )
     )
   })
 

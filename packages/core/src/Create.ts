@@ -76,7 +76,9 @@ export const jsonlFile = (path: string): Jsonl => ({ _tag: "JsonlFile", path })
  * @since 0.2.0
  * @category constructors
  */
-export const jsonl = (bytes: Stream.Stream<Uint8Array | string, unknown> | AsyncIterable<Uint8Array | string>): Jsonl => ({
+export const jsonl = (
+  bytes: Stream.Stream<Uint8Array | string, unknown> | AsyncIterable<Uint8Array | string>
+): Jsonl => ({
   _tag: "JsonlBytes",
   bytes
 })
@@ -209,25 +211,24 @@ export interface Plan {
  * @since 0.2.0
  * @category errors
  */
-export class CreateUnconfirmed extends Schema.TaggedError<CreateUnconfirmed>("@batchctl/core/BatchError/CreateUnconfirmed")(
-  "CreateUnconfirmed",
-  {
-    provider: Schema.String,
-    operation: Schema.String,
-    message: Schema.String,
-    requestId: Schema.optional(Schema.String),
-    /** When the create was sent (ISO 8601): a batch made by it was created after this. */
-    since: Schema.String,
-    /** How many requests the create held. */
-    requests: Schema.Number,
-    /** The token of the create, where the vendor keeps it (metadata `batchctl_token`). */
-    token: Schema.optional(Schema.String),
-    /** The tag of the failure that lost the answer. */
-    lost: Schema.String,
-    httpStatus: Schema.optional(Schema.Number),
-    cause: Schema.optional(Schema.Defect)
-  }
-) {}
+export class CreateUnconfirmed extends Schema.TaggedError<CreateUnconfirmed>(
+  "@batchctl/core/BatchError/CreateUnconfirmed"
+)("CreateUnconfirmed", {
+  provider: Schema.String,
+  operation: Schema.String,
+  message: Schema.String,
+  requestId: Schema.optional(Schema.String),
+  /** When the create was sent (ISO 8601): a batch made by it was created after this. */
+  since: Schema.String,
+  /** How many requests the create held. */
+  requests: Schema.Number,
+  /** The token of the create, where the vendor keeps it (metadata `batchctl_token`). */
+  token: Schema.optional(Schema.String),
+  /** The tag of the failure that lost the answer. */
+  lost: Schema.String,
+  httpStatus: Schema.optional(Schema.Number),
+  cause: Schema.optional(Schema.Defect)
+}) {}
 
 /**
  * The metadata key that carries a create's token, for the vendors that keep metadata.
@@ -269,11 +270,19 @@ const fileBytes = (fs: NodeFs, path: string): Stream.Stream<Uint8Array, Error> =
  * A file's bytes read into one reused buffer: for a reader that is done with each chunk before it asks
  * for the next (the checks copy what they keep), so that reading 200 MB allocates 64 KiB, not 200 MB.
  */
-const fileBytesReused = (fs: NodeFs, path: string, from = 0, length = Number.POSITIVE_INFINITY): Stream.Stream<Uint8Array, Error> =>
+const fileBytesReused = (
+  fs: NodeFs,
+  path: string,
+  from = 0,
+  length = Number.POSITIVE_INFINITY
+): Stream.Stream<Uint8Array, Error> =>
   Stream.unwrapScoped(
     Effect.map(
       Effect.acquireRelease(
-        Effect.tryPromise({ try: () => fs.promises.open(path, "r"), catch: (cause) => (cause instanceof Error ? cause : new Error(String(cause))) }),
+        Effect.tryPromise({
+          try: () => fs.promises.open(path, "r"),
+          catch: (cause) => (cause instanceof Error ? cause : new Error(String(cause)))
+        }),
         (handle) => Effect.promise(() => handle.close().catch(() => undefined))
       ),
       (handle) => {
@@ -407,7 +416,9 @@ const splitter = <E>(maxLength: number, tooLong: () => E, shape: Shape) => {
       return carry.byteLength > maxLength ? tooLong() : []
     }
     const text =
-      carry === undefined ? buffer.toString("utf8", 0, last + 1) : Buffer.concat([carry, buffer.subarray(0, last + 1)]).toString("utf8")
+      carry === undefined
+        ? buffer.toString("utf8", 0, last + 1)
+        : Buffer.concat([carry, buffer.subarray(0, last + 1)]).toString("utf8")
     carry = last + 1 < buffer.byteLength ? Buffer.from(buffer.subarray(last + 1)) : undefined
     if (carry !== undefined && carry.byteLength > maxLength) return tooLong()
     return linesOf(text)
@@ -440,9 +451,11 @@ const requestOf = (item: Item): { readonly request: Request; readonly value: Rec
   const body = value.body ?? value.params
   if (!isRecord(body)) return `(custom_id ${JSON.stringify(customId)}) has no body (a JSON object)`
   const method = value.method
-  if (method !== undefined && typeof method !== "string") return `(custom_id ${JSON.stringify(customId)}) has a method that is not a string`
+  if (method !== undefined && typeof method !== "string")
+    return `(custom_id ${JSON.stringify(customId)}) has a method that is not a string`
   const url = value.url
-  if (url !== undefined && typeof url !== "string") return `(custom_id ${JSON.stringify(customId)}) has a url that is not a string`
+  if (url !== undefined && typeof url !== "string")
+    return `(custom_id ${JSON.stringify(customId)}) has a url that is not a string`
   return { request: { customId, body, method, url }, value }
 }
 
@@ -471,13 +484,20 @@ const checkOptions = (spec: Spec, options: Options): InvalidRequest | undefined 
   if (options.endpoint !== undefined) {
     if (spec.endpoints === undefined) return invalid(provider, "the vendor takes no endpoint (leave endpoint out)")
     if (!spec.endpoints.includes(options.endpoint)) {
-      return invalid(provider, `endpoint ${JSON.stringify(options.endpoint)} is not one the vendor takes (${spec.endpoints.join(", ")})`)
+      return invalid(
+        provider,
+        `endpoint ${JSON.stringify(options.endpoint)} is not one the vendor takes (${spec.endpoints.join(", ")})`
+      )
     }
   }
   if (options.completionWindow !== undefined) {
-    if (spec.windows === undefined) return invalid(provider, "the vendor takes no completion window (its window is fixed)")
+    if (spec.windows === undefined)
+      return invalid(provider, "the vendor takes no completion window (its window is fixed)")
     if (!spec.windows.includes(options.completionWindow)) {
-      return invalid(provider, `completion window ${JSON.stringify(options.completionWindow)} is not one the vendor takes (${spec.windowsText ?? spec.windows.join(", ")})`)
+      return invalid(
+        provider,
+        `completion window ${JSON.stringify(options.completionWindow)} is not one the vendor takes (${spec.windowsText ?? spec.windows.join(", ")})`
+      )
     }
   }
   if (options.metadata !== undefined) {
@@ -486,19 +506,34 @@ const checkOptions = (spec: Spec, options: Options): InvalidRequest | undefined 
     const entries = Object.entries(options.metadata)
     // One pair is this create's token.
     if (entries.length > bounds.maxPairs - 1) {
-      return invalid(provider, `metadata holds ${entries.length} pairs; at most ${bounds.maxPairs - 1} (the vendor's ${bounds.maxPairs}, one kept for batchctl's create token)`)
+      return invalid(
+        provider,
+        `metadata holds ${entries.length} pairs; at most ${bounds.maxPairs - 1} (the vendor's ${bounds.maxPairs}, one kept for batchctl's create token)`
+      )
     }
     for (const [key, value] of entries) {
-      if (key === TOKEN_KEY) return invalid(provider, `metadata key ${TOKEN_KEY} is batchctl's own (pass token instead)`)
-      if (key.length > bounds.maxKey) return invalid(provider, `metadata key ${JSON.stringify(key.slice(0, 80))} is longer than ${bounds.maxKey} characters`)
-      if (typeof value !== "string") return invalid(provider, `metadata value of ${JSON.stringify(key)} is not a string`)
-      if (value.length > bounds.maxValue) return invalid(provider, `metadata value of ${JSON.stringify(key)} is longer than ${bounds.maxValue} characters`)
+      if (key === TOKEN_KEY)
+        return invalid(provider, `metadata key ${TOKEN_KEY} is batchctl's own (pass token instead)`)
+      if (key.length > bounds.maxKey)
+        return invalid(
+          provider,
+          `metadata key ${JSON.stringify(key.slice(0, 80))} is longer than ${bounds.maxKey} characters`
+        )
+      if (typeof value !== "string")
+        return invalid(provider, `metadata value of ${JSON.stringify(key)} is not a string`)
+      if (value.length > bounds.maxValue)
+        return invalid(
+          provider,
+          `metadata value of ${JSON.stringify(key)} is longer than ${bounds.maxValue} characters`
+        )
     }
   }
   if (options.outputExpiresAfterSeconds !== undefined) {
-    if (spec.outputExpiry !== true) return invalid(provider, "the vendor takes no output expiry (leave outputExpiresAfterSeconds out)")
+    if (spec.outputExpiry !== true)
+      return invalid(provider, "the vendor takes no output expiry (leave outputExpiresAfterSeconds out)")
     const s = options.outputExpiresAfterSeconds
-    if (!Number.isInteger(s) || s < 3600 || s > 2_592_000) return invalid(provider, `outputExpiresAfterSeconds must be a whole number from 3600 to 2592000, not ${s}`)
+    if (!Number.isInteger(s) || s < 3600 || s > 2_592_000)
+      return invalid(provider, `outputExpiresAfterSeconds must be a whole number from 3600 to 2592000, not ${s}`)
   }
   if (options.token !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(options.token)) {
     return invalid(provider, "token must be 1 to 128 characters of A-Z a-z 0-9 _ . : -")
@@ -577,7 +612,9 @@ export const prepare = (
         ? Effect.void
         : Stream.runForEach(fileBytesReused(fs, file, 0, length), (chunk) =>
             Effect.tryPromise({ try: () => handle.write(chunk), catch: (cause) => cause })
-          ).pipe(Effect.mapError((cause) => invalid(provider, `cannot write a temporary file: ${describeCause(cause)}`)))
+          ).pipe(
+            Effect.mapError((cause) => invalid(provider, `cannot write a temporary file: ${describeCause(cause)}`))
+          )
     const report = options.onProgress
     let reported = 0
     /** Checks one item and keeps its line; the refusal, or undefined. */
@@ -588,17 +625,26 @@ export const prepare = (
       const request = read.request
       const id = request.customId
       if (spec.customIdPattern !== undefined && !spec.customIdPattern.test(id)) {
-        return invalid(provider, `${at}: custom_id ${JSON.stringify(id)} does not match ${spec.customIdPattern.source}`, item.n)
+        return invalid(
+          provider,
+          `${at}: custom_id ${JSON.stringify(id)} does not match ${spec.customIdPattern.source}`,
+          item.n
+        )
       }
       const before = seen.get(id)
       if (before !== undefined) {
-        return invalid(provider, `${at}: custom_id ${JSON.stringify(id)} repeats ${jsonl ? "line" : "request"} ${before}`, item.n)
+        return invalid(
+          provider,
+          `${at}: custom_id ${JSON.stringify(id)} repeats ${jsonl ? "line" : "request"} ${before}`,
+          item.n
+        )
       }
       // A copy for the key: V8 may hand out a string value of `JSON.parse` as a slice of the text it
       // parsed, and a kept slice keeps that whole text (a read's worth) alive.
       seen.set(copyOf(id), item.n)
       const refusedBody = spec.checkBody?.(request.body)
-      if (refusedBody !== undefined) return invalid(provider, `${at} (custom_id ${JSON.stringify(id)}): ${refusedBody}`, item.n)
+      if (refusedBody !== undefined)
+        return invalid(provider, `${at} (custom_id ${JSON.stringify(id)}): ${refusedBody}`, item.n)
       if (request.method !== undefined && request.method.toUpperCase() !== "POST") {
         return invalid(provider, `${at}: method ${JSON.stringify(request.method)} (a batch sends POST)`, item.n)
       }
@@ -608,11 +654,19 @@ export const prepare = (
         if (endpoint === undefined) {
           const url = request.url ?? DEFAULT_ENDPOINT
           if (!spec.endpoints.includes(url)) {
-            return invalid(provider, `${at}: url ${JSON.stringify(url)} is not an endpoint the vendor takes (${spec.endpoints.join(", ")})`, item.n)
+            return invalid(
+              provider,
+              `${at}: url ${JSON.stringify(url)} is not an endpoint the vendor takes (${spec.endpoints.join(", ")})`,
+              item.n
+            )
           }
           endpoint = url
         } else if (request.url !== undefined && request.url !== endpoint) {
-          return invalid(provider, `${at}: url ${JSON.stringify(request.url)} differs from the batch's endpoint ${endpoint}`, item.n)
+          return invalid(
+            provider,
+            `${at}: url ${JSON.stringify(request.url)} differs from the batch's endpoint ${endpoint}`,
+            item.n
+          )
         }
       }
       const m = request.body.model
@@ -620,7 +674,11 @@ export const prepare = (
         if (model === undefined && count === 0) model = m
         else if (m !== model) {
           if (spec.sameModel) {
-            return invalid(provider, `${at}: model ${JSON.stringify(m)} differs from ${JSON.stringify(model)} (the vendor wants one model per batch)`, item.n)
+            return invalid(
+              provider,
+              `${at}: model ${JSON.stringify(m)} differs from ${JSON.stringify(model)} (the vendor wants one model per batch)`,
+              item.n
+            )
           }
           modelMixed = true
         }
@@ -650,7 +708,11 @@ export const prepare = (
       bytes += size
       // Inline bodies add a comma per request and the envelope; within a few bytes of the file's size.
       if (bytes > spec.maxBytes) {
-        return invalid(provider, `${at}: the input passes ${spec.maxBytes} bytes (the vendor's limit per ${spec.transport === "file" ? "file" : "batch"})`, item.n)
+        return invalid(
+          provider,
+          `${at}: the input passes ${spec.maxBytes} bytes (the vendor's limit per ${spec.transport === "file" ? "file" : "batch"})`,
+          item.n
+        )
       }
       if (report !== undefined && bytes - reported >= MiB) {
         reported = bytes
@@ -676,7 +738,11 @@ export const prepare = (
     if (source._tag === "Bytes") {
       const maxLine = Math.min(spec.maxBytes, 32 * MiB)
       let n = 0
-      const lines = splitter(maxLine, () => invalid(provider, `line ${n + 1} is longer than ${maxLine} bytes`, n + 1), shape)
+      const lines = splitter(
+        maxLine,
+        () => invalid(provider, `line ${n + 1} is longer than ${maxLine} bytes`, n + 1),
+        shape
+      )
       const itemsOf = (texts: Array<string> | InvalidRequest): Effect.Effect<void, InvalidRequest> => {
         if (!Array.isArray(texts)) return Effect.fail(texts)
         const items: Array<Item> = []
@@ -737,7 +803,12 @@ const counted = (prepared: Prepared, before: number, after: number, onProgress: 
           const done = sent >= before + prepared.bytes
           if (sent - last >= MiB || done) {
             last = sent
-            onProgress({ phase: "uploading", requests: prepared.requests, bytes: done ? total : sent, totalBytes: total })
+            onProgress({
+              phase: "uploading",
+              requests: prepared.requests,
+              bytes: done ? total : sent,
+              totalBytes: total
+            })
           }
         })
       )
@@ -836,7 +907,10 @@ export const makeToken = (): string => {
 const isLost = (error: BatchError): boolean =>
   error._tag === "TransportFailure" ||
   error._tag === "ProviderUnavailable" ||
-  (error._tag === "UnexpectedResponse" && error.httpStatus !== undefined && error.httpStatus >= 200 && error.httpStatus < 300)
+  (error._tag === "UnexpectedResponse" &&
+    error.httpStatus !== undefined &&
+    error.httpStatus >= 200 &&
+    error.httpStatus < 300)
 
 /**
  * Sends a create once, and on a lost answer finds out what became of it:
@@ -884,10 +958,19 @@ export const submitOnce = (args: {
       }
       if (!isLost(error)) return Effect.fail(error)
       const lookup = args.lookup
-      if (lookup === undefined) return Effect.fail(unconfirmed(error, since, "the vendor has nothing to look the batch up by, so it was not sent again"))
+      if (lookup === undefined)
+        return Effect.fail(
+          unconfirmed(error, since, "the vendor has nothing to look the batch up by, so it was not sent again")
+        )
       return lookup(since).pipe(
         Effect.catchAll((failure) =>
-          Effect.fail(unconfirmed(error, since, `looking it up failed too (${failure._tag}: ${failure.message}), so it was not sent again`))
+          Effect.fail(
+            unconfirmed(
+              error,
+              since,
+              `looking it up failed too (${failure._tag}: ${failure.message}), so it was not sent again`
+            )
+          )
         ),
         Effect.flatMap((found) => {
           if (found !== undefined) return Effect.succeed(found)
@@ -896,9 +979,11 @@ export const submitOnce = (args: {
         })
       )
     })
-  return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) =>
-    // A minute of slack for clocks that differ between here and the vendor.
-    attempt(1, new Date(Number(now) - 60_000))
+  return Effect.flatMap(
+    Effect.clockWith((clock) => clock.currentTimeMillis),
+    (now) =>
+      // A minute of slack for clocks that differ between here and the vendor.
+      attempt(1, new Date(Number(now) - 60_000))
   )
 }
 
@@ -919,7 +1004,9 @@ export const findInList = (
     Effect.flatMap(list(after), (p) => {
       const found = p.batches.find(matches)
       if (found !== undefined) return Effect.succeed(found)
-      const older = p.batches.length > 0 && p.batches.every((b) => b.createdAt !== undefined && b.createdAt.getTime() < since.getTime())
+      const older =
+        p.batches.length > 0 &&
+        p.batches.every((b) => b.createdAt !== undefined && b.createdAt.getTime() < since.getTime())
       if (!p.hasMore || p.nextCursor === undefined || older || page >= maxPages) return Effect.succeed(undefined)
       return go(p.nextCursor, page + 1)
     })
@@ -945,4 +1032,3 @@ export const tokenOf = (raw: unknown): string | undefined => {
  * @category bodies
  */
 export const vendorFields = (options: Options): Readonly<Record<string, unknown>> => options.vendor ?? {}
-

@@ -66,35 +66,37 @@ export interface AwaitOptions {
 export const awaitTerminal: (
   batchId: string,
   options?: AwaitOptions
-) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.awaitTerminal")(
-  function* (batchId: string, options: AwaitOptions = {}) {
-    const provider = yield* BatchProvider
-    yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
-    const last = yield* Ref.make(Option.none<Batch>())
-    let polls = 0
-    const poll = Effect.tap(provider.retrieve(batchId), (batch) => {
-      polls++
-      return Ref.set(last, Option.some(batch))
+) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.awaitTerminal")(function* (
+  batchId: string,
+  options: AwaitOptions = {}
+) {
+  const provider = yield* BatchProvider
+  yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
+  const last = yield* Ref.make(Option.none<Batch>())
+  let polls = 0
+  const poll = Effect.tap(provider.retrieve(batchId), (batch) => {
+    polls++
+    return Ref.set(last, Option.some(batch))
+  })
+  const schedule: Schedule.Schedule<unknown, Batch> = options.schedule ?? defaultPollSchedule
+  const waited = Effect.repeat(poll, {
+    schedule: Schedule.passthrough(schedule),
+    until: (batch) => batch.terminal
+  }).pipe(Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("batchctl.polls", polls))))
+  if (options.timeout === undefined) return yield* waited
+  const timeout = Duration.decode(options.timeout)
+  const done = yield* Effect.timeoutOption(waited, timeout)
+  if (Option.isSome(done)) return done.value
+  const seen = Option.getOrUndefined(yield* Ref.get(last))
+  return yield* Effect.fail(
+    new WaitTimedOut({
+      provider: provider.provider,
+      batchId,
+      message: `${provider.provider} batch ${batchId} was not terminal after ${Duration.format(timeout)}${seen === undefined ? "" : ` (last seen ${seen.status})`}`,
+      ...(seen === undefined ? {} : { lastStatus: seen.status })
     })
-    const schedule: Schedule.Schedule<unknown, Batch> = options.schedule ?? defaultPollSchedule
-    const waited = Effect.repeat(poll, { schedule: Schedule.passthrough(schedule), until: (batch) => batch.terminal }).pipe(
-      Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("batchctl.polls", polls)))
-    )
-    if (options.timeout === undefined) return yield* waited
-    const timeout = Duration.decode(options.timeout)
-    const done = yield* Effect.timeoutOption(waited, timeout)
-    if (Option.isSome(done)) return done.value
-    const seen = Option.getOrUndefined(yield* Ref.get(last))
-    return yield* Effect.fail(
-      new WaitTimedOut({
-        provider: provider.provider,
-        batchId,
-        message: `${provider.provider} batch ${batchId} was not terminal after ${Duration.format(timeout)}${seen === undefined ? "" : ` (last seen ${seen.status})`}`,
-        ...(seen === undefined ? {} : { lastStatus: seen.status })
-      })
-    )
-  }
-)
+  )
+})
 
 /**
  * Cancels, then waits until the batch is terminal (normally `cancelled`; a batch that finished first
@@ -106,14 +108,15 @@ export const awaitTerminal: (
 export const cancelAndWait: (
   batchId: string,
   options?: AwaitOptions
-) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.cancelAndWait")(
-  function* (batchId: string, options: AwaitOptions = {}) {
-    const provider = yield* BatchProvider
-    yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
-    const batch = yield* provider.cancel(batchId)
-    return batch.terminal ? batch : yield* awaitTerminal(batchId, options)
-  }
-)
+) => Effect.Effect<Batch, BatchError | WaitTimedOut, BatchProvider> = Effect.fn("Lifecycle.cancelAndWait")(function* (
+  batchId: string,
+  options: AwaitOptions = {}
+) {
+  const provider = yield* BatchProvider
+  yield* Effect.annotateCurrentSpan({ provider: provider.provider, batchId })
+  const batch = yield* provider.cancel(batchId)
+  return batch.terminal ? batch : yield* awaitTerminal(batchId, options)
+})
 
 /**
  * The outcome of one cancel in {@link cancelMany} and {@link cancelEach}: final, after any retries.
@@ -123,8 +126,18 @@ export const cancelAndWait: (
  * @category models
  */
 export type CancelOutcome =
-  | { readonly _tag: "Cancelled"; readonly batchId: string; readonly batch: Batch; readonly attempts?: number | undefined }
-  | { readonly _tag: "Failed"; readonly batchId: string; readonly error: BatchError; readonly attempts?: number | undefined }
+  | {
+      readonly _tag: "Cancelled"
+      readonly batchId: string
+      readonly batch: Batch
+      readonly attempts?: number | undefined
+    }
+  | {
+      readonly _tag: "Failed"
+      readonly batchId: string
+      readonly error: BatchError
+      readonly attempts?: number | undefined
+    }
 
 /**
  * @since 0.1.0
@@ -211,9 +224,13 @@ const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): n
 export const cancelMany = <I extends Iterable<string>>(
   ids: Ids<I>,
   options: CancelManyOptions = {}
-): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> => cancelManyTraced(ids, options)
+): Effect.Effect<ReadonlyArray<CancelOutcome>, BatchErrors.InvalidRequest, BatchProvider> =>
+  cancelManyTraced(ids, options)
 
-const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (ids: Iterable<string>, options: CancelManyOptions = {}) {
+const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (
+  ids: Iterable<string>,
+  options: CancelManyOptions = {}
+) {
   const provider = yield* BatchProvider
   const concurrency = options.concurrency ?? 16
   yield* Effect.annotateCurrentSpan({ provider: provider.provider, "batchctl.concurrency": concurrency })
@@ -274,7 +291,11 @@ export const cancelEach = <I extends Iterable<string>>(
           )
           return Stream.flattenTake(Stream.fromQueue(queue))
         })
-      ).pipe(Stream.withSpan("Lifecycle.cancelEach", { attributes: { provider: provider.provider, "batchctl.concurrency": concurrency } }))
+      ).pipe(
+        Stream.withSpan("Lifecycle.cancelEach", {
+          attributes: { provider: provider.provider, "batchctl.concurrency": concurrency }
+        })
+      )
     })
   )
 
@@ -283,12 +304,16 @@ export const cancelEach = <I extends Iterable<string>>(
  * warning level, with the error) and neither stops the run nor loses the outcome, which is still
  * returned or streamed.
  */
-const notify = (onOutcome: ((outcome: CancelOutcome) => void) | undefined, outcome: CancelOutcome): Effect.Effect<void> =>
+const notify = (
+  onOutcome: ((outcome: CancelOutcome) => void) | undefined,
+  outcome: CancelOutcome
+): Effect.Effect<void> =>
   onOutcome === undefined
     ? Effect.void
     : Effect.catchAll(
         Effect.try(() => onOutcome(outcome)),
-        (e) => Effect.logWarning(`Lifecycle: onOutcome threw for ${outcome.batchId}; the outcome is still returned`, e.error)
+        (e) =>
+          Effect.logWarning(`Lifecycle: onOutcome threw for ${outcome.batchId}; the outcome is still returned`, e.error)
       )
 
 interface Job {
@@ -343,7 +368,12 @@ const bulk = (
       return best < 0 ? undefined : waiting.splice(best, 1)[0]
     }
 
-    const settle = (job: Job, exit: Either.Either<Batch, BatchError>, now: number, jitter: number): Effect.Effect<void> => {
+    const settle = (
+      job: Job,
+      exit: Either.Either<Batch, BatchError>,
+      now: number,
+      jitter: number
+    ): Effect.Effect<void> => {
       job.attempts++
       if (Either.isRight(exit)) {
         if (++streak >= limit && limit < max) {
@@ -422,7 +452,12 @@ const bulk = (
         : Effect.raceFirst(
             workers,
             Effect.zipRight(
-              Effect.zipRight(options.stop, Effect.sync(() => { stopped = true })),
+              Effect.zipRight(
+                options.stop,
+                Effect.sync(() => {
+                  stopped = true
+                })
+              ),
               Effect.never
             )
           )
@@ -432,7 +467,11 @@ const bulk = (
       Effect.suspend(() =>
         Effect.forEach(
           waiting.splice(0).sort((a, b) => a.index - b.index),
-          (job) => emit({ _tag: "Failed", batchId: job.batchId, error: job.error as BatchError, attempts: job.attempts }, job.index),
+          (job) =>
+            emit(
+              { _tag: "Failed", batchId: job.batchId, error: job.error as BatchError, attempts: job.attempts },
+              job.index
+            ),
           { discard: true }
         )
       )
@@ -449,13 +488,15 @@ const refuse = (
   const invalid = (message: string) =>
     new BatchErrors.InvalidRequest({ provider, operation, message: `${provider} ${operation}: ${message}` })
   if (typeof ids === "string") return invalid("ids must be a list of batch ids, not one string (wrap it: [id])")
-  if (typeof ids !== "object" || ids === null || !(Symbol.iterator in ids)) return invalid("ids must be an iterable of batch ids")
+  if (typeof ids !== "object" || ids === null || !(Symbol.iterator in ids))
+    return invalid("ids must be an iterable of batch ids")
   const concurrency = options.concurrency ?? 16
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     return invalid(`concurrency must be a positive whole number, not ${String(concurrency)}`)
   }
   const retries = options.retries ?? 3
-  if (!Number.isSafeInteger(retries) || retries < 0) return invalid(`retries must be a whole number ≥ 0, not ${String(retries)}`)
+  if (!Number.isSafeInteger(retries) || retries < 0)
+    return invalid(`retries must be a whole number ≥ 0, not ${String(retries)}`)
   return undefined
 }
 
@@ -492,15 +533,24 @@ export const listAll = (options: Omit<ListOptions, "after"> = {}): Stream.Stream
   Stream.unwrap(
     Effect.map(BatchProvider, (provider) => {
       const seen = new Set<string>()
-      return Stream.paginateEffect({ after: undefined as string | undefined, limit: options.limit }, ({ after, limit }) =>
-        Effect.map(
-          listPage(provider, { ...options, ...(limit === undefined ? {} : { limit }), ...(after === undefined ? {} : { after }) }),
-          ({ page, limit }) => {
-            const next = nextCursor(page, seen)
-            return [page.batches, next === undefined ? Option.none() : Option.some({ after: next, limit })]
-          }
-        )
-      ).pipe(Stream.flattenIterables, Stream.withSpan("Lifecycle.listAll", { attributes: { provider: provider.provider } }))
+      return Stream.paginateEffect(
+        { after: undefined as string | undefined, limit: options.limit },
+        ({ after, limit }) =>
+          Effect.map(
+            listPage(provider, {
+              ...options,
+              ...(limit === undefined ? {} : { limit }),
+              ...(after === undefined ? {} : { after })
+            }),
+            ({ page, limit }) => {
+              const next = nextCursor(page, seen)
+              return [page.batches, next === undefined ? Option.none() : Option.some({ after: next, limit })]
+            }
+          )
+      ).pipe(
+        Stream.flattenIterables,
+        Stream.withSpan("Lifecycle.listAll", { attributes: { provider: provider.provider } })
+      )
     })
   )
 

@@ -86,7 +86,8 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
     return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
-      const tooLarge = () => resume(Effect.fail(this.decodeError(new Error(`the response body is larger than ${MAX_WHOLE_BYTES} bytes`))))
+      const tooLarge = () =>
+        resume(Effect.fail(this.decodeError(new Error(`the response body is larger than ${MAX_WHOLE_BYTES} bytes`))))
       const stop = collect(
         this.source,
         (raw) => {
@@ -113,7 +114,10 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
     return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: () => (text === "" ? null : (JSON.parse(text) as unknown)), catch: (cause) => this.decodeError(cause) })
+      Effect.try({
+        try: () => (text === "" ? null : (JSON.parse(text) as unknown)),
+        catch: (cause) => this.decodeError(cause)
+      })
     )
   }
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
@@ -123,7 +127,11 @@ class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     return Effect.fail(this.decodeError(new Error("form data responses are not supported")))
   }
   toJSON() {
-    return { _id: "@effect/platform/HttpClientResponse", status: this.status, headers: Headers.redact(this.headers, []) }
+    return {
+      _id: "@effect/platform/HttpClientResponse",
+      status: this.status,
+      headers: Headers.redact(this.headers, [])
+    }
   }
 }
 
@@ -212,12 +220,16 @@ const pumpOf =
     req.once("close", () => fiber.unsafeInterruptAsFork(fiber.id()))
     fiber.addObserver((exit) => {
       if (Exit.isSuccess(exit)) req.end()
-      else if (!req.destroyed) req.destroy(new Error(`the request body could not be read: ${Cause.pretty(exit.cause).split("\n")[0]}`))
+      else if (!req.destroyed)
+        req.destroy(new Error(`the request body could not be read: ${Cause.pretty(exit.cause).split("\n")[0]}`))
     })
   }
 
 /** The headers of a streamed body: its type, and its length when known (else it goes chunked). */
-const streamHeaders = (headers: Readonly<Record<string, string>>, body: HttpBody.Stream): Readonly<Record<string, string>> => {
+const streamHeaders = (
+  headers: Readonly<Record<string, string>>,
+  body: HttpBody.Stream
+): Readonly<Record<string, string>> => {
   const out: Record<string, string> = { ...headers }
   if (out["content-type"] === undefined) out["content-type"] = body.contentType
   if (body.contentLength !== undefined) out["content-length"] = String(body.contentLength)
@@ -254,7 +266,8 @@ const CODINGS: ReadonlyMap<string, Coding> = new Map([
     "deflate",
     {
       // zlib-wrapped (RFC 1950, as the spec says) or raw, as some servers send it; streamed, zlib-wrapped only.
-      whole: (zlib, bytes, limit) => ((bytes[0]! & 0x0f) === 8 ? zlib.inflateSync(bytes, limit) : zlib.inflateRawSync(bytes, limit)),
+      whole: (zlib, bytes, limit) =>
+        (bytes[0]! & 0x0f) === 8 ? zlib.inflateSync(bytes, limit) : zlib.inflateRawSync(bytes, limit),
       stream: (zlib) => zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
     }
   ],
@@ -271,8 +284,13 @@ const CODINGS: ReadonlyMap<string, Coding> = new Map([
 const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | undefined => {
   const header = response.headers["content-encoding"]
   // No body to decode, whatever the header says (as undici does).
-  if (header === undefined || response.statusCode === 204 || response.statusCode === 205 || response.statusCode === 304) return undefined
-  const names = header.toLowerCase().split(",").map((name) => name.trim()).filter((name) => name !== "" && name !== "identity")
+  if (header === undefined || response.statusCode === 204 || response.statusCode === 205 || response.statusCode === 304)
+    return undefined
+  const names = header
+    .toLowerCase()
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "" && name !== "identity")
   const codings = names.reverse().flatMap((name) => {
     const coding = CODINGS.get(name)
     return coding === undefined ? [] : [coding]
@@ -286,7 +304,12 @@ const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | unde
  * 1 KB batch). `undefined` when the bytes are not what `content-encoding` says, `"TooLarge"` when they
  * decompress past `max` (zlib stops there: a gzip bomb costs `max` bytes, not what it expands to).
  */
-const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buffer, max: number): Buffer | "TooLarge" | undefined => {
+const decodedWhole = (
+  zlib: NodeZlib,
+  response: Http.IncomingMessage,
+  bytes: Buffer,
+  max: number
+): Buffer | "TooLarge" | undefined => {
   const codings = codingsOf(response)
   if (codings === undefined) return bytes
   const limit = { maxOutputLength: max }
@@ -301,12 +324,19 @@ const decodedWhole = (zlib: NodeZlib, response: Http.IncomingMessage, bytes: Buf
  * A whole body as its reader gets it: decompressed; a 2xx body that does not decompress is an `Error`
  * (as good as none, as with `fetch`), any other reads as empty and its status decides what it means.
  */
-const wholeBody = (zlib: NodeZlib, response: Http.IncomingMessage, raw: Buffer, max: number): Buffer | Error | "TooLarge" => {
+const wholeBody = (
+  zlib: NodeZlib,
+  response: Http.IncomingMessage,
+  raw: Buffer,
+  max: number
+): Buffer | Error | "TooLarge" => {
   const decoded = decodedWhole(zlib, response, raw, max)
   if (decoded !== undefined) return decoded
   const status = response.statusCode ?? 0
   return status >= 200 && status < 300
-    ? new Error(`the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says`)
+    ? new Error(
+        `the response body is not the ${String(response.headers["content-encoding"])} its content-encoding says`
+      )
     : Buffer.alloc(0)
 }
 
@@ -494,7 +524,11 @@ const exchange = <H = never>(
     return send(request, undefined, undefined)
   }
 
-  function send(request: Transport.Request, pump: Pump | undefined, pumpHeaders: Readonly<Record<string, string>> | undefined) {
+  function send(
+    request: Transport.Request,
+    pump: Pump | undefined,
+    pumpHeaders: Readonly<Record<string, string>> | undefined
+  ) {
     return Effect.async<Exchange | H>((resume) => {
       const body = pump ?? bodyOf(request.body)
       if (body === unsupported) {
@@ -510,31 +544,42 @@ const exchange = <H = never>(
         resume(Effect.succeed(answer))
       }
       const fail = (cause: Error) => finish({ _tag: "NoResponse", cause })
-      const headers = pumpHeaders ?? withBodyHeaders(request.headers, request.body, body as Uint8Array | string | undefined)
-      const req = issue(modules, agents, request.method, request.url, headers, body, undefined, (response) => {
-        const status = response.statusCode ?? 0
-        if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
-        const tooLarge = () => {
-          finish({ _tag: "TooLarge", status, headers: headersOf(response) })
-          response.destroy()
-        }
-        const declared = Number(response.headers["content-length"])
-        if (declared > maxBodyBytes) return tooLarge()
-        collect(
-          response,
-          (raw) => {
-            const all = wholeBody(modules.zlib, response, raw, maxBodyBytes)
-            if (all === "TooLarge") return tooLarge()
-            // An undecodable 2xx is retried as a broken connection is. As `response.text` decodes: UTF-8,
-            // a leading byte-order mark dropped.
-            if (all instanceof Error) return fail(all)
-            finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) })
-          },
-          fail,
-          maxBodyBytes,
-          tooLarge
-        )
-      }, fail)
+      const headers =
+        pumpHeaders ?? withBodyHeaders(request.headers, request.body, body as Uint8Array | string | undefined)
+      const req = issue(
+        modules,
+        agents,
+        request.method,
+        request.url,
+        headers,
+        body,
+        undefined,
+        (response) => {
+          const status = response.statusCode ?? 0
+          if (onOk !== undefined && status >= 200 && status < 300) return finish(onOk(status, response, timeoutMs))
+          const tooLarge = () => {
+            finish({ _tag: "TooLarge", status, headers: headersOf(response) })
+            response.destroy()
+          }
+          const declared = Number(response.headers["content-length"])
+          if (declared > maxBodyBytes) return tooLarge()
+          collect(
+            response,
+            (raw) => {
+              const all = wholeBody(modules.zlib, response, raw, maxBodyBytes)
+              if (all === "TooLarge") return tooLarge()
+              // An undecodable 2xx is retried as a broken connection is. As `response.text` decodes: UTF-8,
+              // a leading byte-order mark dropped.
+              if (all instanceof Error) return fail(all)
+              finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) })
+            },
+            fail,
+            maxBodyBytes,
+            tooLarge
+          )
+        },
+        fail
+      )
       if (req instanceof Error) {
         done = true
         return resume(Effect.succeed({ _tag: "Invalid", reason: req.message }))
@@ -563,13 +608,17 @@ const utf8 = new TextDecoder()
  */
 export const makeTransport = (modules: Modules, agents: Agents): Transport.Service => ({
   exchange: exchange(modules, agents),
-  download: exchange(modules, agents, (status, response, timeoutMs): Downloaded => ({
-    _tag: "Head",
-    status,
-    headers: headersOf(response),
-    // Unread for as long as the head may take, the body is given up.
-    body: readerOf(decodedBody(modules.zlib, response), timeoutMs)
-  }))
+  download: exchange(
+    modules,
+    agents,
+    (status, response, timeoutMs): Downloaded => ({
+      _tag: "Head",
+      status,
+      headers: headersOf(response),
+      // Unread for as long as the head may take, the body is given up.
+      body: readerOf(decodedBody(modules.zlib, response), timeoutMs)
+    })
+  )
 })
 
 /**
@@ -583,7 +632,11 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
     const body = bodyOf(request.body)
     if (body === unsupported) {
       return Effect.fail(
-        new HttpClientError.RequestError({ request, reason: "Encode", description: `a ${request.body._tag} body is not supported here` })
+        new HttpClientError.RequestError({
+          request,
+          reason: "Encode",
+          description: `a ${request.body._tag} body is not supported here`
+        })
       )
     }
     const headers = withBodyHeaders(request.headers, request.body, body)
@@ -599,7 +652,8 @@ export const make = (modules: Modules, agents: Agents): HttpClient.HttpClient =>
         (response) => resume(Effect.succeed(new NodeResponse(request, response, modules))),
         (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
       )
-      if (req instanceof Error) return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause: req })))
+      if (req instanceof Error)
+        return resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause: req })))
       return Effect.sync(() => req.destroy())
     })
   })
@@ -634,32 +688,33 @@ export interface Agents {
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | FetchHttpClient.RequestInit> = Layer.merge(
-  Layer.unwrapScoped(
-    isNode()
-      ? Effect.gen(function* () {
-          const [http, https, stream, zlib] = yield* Effect.promise(() =>
-            Promise.all([import("node:http"), import("node:https"), import("node:stream"), import("node:zlib")])
-          )
-          const agents = yield* Effect.acquireRelease(
-            Effect.sync(() => ({
-              http: new http.Agent({ keepAlive: true, scheduling: "lifo" }),
-              https: new https.Agent({ keepAlive: true, scheduling: "lifo" })
-            })),
-            (agents) =>
-              Effect.sync(() => {
-                agents.http.destroy()
-                agents.https.destroy()
-              })
-          )
-          const modules: Modules = { http, https, zlib, toWeb: (source: Readable) => stream.Readable.toWeb(source) }
-          return Layer.succeedContext(
-            Context.make(HttpClient.HttpClient, make(modules, agents)).pipe(
-              Context.add(Transport.Transport, makeTransport(modules, agents))
+export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | FetchHttpClient.RequestInit> =
+  Layer.merge(
+    Layer.unwrapScoped(
+      isNode()
+        ? Effect.gen(function* () {
+            const [http, https, stream, zlib] = yield* Effect.promise(() =>
+              Promise.all([import("node:http"), import("node:https"), import("node:stream"), import("node:zlib")])
             )
-          )
-        })
-      : Effect.succeed(Layer.provideMerge(Transport.layerHttpClient, FetchHttpClient.layer))
-  ),
-  Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })
-)
+            const agents = yield* Effect.acquireRelease(
+              Effect.sync(() => ({
+                http: new http.Agent({ keepAlive: true, scheduling: "lifo" }),
+                https: new https.Agent({ keepAlive: true, scheduling: "lifo" })
+              })),
+              (agents) =>
+                Effect.sync(() => {
+                  agents.http.destroy()
+                  agents.https.destroy()
+                })
+            )
+            const modules: Modules = { http, https, zlib, toWeb: (source: Readable) => stream.Readable.toWeb(source) }
+            return Layer.succeedContext(
+              Context.make(HttpClient.HttpClient, make(modules, agents)).pipe(
+                Context.add(Transport.Transport, makeTransport(modules, agents))
+              )
+            )
+          })
+        : Effect.succeed(Layer.provideMerge(Transport.layerHttpClient, FetchHttpClient.layer))
+    ),
+    Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })
+  )

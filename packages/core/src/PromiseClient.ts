@@ -205,7 +205,10 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
     [Symbol.asyncIterator]() {
       const signal = options?.signal
       /** Calls of `next` not yet answered, in order. */
-      const asked: Array<{ readonly resolve: (result: IteratorResult<A>) => void; readonly reject: (error: unknown) => void }> = []
+      const asked: Array<{
+        readonly resolve: (result: IteratorResult<A>) => void
+        readonly reject: (error: unknown) => void
+      }> = []
       // The fiber waits after each item until `next` is called again.
       let proceed: (() => void) | undefined
       let finished: Exit.Exit<void, unknown> | undefined
@@ -299,8 +302,18 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
 
   const client: BatchClient = {
     provider,
-    cancel: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.cancel(batchId)), options, new Error()),
-    retrieve: (batchId, options) => run(Effect.flatMap(BatchProvider, (p) => p.retrieve(batchId)), options, new Error()),
+    cancel: (batchId, options) =>
+      run(
+        Effect.flatMap(BatchProvider, (p) => p.cancel(batchId)),
+        options,
+        new Error()
+      ),
+    retrieve: (batchId, options) =>
+      run(
+        Effect.flatMap(BatchProvider, (p) => p.retrieve(batchId)),
+        options,
+        new Error()
+      ),
     list: (options) =>
       run(
         Effect.flatMap(BatchProvider, (p) =>
@@ -328,7 +341,9 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       iterate(Stream.unwrap(Effect.map(BatchProvider, (p) => p.results(batchId))), options, new Error()),
     resultsArray: (batchId, options) =>
       run(
-        Effect.flatMap(BatchProvider, (p) => Stream.runCollect(p.results(batchId))).pipe(Effect.map(Chunk.toReadonlyArray)),
+        Effect.flatMap(BatchProvider, (p) => Stream.runCollect(p.results(batchId))).pipe(
+          Effect.map(Chunk.toReadonlyArray)
+        ),
         options,
         new Error()
       ),
@@ -338,8 +353,18 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
       run(Lifecycle.cancelAndWait(batchId, waitOptions(options)), options, new Error()),
     cancelMany: (ids, options) => run(Lifecycle.cancelMany(ids, bulkOptions(options)), options, new Error()),
     cancelEach: (ids, options) => iterate(Lifecycle.cancelEach(ids, bulkOptions(options)), options, new Error()),
-    create: (input, options) => run(Effect.flatMap(BatchProvider, (p) => p.create(input, options)), options, new Error()),
-    plan: (input, options) => run(Effect.flatMap(BatchProvider, (p) => p.plan(input, options)), options, new Error()),
+    create: (input, options) =>
+      run(
+        Effect.flatMap(BatchProvider, (p) => p.create(input, options)),
+        options,
+        new Error()
+      ),
+    plan: (input, options) =>
+      run(
+        Effect.flatMap(BatchProvider, (p) => p.plan(input, options)),
+        options,
+        new Error()
+      ),
     run: (input, options) =>
       iterate(
         Run.run(input, {

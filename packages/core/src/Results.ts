@@ -12,7 +12,13 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Schema from "effect/Schema"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
-import { type BatchError, ResultsUnavailable, TransportFailure, UnexpectedResponse, withItemsDelivered } from "./BatchError.js"
+import {
+  type BatchError,
+  ResultsUnavailable,
+  TransportFailure,
+  UnexpectedResponse,
+  withItemsDelivered
+} from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import type { BodyFailure, VendorHttp } from "./VendorHttp.js"
 
@@ -146,7 +152,9 @@ export const streamJsonl = (
             Effect.map(Stream.toPull(response.lines), (pull) =>
               Stream.repeatEffectChunkOption(
                 Effect.suspend(() =>
-                  pending !== undefined ? Effect.fail(Option.some<BatchError | BodyFailure>(pending)) : Effect.map(pull, parse)
+                  pending !== undefined
+                    ? Effect.fail(Option.some<BatchError | BodyFailure>(pending))
+                    : Effect.map(pull, parse)
                 )
               )
             )
@@ -164,14 +172,14 @@ export const streamJsonl = (
                     ...(response.requestId === undefined ? {} : { requestId: response.requestId })
                   })
                 : new TransportFailure({
-                provider: context.provider,
-                operation: "results",
-                method: response.method,
-                url: response.url,
-                itemsDelivered: delivered.count,
-                message: `${context.provider} results ${context.batchId}: ${context.what} broke off after ${delivered.count} item(s) were delivered: ${failure.reason}; it is not read again from the start`,
-                ...(failure.cause === undefined ? {} : { cause: failure.cause })
-              })
+                    provider: context.provider,
+                    operation: "results",
+                    method: response.method,
+                    url: response.url,
+                    itemsDelivered: delivered.count,
+                    message: `${context.provider} results ${context.batchId}: ${context.what} broke off after ${delivered.count} item(s) were delivered: ${failure.reason}; it is not read again from the start`,
+                    ...(failure.cause === undefined ? {} : { cause: failure.cause })
+                  })
             )
           )
         })

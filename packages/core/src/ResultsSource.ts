@@ -58,7 +58,9 @@ export const noResults = (provider: string, batch: Batch): Stream.Stream<never, 
   const { succeeded, failed } = batch.counts
   if (succeeded === 0 && failed === 0) return Stream.empty
   const counted =
-    succeeded === undefined || failed === undefined ? "" : ` although it counts ${succeeded + failed} finished request(s)`
+    succeeded === undefined || failed === undefined
+      ? ""
+      : ` although it counts ${succeeded + failed} finished request(s)`
   return Stream.fail(
     new BatchError.ResultsUnavailable({
       provider,

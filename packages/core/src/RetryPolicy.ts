@@ -86,7 +86,8 @@ export const classify = (failure: Failure): "retry" | "refusal" | "final" => {
       const { status, body, refusal } = failure
       if (isQuotaFailure(status, body)) return "final"
       const asked = failure.headers["x-should-retry"]
-      const transient = asked === "true" ? true : asked === "false" ? false : isTransientStatus(status) || (status === 409 && !refusal)
+      const transient =
+        asked === "true" ? true : asked === "false" ? false : isTransientStatus(status) || (status === 409 && !refusal)
       return transient ? "retry" : refusal ? "refusal" : "final"
     }
   }
@@ -111,7 +112,8 @@ export const retryAfterMillis = (headers: Headers.Headers, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\s*$/
+const HTTP_DATE =
+  /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT\s*$/
 
 /**
  * Milliseconds of a duration option, or `fallback` when it is missing or not a usable duration; at most
@@ -149,7 +151,9 @@ export const resolve = (partial: Partial<RetryPolicy> | undefined): Resolved => 
   const attempts = partial?.maxAttempts
   return {
     maxAttempts:
-      typeof attempts === "number" && !Number.isNaN(attempts) ? Math.max(1, Math.floor(attempts)) : defaultRetryPolicy.maxAttempts,
+      typeof attempts === "number" && !Number.isNaN(attempts)
+        ? Math.max(1, Math.floor(attempts))
+        : defaultRetryPolicy.maxAttempts,
     baseDelayMs: millisOf(partial?.baseDelay, DEFAULT_BASE_DELAY_MS),
     maxDelayMs: millisOf(partial?.maxDelay, DEFAULT_MAX_DELAY_MS)
   }
@@ -182,10 +186,16 @@ export interface Step {
  * @since 0.1.0
  * @category scheduling
  */
-export const schedule = (policy: Resolved, options: { readonly deadline?: number | undefined } = {}): Schedule.Schedule<Step, Failure> =>
+export const schedule = (
+  policy: Resolved,
+  options: { readonly deadline?: number | undefined } = {}
+): Schedule.Schedule<Step, Failure> =>
   Schedule.zipWith(Schedule.identity<Failure>(), Schedule.count, (failure, n) => ({ failure, attempt: n + 1 })).pipe(
     Schedule.mapEffect(({ failure, attempt }) =>
-      Effect.map(Random.next, (jitter): Step => ({ failure, attempt, delayMs: delayMillis(policy, attempt, hintOf(failure), jitter) }))
+      Effect.map(
+        Random.next,
+        (jitter): Step => ({ failure, attempt, delayMs: delayMillis(policy, attempt, hintOf(failure), jitter) })
+      )
     ),
     Schedule.checkEffect((_, step) => {
       const { failure } = step
@@ -194,7 +204,9 @@ export const schedule = (policy: Resolved, options: { readonly deadline?: number
       // A wait asked for beyond `maxDelay` is not cut short into the same wall.
       if (hint !== undefined && policy.maxDelayMs > 0 && hint > policy.maxDelayMs) return Effect.succeed(false)
       const deadline = options.deadline
-      return deadline === undefined ? Effect.succeed(true) : Effect.map(Clock.currentTimeMillis, (now) => now + step.delayMs < deadline)
+      return deadline === undefined
+        ? Effect.succeed(true)
+        : Effect.map(Clock.currentTimeMillis, (now) => now + step.delayMs < deadline)
     }),
     Schedule.addDelay((step) => Duration.millis(step.delayMs))
   )

@@ -42,8 +42,23 @@ export const fromRfc3339 = (value: unknown): Date | undefined => {
   if (m === null) return undefined
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"))
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number]
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || Number(oh ?? 0) > 23 || Number(om ?? 0) > 59) {
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  if (
+    month < 1 ||
+    month > 12 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60 ||
+    Number(oh ?? 0) > 23 ||
+    Number(om ?? 0) > 59
+  ) {
     return undefined
   }
   const day0 = new Date(utc(year, month - 1, day, 0, 0, 0, 0))
@@ -114,7 +129,11 @@ export const FromVendor: Schema.Schema<Date, number | string> = Schema.Union(Uni
  * @since 0.1.0
  * @category schemas
  */
-export const Lenient: Schema.Schema<Date | undefined, unknown> = Schema.declare<Date | undefined, unknown, readonly []>([], {
-  decode: () => (value) => ParseResult.succeed(fromVendor(value)),
-  encode: () => (date) => ParseResult.succeed(date instanceof Date ? date.toISOString() : undefined)
-}, { identifier: "Timestamp" })
+export const Lenient: Schema.Schema<Date | undefined, unknown> = Schema.declare<Date | undefined, unknown, readonly []>(
+  [],
+  {
+    decode: () => (value) => ParseResult.succeed(fromVendor(value)),
+    encode: () => (date) => ParseResult.succeed(date instanceof Date ? date.toISOString() : undefined)
+  },
+  { identifier: "Timestamp" }
+)

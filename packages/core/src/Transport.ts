@@ -135,7 +135,8 @@ const isSetupError = (error: unknown): boolean =>
 /** The error under a platform error (never the platform error, which holds the request and its key). */
 const innerError = (error: unknown): Error => {
   const inner = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
-  const description = Predicate.hasProperty(error, "description") && typeof error.description === "string" ? error.description : undefined
+  const description =
+    Predicate.hasProperty(error, "description") && typeof error.description === "string" ? error.description : undefined
   const reason = Predicate.hasProperty(error, "reason") && typeof error.reason === "string" ? error.reason : "Transport"
   if (inner !== undefined && description === undefined) return inner
   const out = new Error([reason, description, inner?.message].filter((p) => p !== undefined && p !== "").join(": "))
@@ -176,25 +177,35 @@ const withoutRedirects = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<
   Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
     Option.isSome(init) && init.value.redirect === "manual"
       ? self
-      : Effect.provideService(self, FetchHttpClient.RequestInit, { ...Option.getOrElse(init, () => ({})), redirect: "manual" })
+      : Effect.provideService(self, FetchHttpClient.RequestInit, {
+          ...Option.getOrElse(init, () => ({})),
+          redirect: "manual"
+        })
   )
 
 /** A response's body read whole within the attempt, as an `Exchange`. */
-const wholeExchange = (response: HttpClientResponse.HttpClientResponse, max: number): Effect.Effect<Exchange, unknown> => {
+const wholeExchange = (
+  response: HttpClientResponse.HttpClientResponse,
+  max: number
+): Effect.Effect<Exchange, unknown> => {
   const length = Number(response.headers["content-length"])
   if (Number.isFinite(length) && length > max) {
     return Effect.succeed({ _tag: "TooLarge", status: response.status, headers: response.headers })
   }
-  const read = Effect.map(readWhole(response, max), (text): Exchange =>
-    text === undefined
-      ? { _tag: "TooLarge", status: response.status, headers: response.headers }
-      : { _tag: "Response", status: response.status, headers: response.headers, text }
+  const read = Effect.map(
+    readWhole(response, max),
+    (text): Exchange =>
+      text === undefined
+        ? { _tag: "TooLarge", status: response.status, headers: response.headers }
+        : { _tag: "Response", status: response.status, headers: response.headers, text }
   )
   // An error body that cannot be read (it does not decompress) says no more than its status; a 2xx that
   // cannot be read is as good as no answer.
   return isOk(response.status)
     ? read
-    : Effect.catchAll(read, () => Effect.succeed<Exchange>({ _tag: "Response", status: response.status, headers: response.headers, text: "" }))
+    : Effect.catchAll(read, () =>
+        Effect.succeed<Exchange>({ _tag: "Response", status: response.status, headers: response.headers, text: "" })
+      )
 }
 
 /** A failure of the platform's pipeline as an `Exchange`. */
@@ -214,12 +225,17 @@ const failed = (error: unknown): Exchange =>
  * @category constructors
  */
 export const fromHttpClient = (client: HttpClient.HttpClient): Service => {
-  const send = <A>(request: Request, onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, unknown>) =>
-    client.execute(toHttpClientRequest(request)).pipe(
-      Effect.flatMap(onResponse),
-      Effect.timeoutFail({ duration: Duration.millis(request.timeoutMs), onTimeout: () => "TimedOut" as const }),
-      withoutRedirects
-    )
+  const send = <A>(
+    request: Request,
+    onResponse: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, unknown>
+  ) =>
+    client
+      .execute(toHttpClientRequest(request))
+      .pipe(
+        Effect.flatMap(onResponse),
+        Effect.timeoutFail({ duration: Duration.millis(request.timeoutMs), onTimeout: () => "TimedOut" as const }),
+        withoutRedirects
+      )
   return {
     exchange: (request) =>
       Effect.catchAll(

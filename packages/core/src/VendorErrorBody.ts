@@ -106,7 +106,10 @@ const millis = (seconds: number | undefined) => (seconds === undefined ? undefin
 const excerpt = (text: string): string | undefined => {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
   if (title) return title
-  const flat = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
+  const flat = text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
   if (flat.length === 0) return undefined
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
 }
@@ -129,7 +132,10 @@ const fromDetailList = (detail: ReadonlyArray<typeof DetailItem.Type | undefined
  */
 export const parse = (json: unknown, text: string): VendorErrorBody => {
   if (!Predicate.isRecord(json)) {
-    return { codes: [], message: json === undefined ? excerpt(text) : typeof json === "string" && json.length > 0 ? json : undefined }
+    return {
+      codes: [],
+      message: json === undefined ? excerpt(text) : typeof json === "string" && json.length > 0 ? json : undefined
+    }
   }
   // Every field is optional and lenient, so any object decodes.
   const envelope = decodeEnvelope(json)
@@ -210,11 +216,13 @@ const JSON_START = /^\s*[[{]/
  * @since 0.2.0
  * @category parsing
  */
-export const extend = (refine: (body: VendorErrorBody, json: unknown) => VendorErrorBody): Reader => (text) => {
-  const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
-  // Through `fromText`, so that whatever the default reader learns, an extended one knows too.
-  return refine(fromText(text), json)
-}
+export const extend =
+  (refine: (body: VendorErrorBody, json: unknown) => VendorErrorBody): Reader =>
+  (text) => {
+    const json = text.length === 0 ? undefined : Option.getOrUndefined(decodeJson(text))
+    // Through `fromText`, so that whatever the default reader learns, an extended one knows too.
+    return refine(fromText(text), json)
+  }
 
 /**
  * Reads `text` with `reader`, and with {@link fromText} when `reader` is absent or throws; then marks
@@ -242,5 +250,7 @@ export const read = (
   const quotaCodes = options.quotaCodes
   if (body.quota !== undefined || quotaCodes === undefined || quotaCodes.length === 0) return body
   const wanted = new Set(quotaCodes.map((code) => code.toLowerCase()))
-  return body.codes.some((code) => typeof code === "string" && wanted.has(code.toLowerCase())) ? { ...body, quota: true } : body
+  return body.codes.some((code) => typeof code === "string" && wanted.has(code.toLowerCase()))
+    ? { ...body, quota: true }
+    : body
 }

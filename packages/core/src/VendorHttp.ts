@@ -81,7 +81,8 @@ export const immediateRetries: (maxAttempts: number) => RetryPolicy = RetryPolic
  * @since 0.1.0
  * @category parsing
  */
-export const retryAfterMillis: (headers: Headers.Headers, now: number) => number | undefined = RetryPolicy_.retryAfterMillis
+export const retryAfterMillis: (headers: Headers.Headers, now: number) => number | undefined =
+  RetryPolicy_.retryAfterMillis
 
 /**
  * What decides whether a failed response is an invalid-state refusal, so that it becomes
@@ -249,7 +250,10 @@ export interface VendorHttp {
   readonly provider: string
   readonly baseUrl: string
   /** Sends with retries; any non-2xx or transport failure becomes a typed error. */
-  readonly execute: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Response, BatchError.BatchError>
+  readonly execute: (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ) => Effect.Effect<Response, BatchError.BatchError>
   /** `execute`, then the body as JSON decoded with `schema`; `raw` is the parsed JSON as sent. */
   readonly json: <A, I>(
     schema: Schema.Schema<A, I>,
@@ -264,7 +268,10 @@ export interface VendorHttp {
    * already has the lines before it. Run the stream once, and soon: on `NodeClient`'s transport, a body
    * nobody starts reading within the attempt timeout is given up (its connection closed).
    */
-  readonly lines: (request: HttpClientRequest.HttpClientRequest, call: Call) => Effect.Effect<Lines, BatchError.BatchError>
+  readonly lines: (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ) => Effect.Effect<Lines, BatchError.BatchError>
 }
 
 /**
@@ -418,7 +425,10 @@ export const make = (options: Options): Effect.Effect<VendorHttp, never, HttpCli
  * @since 0.1.0
  * @category constructors
  */
-export const makeFor = (vendor: Vendor, options: ClientOptions): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
+export const makeFor = (
+  vendor: Vendor,
+  options: ClientOptions
+): Effect.Effect<VendorHttp, never, HttpClient.HttpClient> =>
   make({
     ...boundsOf(options),
     provider: vendor.provider,
@@ -462,7 +472,8 @@ const isAbsolute = (url: string) => /^https?:\/\//i.test(url)
 const isOk = (status: number) => status >= 200 && status < 300
 
 /** As `HttpClientRequest.prependUrl`. */
-const joinUrl = (base: string, url: string): string => (base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url)
+const joinUrl = (base: string, url: string): string =>
+  base.endsWith("/") && url.startsWith("/") ? base + url.slice(1) : base + url
 
 const lowerKeys = (record: Readonly<Record<string, string>>): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -534,7 +545,10 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   const key = Redacted.value(options.apiKey).trim()
   const redact = Redact.make(key)
   const scrub = redact.scrub
-  const fixedHeaders: Readonly<Record<string, string>> = { accept: "application/json", ...lowerKeys(options.headers ?? {}) }
+  const fixedHeaders: Readonly<Record<string, string>> = {
+    accept: "application/json",
+    ...lowerKeys(options.headers ?? {})
+  }
   const authHeader: readonly [string, string] =
     options.auth._tag === "Bearer" ? ["authorization", `Bearer ${key}`] : [options.auth.name, key]
   /** The fixed headers and the key: built once, shared by every request that adds nothing. */
@@ -548,7 +562,10 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
    * over the one before: the fixed ones, the per-call ones (`withHeaders`), the request's own, and the
    * key, sent to the API's origin only (never to a URL a response pointed elsewhere).
    */
-  const target = (request: HttpClientRequest.HttpClientRequest, extra: Readonly<Record<string, string>>): Target | string => {
+  const target = (
+    request: HttpClientRequest.HttpClientRequest,
+    extra: Readonly<Record<string, string>>
+  ): Target | string => {
     const absolute = isAbsolute(request.url)
     const path = absolute ? request.url : joinUrl(baseUrl, request.url)
     const url = UrlParams.makeUrl(path, request.urlParams, request.hash)
@@ -566,7 +583,10 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       if (withKey) out[authHeader[0]] = authHeader[1]
       headers = out
     }
-    return { path, request: { method: request.method, url: url.right, headers, body: request.body, timeoutMs, maxBodyBytes } }
+    return {
+      path,
+      request: { method: request.method, url: url.right, headers, body: request.body, timeoutMs, maxBodyBytes }
+    }
   }
 
   /** The one failure that says the request could not be built or sent: no retry can help. */
@@ -589,7 +609,9 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       case "TimedOut":
         return {
           _tag: "NoResponse",
-          reason: cut ? `the call's deadline of ${Duration.format(Duration.millis(deadlineMs))} passed` : `no response within ${timeout}`
+          reason: cut
+            ? `the call's deadline of ${Duration.format(Duration.millis(deadlineMs))} passed`
+            : `no response within ${timeout}`
         }
       case "NoResponse":
         return { _tag: "NoResponse", reason: scrub(Redact.reasonOf(answer.cause)), cause: redact.error(answer.cause) }
@@ -633,7 +655,13 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
     }
   }
 
-  const statusFailure = (status: number, rawHeaders: Headers.Headers, text: string, operation: string, now: number): RetryPolicy_.Failure => {
+  const statusFailure = (
+    status: number,
+    rawHeaders: Headers.Headers,
+    text: string,
+    operation: string,
+    now: number
+  ): RetryPolicy_.Failure => {
     const headers = redact.headers(rawHeaders)
     // Read as sent (the refusal and quota rules read its words); what is shown of it is scrubbed in `report`.
     const body = VendorErrorBody.read(text, errorBodyOptions)
@@ -648,7 +676,14 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   }
 
   /** The failure of the last attempt, as the caller gets it. */
-  const errorOf = (failure: RetryPolicy_.Failure, method: string, path: string, call: Call, operation: string, attempts: number): BatchError.BatchError => {
+  const errorOf = (
+    failure: RetryPolicy_.Failure,
+    method: string,
+    path: string,
+    call: Call,
+    operation: string,
+    attempts: number
+  ): BatchError.BatchError => {
     switch (failure._tag) {
       case "Final":
         return failure.error
@@ -715,7 +750,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const callPolicy = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       // Only a call that asked for a longer attempt (an upload) moves the deadline.
-      const deadline = clock.unsafeCurrentTimeMillis() + (longer === undefined ? deadlineMs : Math.max(deadlineMs, longer))
+      const deadline =
+        clock.unsafeCurrentTimeMillis() + (longer === undefined ? deadlineMs : Math.max(deadlineMs, longer))
       let attempts = 0
       const sendNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
@@ -757,13 +793,20 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       })
     })
 
-  const responseOf = (answer: { readonly status: number; readonly headers: Headers.Headers; readonly text: string }): Response => {
+  const responseOf = (answer: {
+    readonly status: number
+    readonly headers: Headers.Headers
+    readonly text: string
+  }): Response => {
     const headers = redact.headers(answer.headers)
     // The body is data: never rewritten (a short or common key would corrupt it); errors scrub what they show.
     return { status: answer.status, headers, text: answer.text, requestId: requestIdOf(headers) }
   }
 
-  const execute = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Response, BatchError.BatchError> =>
+  const execute = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ): Effect.Effect<Response, BatchError.BatchError> =>
     run(request, call, transport.exchange, (answer) =>
       answer._tag === "Response" && isOk(answer.status) ? responseOf(answer) : undefined
     )
@@ -771,10 +814,16 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
   const bodyFailures = (): Lines_.Failures<Error | "idle", BodyFailure> => ({
     error: (error) =>
       error === "idle"
-        ? new BodyFailure({ kind: "stalled", reason: `no bytes for ${Duration.format(Duration.millis(idleMs))} (the idle timeout)` })
+        ? new BodyFailure({
+            kind: "stalled",
+            reason: `no bytes for ${Duration.format(Duration.millis(idleMs))} (the idle timeout)`
+          })
         : new BodyFailure({ kind: "broke", reason: scrub(Redact.reasonOf(error)), cause: redact.error(error) }),
     tooLong: () =>
-      new BodyFailure({ kind: "tooLong", reason: `a line longer than ${bounds.maxLineLength} characters (maxLineLength)` }),
+      new BodyFailure({
+        kind: "tooLong",
+        reason: `a line longer than ${bounds.maxLineLength} characters (maxLineLength)`
+      }),
     tooSlow: (bytes, ms) =>
       new BodyFailure({
         kind: "slow",
@@ -782,7 +831,13 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       })
   })
 
-  const linesOfHead = (status: number, rawHeaders: Headers.Headers, method: string, path: string, body: Transport.BodyReader): Lines => {
+  const linesOfHead = (
+    status: number,
+    rawHeaders: Headers.Headers,
+    method: string,
+    path: string,
+    body: Transport.BodyReader
+  ): Lines => {
     const headers = redact.headers(rawHeaders)
     const lines = Lines_.linesOf(body(idleMs), bounds, bodyFailures())
     return {
@@ -795,7 +850,10 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
     }
   }
 
-  const lines = (request: HttpClientRequest.HttpClientRequest, call: Call): Effect.Effect<Lines, BatchError.BatchError> =>
+  const lines = (
+    request: HttpClientRequest.HttpClientRequest,
+    call: Call
+  ): Effect.Effect<Lines, BatchError.BatchError> =>
     run(request, call, transport.download, (answer, path) =>
       answer._tag === "Head"
         ? linesOfHead(answer.status, answer.headers, request.method, path, answer.body)

@@ -8,7 +8,11 @@ describe("Batch vocabulary: queued and partial", () => {
   it("keeps queued only when true, and encodes it", () => {
     const queued = Batch.make({ ...base, status: "validating", queued: true })
     expect(queued.queued).toBe(true)
-    expect(Schema.encodeSync(Batch.Batch)(queued)).toMatchObject({ status: "validating", queued: true, terminal: false })
+    expect(Schema.encodeSync(Batch.Batch)(queued)).toMatchObject({
+      status: "validating",
+      queued: true,
+      terminal: false
+    })
     const running = Batch.make({ ...base, status: "in_progress", queued: false })
     expect("queued" in running).toBe(false)
     expect(Object.keys(Schema.encodeSync(Batch.Batch)(running))).not.toContain("queued")
@@ -27,6 +31,14 @@ describe("Batch vocabulary: queued and partial", () => {
   })
 
   it("refuses queued: false on the wire (only true is a value)", () => {
-    expect(() => Schema.decodeUnknownSync(Batch.Batch)({ ...base, status: "validating", terminal: false, counts: {}, queued: false })).toThrow()
+    expect(() =>
+      Schema.decodeUnknownSync(Batch.Batch)({
+        ...base,
+        status: "validating",
+        terminal: false,
+        counts: {},
+        queued: false
+      })
+    ).toThrow()
   })
 })

@@ -50,15 +50,23 @@ describe("BatchError.fromHttp", () => {
     assert.strictEqual(map(429, { error: { type: "insufficient_quota", message: "x" } })._tag, "QuotaExceeded")
     assert.strictEqual(map(429, { error: { code: "spend_limit_exceeded", message: "cap" } })._tag, "QuotaExceeded")
     assert.strictEqual(
-      map(429, { type: "error", error: { type: "rate_limit_error", message: "m", details: { error_code: "enforced_spend_limit_reached" } } })._tag,
+      map(429, {
+        type: "error",
+        error: { type: "rate_limit_error", message: "m", details: { error_code: "enforced_spend_limit_reached" } }
+      })._tag,
       "QuotaExceeded"
     )
     assert.strictEqual(map(429, { error: { message: "You exceeded your current quota" } })._tag, "RateLimited")
     assert.strictEqual(
-      map(429, { error: { code: "rate_limit_exceeded", message: "Quota exceeded for metric: x, limit: 15 per minute" } })._tag,
+      map(429, {
+        error: { code: "rate_limit_exceeded", message: "Quota exceeded for metric: x, limit: 15 per minute" }
+      })._tag,
       "RateLimited"
     )
-    assert.strictEqual(map(429, { error: { type: "rate_limit_error", message: "Too many requests" } })._tag, "RateLimited")
+    assert.strictEqual(
+      map(429, { error: { type: "rate_limit_error", message: "Too many requests" } })._tag,
+      "RateLimited"
+    )
   })
   it("RateLimited carries retryAfterMs and the request id", () => {
     const e = map(429, { error: "slow down" }, { retryAfterMs: 1500, requestId: "req_1" })
@@ -102,7 +110,14 @@ describe("an error answer whose JSON body was cut off", () => {
 describe("withItemsDelivered", () => {
   it("is the same error with the count and a message that says so; one that has a count keeps it", () => {
     const cause = new Error("the retrieve that followed failed")
-    const refusal = new BatchError.InvalidBatchState({ provider: "p", operation: "results", batchId: "b", message: "refused", requestId: "req_1", cause })
+    const refusal = new BatchError.InvalidBatchState({
+      provider: "p",
+      operation: "results",
+      batchId: "b",
+      message: "refused",
+      requestId: "req_1",
+      cause
+    })
     const counted = BatchError.withItemsDelivered(refusal, 7)
     assert.instanceOf(counted, BatchError.InvalidBatchState)
     assert.strictEqual(counted._tag, "InvalidBatchState")
@@ -114,7 +129,10 @@ describe("withItemsDelivered", () => {
     }
     assert.strictEqual(counted.requestId, "req_1")
     assert.strictEqual(BatchError.withItemsDelivered(counted, 9), counted)
-    const unavailable = BatchError.withItemsDelivered(new BatchError.ProviderUnavailable({ provider: "p", operation: "results", message: "503", httpStatus: 503 }), 3)
+    const unavailable = BatchError.withItemsDelivered(
+      new BatchError.ProviderUnavailable({ provider: "p", operation: "results", message: "503", httpStatus: 503 }),
+      3
+    )
     assert.deepStrictEqual(JSON.parse(JSON.stringify(unavailable)), {
       _tag: "ProviderUnavailable",
       provider: "p",
@@ -129,40 +147,76 @@ describe("withItemsDelivered", () => {
 describe("VendorErrorBody", () => {
   it("reads every vendor envelope", () => {
     const cases: Array<[unknown, Partial<VendorErrorBody.VendorErrorBody>]> = [
-      [{ error: { message: "m1", type: "invalid_request_error", param: null, code: "c1" } }, { message: "m1", codes: ["invalid_request_error", "c1"] }],
-      [{ type: "error", error: { type: "not_found_error", message: "Not found" }, request_id: "req_011C" }, { message: "Not found", codes: ["not_found_error"], requestId: "req_011C" }],
+      [
+        { error: { message: "m1", type: "invalid_request_error", param: null, code: "c1" } },
+        { message: "m1", codes: ["invalid_request_error", "c1"] }
+      ],
+      [
+        { type: "error", error: { type: "not_found_error", message: "Not found" }, request_id: "req_011C" },
+        { message: "Not found", codes: ["not_found_error"], requestId: "req_011C" }
+      ],
       [{ error: "Batch not found" }, { message: "Batch not found", codes: [] }],
-      [{ detail: "Rate limit exceeded", retry_after: 60 }, { message: "Rate limit exceeded", retryAfterMs: 60_000 }],
-      [{ error: { code: "rate_limit_exceeded", message: "slow", retry_after_seconds: 2.5 }, request_id: "req_01H" }, { message: "slow", retryAfterMs: 2500, requestId: "req_01H" }],
+      [
+        { detail: "Rate limit exceeded", retry_after: 60 },
+        { message: "Rate limit exceeded", retryAfterMs: 60_000 }
+      ],
+      [
+        { error: { code: "rate_limit_exceeded", message: "slow", retry_after_seconds: 2.5 }, request_id: "req_01H" },
+        { message: "slow", retryAfterMs: 2500, requestId: "req_01H" }
+      ],
       [{ message: "plain" }, { message: "plain" }]
     ]
     for (const [body, want] of cases) {
       const got = VendorErrorBody.fromText(JSON.stringify(body))
-      for (const [k, v] of Object.entries(want)) assert.deepStrictEqual(got[k as keyof typeof got], v, `${k} of ${JSON.stringify(body)}`)
+      for (const [k, v] of Object.entries(want))
+        assert.deepStrictEqual(got[k as keyof typeof got], v, `${k} of ${JSON.stringify(body)}`)
     }
   })
   it("reads each field on its own: a field of an unexpected type is skipped, the rest still read", () => {
     const got = VendorErrorBody.fromText(
-      JSON.stringify({ error: { message: 42, type: "rate_limit_error", code: ["x"], retry_after_seconds: "2" }, request_id: 7, retry_after: 3 })
+      JSON.stringify({
+        error: { message: 42, type: "rate_limit_error", code: ["x"], retry_after_seconds: "2" },
+        request_id: 7,
+        retry_after: 3
+      })
     )
-    assert.deepStrictEqual(got, { codes: ["rate_limit_error"], message: undefined, requestId: undefined, retryAfterMs: 3000 })
-    assert.deepStrictEqual(VendorErrorBody.fromText(JSON.stringify({ error: "", message: "fallback" })).message, "fallback")
-    assert.deepStrictEqual(VendorErrorBody.fromText(JSON.stringify({ error: { message: "m", details: { error_code: "E42", hint: "h" } } })), {
-      codes: ["E42"],
-      message: "m",
-      details: { error_code: "E42", hint: "h" },
+    assert.deepStrictEqual(got, {
+      codes: ["rate_limit_error"],
+      message: undefined,
       requestId: undefined,
-      retryAfterMs: undefined
+      retryAfterMs: 3000
     })
+    assert.deepStrictEqual(
+      VendorErrorBody.fromText(JSON.stringify({ error: "", message: "fallback" })).message,
+      "fallback"
+    )
+    assert.deepStrictEqual(
+      VendorErrorBody.fromText(JSON.stringify({ error: { message: "m", details: { error_code: "E42", hint: "h" } } })),
+      {
+        codes: ["E42"],
+        message: "m",
+        details: { error_code: "E42", hint: "h" },
+        requestId: undefined,
+        retryAfterMs: undefined
+      }
+    )
   })
   it("keeps FastAPI's validation list as sent and joins its messages", () => {
-    const detail = [{ loc: [], msg: "first", type: "t", input: 1 }, "stray", { loc: ["body", "limit"], message: "second" }, { msg: "" }]
+    const detail = [
+      { loc: [], msg: "first", type: "t", input: 1 },
+      "stray",
+      { loc: ["body", "limit"], message: "second" },
+      { msg: "" }
+    ]
     const got = VendorErrorBody.fromText(JSON.stringify({ detail }))
     assert.strictEqual(got.message, "first; body.limit: second")
     assert.deepStrictEqual(got.details, detail)
   })
   it("takes an HTML page's title and never fails on text", () => {
-    assert.strictEqual(VendorErrorBody.fromText("<html><head><title>502 Bad Gateway</title></head></html>").message, "502 Bad Gateway")
+    assert.strictEqual(
+      VendorErrorBody.fromText("<html><head><title>502 Bad Gateway</title></head></html>").message,
+      "502 Bad Gateway"
+    )
     assert.strictEqual(VendorErrorBody.fromText("").message, undefined)
     assert.strictEqual(VendorErrorBody.fromText("upstream connect error").message, "upstream connect error")
     assert.strictEqual(VendorErrorBody.fromText("null").message, undefined)

@@ -5,7 +5,17 @@ import * as Effect from "effect/Effect"
 describe("BatchId", () => {
   it.effect("refuses empty, too long, relative segments and control characters before any request", () =>
     Effect.gen(function* () {
-      for (const bad of ["", "x".repeat(257), ".", "..", "batch\n1", "a\u0000b", "tab\there", "del\u007f", "c1\u0085"]) {
+      for (const bad of [
+        "",
+        "x".repeat(257),
+        ".",
+        "..",
+        "batch\n1",
+        "a\u0000b",
+        "tab\there",
+        "del\u007f",
+        "c1\u0085"
+      ]) {
         const error = yield* Effect.flip(BatchId.check("openai", "cancel", bad))
         assert.strictEqual(error._tag, "InvalidRequest")
         assert.strictEqual(error.provider, "openai")

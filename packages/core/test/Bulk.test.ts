@@ -23,20 +23,50 @@ const scripted = (script: Record<string, ReadonlyArray<"ok" | "slow" | BatchErro
         sent[ref.id] = n
         const answers = script[ref.id] ?? ["ok"]
         const answer = answers[Math.min(n, answers.length) - 1] ?? "ok"
-        const ok = Effect.succeed(Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} }))
+        const ok = Effect.succeed(
+          Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
+        )
         return answer === "ok" ? ok : answer === "slow" ? Effect.delay(ok, "5 seconds") : Effect.fail(answer)
       }),
-    retrieve: (ref) => Effect.succeed(Batch.make({ id: ref.id, provider: "test", status: "in_progress", vendorStatus: "in_progress", raw: {} })),
+    retrieve: (ref) =>
+      Effect.succeed(
+        Batch.make({ id: ref.id, provider: "test", status: "in_progress", vendorStatus: "in_progress", raw: {} })
+      ),
     list: () => Effect.die("unused"),
     results: () => Stream.empty
   })
   return { sent, layer: Layer.succeed(BatchProvider.BatchProvider, service) }
 }
 
-const unavailable = new BatchError.ProviderUnavailable({ provider: "test", operation: "cancel", httpStatus: 503, message: "busy" })
-const finished = new BatchError.InvalidBatchState({ provider: "test", operation: "cancel", batchId: "done", vendorStatus: "completed", status: "completed", message: "finished" })
-const running = new BatchError.InvalidBatchState({ provider: "test", operation: "cancel", batchId: "busy", vendorStatus: "in_progress", status: "in_progress", message: "try later" })
-const stalling = new BatchError.RateLimited({ provider: "test", operation: "cancel", httpStatus: 429, retryAfterMs: 999_999_999, message: "slow down" })
+const unavailable = new BatchError.ProviderUnavailable({
+  provider: "test",
+  operation: "cancel",
+  httpStatus: 503,
+  message: "busy"
+})
+const finished = new BatchError.InvalidBatchState({
+  provider: "test",
+  operation: "cancel",
+  batchId: "done",
+  vendorStatus: "completed",
+  status: "completed",
+  message: "finished"
+})
+const running = new BatchError.InvalidBatchState({
+  provider: "test",
+  operation: "cancel",
+  batchId: "busy",
+  vendorStatus: "in_progress",
+  status: "in_progress",
+  message: "try later"
+})
+const stalling = new BatchError.RateLimited({
+  provider: "test",
+  operation: "cancel",
+  httpStatus: 429,
+  retryAfterMs: 999_999_999,
+  message: "slow down"
+})
 
 /** Runs `effect` while the test clock moves a second at a time, up to `seconds`. */
 const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
@@ -54,10 +84,21 @@ const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
 describe("bulk cancel", () => {
   it.effect("sends again what can pass (up to `retries` more times), never what cannot; `attempts` says how many", () =>
     Effect.gen(function* () {
-      const { sent, layer } = scripted({ flaky: [unavailable, unavailable, "ok"], down: [unavailable], done: [finished], busy: [running, "ok"] })
-      const outcomes = yield* withClock(Lifecycle.cancelMany(["flaky", "down", "done", "busy", "fine"], { concurrency: 2 }), 120).pipe(Effect.provide(layer))
+      const { sent, layer } = scripted({
+        flaky: [unavailable, unavailable, "ok"],
+        down: [unavailable],
+        done: [finished],
+        busy: [running, "ok"]
+      })
+      const outcomes = yield* withClock(
+        Lifecycle.cancelMany(["flaky", "down", "done", "busy", "fine"], { concurrency: 2 }),
+        120
+      ).pipe(Effect.provide(layer))
       const by = Object.fromEntries(outcomes.map((o) => [o.batchId, o]))
-      assert.deepStrictEqual(outcomes.map((o) => o.batchId), ["flaky", "down", "done", "busy", "fine"])
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.batchId),
+        ["flaky", "down", "done", "busy", "fine"]
+      )
       assert.strictEqual(by.flaky?._tag, "Cancelled")
       assert.strictEqual(by.flaky?.attempts, 3)
       assert.strictEqual(by.down?._tag === "Failed" && by.down.error._tag, "ProviderUnavailable")
@@ -77,8 +118,13 @@ describe("bulk cancel", () => {
   it.effect("a retry-after of days does not stall the run: the pause is capped at a minute", () =>
     Effect.gen(function* () {
       const { layer } = scripted({ a: [stalling, "ok"] })
-      const outcomes = yield* withClock(Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 2 }), 90).pipe(Effect.provide(layer))
-      assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Cancelled", "Cancelled", "Cancelled"])
+      const outcomes = yield* withClock(Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 2 }), 90).pipe(
+        Effect.provide(layer)
+      )
+      assert.deepStrictEqual(
+        outcomes.map((o) => o._tag),
+        ["Cancelled", "Cancelled", "Cancelled"]
+      )
       assert.strictEqual(outcomes[0]?.attempts, 2)
     })
   )
@@ -103,7 +149,11 @@ describe("bulk cancel", () => {
       const outcomes = yield* Fiber.join(fiber)
       const a = outcomes.find((o) => o.batchId === "a")
       assert.strictEqual(a?._tag === "Failed" && a.error._tag, "ProviderUnavailable")
-      assert.strictEqual(outcomes.find((o) => o.batchId === "b")?._tag, "Cancelled", "the cancel in flight finished and is reported")
+      assert.strictEqual(
+        outcomes.find((o) => o.batchId === "b")?._tag,
+        "Cancelled",
+        "the cancel in flight finished and is reported"
+      )
       assert.isUndefined(sent.c, "no cancel started after the stop")
       assert.strictEqual(sent.a, 1)
       assert.deepStrictEqual([...seen].sort(), outcomes.map((o) => o.batchId).sort())
@@ -129,16 +179,34 @@ describe("bulk cancel", () => {
             yield* Effect.sleep("100 millis")
             inFlight--
             if (ref.id.startsWith("w") && n === 1) {
-              return yield* Effect.fail(new BatchError.RateLimited({ provider: "test", operation: "cancel", httpStatus: 429, retryAfterMs: 1_000, message: "slow down" }))
+              return yield* Effect.fail(
+                new BatchError.RateLimited({
+                  provider: "test",
+                  operation: "cancel",
+                  httpStatus: 429,
+                  retryAfterMs: 1_000,
+                  message: "slow down"
+                })
+              )
             }
-            return Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
+            return Batch.make({
+              id: ref.id,
+              provider: "test",
+              status: "cancelling",
+              vendorStatus: "cancelling",
+              raw: {}
+            })
           }),
         retrieve: () => Effect.die("unused"),
         list: () => Effect.die("unused"),
         results: () => Stream.empty
       })
       const ids = [...Array.from({ length: 8 }, (_, i) => `w${i}`), ...Array.from({ length: 40 }, (_, i) => `x${i}`)]
-      const fiber = yield* Effect.fork(Lifecycle.cancelMany(ids, { concurrency: 8 }).pipe(Effect.provide(Layer.succeed(BatchProvider.BatchProvider, service))))
+      const fiber = yield* Effect.fork(
+        Lifecycle.cancelMany(ids, { concurrency: 8 }).pipe(
+          Effect.provide(Layer.succeed(BatchProvider.BatchProvider, service))
+        )
+      )
       for (let i = 0; i < 200 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("50 millis")
       const outcomes = yield* Fiber.join(fiber)
       assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
@@ -155,10 +223,24 @@ describe("bulk cancel", () => {
         seen.push(o.batchId)
         if (o.batchId === "b") throw new Error("the report's disk is full")
       }
-      const outcomes = yield* Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 1, onOutcome }).pipe(Effect.provide(layer))
-      assert.deepStrictEqual(outcomes.map((o) => [o.batchId, o._tag]), [["a", "Cancelled"], ["b", "Cancelled"], ["c", "Cancelled"]])
-      const streamed = yield* Stream.runCollect(Lifecycle.cancelEach(["d", "b", "e"], { concurrency: 1, onOutcome })).pipe(Effect.provide(layer))
-      assert.deepStrictEqual([...streamed].map((o) => o.batchId), ["d", "b", "e"])
+      const outcomes = yield* Lifecycle.cancelMany(["a", "b", "c"], { concurrency: 1, onOutcome }).pipe(
+        Effect.provide(layer)
+      )
+      assert.deepStrictEqual(
+        outcomes.map((o) => [o.batchId, o._tag]),
+        [
+          ["a", "Cancelled"],
+          ["b", "Cancelled"],
+          ["c", "Cancelled"]
+        ]
+      )
+      const streamed = yield* Stream.runCollect(
+        Lifecycle.cancelEach(["d", "b", "e"], { concurrency: 1, onOutcome })
+      ).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(
+        [...streamed].map((o) => o.batchId),
+        ["d", "b", "e"]
+      )
       assert.deepStrictEqual(seen, ["a", "b", "c", "d", "b", "e"])
     })
   )

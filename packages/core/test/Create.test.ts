@@ -21,7 +21,10 @@ const spec: Create.Spec = {
   line: (r, endpoint) => ({ custom_id: r.customId, method: "POST", url: endpoint, body: r.body })
 }
 
-const req = (id: string, model = "m", more: Record<string, unknown> = {}) => ({ customId: id, body: { model, ...more } })
+const req = (id: string, model = "m", more: Record<string, unknown> = {}) => ({
+  customId: id,
+  body: { model, ...more }
+})
 
 const prepared = (input: Create.Input, options?: Create.Options, s: Create.Spec = spec) =>
   Effect.runPromise(
@@ -92,21 +95,41 @@ describe("Create.prepare", () => {
   })
 
   it("names the line of each refusal", async () => {
-    const jsonl = (...lines: ReadonlyArray<string>) => Create.jsonl((async function* () { yield `${lines.join("\n")}\n` })())
+    const jsonl = (...lines: ReadonlyArray<string>) =>
+      Create.jsonl(
+        (async function* () {
+          yield `${lines.join("\n")}\n`
+        })()
+      )
     const cases: ReadonlyArray<readonly [Create.Input, string, number]> = [
       [jsonl('{"custom_id":"a","body":{"model":"m"}}', "{not json"), "line 2 is not valid JSON", 2],
       [jsonl('{"custom_id":"a","body":{"model":"m"}}', '{"body":{}}'), "line 2 has no custom_id", 2],
-      [jsonl('{"custom_id":"a","body":{"model":"m"}}', '{"custom_id":"b"}'), "line 2 (custom_id \"b\") has no body", 2],
+      [jsonl('{"custom_id":"a","body":{"model":"m"}}', '{"custom_id":"b"}'), 'line 2 (custom_id "b") has no body', 2],
       [jsonl('{"custom_id":"a","body":{"model":"m"}}', "[1]"), "line 2 is not a JSON object", 2],
       [[req("a"), req("b"), req("a")], 'request 3: custom_id "a" repeats request 1', 3],
       [[req("a"), req("b", "other")], 'request 2: model "other" differs from "m"', 2],
       [[req("a"), { customId: "b", body: {} }], "request 2: no model", 2],
       [[req("a"), { ...req("b"), method: "GET" }], 'request 2: method "GET"', 2],
-      [[{ ...req("a"), url: "/v1/embeddings" }, { ...req("b"), url: "/v1/chat/completions" }], "request 2: url \"/v1/chat/completions\" differs", 2],
-      [[req("a"), { ...req("b"), url: "/v1/embeddings" }], 'request 2: url "/v1/embeddings" differs from the batch\'s endpoint /v1/chat/completions', 2],
+      [
+        [
+          { ...req("a"), url: "/v1/embeddings" },
+          { ...req("b"), url: "/v1/chat/completions" }
+        ],
+        'request 2: url "/v1/chat/completions" differs',
+        2
+      ],
+      [
+        [req("a"), { ...req("b"), url: "/v1/embeddings" }],
+        'request 2: url "/v1/embeddings" differs from the batch\'s endpoint /v1/chat/completions',
+        2
+      ],
       [[{ ...req("a"), url: "/v1/images" }], 'request 1: url "/v1/images" is not an endpoint', 1],
       [Array.from({ length: 6 }, (_, i) => req(`r${i}`)), "request 6: more than 5 requests", 6],
-      [[req("a", "m", { text: "x".repeat(1500) }), req("b", "m", { text: "x".repeat(600) })], "request 2: the input passes 2000 bytes", 2]
+      [
+        [req("a", "m", { text: "x".repeat(1500) }), req("b", "m", { text: "x".repeat(600) })],
+        "request 2: the input passes 2000 bytes",
+        2
+      ]
     ]
     for (const [input, message, line] of cases) {
       const error = await refusal(input)
@@ -123,7 +146,7 @@ describe("Create.prepare", () => {
       yield req("a")
     })()
     const cases: ReadonlyArray<readonly [Create.Options, string]> = [
-      [{ endpoint: "/v1/images" }, "endpoint \"/v1/images\" is not one the vendor takes"],
+      [{ endpoint: "/v1/images" }, 'endpoint "/v1/images" is not one the vendor takes'],
       [{ completionWindow: "48h" }, 'completion window "48h"'],
       [{ metadata: { a: "1", b: "2", c: "3", d: "4" } }, "metadata holds 4 pairs; at most 3"],
       [{ metadata: { "much-too-long": "1" } }, "longer than 8 characters"],
@@ -134,10 +157,22 @@ describe("Create.prepare", () => {
     ]
     for (const [options, message] of cases) assert.include((await refusal(input, options)).message, message)
     assert.isFalse(read, "the input is not read when the options are refused")
-    const anthropicLike: Create.Spec = { ...spec, endpoints: undefined, windows: undefined, metadata: undefined, outputExpiry: false }
+    const anthropicLike: Create.Spec = {
+      ...spec,
+      endpoints: undefined,
+      windows: undefined,
+      metadata: undefined,
+      outputExpiry: false
+    }
     assert.include((await refusal([req("a")], { metadata: { a: "b" } }, anthropicLike)).message, "keeps no metadata")
-    assert.include((await refusal([req("a")], { completionWindow: "24h" }, anthropicLike)).message, "takes no completion window")
-    assert.include((await refusal([req("a")], { endpoint: "/v1/chat/completions" }, anthropicLike)).message, "takes no endpoint")
+    assert.include(
+      (await refusal([req("a")], { completionWindow: "24h" }, anthropicLike)).message,
+      "takes no completion window"
+    )
+    assert.include(
+      (await refusal([req("a")], { endpoint: "/v1/chat/completions" }, anthropicLike)).message,
+      "takes no endpoint"
+    )
   })
 
   it("applies the vendor's own body rule and custom_id pattern", async () => {
@@ -148,7 +183,10 @@ describe("Create.prepare", () => {
       checkBody: (body) => (body.stream === true ? "stream is not allowed in a batch" : undefined)
     }
     assert.include((await refusal([req("a"), req("B")], {}, strict)).message, 'request 2: custom_id "B" does not match')
-    assert.include((await refusal([req("a"), req("b", "m", { stream: true })], {}, strict)).message, "request 2 (custom_id \"b\"): stream is not allowed")
+    assert.include(
+      (await refusal([req("a"), req("b", "m", { stream: true })], {}, strict)).message,
+      'request 2 (custom_id "b"): stream is not allowed'
+    )
     // Mixed models are fine where the vendor allows them; the batch then names none.
     assert.isUndefined((await prepared([req("a"), req("b", "n")], {}, strict)).model)
   })
@@ -175,7 +213,10 @@ describe("Create bodies", () => {
           )
           assert.strictEqual(form.get("purpose"), "batch")
           const file = form.get("file") as File
-          assert.strictEqual(yield* Effect.promise(() => file.text()), text.slice(text.indexOf("{"), text.lastIndexOf("}") + 2))
+          assert.strictEqual(
+            yield* Effect.promise(() => file.text()),
+            text.slice(text.indexOf("{"), text.lastIndexOf("}") + 2)
+          )
           assert.strictEqual(progress.at(-1)?.bytes, Buffer.byteLength(text))
         })
       )

@@ -22,7 +22,20 @@ describe("DurationText: one grammar for settings and the command line", () => {
   })
 
   it("does not read a bare number (its unit is the caller's to say), nor anything else", () => {
-    for (const text of ["30", "2000", "1.5", "", "   ", "s", "10 parsecs", "5x", "-5s", "1h 30", "10m10", "9".repeat(80) + "s"]) {
+    for (const text of [
+      "30",
+      "2000",
+      "1.5",
+      "",
+      "   ",
+      "s",
+      "10 parsecs",
+      "5x",
+      "-5s",
+      "1h 30",
+      "10m10",
+      "9".repeat(80) + "s"
+    ]) {
       expect(DurationText.parse(text), text).toEqual(Option.none())
     }
     expect(DurationText.isBare(" 30 ")).toBe(true)

@@ -13,7 +13,12 @@ const faultReader = VendorErrorBody.extend((body, json) => {
   const fault = Wire.field(Fault, json, "fault")
   return fault === undefined
     ? body
-    : { ...body, message: fault.text, codes: [...body.codes, fault.reason], quota: fault.reason === "credits_exhausted" }
+    : {
+        ...body,
+        message: fault.text,
+        codes: [...body.codes, fault.reason],
+        quota: fault.reason === "credits_exhausted"
+      }
 })
 
 const cancel = (script: ReadonlyArray<Scripted>, vendor: Partial<VendorHttp.Vendor> = {}) => {
@@ -24,15 +29,23 @@ const cancel = (script: ReadonlyArray<Scripted>, vendor: Partial<VendorHttp.Vend
       { apiKey: Redacted.make("sk-test-0123456789abcdef"), retry: VendorHttp.immediateRetries(3) }
     ).pipe(Effect.provideService(HttpClient.HttpClient, client))
   )
-  return { seen, call: Effect.flip(http.execute(HttpClientRequest.post("/batches/b1/cancel"), { operation: "cancel", batchId: "b1" })) }
+  return {
+    seen,
+    call: Effect.flip(
+      http.execute(HttpClientRequest.post("/batches/b1/cancel"), { operation: "cancel", batchId: "b1" })
+    )
+  }
 }
 
 describe("a vendor's own error-body reader (Vendor.errorBody)", () => {
   it.effect("reads a message and codes from an envelope no built-in reader knows", () =>
     Effect.gen(function* () {
-      const { call } = cancel([{ status: 400, body: { fault: { reason: "bad_model", text: "model lumen-9 is retired" } } }], {
-        errorBody: faultReader
-      })
+      const { call } = cancel(
+        [{ status: 400, body: { fault: { reason: "bad_model", text: "model lumen-9 is retired" } } }],
+        {
+          errorBody: faultReader
+        }
+      )
       const error = yield* call
       assert.strictEqual(error._tag, "InvalidRequest")
       assert.include(error.message, "model lumen-9 is retired")
@@ -40,15 +53,20 @@ describe("a vendor's own error-body reader (Vendor.errorBody)", () => {
   )
   it.effect("without it, the same body says nothing but its status", () =>
     Effect.gen(function* () {
-      const error = yield* cancel([{ status: 400, body: { fault: { reason: "bad_model", text: "model lumen-9 is retired" } } }]).call
+      const error = yield* cancel([
+        { status: 400, body: { fault: { reason: "bad_model", text: "model lumen-9 is retired" } } }
+      ]).call
       assert.notInclude(error.message, "lumen-9")
     })
   )
   it.effect("decides the quota: a 429 it marks is QuotaExceeded and is sent once", () =>
     Effect.gen(function* () {
-      const { call, seen } = cancel([{ status: 429, body: { fault: { reason: "credits_exhausted", text: "no credits left" } } }], {
-        errorBody: faultReader
-      })
+      const { call, seen } = cancel(
+        [{ status: 429, body: { fault: { reason: "credits_exhausted", text: "no credits left" } } }],
+        {
+          errorBody: faultReader
+        }
+      )
       const error = yield* call
       assert.strictEqual(error._tag, "QuotaExceeded")
       assert.strictEqual(seen.length, 1)
@@ -100,7 +118,10 @@ describe("VendorErrorBody.read", () => {
     const text = JSON.stringify({ error: { code: "x_quota" } })
     assert.strictEqual(VendorErrorBody.read(text, { quotaCodes: ["X_QUOTA"] }).quota, true)
     assert.strictEqual(VendorErrorBody.read(text).quota, undefined)
-    const undecided = VendorErrorBody.read(text, { reader: VendorErrorBody.extend((b) => ({ ...b, quota: false })), quotaCodes: ["x_quota"] })
+    const undecided = VendorErrorBody.read(text, {
+      reader: VendorErrorBody.extend((b) => ({ ...b, quota: false })),
+      quotaCodes: ["x_quota"]
+    })
     assert.strictEqual(undecided.quota, false)
   })
   it("a reader's answer that is not a body is not used", () => {

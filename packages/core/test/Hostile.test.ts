@@ -71,7 +71,14 @@ const run = (transport: "node" | "fetch", limitMs: number, only?: string) =>
   new Promise<ReadonlyArray<Outcome>>((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(new URL("./fixtures/hostile-client.ts", import.meta.url)), base, transport, ...(only === undefined ? [] : [only])],
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("./fixtures/hostile-client.ts", import.meta.url)),
+        base,
+        transport,
+        ...(only === undefined ? [] : [only])
+      ],
       { stdio: ["ignore", "pipe", "inherit"] }
     )
     let out = ""

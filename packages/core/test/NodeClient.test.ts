@@ -115,7 +115,10 @@ const options = (overrides: Partial<VendorHttp.Options> = {}): VendorHttp.Option
 })
 
 /** The same calls through `NodeClient`'s transport and through its `HttpClient` on `Transport.fromHttpClient`. */
-const both = <A, E>(body: (http: VendorHttp.VendorHttp) => Effect.Effect<A, E>, overrides: Partial<VendorHttp.Options> = {}) =>
+const both = <A, E>(
+  body: (http: VendorHttp.VendorHttp) => Effect.Effect<A, E>,
+  overrides: Partial<VendorHttp.Options> = {}
+) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
     const fast = yield* Effect.either(body(VendorHttp.makeWith(yield* Transport.Transport, options(overrides))))
@@ -147,7 +150,9 @@ describe.sequential("NodeClient's transport", () => {
       const response = yield* http.execute(HttpClientRequest.get("/batches/b1"), call)
       assert.strictEqual(response.status, 200)
       // With tracing propagated, the HttpClient (and its span per request) is used.
-      const traced = yield* VendorHttp.make(options({ propagateTracing: true })).pipe(Effect.provideService(HttpClient.HttpClient, pipeline))
+      const traced = yield* VendorHttp.make(options({ propagateTracing: true })).pipe(
+        Effect.provideService(HttpClient.HttpClient, pipeline)
+      )
       const exit = yield* Effect.exit(traced.execute(HttpClientRequest.get("/batches/b1"), call))
       assert.include(String(exit), "the pipeline was used for")
     }).pipe(Effect.provide(NodeClient.layer))
@@ -162,7 +167,10 @@ describe.sequential("NodeClient's transport", () => {
       assert.strictEqual(head.status, 200)
       assert.strictEqual(head.headers["x-request-id"], "req_1")
       const bytes = yield* Stream.runCollect(head.body(5_000))
-      assert.deepStrictEqual(JSON.parse(Buffer.concat([...bytes]).toString("utf8")), { path: "/v1/batches/b1", echoed: "sk-" })
+      assert.deepStrictEqual(JSON.parse(Buffer.concat([...bytes]).toString("utf8")), {
+        path: "/v1/batches/b1",
+        echoed: "sk-"
+      })
     }).pipe(Effect.provide(NodeClient.layer))
   )
 
@@ -231,7 +239,9 @@ describe.sequential("NodeClient's transport", () => {
     Effect.gen(function* () {
       const elsewhere = base.replace("127.0.0.1", "localhost")
       const from = seen.length
-      const { fast, slow } = yield* both((http) => http.execute(HttpClientRequest.get(`${elsewhere}/v1/files/f1`), call))
+      const { fast, slow } = yield* both((http) =>
+        http.execute(HttpClientRequest.get(`${elsewhere}/v1/files/f1`), call)
+      )
       assert.isTrue(Either.isRight(fast) && Either.isRight(slow))
       const [a, b] = seen.slice(from)
       assert.isUndefined(a!.headers.authorization)
@@ -264,7 +274,10 @@ describe.sequential("NodeClient's transport", () => {
       assert.instanceOf(fast.left, BatchError.TransportFailure)
       assert.strictEqual(fast.left.message, slow.left.message)
       // The URL without its query, as on the pipeline.
-      assert.include(fast.left.message, `GET ${base}/v1/slow got no HTTP response after 2 attempt(s): no response within 200ms`)
+      assert.include(
+        fast.left.message,
+        `GET ${base}/v1/slow got no HTTP response after 2 attempt(s): no response within 200ms`
+      )
     })
   )
 
@@ -275,7 +288,10 @@ describe.sequential("NodeClient's transport", () => {
       const port = (closed.address() as AddressInfo).port
       yield* Effect.promise(() => new Promise<void>((done) => closed.close(() => done())))
       const transport = yield* Transport.Transport
-      const http = VendorHttp.makeWith(transport, options({ baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } }))
+      const http = VendorHttp.makeWith(
+        transport,
+        options({ baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } })
+      )
       const error = yield* Effect.flip(http.execute(HttpClientRequest.get("/batches/b1"), call))
       assert.instanceOf(error, BatchError.TransportFailure)
       if (!(error instanceof BatchError.TransportFailure)) return
@@ -304,7 +320,9 @@ describe.sequential("NodeClient's transport", () => {
     Effect.gen(function* () {
       const transport = yield* Transport.Transport
       const http = VendorHttp.makeWith(transport, options({ timeout: "10 seconds" }))
-      const outcome = yield* http.execute(HttpClientRequest.get("/slow?n=interrupt"), call).pipe(Effect.timeoutOption("100 millis"))
+      const outcome = yield* http
+        .execute(HttpClientRequest.get("/slow?n=interrupt"), call)
+        .pipe(Effect.timeoutOption("100 millis"))
       assert.isTrue(outcome._tag === "None")
       // The server sees the request go away, well before the 10 s timeout.
       for (let i = 0; i < 250 && !closed.has("/v1/slow?n=interrupt"); i++) yield* Effect.sleep("20 millis")
@@ -387,7 +405,10 @@ describe.sequential("NodeClient's download", () => {
       if (Either.isRight(fast) || Either.isRight(slow)) return
       assert.instanceOf(fast.left, BatchError.TransportFailure)
       assert.strictEqual(fast.left.message, slow.left.message)
-      assert.include(fast.left.message, `GET ${base}/v1/slow/file got no HTTP response after 2 attempt(s): no response within 200ms`)
+      assert.include(
+        fast.left.message,
+        `GET ${base}/v1/slow/file got no HTTP response after 2 attempt(s): no response within 200ms`
+      )
     })
   )
 
@@ -395,7 +416,10 @@ describe.sequential("NodeClient's download", () => {
     Effect.gen(function* () {
       const { transport, calls } = yield* counted
       const http = VendorHttp.makeWith(transport, options({ idleTimeout: "1 second" }))
-      const flaky = yield* http.lines(HttpClientRequest.get("/flaky?n=download", { headers: { accept: "application/binary" } }), call)
+      const flaky = yield* http.lines(
+        HttpClientRequest.get("/flaky?n=download", { headers: { accept: "application/binary" } }),
+        call
+      )
       assert.strictEqual(calls.count, 2)
       assert.deepStrictEqual(JSON.parse(Chunk.toReadonlyArray(yield* Stream.runCollect(flaky.lines)).join("")), {
         path: "/v1/flaky?n=download",
@@ -407,25 +431,33 @@ describe.sequential("NodeClient's download", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("a body that stalls fails after the idle timeout, one BodyFailure after the items before it, on both paths", () =>
-    Effect.gen(function* () {
-      const { fast, slow } = yield* both((http) => {
-        let items = 0
-        return results(http, "stall").pipe(
-          Stream.runForEach(() => Effect.sync(() => items++)),
-          Effect.mapError((error) => ({ error, items }))
+  it.live(
+    "a body that stalls fails after the idle timeout, one BodyFailure after the items before it, on both paths",
+    () =>
+      Effect.gen(function* () {
+        const { fast, slow } = yield* both(
+          (http) => {
+            let items = 0
+            return results(http, "stall").pipe(
+              Stream.runForEach(() => Effect.sync(() => items++)),
+              Effect.mapError((error) => ({ error, items }))
+            )
+          },
+          { idleTimeout: "300 millis" }
         )
-      }, { idleTimeout: "300 millis" })
-      assert.isTrue(Either.isLeft(fast) && Either.isLeft(slow))
-      if (Either.isRight(fast) || Either.isRight(slow)) return
-      assert.instanceOf(fast.left.error, BatchError.TransportFailure)
-      assert.deepStrictEqual(fast.left, slow.left)
-      assert.strictEqual(fast.left.items, 2)
-      if (fast.left.error instanceof BatchError.TransportFailure) {
-        assert.strictEqual(fast.left.error.itemsDelivered, 2)
-        assert.include(fast.left.error.message, "broke off after 2 item(s) were delivered: no bytes for 300ms (the idle timeout)")
-      }
-    })
+        assert.isTrue(Either.isLeft(fast) && Either.isLeft(slow))
+        if (Either.isRight(fast) || Either.isRight(slow)) return
+        assert.instanceOf(fast.left.error, BatchError.TransportFailure)
+        assert.deepStrictEqual(fast.left, slow.left)
+        assert.strictEqual(fast.left.items, 2)
+        if (fast.left.error instanceof BatchError.TransportFailure) {
+          assert.strictEqual(fast.left.error.itemsDelivered, 2)
+          assert.include(
+            fast.left.error.message,
+            "broke off after 2 item(s) were delivered: no bytes for 300ms (the idle timeout)"
+          )
+        }
+      })
   )
 
   it.live("a body whose connection breaks off fails once, with the items before it delivered and the key nowhere", () =>

@@ -7,7 +7,9 @@ import * as Stream from "effect/Stream"
 const item = (i: number) => Batch.makeResult({ customId: `r${i}`, outcome: "succeeded" })
 
 /** A provider whose results are `stream`, counting the items it has produced. */
-const clientOf = (stream: (produced: { count: number; ended: boolean }) => Stream.Stream<Batch.ResultItem, BatchError.BatchError>) => {
+const clientOf = (
+  stream: (produced: { count: number; ended: boolean }) => Stream.Stream<Batch.ResultItem, BatchError.BatchError>
+) => {
   const produced = { count: 0, ended: false }
   const unused = Effect.die("not used")
   const layer = Layer.succeed(BatchProvider.BatchProvider, {
@@ -28,9 +30,11 @@ const counted = (n: number) => (produced: { count: number; ended: boolean }) =>
       produced.count++
       return item(i)
     }),
-    Stream.ensuring(Effect.sync(() => {
-      produced.ended = true
-    }))
+    Stream.ensuring(
+      Effect.sync(() => {
+        produced.ended = true
+      })
+    )
   )
 
 describe("PromiseClient results", () => {
@@ -42,7 +46,10 @@ describe("PromiseClient results", () => {
       // The fiber waits for the next call: nothing is produced past the current chunk of 10.
       assert.strictEqual(produced.count, Math.min(25, Math.ceil(seen.length / 10) * 10))
     }
-    assert.deepStrictEqual(seen, Array.from({ length: 25 }, (_, i) => `r${i}`))
+    assert.deepStrictEqual(
+      seen,
+      Array.from({ length: 25 }, (_, i) => `r${i}`)
+    )
     await client.close()
   })
 
@@ -56,7 +63,14 @@ describe("PromiseClient results", () => {
   })
 
   it("a failure comes after the items before it, with the caller's frames, once", async () => {
-    const failure = new BatchError.TransportFailure({ provider: "p", operation: "results", method: "GET", url: "u", itemsDelivered: 2, message: "broke off" })
+    const failure = new BatchError.TransportFailure({
+      provider: "p",
+      operation: "results",
+      method: "GET",
+      url: "u",
+      itemsDelivered: 2,
+      message: "broke off"
+    })
     const { client } = clientOf(() => Stream.concat(Stream.make(item(0), item(1)), Stream.fail(failure)))
     const iterator = client.results("b1")[Symbol.asyncIterator]()
     assert.strictEqual((await iterator.next()).value?.customId, "r0")
@@ -84,7 +98,8 @@ describe("PromiseClient results", () => {
     const controller = new AbortController()
     let taken = 0
     const error = await (async () => {
-      for await (const _ of client.results("b1", { signal: controller.signal })) if (++taken === 2) controller.abort(new Error("enough"))
+      for await (const _ of client.results("b1", { signal: controller.signal }))
+        if (++taken === 2) controller.abort(new Error("enough"))
     })().catch((e: unknown) => e)
     assert.strictEqual((error as Error).message, "enough")
     assert.isTrue(produced.ended)

@@ -23,10 +23,17 @@ interface Wire {
 }
 
 /** The two transports, each answering from the same script. */
-const transports: ReadonlyArray<{ readonly name: string; readonly wire: (script: ReadonlyArray<Scripted>) => Effect.Effect<Wire, never, Scope.Scope> }> = [
+const transports: ReadonlyArray<{
+  readonly name: string
+  readonly wire: (script: ReadonlyArray<Scripted>) => Effect.Effect<Wire, never, Scope.Scope>
+}> = [
   {
     name: "Transport.fromHttpClient",
-    wire: (script) => Effect.sync(() => ({ transport: Transport.fromHttpClient(scripted(script).client), baseUrl: "https://api.example.com/v1/" }))
+    wire: (script) =>
+      Effect.sync(() => ({
+        transport: Transport.fromHttpClient(scripted(script).client),
+        baseUrl: "https://api.example.com/v1/"
+      }))
   },
   {
     name: "NodeClient's transport over loopback",
@@ -118,7 +125,10 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
 
   it.scoped("retry-after-ms wins over retry-after; an HTTP date is read too", () =>
     Effect.gen(function* () {
-      const { spy, call } = yield* setup([{ status: 503, headers: { "retry-after-ms": "250", "retry-after": "9" } }, ok])
+      const { spy, call } = yield* setup([
+        { status: 503, headers: { "retry-after-ms": "250", "retry-after": "9" } },
+        ok
+      ])
       const fiber = yield* Effect.fork(call)
       yield* answered(spy, 1)
       yield* TestClock.adjust("250 millis")
@@ -137,7 +147,9 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
 
   it.scoped("a vendor's wait beyond maxDelay fails at once with RateLimited carrying the wait", () =>
     Effect.gen(function* () {
-      const { spy, call } = yield* setup([{ status: 429, headers: { "retry-after": "3600" } }, ok], { retry: { maxDelay: "3 seconds" } })
+      const { spy, call } = yield* setup([{ status: 429, headers: { "retry-after": "3600" } }, ok], {
+        retry: { maxDelay: "3 seconds" }
+      })
       const error = yield* Effect.flip(call)
       assert.strictEqual(spy.sent.length, 1)
       assert.strictEqual(error._tag, "RateLimited")
@@ -159,27 +171,32 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
     })
   )
 
-  it.scoped("paces by the vendor's rate-limit headers: after 'none left in this window', the next call waits for the reset", () =>
-    Effect.gen(function* () {
-      for (const headers of [
-        { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1.5s" },
-        // Anthropic's reset is a time; the test clock starts at the epoch.
-        { "anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": "1970-01-01T00:00:01.500Z" }
-      ]) {
-        yield* TestClock.setTime(0)
-        const { spy, call } = yield* setup([{ ...ok, headers }, ok])
-        yield* Effect.fork(call)
-        yield* answered(spy, 1)
-        const second = yield* Effect.fork(call)
-        yield* settle
-        yield* TestClock.adjust("1499 millis")
-        yield* settle
-        assert.strictEqual(spy.sent.length, 1, "nothing sent before the window resets")
-        yield* TestClock.adjust("2 millis")
-        yield* finish(second, "10 millis")
-        assert.deepStrictEqual(spy.sent, [0, 1500])
-      }
-    })
+  it.scoped(
+    "paces by the vendor's rate-limit headers: after 'none left in this window', the next call waits for the reset",
+    () =>
+      Effect.gen(function* () {
+        for (const headers of [
+          { "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1.5s" },
+          // Anthropic's reset is a time; the test clock starts at the epoch.
+          {
+            "anthropic-ratelimit-requests-remaining": "0",
+            "anthropic-ratelimit-requests-reset": "1970-01-01T00:00:01.500Z"
+          }
+        ]) {
+          yield* TestClock.setTime(0)
+          const { spy, call } = yield* setup([{ ...ok, headers }, ok])
+          yield* Effect.fork(call)
+          yield* answered(spy, 1)
+          const second = yield* Effect.fork(call)
+          yield* settle
+          yield* TestClock.adjust("1499 millis")
+          yield* settle
+          assert.strictEqual(spy.sent.length, 1, "nothing sent before the window resets")
+          yield* TestClock.adjust("2 millis")
+          yield* finish(second, "10 millis")
+          assert.deepStrictEqual(spy.sent, [0, 1500])
+        }
+      })
   )
 
   it.scoped("a 429 with retry-after holds only the call it answered, not the client's other calls", () =>
@@ -243,8 +260,16 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
   it.scoped("never retries a used-up quota, even when x-should-retry: true asks for it", () =>
     Effect.gen(function* () {
       for (const step of [
-        { status: 429, headers: { "x-should-retry": "true" }, body: { error: { type: "insufficient_quota", message: "quota" } } },
-        { status: 402, headers: { "x-should-retry": "true" }, body: { error: { code: "spend_limit_exceeded", message: "cap" } } }
+        {
+          status: 429,
+          headers: { "x-should-retry": "true" },
+          body: { error: { type: "insufficient_quota", message: "quota" } }
+        },
+        {
+          status: 402,
+          headers: { "x-should-retry": "true" },
+          body: { error: { code: "spend_limit_exceeded", message: "cap" } }
+        }
       ]) {
         const { spy, call } = yield* setup([step, ok], { retry: VendorHttp.immediateRetries(3) })
         const error = yield* Effect.flip(call)
@@ -254,19 +279,25 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
     })
   )
 
-  it.scoped("a 409 to a cancel is a refusal, not retried; elsewhere it is retried, and x-should-retry: true retries it anywhere", () =>
-    Effect.gen(function* () {
-      const refused = yield* setup([{ status: 409, body: { error: { message: "cannot cancel" } } }, ok], { retry: VendorHttp.immediateRetries(3) })
-      const error = yield* Effect.flip(refused.call)
-      assert.strictEqual(error._tag, "InvalidBatchState")
-      assert.strictEqual(refused.spy.sent.length, 1)
-      const locked = yield* setup([{ status: 409 }, ok], { retry: VendorHttp.immediateRetries(3) }, "list")
-      yield* locked.call
-      assert.strictEqual(locked.spy.sent.length, 2)
-      const asked = yield* setup([{ status: 409, headers: { "x-should-retry": "true" } }, ok], { retry: VendorHttp.immediateRetries(3) })
-      yield* asked.call
-      assert.strictEqual(asked.spy.sent.length, 2)
-    })
+  it.scoped(
+    "a 409 to a cancel is a refusal, not retried; elsewhere it is retried, and x-should-retry: true retries it anywhere",
+    () =>
+      Effect.gen(function* () {
+        const refused = yield* setup([{ status: 409, body: { error: { message: "cannot cancel" } } }, ok], {
+          retry: VendorHttp.immediateRetries(3)
+        })
+        const error = yield* Effect.flip(refused.call)
+        assert.strictEqual(error._tag, "InvalidBatchState")
+        assert.strictEqual(refused.spy.sent.length, 1)
+        const locked = yield* setup([{ status: 409 }, ok], { retry: VendorHttp.immediateRetries(3) }, "list")
+        yield* locked.call
+        assert.strictEqual(locked.spy.sent.length, 2)
+        const asked = yield* setup([{ status: 409, headers: { "x-should-retry": "true" } }, ok], {
+          retry: VendorHttp.immediateRetries(3)
+        })
+        yield* asked.call
+        assert.strictEqual(asked.spy.sent.length, 2)
+      })
   )
 
   it.scoped("retries a connection reset, then fails with TransportFailure", () =>
@@ -282,7 +313,10 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
 
   it.scoped("times out each attempt", () =>
     Effect.gen(function* () {
-      const { spy, call } = yield* setup([{ hang: true }], { retry: VendorHttp.immediateRetries(2), timeout: "300 millis" })
+      const { spy, call } = yield* setup([{ hang: true }], {
+        retry: VendorHttp.immediateRetries(2),
+        timeout: "300 millis"
+      })
       const fiber = yield* Effect.fork(call)
       const error = yield* Effect.flip(finish(fiber, "100 millis"))
       assert.strictEqual(spy.sent.length, 2)
@@ -295,7 +329,11 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
   it.live("the call's deadline bounds its attempts and the waits between them", () =>
     Effect.gen(function* () {
       // Three attempts of 10 s would take 30 s; the deadline cuts the first short, and no retry starts.
-      const hung = yield* setup([{ hang: true }], { retry: VendorHttp.immediateRetries(3), timeout: "10 seconds", deadline: "400 millis" })
+      const hung = yield* setup([{ hang: true }], {
+        retry: VendorHttp.immediateRetries(3),
+        timeout: "10 seconds",
+        deadline: "400 millis"
+      })
       const error = yield* Effect.flip(hung.call)
       assert.strictEqual(hung.spy.sent.length, 1)
       assert.strictEqual(error._tag, "TransportFailure")
@@ -310,7 +348,9 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
 
   it.scoped("a retry option left undefined keeps the default instead of dying", () =>
     Effect.gen(function* () {
-      const { spy, call } = yield* setup([{ status: 503 }, ok], { retry: { maxAttempts: 2, baseDelay: undefined as never } })
+      const { spy, call } = yield* setup([{ status: 503 }, ok], {
+        retry: { maxAttempts: 2, baseDelay: undefined as never }
+      })
       const fiber = yield* Effect.fork(call)
       yield* finish(fiber, "100 millis", spy)
       assert.strictEqual(spy.sent.length, 2)
@@ -320,7 +360,12 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
 })
 
 describe("RetryPolicy", () => {
-  const status = (code: number, headers: Record<string, string> = {}, refusal = false, body: unknown = {}): RetryPolicy.Failure => ({
+  const status = (
+    code: number,
+    headers: Record<string, string> = {},
+    refusal = false,
+    body: unknown = {}
+  ): RetryPolicy.Failure => ({
     _tag: "Status",
     status: code,
     headers: Headers.fromInput(headers),
@@ -329,13 +374,18 @@ describe("RetryPolicy", () => {
     refusal
   })
   it("classify is the README's table", () => {
-    for (const code of [408, 429, 500, 502, 503, 504, 505, 520, 524, 529]) assert.strictEqual(RetryPolicy.classify(status(code)), "retry", `${code}`)
-    for (const code of [400, 401, 403, 404, 422, 501]) assert.strictEqual(RetryPolicy.classify(status(code)), "final", `${code}`)
+    for (const code of [408, 429, 500, 502, 503, 504, 505, 520, 524, 529])
+      assert.strictEqual(RetryPolicy.classify(status(code)), "retry", `${code}`)
+    for (const code of [400, 401, 403, 404, 422, 501])
+      assert.strictEqual(RetryPolicy.classify(status(code)), "final", `${code}`)
     assert.strictEqual(RetryPolicy.classify(status(409)), "retry")
     assert.strictEqual(RetryPolicy.classify(status(409, {}, true)), "refusal")
     assert.strictEqual(RetryPolicy.classify(status(402)), "final")
     assert.strictEqual(RetryPolicy.classify(status(429, {}, false, { error: { code: "insufficient_quota" } })), "final")
-    assert.strictEqual(RetryPolicy.classify(status(429, { "x-should-retry": "true" }, false, { error: { code: "insufficient_quota" } })), "final")
+    assert.strictEqual(
+      RetryPolicy.classify(status(429, { "x-should-retry": "true" }, false, { error: { code: "insufficient_quota" } })),
+      "final"
+    )
     assert.strictEqual(RetryPolicy.classify(status(400, { "x-should-retry": "true" })), "retry")
     assert.strictEqual(RetryPolicy.classify(status(503, { "x-should-retry": "false" })), "final")
     assert.strictEqual(RetryPolicy.classify({ _tag: "NoResponse", reason: "reset" }), "retry")

@@ -50,15 +50,22 @@ describe("Timestamp schemas", () => {
     assert.isTrue(Either.isLeft(decode(Timestamp.UnixSeconds)("1711471533")))
     const rfc = decode(Timestamp.Rfc3339)("2023-12-31T19:00:00-05:00")
     assert.isTrue(Either.isRight(rfc))
-    if (Either.isRight(rfc)) assert.strictEqual(Schema.encodeSync(Timestamp.Rfc3339)(rfc.right), "2024-01-01T00:00:00.000Z")
+    if (Either.isRight(rfc))
+      assert.strictEqual(Schema.encodeSync(Timestamp.Rfc3339)(rfc.right), "2024-01-01T00:00:00.000Z")
     // `Date.parse` takes these; RFC 3339 does not.
     for (const text of ["March 7, 2024", "2024-03-07", "2024-02-30T00:00:00Z", ""]) {
       assert.isTrue(Either.isLeft(decode(Timestamp.Rfc3339)(text)), text)
     }
   })
   it("FromVendor reads either form and says what it expected", () => {
-    assert.strictEqual(Schema.decodeUnknownSync(Timestamp.FromVendor)(1711471533).toISOString(), "2024-03-26T16:45:33.000Z")
-    assert.strictEqual(Schema.decodeUnknownSync(Timestamp.FromVendor)("2024-03-26T16:45:33Z").toISOString(), "2024-03-26T16:45:33.000Z")
+    assert.strictEqual(
+      Schema.decodeUnknownSync(Timestamp.FromVendor)(1711471533).toISOString(),
+      "2024-03-26T16:45:33.000Z"
+    )
+    assert.strictEqual(
+      Schema.decodeUnknownSync(Timestamp.FromVendor)("2024-03-26T16:45:33Z").toISOString(),
+      "2024-03-26T16:45:33.000Z"
+    )
     const bad = decode(Timestamp.FromVendor)("yesterday")
     assert.isTrue(Either.isLeft(bad))
     if (Either.isLeft(bad)) assert.include(String(bad.left), "RFC 3339")
@@ -67,11 +74,17 @@ describe("Timestamp schemas", () => {
     const Wire = Schema.Struct({ id: Schema.String, created_at: Schema.optional(Timestamp.Lenient) })
     const read = Schema.decodeUnknownSync(Wire)
     assert.strictEqual(read({ id: "a", created_at: 1711471533 }).created_at?.toISOString(), "2024-03-26T16:45:33.000Z")
-    assert.strictEqual(read({ id: "a", created_at: "2024-03-26T16:45:33+00:00" }).created_at?.toISOString(), "2024-03-26T16:45:33.000Z")
+    assert.strictEqual(
+      read({ id: "a", created_at: "2024-03-26T16:45:33+00:00" }).created_at?.toISOString(),
+      "2024-03-26T16:45:33.000Z"
+    )
     for (const value of [null, "soon", { at: 1 }, [], Number.NaN, true]) {
       assert.strictEqual(read({ id: "a", created_at: value }).created_at, undefined, JSON.stringify(value))
     }
     assert.strictEqual(read({ id: "a" }).created_at, undefined)
-    assert.deepStrictEqual(Schema.encodeSync(Wire)({ id: "a", created_at: new Date(0) }), { id: "a", created_at: "1970-01-01T00:00:00.000Z" })
+    assert.deepStrictEqual(Schema.encodeSync(Wire)({ id: "a", created_at: new Date(0) }), {
+      id: "a",
+      created_at: "1970-01-01T00:00:00.000Z"
+    })
   })
 })

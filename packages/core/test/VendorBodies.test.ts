@@ -11,7 +11,13 @@ const map = (status: number, body: unknown) =>
 
 describe("VendorErrorBody, more vendors", () => {
   it("Mistral: a top-level type and code are codes; the message is kept", () => {
-    const body = read({ object: "error", message: "Rate limit exceeded", type: "rate_limited", param: null, code: "1300" })
+    const body = read({
+      object: "error",
+      message: "Rate limit exceeded",
+      type: "rate_limited",
+      param: null,
+      code: "1300"
+    })
     assert.deepStrictEqual(body.codes, ["rate_limited", "1300"])
     assert.strictEqual(body.message, "Rate limit exceeded")
   })
@@ -25,7 +31,7 @@ describe("VendorErrorBody, more vendors", () => {
     assert.strictEqual(map(422, { detail: [{ loc: ["body"], msg: "bad" }] })._tag, "InvalidRequest")
   })
 
-  it("Anthropic's top-level type \"error\" is not a code", () => {
+  it('Anthropic\'s top-level type "error" is not a code', () => {
     const body = read({ type: "error", error: { type: "not_found_error", message: "no" } })
     assert.deepStrictEqual(body.codes, ["not_found_error"])
   })
@@ -36,7 +42,7 @@ describe("VendorErrorBody, more vendors", () => {
     assert.strictEqual(body.message, "batches/x is not found")
   })
 
-  it("Azure: quotaExceeded is a used-up quota, a string \"429\" code a rate limit", () => {
+  it('Azure: quotaExceeded is a used-up quota, a string "429" code a rate limit', () => {
     assert.strictEqual(map(429, { error: { code: "quotaExceeded", message: "quota" } })._tag, "QuotaExceeded")
     assert.strictEqual(map(429, { error: { code: "429", message: "retry after 86400 seconds" } })._tag, "RateLimited")
   })

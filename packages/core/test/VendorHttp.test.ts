@@ -46,7 +46,12 @@ describe("VendorHttp requests", () => {
   it.effect("never sends the key to another origin than the API's", () =>
     Effect.gen(function* () {
       const { client, seen } = scripted([ok, ok])
-      const http = VendorHttp.makeWith(Transport.fromHttpClient(client), { provider: "p", baseUrl: "https://api.example.com", apiKey: Redacted.make(KEY), auth: VendorHttp.bearer })
+      const http = VendorHttp.makeWith(Transport.fromHttpClient(client), {
+        provider: "p",
+        baseUrl: "https://api.example.com",
+        apiKey: Redacted.make(KEY),
+        auth: VendorHttp.bearer
+      })
       yield* http.execute(HttpClientRequest.get("https://evil.example.net/results"), { operation: "results" })
       yield* http.execute(HttpClientRequest.get("https://api.example.com/v1/results"), { operation: "results" })
       assert.isUndefined(seen[0]!.headers.authorization)
@@ -89,19 +94,21 @@ describe("VendorHttp redirects (real fetch over loopback)", () => {
 })
 
 describe("VendorHttp setup errors", () => {
-  it.effect("a base URL that is not a URL fails at once with InvalidRequest, not after retries as a transport failure", () =>
-    Effect.gen(function* () {
-      const http = yield* VendorHttp.make({
-        provider: "p",
-        baseUrl: "not a url",
-        apiKey: Redacted.make(KEY),
-        auth: VendorHttp.bearer,
-        retry: { maxAttempts: 3, baseDelay: "1 hour", maxDelay: "1 hour" }
-      })
-      const error = yield* Effect.flip(http.execute(HttpClientRequest.get("/batches"), { operation: "list" }))
-      assert.strictEqual(error._tag, "InvalidRequest")
-      assert.include(error.message, "base URL")
-      assert.notInclude(error.message, KEY)
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.effect(
+    "a base URL that is not a URL fails at once with InvalidRequest, not after retries as a transport failure",
+    () =>
+      Effect.gen(function* () {
+        const http = yield* VendorHttp.make({
+          provider: "p",
+          baseUrl: "not a url",
+          apiKey: Redacted.make(KEY),
+          auth: VendorHttp.bearer,
+          retry: { maxAttempts: 3, baseDelay: "1 hour", maxDelay: "1 hour" }
+        })
+        const error = yield* Effect.flip(http.execute(HttpClientRequest.get("/batches"), { operation: "list" }))
+        assert.strictEqual(error._tag, "InvalidRequest")
+        assert.include(error.message, "base URL")
+        assert.notInclude(error.message, KEY)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })

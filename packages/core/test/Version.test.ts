@@ -6,9 +6,14 @@ import { fileURLToPath } from "node:url"
 
 describe("version", () => {
   it("is the package.json version, and every package's src/version.ts is up to date", () => {
-    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string
+    }
     assert.strictEqual(version, manifest.version)
     // Throws (exit 1) when a version.ts is stale after `changeset version`.
-    execFileSync(process.execPath, [fileURLToPath(new URL("../../../scripts/versions.mjs", import.meta.url)), "--check"])
+    execFileSync(process.execPath, [
+      fileURLToPath(new URL("../../../scripts/versions.mjs", import.meta.url)),
+      "--check"
+    ])
   })
 })

@@ -12,8 +12,17 @@ describe("Wire", () => {
   const read = Schema.decodeUnknownSync(Body)
 
   it("lenient fields keep what decodes and drop what does not, without failing the body", () => {
-    assert.deepStrictEqual(read({ id: "a", status: null, count: 3, tags: ["x"] }), { id: "a", status: null, count: 3, tags: ["x"] })
-    assert.deepStrictEqual(read({ id: "a", count: "3", tags: ["x", 1] }), { id: "a", count: undefined, tags: undefined })
+    assert.deepStrictEqual(read({ id: "a", status: null, count: 3, tags: ["x"] }), {
+      id: "a",
+      status: null,
+      count: 3,
+      tags: ["x"]
+    })
+    assert.deepStrictEqual(read({ id: "a", count: "3", tags: ["x", 1] }), {
+      id: "a",
+      count: undefined,
+      tags: undefined
+    })
     assert.deepStrictEqual(read({ id: "a" }), { id: "a" })
   })
 
@@ -32,7 +41,9 @@ describe("Wire", () => {
     const raw: unknown = JSON.parse('{"model":"gpt-4o","size":"12","meta":{"k":"v"}}')
     assert.strictEqual(Wire.field(Schema.String, raw, "model"), "gpt-4o")
     assert.strictEqual(Wire.field(Schema.Number, raw, "size"), undefined)
-    assert.deepStrictEqual(Wire.field(Schema.Record({ key: Schema.String, value: Schema.String }), raw, "meta"), { k: "v" })
+    assert.deepStrictEqual(Wire.field(Schema.Record({ key: Schema.String, value: Schema.String }), raw, "meta"), {
+      k: "v"
+    })
     assert.strictEqual(Wire.field(Schema.Unknown, raw, "constructor"), undefined)
     assert.strictEqual(Wire.field(Schema.String, ["model"], "0"), undefined)
     assert.strictEqual(Wire.field(Schema.String, null, "model"), undefined)

@@ -7,7 +7,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 
 export type Scripted =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown; readonly text?: string }
+  | {
+      readonly status: number
+      readonly headers?: Record<string, string>
+      readonly body?: unknown
+      readonly text?: string
+    }
   | { readonly transport: string }
   | { readonly hang: true }
 
@@ -28,7 +33,9 @@ export const scripted = (script: ReadonlyArray<Scripted>) => {
       const step = script[seen.length - 1] ?? script[script.length - 1]
       if (step === undefined) return yield* Effect.die("empty script")
       if ("transport" in step) {
-        return yield* Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: step.transport }))
+        return yield* Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Transport", description: step.transport })
+        )
       }
       if ("hang" in step) return yield* Effect.never
       const text = step.text ?? (step.body === undefined ? "" : JSON.stringify(step.body))

@@ -192,9 +192,12 @@ export interface Handle {
  * @since 0.1.0
  * @category errors
  */
-export class EmulatorError extends Schema.TaggedError<EmulatorError>("@batchctl/emulator/EmulatorError")("EmulatorError", {
-  message: Schema.String
-}) {}
+export class EmulatorError extends Schema.TaggedError<EmulatorError>("@batchctl/emulator/EmulatorError")(
+  "EmulatorError",
+  {
+    message: Schema.String
+  }
+) {}
 
 /**
  * @since 0.1.0
@@ -208,10 +211,16 @@ const profilesOf = (options: Options): Effect.Effect<ReadonlyArray<VendorProfile
   if (options.builtins !== false) for (const p of builtins) byName.set(p.name, p)
   for (const p of options.vendors ?? []) {
     if (typeof p?.name !== "string" || !/^[a-z0-9][a-z0-9._-]*$/.test(p.name)) {
-      return Effect.fail(new EmulatorError({ message: `a vendor profile's name must be lower-case letters, digits, '.', '_' or '-' (got ${String(p?.name)})` }))
+      return Effect.fail(
+        new EmulatorError({
+          message: `a vendor profile's name must be lower-case letters, digits, '.', '_' or '-' (got ${String(p?.name)})`
+        })
+      )
     }
     if (typeof p.basePath !== "string" || !(p.mount ?? p.basePath).startsWith(`/${p.name}`)) {
-      return Effect.fail(new EmulatorError({ message: `the profile ${p.name}: its basePath (and mount) must start with /${p.name}` }))
+      return Effect.fail(
+        new EmulatorError({ message: `the profile ${p.name}: its basePath (and mount) must start with /${p.name}` })
+      )
     }
     byName.set(p.name, p)
   }
@@ -251,7 +260,11 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
         HttpMiddleware.withTracerDisabledWhen(() => true),
         Layer.provide(NodeHttpServer.layer(() => server, { port: options.port ?? 0, host }))
       )
-    ).pipe(Effect.mapError((e) => new EmulatorError({ message: `cannot listen on ${host}:${options.port ?? 0}: ${String(e.cause)}` })))
+    ).pipe(
+      Effect.mapError(
+        (e) => new EmulatorError({ message: `cannot listen on ${host}:${options.port ?? 0}: ${String(e.cause)}` })
+      )
+    )
     // runs before the server's own finalizer: keep-alive connections would hold close() open
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
     const port = (server.address() as AddressInfo).port
@@ -286,7 +299,8 @@ export const start = async (options: Options = {}): Promise<Handle> => {
   const exit = await Effect.runPromiseExit(Scope.extend(make(options), scope))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, Exit.void))
-    const error = exit.cause._tag === "Fail" ? exit.cause.error : new EmulatorError({ message: "the emulator did not start" })
+    const error =
+      exit.cause._tag === "Fail" ? exit.cause.error : new EmulatorError({ message: "the emulator did not start" })
     throw error
   }
   let closed: Promise<void> | undefined
@@ -305,4 +319,5 @@ export const start = async (options: Options = {}): Promise<Handle> => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<Emulator> => Layer.scoped(Emulator, Effect.orDie(make(options)))
+export const layer = (options: Options = {}): Layer.Layer<Emulator> =>
+  Layer.scoped(Emulator, Effect.orDie(make(options)))

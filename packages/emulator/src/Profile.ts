@@ -22,13 +22,30 @@ import { hashString, mix32 } from "./internal/random.js"
  * @since 0.2.0
  * @category models
  */
-export type Phase = "validating" | "in_progress" | "finalizing" | "completed" | "failed" | "expired" | "cancelling" | "cancelled"
+export type Phase =
+  | "validating"
+  | "in_progress"
+  | "finalizing"
+  | "completed"
+  | "failed"
+  | "expired"
+  | "cancelling"
+  | "cancelled"
 
 /**
  * @since 0.2.0
  * @category constants
  */
-export const phases: ReadonlyArray<Phase> = ["validating", "in_progress", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled"]
+export const phases: ReadonlyArray<Phase> = [
+  "validating",
+  "in_progress",
+  "finalizing",
+  "completed",
+  "failed",
+  "expired",
+  "cancelling",
+  "cancelled"
+]
 
 /**
  * A problem found in a batch's input, reported on the failed batch (`errors.data[]` on OpenAI):
@@ -229,7 +246,16 @@ export interface RequestInfo {
  * @since 0.2.0
  * @category models
  */
-export type ErrorKind = "missing_key" | "wrong_key" | "not_found" | "invalid" | "refused" | "rate_limited" | "batch_limit" | "too_large" | "server"
+export type ErrorKind =
+  | "missing_key"
+  | "wrong_key"
+  | "not_found"
+  | "invalid"
+  | "refused"
+  | "rate_limited"
+  | "batch_limit"
+  | "too_large"
+  | "server"
 
 /**
  * @since 0.2.0
@@ -391,7 +417,9 @@ export interface ListSpec {
  * @category models
  */
 export interface ResultsSpec {
-  readonly files?: { readonly error: boolean; readonly purpose: string; readonly filesOnlyFromFile?: boolean | undefined } | undefined
+  readonly files?:
+    | { readonly error: boolean; readonly purpose: string; readonly filesOnlyFromFile?: boolean | undefined }
+    | undefined
   readonly line?: ((b: BatchState, r: RequestResult) => string) | undefined
   readonly route?: { readonly contentType: string } | undefined
   readonly paged?:
@@ -417,7 +445,10 @@ export interface ResultsSpec {
  */
 export interface CreateRequest {
   /** an uploaded file's id, or the request lines themselves (each parsed like a line of a file) */
-  readonly source: { readonly kind: "file"; readonly fileId: string } | { readonly kind: "inline"; readonly lines: ReadonlyArray<unknown> } | { readonly kind: "empty" }
+  readonly source:
+    | { readonly kind: "file"; readonly fileId: string }
+    | { readonly kind: "inline"; readonly lines: ReadonlyArray<unknown> }
+    | { readonly kind: "empty" }
   readonly endpoint?: string | undefined
   readonly window?: string | undefined
   /** the model, when the create names it (Together `model_id`, Gemini's path) */
@@ -479,11 +510,16 @@ export interface Limits {
  * @category models
  */
 export interface CreateSpec {
-  readonly parse: (body: Readonly<Record<string, unknown>>, params: Readonly<Record<string, string>>) => CreateRequest | string
+  readonly parse: (
+    body: Readonly<Record<string, unknown>>,
+    params: Readonly<Record<string, string>>
+  ) => CreateRequest | string
   readonly line: LineSpec
   readonly validation: "create" | "deferred"
   readonly limits: Limits
-  readonly answer?: ((b: BatchState, ctx: RenderContext) => { readonly status: number; readonly body: unknown }) | undefined
+  readonly answer?:
+    | ((b: BatchState, ctx: RenderContext) => { readonly status: number; readonly body: unknown })
+    | undefined
   /** the requests of an `add-requests` body (xAI), as lines */
   readonly addRequests?: ((body: Readonly<Record<string, unknown>>) => ReadonlyArray<unknown> | string) | undefined
 }
@@ -677,7 +713,10 @@ export const rfc3339 = (ms: number | null, form: "Z" | "+00:00" | "nanos" = "Z")
 export const derivedHex = (seed: string, i: number, length: number): string => {
   const h = hashString(seed)
   let out = ""
-  for (let lane = 0; out.length < length; lane++) out += mix32(h ^ mix32(i * 0x9e3779b1 + lane)).toString(16).padStart(8, "0")
+  for (let lane = 0; out.length < length; lane++)
+    out += mix32(h ^ mix32(i * 0x9e3779b1 + lane))
+      .toString(16)
+      .padStart(8, "0")
   return out.slice(0, length)
 }
 
@@ -701,7 +740,14 @@ export const chatCompletion = (b: BatchState, r: RequestResult): unknown =>
         object: "chat.completion",
         created: unix(r.at),
         model: b.model,
-        choices: [{ index: 0, message: { role: "assistant", content: r.text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: r.text, refusal: null },
+            logprobs: null,
+            finish_reason: "stop"
+          }
+        ],
         usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 }
       }
 
@@ -752,7 +798,10 @@ export const openAiLine = (b: BatchState, r: RequestResult): string => {
         id,
         custom_id: r.customId,
         response: null,
-        error: { code: "batch_expired", message: "This request could not be executed before the completion window expired." }
+        error: {
+          code: "batch_expired",
+          message: "This request could not be executed before the completion window expired."
+        }
       })
   }
 }
@@ -791,7 +840,13 @@ export const parseOpenAiCreate = (body: Readonly<Record<string, unknown>>): Crea
   if (typeof endpoint !== "string") return "Missing required parameter: 'endpoint'."
   const window = body.completion_window ?? "24h"
   if (typeof window !== "string") return "Invalid 'completion_window'."
-  return { source: { kind: "file", fileId }, endpoint, window, metadata: metadataOf(body.metadata), model: str(body.model_id) }
+  return {
+    source: { kind: "file", fileId },
+    endpoint,
+    window,
+    metadata: metadataOf(body.metadata),
+    model: str(body.model_id)
+  }
 }
 
 /**
@@ -908,16 +963,14 @@ export const openAiErrors = (b: BatchState): unknown =>
     ? null
     : {
         object: "list",
-        data:
-          b.errors ??
-          [
-            {
-              code: "token_limit_exceeded",
-              message: `Enqueued token limit reached for ${b.model} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try again once some in_progress batches have been completed.`,
-              param: null,
-              line: null
-            }
-          ]
+        data: b.errors ?? [
+          {
+            code: "token_limit_exceeded",
+            message: `Enqueued token limit reached for ${b.model} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try again once some in_progress batches have been completed.`,
+            param: null,
+            line: null
+          }
+        ]
       }
 
 /**

@@ -14,7 +14,11 @@ const setup = async ({ onTestFinished }: TestContext) => {
 const requests = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
     custom_id: `req-${i + 1}`,
-    params: { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user" as const, content: `question ${i + 1}` }] }
+    params: {
+      model: "claude-sonnet-4-5",
+      max_tokens: 64,
+      messages: [{ role: "user" as const, content: `question ${i + 1}` }]
+    }
   }))
 
 const RFC3339_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/
@@ -85,22 +89,32 @@ describe("@anthropic-ai/sdk", () => {
     const { emu, client } = await setup(t)
     const missing = await client.messages.batches.retrieve("msgbatch_01nope").catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError)
-    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: "error", error: { type: "not_found_error" } })
-    expect(await client.messages.batches.cancel("msgbatch_01nope").catch((e: unknown) => (e as { status: number }).status)).toBe(404)
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+      type: "error",
+      error: { type: "not_found_error" }
+    })
+    expect(
+      await client.messages.batches.cancel("msgbatch_01nope").catch((e: unknown) => (e as { status: number }).status)
+    ).toBe(404)
 
     const wrong = new Anthropic({ apiKey: "sk-ant-wrong", baseURL: emu.baseUrl("anthropic"), maxRetries: 0 })
     const denied = await wrong.messages.batches.list().catch((e: unknown) => e)
     expect(denied).toBeInstanceOf(Anthropic.AuthenticationError)
-    expect((denied as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ error: { type: "authentication_error" } })
+    expect((denied as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({
+      error: { type: "authentication_error" }
+    })
 
-    const dup = await client.messages.batches.create({ requests: [requests(1)[0]!, requests(1)[0]!] }).catch((e: unknown) => e)
+    const dup = await client.messages.batches
+      .create({ requests: [requests(1)[0]!, requests(1)[0]!] })
+      .catch((e: unknown) => e)
     expect(dup).toBeInstanceOf(Anthropic.BadRequestError)
   })
 
   it("lists newest first with after_id / before_id paging", async (t) => {
     const { emu, client } = await setup(t)
     const ids: Array<string> = []
-    for (let i = 0; i < 25; i++) ids.push((await emu.createBatch({ provider: "anthropic", status: i % 3 === 0 ? "ended" : "in_progress" })).id)
+    for (let i = 0; i < 25; i++)
+      ids.push((await emu.createBatch({ provider: "anthropic", status: i % 3 === 0 ? "ended" : "in_progress" })).id)
     const seen: Array<string> = []
     for await (const b of client.messages.batches.list({ limit: 10 })) seen.push(b.id)
     expect(seen).toEqual([...ids].reverse())

@@ -14,16 +14,26 @@ const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options 
 }
 
 const line = (customId: string, model = "gpt-4o-mini") =>
-  JSON.stringify({ custom_id: customId, method: "POST", url: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: "hi" }] } })
+  JSON.stringify({
+    custom_id: customId,
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: { model, messages: [{ role: "user", content: "hi" }] }
+  })
 
-const health = async (emu: Emulator.Handle) => (await (await fetch(`${emu.url}/_emulator/health`)).json()) as { storedBytes: number }
+const health = async (emu: Emulator.Handle) =>
+  (await (await fetch(`${emu.url}/_emulator/health`)).json()) as { storedBytes: number }
 
 describe("create, as the vendors do it", () => {
   it("accepts a bad input file at create; the batch then fails with errors.data [{code, line, message}] (openai SDK)", async (t) => {
     const { emu, openai } = await setup(t)
     const text = [line("a"), "{not json", line("a"), line("b", "gpt-4o"), line("c")].join("\n")
     const file = await openai.files.create({ file: await toFile(Buffer.from(text), "bad.jsonl"), purpose: "batch" })
-    const created = await openai.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
+    const created = await openai.batches.create({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h"
+    })
     expect(created.status).toBe("validating")
     expect(created.errors).toBeNull()
     await emu.advance(T.validatingMs)
@@ -45,10 +55,18 @@ describe("create, as the vendors do it", () => {
   it("refuses windows and endpoints a vendor refuses, with its error (openai, together-ai SDKs)", async (t) => {
     const { emu, openai } = await setup(t)
     const file = await openai.files.create({ file: await toFile(Buffer.from(line("a")), "in.jsonl"), purpose: "batch" })
-    const window = await openai.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "48h" as "24h" }).catch((e: unknown) => e)
+    const window = await openai.batches
+      .create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "48h" as "24h" })
+      .catch((e: unknown) => e)
     expect(window).toBeInstanceOf(OpenAI.BadRequestError)
     expect((window as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("completion_window")
-    const endpoint = await openai.batches.create({ input_file_id: file.id, endpoint: "/v1/assistants" as "/v1/chat/completions", completion_window: "24h" }).catch((e: unknown) => e)
+    const endpoint = await openai.batches
+      .create({
+        input_file_id: file.id,
+        endpoint: "/v1/assistants" as "/v1/chat/completions",
+        completion_window: "24h"
+      })
+      .catch((e: unknown) => e)
     expect(endpoint).toBeInstanceOf(OpenAI.BadRequestError)
     expect((endpoint as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("endpoint")
     expect((await openai.batches.list()).data).toHaveLength(0)
@@ -65,7 +83,9 @@ describe("create, as the vendors do it", () => {
       })()
     })
     const tid = ((await tfile.json()) as { id: string }).id
-    const refused = await together.batches.create({ input_file_id: tid, endpoint: "/v1/embeddings" as "/v1/chat/completions" }).catch((e: unknown) => e)
+    const refused = await together.batches
+      .create({ input_file_id: tid, endpoint: "/v1/embeddings" as "/v1/chat/completions" })
+      .catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(Together.BadRequestError)
     const ok = await together.batches.create({ input_file_id: tid, endpoint: "/v1/chat/completions" })
     expect(ok.job?.status).toBe("VALIDATING")
@@ -75,7 +95,9 @@ describe("create, as the vendors do it", () => {
     const { emu } = await setup(t, { maxUploadBytes: 64 * 1024 })
     const openai = new OpenAI({ apiKey: "sk-e", baseURL: emu.baseUrl("openai"), maxRetries: 2 })
     const big = Buffer.alloc(256 * 1024, "x")
-    const refused = await openai.files.create({ file: await toFile(big, "big.jsonl"), purpose: "batch" }).catch((e: unknown) => e)
+    const refused = await openai.files
+      .create({ file: await toFile(big, "big.jsonl"), purpose: "batch" })
+      .catch((e: unknown) => e)
     // a reset would be an APIConnectionError, retried twice
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError)
     expect((refused as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("File is too large.")
@@ -83,12 +105,19 @@ describe("create, as the vendors do it", () => {
     const anthropic = new Anthropic({ apiKey: "a", baseURL: emu.baseUrl("anthropic"), maxRetries: 2 })
     const requests = Array.from({ length: 400 }, (_, i) => ({
       custom_id: `r${i}`,
-      params: { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user" as const, content: "y".repeat(400) }] }
+      params: {
+        model: "claude-sonnet-4-5",
+        max_tokens: 8,
+        messages: [{ role: "user" as const, content: "y".repeat(400) }]
+      }
     }))
     const tooLarge = await anthropic.messages.batches.create({ requests }).catch((e: unknown) => e)
     expect(tooLarge).toBeInstanceOf(Anthropic.APIError)
     expect((tooLarge as InstanceType<typeof Anthropic.APIError>).status).toBe(413)
-    expect((tooLarge as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: "request_too_large" } })
+    expect((tooLarge as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: "error",
+      error: { type: "request_too_large" }
+    })
 
     // no content-length: the limit is found while the body streams in
     const chunk = new Uint8Array(16 * 1024).fill(120)
@@ -143,11 +172,17 @@ describe("create, as the vendors do it", () => {
     const { emu, openai } = await setup(t, { maxStoredBytes: 300 })
     const text = `${line("a")}\n`.padEnd(200, " ")
     const first = await openai.files.create({ file: await toFile(Buffer.from(text), "a.jsonl"), purpose: "batch" })
-    const batch = await openai.batches.create({ input_file_id: first.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
+    const batch = await openai.batches.create({
+      input_file_id: first.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h"
+    })
     // the first file's batch is running: nothing can be evicted
-    expect(await openai.files.create({ file: await toFile(Buffer.from(text), "b.jsonl"), purpose: "batch" }).catch((e: unknown) => e)).toBeInstanceOf(
-      OpenAI.RateLimitError
-    )
+    expect(
+      await openai.files
+        .create({ file: await toFile(Buffer.from(text), "b.jsonl"), purpose: "batch" })
+        .catch((e: unknown) => e)
+    ).toBeInstanceOf(OpenAI.RateLimitError)
     await emu.advance(T.validatingMs + T.requestMs + T.finalizingMs)
     expect((await openai.batches.retrieve(batch.id)).status).toBe("completed")
     const second = await openai.files.create({ file: await toFile(Buffer.from(text), "b.jsonl"), purpose: "batch" })
@@ -164,7 +199,8 @@ describe("create, as the vendors do it", () => {
       params: { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user" as const, content: "q" }] }
     }))
     const created = await anthropic.messages.batches.create({ requests })
-    const sum = (c: Anthropic.Messages.MessageBatchRequestCounts) => c.processing + c.succeeded + c.errored + c.canceled + c.expired
+    const sum = (c: Anthropic.Messages.MessageBatchRequestCounts) =>
+      c.processing + c.succeeded + c.errored + c.canceled + c.expired
     for (let step = 0; step < 6; step++) {
       const b = await anthropic.messages.batches.retrieve(created.id)
       expect(sum(b.request_counts)).toBe(4)
@@ -179,10 +215,24 @@ describe("create, as the vendors do it", () => {
 
   it("lists seeded batches in created_at order, whatever states they were seeded in (openai, @anthropic-ai/sdk)", async (t) => {
     const { emu, openai } = await setup(t)
-    const statuses = ["completed", "in_progress", "expired", "validating", "cancelled", "finalizing", "failed", "cancelling"]
+    const statuses = [
+      "completed",
+      "in_progress",
+      "expired",
+      "validating",
+      "cancelled",
+      "finalizing",
+      "failed",
+      "cancelling"
+    ]
     for (let i = 0; i < 24; i++) {
       await emu.createBatch({ provider: "openai", status: statuses[i % statuses.length], requests: 5, completed: 2 })
-      await emu.createBatch({ provider: "anthropic", status: i % 2 === 0 ? "ended" : "in_progress", requests: 5, completed: 2 })
+      await emu.createBatch({
+        provider: "anthropic",
+        status: i % 2 === 0 ? "ended" : "in_progress",
+        requests: 5,
+        completed: 2
+      })
       await emu.advance(7)
     }
     const created: Array<number> = []

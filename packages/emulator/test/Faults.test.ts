@@ -11,7 +11,9 @@ const auth = { authorization: "Bearer k", "x-api-key": "k", "anthropic-version":
 
 describe("faults", () => {
   it("answers 429 with retry-after in the vendor's shape, only on the chosen vendor and route", async (t) => {
-    const emu = await setup(t, { faults: [{ kind: "status", status: 429, retryAfter: 7, rate: 1, provider: "openai", route: "cancel" }] })
+    const emu = await setup(t, {
+      faults: [{ kind: "status", status: 429, retryAfter: 7, rate: 1, provider: "openai", route: "cancel" }]
+    })
     const b = await emu.createBatch({ provider: "openai" })
     const r = await fetch(`${emu.baseUrl("openai")}/batches/${b.id}/cancel`, { method: "POST", headers: auth })
     expect(r.status).toBe(429)
@@ -20,7 +22,10 @@ describe("faults", () => {
     // other routes and vendors are untouched
     expect((await fetch(`${emu.baseUrl("openai")}/batches/${b.id}`, { headers: auth })).status).toBe(200)
     const a = await emu.createBatch({ provider: "anthropic" })
-    expect((await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${a.id}/cancel`, { method: "POST", headers: auth })).status).toBe(200)
+    expect(
+      (await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${a.id}/cancel`, { method: "POST", headers: auth }))
+        .status
+    ).toBe(200)
   })
 
   it("answers 529 overloaded_error (Anthropic) and 503 (Together's string error)", async (t) => {
@@ -69,7 +74,8 @@ describe("faults", () => {
     const statuses = async (seed: number) => {
       const emu = await setup(t, { seed, faults: [{ kind: "status", status: 500, rate: 0.5 }] })
       const out: Array<number> = []
-      for (let i = 0; i < 24; i++) out.push((await fetch(`${emu.baseUrl("moonshot")}/batches`, { headers: auth })).status)
+      for (let i = 0; i < 24; i++)
+        out.push((await fetch(`${emu.baseUrl("moonshot")}/batches`, { headers: auth })).status)
       return out
     }
     const a = await statuses(42)
@@ -104,7 +110,11 @@ describe("faults", () => {
   it("takes fault rules over the control API and rejects bad ones", async (t) => {
     const emu = await setup(t)
     const put = (rules: unknown) =>
-      fetch(`${emu.url}/_emulator/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(rules) })
+      fetch(`${emu.url}/_emulator/faults`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(rules)
+      })
     expect((await put([{ kind: "status", status: 418, rate: 1 }])).status).toBe(400)
     expect((await put([{ kind: "status", status: 502, rate: 1, route: "list" }])).status).toBe(200)
     expect((await fetch(`${emu.baseUrl("meshapi")}/batches`, { headers: auth })).status).toBe(502)
@@ -118,7 +128,9 @@ describe("results", () => {
     const emu = await setup(t)
     const n = 5_000
     const b = await emu.createBatch({ provider: "openai", status: "completed", requests: n, padding: 1000 })
-    const batch = (await (await fetch(`${emu.baseUrl("openai")}/batches/${b.id}`, { headers: auth })).json()) as { output_file_id: string }
+    const batch = (await (await fetch(`${emu.baseUrl("openai")}/batches/${b.id}`, { headers: auth })).json()) as {
+      output_file_id: string
+    }
     const r = await fetch(`${emu.baseUrl("openai")}/files/${batch.output_file_id}/content`, { headers: auth })
     expect(r.headers.get("content-length")).toBeNull()
     expect(r.headers.get("transfer-encoding")).toBe("chunked")
@@ -159,9 +171,14 @@ describe("results", () => {
     const url = (b.body as { results_url: string }).results_url
     expect(url.startsWith(emu.url)).toBe(true)
     const text = await (await fetch(url, { headers: auth })).text()
-    const types = text.trim().split("\n").map((l) => (JSON.parse(l) as { result: { type: string } }).result.type)
+    const types = text
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { result: { type: string } }).result.type)
     expect(types).toEqual(["succeeded", "succeeded", "canceled", "canceled", "canceled"])
     const running = await emu.createBatch({ provider: "anthropic", status: "in_progress" })
-    expect((await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${running.id}/results`, { headers: auth })).status).toBe(400)
+    expect(
+      (await fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches/${running.id}/results`, { headers: auth })).status
+    ).toBe(400)
   })
 })

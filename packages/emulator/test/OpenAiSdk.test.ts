@@ -15,18 +15,30 @@ const setup = async ({ onTestFinished }: TestContext) => {
 
 const jsonl = (n: number) =>
   Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ custom_id: `q-${i + 1}`, method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: `${i}` }] } })
+    JSON.stringify({
+      custom_id: `q-${i + 1}`,
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: { model: "gpt-4o-mini", messages: [{ role: "user", content: `${i}` }] }
+    })
   ).join("\n")
 
 describe("openai SDK", () => {
   it("uploads a file, creates a batch, sees it run, cancels it mid-way and reads the partial output and the error file", async (t) => {
     const { emu, client } = await setup(t)
-    const file = await client.files.create({ file: await toFile(Buffer.from(jsonl(4)), "input.jsonl"), purpose: "batch" })
+    const file = await client.files.create({
+      file: await toFile(Buffer.from(jsonl(4)), "input.jsonl"),
+      purpose: "batch"
+    })
     expect(file.id).toMatch(/^file-[A-Za-z0-9]{22}$/)
     expect(file.bytes).toBe(Buffer.byteLength(jsonl(4)))
     expect(file.purpose).toBe("batch")
 
-    const created = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h"
+    })
     expect(created.id).toMatch(/^batch_[0-9a-f]{32}$/)
     expect(created.status).toBe("validating")
     expect(created.expires_at).toBe(created.created_at + 86400)
@@ -51,13 +63,19 @@ describe("openai SDK", () => {
     expect(cancelled.output_file_id).toMatch(/^file-/)
     expect(cancelled.error_file_id).toMatch(/^file-/)
 
-    const output = (await (await client.files.content(cancelled.output_file_id!)).text()).trim().split("\n").map((l) => JSON.parse(l))
+    const output = (await (await client.files.content(cancelled.output_file_id!)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     expect(output.map((l) => l.custom_id)).toEqual(["q-1", "q-2"])
     expect(output[0].response.status_code).toBe(200)
     expect(output[0].response.body.choices[0].message.content).toContain("q-1")
     expect(output[0].error).toBeNull()
 
-    const errors = (await (await client.files.content(cancelled.error_file_id!)).text()).trim().split("\n").map((l) => JSON.parse(l))
+    const errors = (await (await client.files.content(cancelled.error_file_id!)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     expect(errors.map((l) => [l.custom_id, l.error.code])).toEqual([
       ["q-3", "batch_cancelled"],
       ["q-4", "batch_cancelled"]
@@ -67,7 +85,9 @@ describe("openai SDK", () => {
     const refused = await client.batches.cancel(created.id).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(OpenAI.ConflictError)
     expect((refused as InstanceType<typeof OpenAI.ConflictError>).status).toBe(409)
-    expect((refused as InstanceType<typeof OpenAI.ConflictError>).message).toContain("Cannot cancel a batch with status 'cancelled'.")
+    expect((refused as InstanceType<typeof OpenAI.ConflictError>).message).toContain(
+      "Cannot cancel a batch with status 'cancelled'."
+    )
   })
 
   it("refuses to cancel a completed batch with 409 and OpenAI's body", async (t) => {
@@ -76,7 +96,12 @@ describe("openai SDK", () => {
     const refused = await client.batches.cancel(seeded.id).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(OpenAI.ConflictError)
     const e = refused as InstanceType<typeof OpenAI.ConflictError>
-    expect(e.error).toEqual({ message: "Cannot cancel a batch with status 'completed'.", type: "invalid_request_error", param: null, code: null })
+    expect(e.error).toEqual({
+      message: "Cannot cancel a batch with status 'completed'.",
+      type: "invalid_request_error",
+      param: null,
+      code: null
+    })
     expect(e.requestID).toMatch(/^req_[0-9a-f]{32}$/)
   })
 
@@ -114,7 +139,8 @@ describe("openai SDK", () => {
     const { emu: own, client: sdk } = await setup(t)
     {
       const ids: Array<string> = []
-      for (let i = 0; i < 45; i++) ids.push((await own.createBatch({ provider: "openai", status: i % 2 === 0 ? "in_progress" : "completed" })).id)
+      for (let i = 0; i < 45; i++)
+        ids.push((await own.createBatch({ provider: "openai", status: i % 2 === 0 ? "in_progress" : "completed" })).id)
       const seen: Array<string> = []
       for await (const b of sdk.batches.list({ limit: 10 })) seen.push(b.id)
       expect(seen).toEqual([...ids].reverse())

@@ -32,7 +32,14 @@ const acme: Profile.VendorProfile = {
   },
   defaultModel: "acme-1",
   render: {
-    batch: (b) => ({ job: b.id, state: b.status, finished: b.done, of: b.total, since: Profile.unix(b.createdAt), problems: b.errors })
+    batch: (b) => ({
+      job: b.id,
+      state: b.status,
+      finished: b.done,
+      of: b.total,
+      since: Profile.unix(b.createdAt),
+      problems: b.errors
+    })
   },
   list: {
     paging: { style: "page", pageParam: "p", sizeParam: "n", firstPage: 1, defaultSize: 10, maxSize: 50 },
@@ -51,7 +58,10 @@ const acme: Profile.VendorProfile = {
       tooLarge: () => "too big"
     }
   },
-  results: { route: { contentType: "application/x-ndjson" }, line: (_b, r) => JSON.stringify({ ref: r.customId, ok: r.outcome === "succeeded" }) },
+  results: {
+    route: { contentType: "application/x-ndjson" },
+    line: (_b, r) => JSON.stringify({ ref: r.customId, ok: r.outcome === "succeeded" })
+  },
   create: {
     parse: (body) => (Array.isArray(body.items) ? { source: { kind: "inline", lines: body.items } } : "items required"),
     line: { customId: (l) => l.ref, body: (l) => l.input },
@@ -79,8 +89,15 @@ const acmeCall = async (emu: Emulator.Handle, method: string, path: string, body
 }
 
 describe("a profile written outside the repository", () => {
-  it("is served next to the built-in vendors: create, run, stop, results, paging, errors, faults, seeding", async ({ onTestFinished }: TestContext) => {
-    const emu = await Emulator.start({ speed: 0, timings: T, vendors: [acme], faults: [{ kind: "status", status: 503, rate: 1, provider: "acme", route: "retrieve" }] })
+  it("is served next to the built-in vendors: create, run, stop, results, paging, errors, faults, seeding", async ({
+    onTestFinished
+  }: TestContext) => {
+    const emu = await Emulator.start({
+      speed: 0,
+      timings: T,
+      vendors: [acme],
+      faults: [{ kind: "status", status: 503, rate: 1, provider: "acme", route: "retrieve" }]
+    })
     onTestFinished(() => emu.close())
     expect(emu.baseUrl("acme")).toBe(`${emu.url}/acme/api`)
     const items = [1, 2, 3].map((i) => ({ ref: `r${i}`, input: { q: i } }))
@@ -108,7 +125,12 @@ describe("a profile written outside the repository", () => {
     expect(refused.json).toEqual({ failure: { status: 409, why: `job ${id} is stopped` } })
     const output = await acmeCall(emu, "GET", `/jobs/${id}/output`)
     expect(output.headers.get("content-type")).toContain("application/x-ndjson")
-    expect(output.text.trim().split("\n").map((l) => JSON.parse(l))).toEqual([
+    expect(
+      output.text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+    ).toEqual([
       { ref: "r1", ok: true },
       { ref: "r2", ok: false },
       { ref: "r3", ok: false }
@@ -118,7 +140,10 @@ describe("a profile written outside the repository", () => {
     const tooMany = await acmeCall(emu, "POST", "/jobs", { items: [...items, { ref: "r4", input: {} }] })
     expect(tooMany.status).toBe(200)
     await emu.advance(T.validatingMs)
-    expect((await acmeCall(emu, "GET", `/jobs/${tooMany.json.job}`)).json).toMatchObject({ state: "broken", problems: [{ code: "too_many_requests", line: null }] })
+    expect((await acmeCall(emu, "GET", `/jobs/${tooMany.json.job}`)).json).toMatchObject({
+      state: "broken",
+      problems: [{ code: "too_many_requests", line: null }]
+    })
 
     for (const status of ["running", "done", "stale"]) await emu.createBatch({ provider: "acme", status })
     const page1 = await acmeCall(emu, "GET", "/jobs?p=1&n=2")
@@ -127,16 +152,25 @@ describe("a profile written outside the repository", () => {
     const page3 = await acmeCall(emu, "GET", "/jobs?p=3&n=2")
     expect((page3.json.jobs as Array<{ job: string }>).map((j) => j.job)).toEqual([id])
 
-    expect((await acmeCall(emu, "GET", "/jobs", undefined, "")).json).toEqual({ failure: { status: 401, why: "no key" } })
-    expect((await acmeCall(emu, "GET", "/jobs/job-nope")).json).toEqual({ failure: { status: 404, why: "no batch job-nope" } })
+    expect((await acmeCall(emu, "GET", "/jobs", undefined, "")).json).toEqual({
+      failure: { status: 401, why: "no key" }
+    })
+    expect((await acmeCall(emu, "GET", "/jobs/job-nope")).json).toEqual({
+      failure: { status: 404, why: "no batch job-nope" }
+    })
 
     // the built-in vendors are still there
     const openai = new OpenAI({ apiKey: "k", baseURL: emu.baseUrl("openai"), maxRetries: 0 })
     expect((await openai.batches.list()).data).toEqual([])
   })
 
-  it("replaces a built-in vendor of the same name, serves only the given ones with builtins: false, and refuses a bad profile", async ({ onTestFinished }: TestContext) => {
-    const quiet: Profile.VendorProfile = { ...Emulator.builtinProfiles.find((p) => p.name === "openai")!, rateLimit: undefined }
+  it("replaces a built-in vendor of the same name, serves only the given ones with builtins: false, and refuses a bad profile", async ({
+    onTestFinished
+  }: TestContext) => {
+    const quiet: Profile.VendorProfile = {
+      ...Emulator.builtinProfiles.find((p) => p.name === "openai")!,
+      rateLimit: undefined
+    }
     const emu = await Emulator.start({ speed: 0, vendors: [quiet] })
     onTestFinished(() => emu.close())
     const r = await fetch(`${emu.baseUrl("openai")}/batches`, { headers: { authorization: "Bearer k" } })
@@ -145,13 +179,19 @@ describe("a profile written outside the repository", () => {
 
     const only = await Emulator.start({ speed: 0, vendors: [acme], builtins: false })
     onTestFinished(() => only.close())
-    expect((await fetch(`${only.baseUrl("openai")}/batches`, { headers: { authorization: "Bearer k" } })).status).toBe(404)
+    expect((await fetch(`${only.baseUrl("openai")}/batches`, { headers: { authorization: "Bearer k" } })).status).toBe(
+      404
+    )
     const health = (await (await fetch(`${only.url}/_emulator/health`)).json()) as { providers: Array<string> }
     expect(health.providers).toEqual(["acme"])
     await expect(only.createBatch({ provider: "openai" })).rejects.toMatchObject({ _tag: "EmulatorError" })
 
-    await expect(Emulator.start({ vendors: [{ ...acme, basePath: "/elsewhere" }] })).rejects.toMatchObject({ _tag: "EmulatorError" })
-    await expect(Emulator.start({ vendors: [{ ...acme, name: "Not A Name" }] })).rejects.toMatchObject({ _tag: "EmulatorError" })
+    await expect(Emulator.start({ vendors: [{ ...acme, basePath: "/elsewhere" }] })).rejects.toMatchObject({
+      _tag: "EmulatorError"
+    })
+    await expect(Emulator.start({ vendors: [{ ...acme, name: "Not A Name" }] })).rejects.toMatchObject({
+      _tag: "EmulatorError"
+    })
   })
 })
 
@@ -164,17 +204,24 @@ describe("rate limits", () => {
     expect(openai.headers.get("x-ratelimit-limit-requests")).toBe("1000000")
     expect(openai.headers.get("x-ratelimit-remaining-requests")).toBe("999999")
     expect(openai.headers.get("x-ratelimit-reset-requests")).toMatch(/^(\d+m)?\d+m?s$/)
-    const anthropic = await get(`${emu.baseUrl("anthropic")}/v1/messages/batches`, { "x-api-key": "k", "anthropic-version": "2023-06-01" })
+    const anthropic = await get(`${emu.baseUrl("anthropic")}/v1/messages/batches`, {
+      "x-api-key": "k",
+      "anthropic-version": "2023-06-01"
+    })
     expect(anthropic.headers.get("anthropic-ratelimit-requests-limit")).toBe("1000000")
     expect(anthropic.headers.get("anthropic-ratelimit-requests-remaining")).toBe("999999")
-    expect(Date.parse(anthropic.headers.get("anthropic-ratelimit-requests-reset") ?? "")).toBeGreaterThan(Date.now() - 1000)
+    expect(Date.parse(anthropic.headers.get("anthropic-ratelimit-requests-reset") ?? "")).toBeGreaterThan(
+      Date.now() - 1000
+    )
     const mistral = await get(`${emu.baseUrl("mistral")}/batch/jobs`, { authorization: "Bearer k" })
     expect(mistral.headers.get("x-ratelimit-remaining-req-minute")).toBe("999999")
     const groq = await get(`${emu.baseUrl("groq")}/batches`, { authorization: "Bearer k" })
     expect(groq.headers.get("x-ratelimit-remaining-requests")).toBe("999999")
   })
 
-  it("enforces a per-key request rate with the vendor's 429 and retry-after (openai, @anthropic-ai/sdk)", async ({ onTestFinished }: TestContext) => {
+  it("enforces a per-key request rate with the vendor's 429 and retry-after (openai, @anthropic-ai/sdk)", async ({
+    onTestFinished
+  }: TestContext) => {
     const emu = await Emulator.start({ speed: 0, rateLimit: { requests: 3, windowMs: 60_000 } })
     onTestFinished(() => emu.close())
     const limited = new OpenAI({ apiKey: "key-a", baseURL: emu.baseUrl("openai"), maxRetries: 0 })
@@ -200,7 +247,12 @@ describe("rate limits", () => {
     for (let i = 0; i < 3; i++) await anthropic.messages.batches.list()
     const slow = await anthropic.messages.batches.list().catch((e: unknown) => e)
     expect(slow).toBeInstanceOf(Anthropic.RateLimitError)
-    expect((slow as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } })
-    expect(Number((slow as InstanceType<typeof Anthropic.RateLimitError>).headers?.get("retry-after"))).toBeGreaterThanOrEqual(1)
+    expect((slow as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({
+      type: "error",
+      error: { type: "rate_limit_error" }
+    })
+    expect(
+      Number((slow as InstanceType<typeof Anthropic.RateLimitError>).headers?.get("retry-after"))
+    ).toBeGreaterThanOrEqual(1)
   })
 })

@@ -38,12 +38,19 @@ describe("together-ai SDK", () => {
     const content = await fetch(`${emu.baseUrl("together")}/files/${cancelled.output_file_id}/content`, {
       headers: { authorization: "Bearer tgp-emulated" }
     }).then((r) => r.text())
-    expect(content.trim().split("\n").map((l) => JSON.parse(l).custom_id)).toEqual(["request-1", "request-2"])
+    expect(
+      content
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).custom_id)
+    ).toEqual(["request-1", "request-2"])
 
     const refused = await client.batches.cancel(seeded.id).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(Together.BadRequestError)
     expect((refused as InstanceType<typeof Together.BadRequestError>).status).toBe(400)
-    expect((refused as InstanceType<typeof Together.BadRequestError>).error).toEqual({ error: "Cannot cancel batch job with status CANCELLED" })
+    expect((refused as InstanceType<typeof Together.BadRequestError>).error).toEqual({
+      error: "Cannot cancel batch job with status CANCELLED"
+    })
   })
 
   it("refuses to cancel a COMPLETED batch with 400 and a string error", async (t) => {
@@ -51,7 +58,9 @@ describe("together-ai SDK", () => {
     const done = await emu.createBatch({ provider: "together", status: "COMPLETED", requests: 2 })
     const refused = await client.batches.cancel(done.id).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(Together.BadRequestError)
-    expect((refused as InstanceType<typeof Together.BadRequestError>).error).toEqual({ error: "Cannot cancel batch job with status COMPLETED" })
+    expect((refused as InstanceType<typeof Together.BadRequestError>).error).toEqual({
+      error: "Cannot cancel batch job with status COMPLETED"
+    })
   })
 
   it("answers 404 for an unknown batch and 401 without a key", async (t) => {
@@ -75,6 +84,13 @@ describe("together-ai SDK", () => {
     const all = await client.batches.list()
     expect(Array.isArray(all)).toBe(true)
     expect(all.map((b) => b.id)).toEqual([...ids].reverse())
-    expect(all.map((b) => b.status)).toEqual(["CANCELLED", "EXPIRED", "FAILED", "COMPLETED", "IN_PROGRESS", "VALIDATING"])
+    expect(all.map((b) => b.status)).toEqual([
+      "CANCELLED",
+      "EXPIRED",
+      "FAILED",
+      "COMPLETED",
+      "IN_PROGRESS",
+      "VALIDATING"
+    ])
   })
 })

@@ -8,7 +8,12 @@ const T = { validatingMs: 500, requestMs: 250, finalizingMs: 500, cancellingMs: 
 const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options = {}) => {
   const emu = await Emulator.start({ speed: 0, seed: 9, timings: T, ...options })
   onTestFinished(() => emu.close())
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = { authorization: "Bearer k" }) => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = { authorization: "Bearer k" }
+  ) => {
     const r = await fetch(url, {
       method,
       headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
@@ -21,7 +26,12 @@ const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options 
     } catch {
       json = undefined
     }
-    return { status: r.status, headers: r.headers, text, json: json as Record<string, unknown> & { error?: Record<string, unknown> } }
+    return {
+      status: r.status,
+      headers: r.headers,
+      text,
+      json: json as Record<string, unknown> & { error?: Record<string, unknown> }
+    }
   }
   return { emu, call }
 }
@@ -77,7 +87,9 @@ describe("respan", () => {
     const done = await emu.createBatch({ provider: "respan", status: "completed" })
     const refused = await call("POST", `${base}/batches/${done.id}/cancel/`)
     expect(refused.status).toBe(400)
-    expect(refused.json).toEqual({ error: { message: "Batch is already completed and cannot be cancelled", type: "invalid_request_error" } })
+    expect(refused.json).toEqual({
+      error: { message: "Batch is already completed and cannot be cancelled", type: "invalid_request_error" }
+    })
     const missing = await call("GET", `${base}/batches/batch_abc123/`)
     expect(missing.json).toEqual({ error: { message: "No such batch: batch_abc123", type: "invalid_request_error" } })
     const noKey = await call("POST", `${base}/batches/${b.id}/cancel/`, undefined, {})
@@ -92,7 +104,13 @@ describe("respan", () => {
     const form = new FormData()
     form.set("purpose", "batch")
     form.set("file", new Blob([`${JSON.stringify({ custom_id: "a", body: { model: "gpt-4o-mini" } })}\n`]), "in.jsonl")
-    const file = (await (await fetch(`${emu.url}/respan/api/files/`, { method: "POST", headers: { authorization: "Bearer k" }, body: form })).json()) as { id: string }
+    const file = (await (
+      await fetch(`${emu.url}/respan/api/files/`, {
+        method: "POST",
+        headers: { authorization: "Bearer k" },
+        body: form
+      })
+    ).json()) as { id: string }
     const created = await fetch(`${emu.baseUrl("respan")}/batches/`, {
       method: "POST",
       headers: { authorization: "Bearer k", "content-type": "application/json" },
@@ -110,7 +128,10 @@ describe("meshapi", () => {
     const { emu, call } = await setup(t)
     const base = emu.baseUrl("meshapi")
     const created = await call("POST", `${base}/batches`, {
-      requests: [1, 2, 3].map((i) => ({ custom_id: `doc-${i}`, body: { model: "openai/gpt-5-nano", messages: [{ role: "user", content: "hi" }] } }))
+      requests: [1, 2, 3].map((i) => ({
+        custom_id: `doc-${i}`,
+        body: { model: "openai/gpt-5-nano", messages: [{ role: "user", content: "hi" }] }
+      }))
     })
     expect(created.status).toBe(200)
     expect(created.json.status).toBe("validating")
@@ -151,7 +172,12 @@ describe("meshapi", () => {
 describe("control API and limits", () => {
   it("creates a batch of any vendor in any of its states over HTTP and reports health", async (t) => {
     const { emu, call } = await setup(t)
-    const made = await call("POST", `${emu.url}/_emulator/batches`, { provider: "anthropic", status: "ended", requests: 4, completed: 1 }, {})
+    const made = await call(
+      "POST",
+      `${emu.url}/_emulator/batches`,
+      { provider: "anthropic", status: "ended", requests: 4, completed: 1 },
+      {}
+    )
     expect(made.status).toBe(200)
     expect(made.json.id).toMatch(/^msgbatch_01/)
     expect(made.json.processing_status).toBe("ended")
@@ -167,7 +193,10 @@ describe("control API and limits", () => {
     const { emu, call } = await setup(t)
     const r = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches`, undefined, { "x-api-key": "k" })
     expect(r.status).toBe(400)
-    expect(r.json).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: "anthropic-version: header is required" } })
+    expect(r.json).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: "anthropic-version: header is required" }
+    })
     expect(r.headers.get("request-id")).toMatch(/^req_011C/)
   })
 
@@ -176,7 +205,12 @@ describe("control API and limits", () => {
     await emu.createBatch({ provider: "openai" })
     await emu.createBatch({ provider: "openai" })
     await expect(emu.createBatch({ provider: "openai" })).rejects.toMatchObject({ _tag: "EmulatorError" })
-    const r = await call("POST", `${emu.baseUrl("anthropic")}/v1/messages/batches`, { requests: [{ custom_id: "a", params: { model: "m" } }] }, { "x-api-key": "k", "anthropic-version": "2023-06-01" })
+    const r = await call(
+      "POST",
+      `${emu.baseUrl("anthropic")}/v1/messages/batches`,
+      { requests: [{ custom_id: "a", params: { model: "m" } }] },
+      { "x-api-key": "k", "anthropic-version": "2023-06-01" }
+    )
     expect(r.status).toBe(429)
     expect(r.json).toMatchObject({ type: "error", error: { type: "rate_limit_error" } })
     expect(r.headers.get("retry-after")).toBe("60")
@@ -188,7 +222,11 @@ describe("control API and limits", () => {
       const form = new FormData()
       form.set("purpose", "batch")
       form.set("file", new Blob(["x".repeat(60)]), "in.jsonl")
-      return fetch(`${emu.baseUrl("openai")}/files`, { method: "POST", headers: { authorization: "Bearer k" }, body: form })
+      return fetch(`${emu.baseUrl("openai")}/files`, {
+        method: "POST",
+        headers: { authorization: "Bearer k" },
+        body: form
+      })
     }
     expect((await upload()).status).toBe(200)
     const refused = await upload()
@@ -206,16 +244,34 @@ describe("control API and limits", () => {
 
   it("expires a batch not finished within its window: OpenAI error file lines batch_expired, Anthropic expired counts", async (t) => {
     const { emu, call } = await setup(t, { timings: { ...T, windowMs: 1000 } })
-    const o = await call("POST", `${emu.url}/_emulator/batches`, { provider: "openai", status: "validating", requests: 10 }, {})
-    const a = await call("POST", `${emu.url}/_emulator/batches`, { provider: "anthropic", status: "in_progress", requests: 10 }, {})
+    const o = await call(
+      "POST",
+      `${emu.url}/_emulator/batches`,
+      { provider: "openai", status: "validating", requests: 10 },
+      {}
+    )
+    const a = await call(
+      "POST",
+      `${emu.url}/_emulator/batches`,
+      { provider: "anthropic", status: "in_progress", requests: 10 },
+      {}
+    )
     await emu.advance(1000)
     const expired = await call("GET", `${emu.baseUrl("openai")}/batches/${o.json.id}`)
     expect(expired.json.status).toBe("expired")
     // validating 500 ms, then 2 requests of 250 ms before the window closed
     expect(expired.json.request_counts).toEqual({ total: 10, completed: 2, failed: 0 })
     const errors = await call("GET", `${emu.baseUrl("openai")}/files/${expired.json.error_file_id}/content`)
-    expect(errors.text.trim().split("\n").map((l) => JSON.parse(l).error.code)).toEqual(Array(8).fill("batch_expired"))
-    const ended = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches/${a.json.id}`, undefined, { "x-api-key": "k", "anthropic-version": "2023-06-01" })
+    expect(
+      errors.text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).error.code)
+    ).toEqual(Array(8).fill("batch_expired"))
+    const ended = await call("GET", `${emu.baseUrl("anthropic")}/v1/messages/batches/${a.json.id}`, undefined, {
+      "x-api-key": "k",
+      "anthropic-version": "2023-06-01"
+    })
     expect(ended.json.processing_status).toBe("ended")
     // a batch seeded in progress was created validatingMs ago: 2 requests of 250 ms fit before the window closed
     expect(ended.json.request_counts).toEqual({ processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 8 })

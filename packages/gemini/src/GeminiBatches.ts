@@ -35,7 +35,10 @@ import { version } from "./version.js"
  * @since 0.1.0
  * @category tags
  */
-export class GeminiBatches extends Context.Tag("@batchctl/gemini/GeminiBatches")<GeminiBatches, BatchProvider.Service>() {}
+export class GeminiBatches extends Context.Tag("@batchctl/gemini/GeminiBatches")<
+  GeminiBatches,
+  BatchProvider.Service
+>() {}
 
 /**
  * @since 0.1.0
@@ -235,7 +238,8 @@ const notAName = (operation: string, id: string) =>
 /** The path of a batch name: `/batches/<id>` with the id as one encoded segment. */
 const pathOf = (operation: string, id: string): Effect.Effect<string, BatchError.InvalidRequest> => {
   const rest = id.startsWith("batches/") ? id.slice("batches/".length) : undefined
-  if (rest === undefined || rest.includes("/") || BatchId.problem(rest) !== undefined) return Effect.fail(notAName(operation, id))
+  if (rest === undefined || rest.includes("/") || BatchId.problem(rest) !== undefined)
+    return Effect.fail(notAName(operation, id))
   return Effect.succeed(`/batches/${encodeURIComponent(rest)}`)
 }
 
@@ -263,7 +267,8 @@ const WRONG_KEY = /API key not valid|API_KEY_INVALID/
 const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A, E | BatchError.Unauthorized, R>) =>
   Effect.catchIf(
     effect,
-    (e): e is E & BatchError.InvalidRequest => e._tag === "InvalidRequest" && e.httpStatus === 400 && WRONG_KEY.test(e.message),
+    (e): e is E & BatchError.InvalidRequest =>
+      e._tag === "InvalidRequest" && e.httpStatus === 400 && WRONG_KEY.test(e.message),
     (e) =>
       Effect.fail(
         new BatchError.Unauthorized({
@@ -297,8 +302,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
   const get = (operation: string, id: string) =>
     wrongKey(
       Effect.flatMap(pathOf(operation, id), (path) =>
-        Effect.map(http.json(WireOperation, HttpClientRequest.get(path), { operation, batchId: id }), ({ value, raw }) =>
-          toBatch(value, raw)
+        Effect.map(
+          http.json(WireOperation, HttpClientRequest.get(path), { operation, batchId: id }),
+          ({ value, raw }) => toBatch(value, raw)
         )
       )
     )
@@ -312,15 +318,19 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
     ).pipe(Effect.zipRight(VendorHttp.asOperation(get("retrieve", ref.id), "cancel")))
 
   const list = (options: Batch.ListOptions) =>
-    wrongKey(Effect.gen(function* () {
-      yield* Paging.refuseBackward("gemini", options)
-      const urlParams: Record<string, string> = { pageSize: String(options.limit ?? PAGE_SIZE) }
-      if (options.after !== undefined) urlParams.pageToken = options.after
-      const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), { operation: "list" })
-      const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.operations) ? raw.operations : []
-      const batches = (value.operations ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
-      return yield* Paging.fromToken("gemini", batches, value.nextPageToken)
-    }))
+    wrongKey(
+      Effect.gen(function* () {
+        yield* Paging.refuseBackward("gemini", options)
+        const urlParams: Record<string, string> = { pageSize: String(options.limit ?? PAGE_SIZE) }
+        if (options.after !== undefined) urlParams.pageToken = options.after
+        const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), {
+          operation: "list"
+        })
+        const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.operations) ? raw.operations : []
+        const batches = (value.operations ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
+        return yield* Paging.fromToken("gemini", batches, value.nextPageToken)
+      })
+    )
 
   const results = (batch: Batch.Batch) => {
     const inline = inlined(batch.raw)

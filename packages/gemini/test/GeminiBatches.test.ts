@@ -8,7 +8,11 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 
 const decode = Schema.decodeUnknownSync(GeminiBatches.WireOperation)
-const operation = (name: string, state: string, batchStats: Record<string, string> = { requestCount: "3", pendingRequestCount: "3" }) => ({
+const operation = (
+  name: string,
+  state: string,
+  batchStats: Record<string, string> = { requestCount: "3", pendingRequestCount: "3" }
+) => ({
   name,
   metadata: { state, batchStats, createTime: "2025-12-10T18:27:01.407650525Z", name }
 })
@@ -16,10 +20,18 @@ const operation = (name: string, state: string, batchStats: Record<string, strin
 describe("GeminiBatches", () => {
   it("reads BATCH_STATE_* and the SDKs' JOB_STATE_*; anything else is unknown", () => {
     const table: Array<[string, string]> = [
-      ["BATCH_STATE_PENDING", "validating"], ["JOB_STATE_PENDING", "validating"], ["BATCH_STATE_RUNNING", "in_progress"],
-      ["BATCH_STATE_SUCCEEDED", "completed"], ["JOB_STATE_SUCCEEDED", "completed"], ["BATCH_STATE_FAILED", "failed"],
-      ["BATCH_STATE_CANCELLED", "cancelled"], ["BATCH_STATE_EXPIRED", "expired"], ["BATCH_STATE_UNSPECIFIED", "unknown"],
-      ["BATCH_STATE_constructor", "unknown"], ["SUCCEEDED", "unknown"], ["", "unknown"]
+      ["BATCH_STATE_PENDING", "validating"],
+      ["JOB_STATE_PENDING", "validating"],
+      ["BATCH_STATE_RUNNING", "in_progress"],
+      ["BATCH_STATE_SUCCEEDED", "completed"],
+      ["JOB_STATE_SUCCEEDED", "completed"],
+      ["BATCH_STATE_FAILED", "failed"],
+      ["BATCH_STATE_CANCELLED", "cancelled"],
+      ["BATCH_STATE_EXPIRED", "expired"],
+      ["BATCH_STATE_UNSPECIFIED", "unknown"],
+      ["BATCH_STATE_constructor", "unknown"],
+      ["SUCCEEDED", "unknown"],
+      ["", "unknown"]
     ]
     for (const [vendor, normalized] of table) assert.strictEqual(GeminiBatches.toStatus(vendor), normalized, vendor)
   })
@@ -29,14 +41,23 @@ describe("GeminiBatches", () => {
     assert.isTrue(pending.queued)
     assert.deepStrictEqual({ ...pending.counts }, { total: 3, succeeded: 0, failed: 0, processing: 3 })
     assert.strictEqual(pending.createdAt?.toISOString(), "2025-12-10T18:27:01.407Z")
-    const done = GeminiBatches.toBatch(decode(operation("batches/a", "BATCH_STATE_SUCCEEDED", { requestCount: "3", successfulRequestCount: "3" })), {})
+    const done = GeminiBatches.toBatch(
+      decode(operation("batches/a", "BATCH_STATE_SUCCEEDED", { requestCount: "3", successfulRequestCount: "3" })),
+      {}
+    )
     assert.deepStrictEqual({ ...done.counts }, { total: 3, succeeded: 3, failed: 0, processing: 0 })
     assert.isUndefined(done.queued)
     // Without the total, nothing is inferred.
-    assert.deepStrictEqual({ ...GeminiBatches.toBatch(decode(operation("batches/a", "BATCH_STATE_RUNNING", {})), {}).counts }, {})
+    assert.deepStrictEqual(
+      { ...GeminiBatches.toBatch(decode(operation("batches/a", "BATCH_STATE_RUNNING", {})), {}).counts },
+      {}
+    )
     // A count that is not a whole number is skipped, not a crash.
     assert.deepStrictEqual(
-      { ...GeminiBatches.toBatch(decode(operation("batches/a", "BATCH_STATE_RUNNING", { requestCount: "x3" })), {}).counts },
+      {
+        ...GeminiBatches.toBatch(decode(operation("batches/a", "BATCH_STATE_RUNNING", { requestCount: "x3" })), {})
+          .counts
+      },
       {}
     )
   })
@@ -60,16 +81,29 @@ describe("GeminiBatches", () => {
         return { status: 200, body: {} }
       }
       if (method === "GET" && path === "/v1beta/batches/abc") {
-        return { status: 200, body: operation("batches/abc", cancelled ? "BATCH_STATE_CANCELLED" : "BATCH_STATE_RUNNING") }
+        return {
+          status: 200,
+          body: operation("batches/abc", cancelled ? "BATCH_STATE_CANCELLED" : "BATCH_STATE_RUNNING")
+        }
       }
-      return { status: 404, body: { error: { code: 404, message: "Requested entity was not found.", status: "NOT_FOUND" } } }
+      return {
+        status: 404,
+        body: { error: { code: 404, message: "Requested entity was not found.", status: "NOT_FOUND" } }
+      }
     })
     const client = GeminiBatches.client({ apiKey: "AIza-test-key", baseUrl: `${server.url}/v1beta` })
     try {
       const batch = await client.cancel("batches/abc")
       assert.strictEqual(batch.status, "cancelled")
-      assert.deepStrictEqual(server.seen.map((s) => `${s.method} ${s.path}`), ["POST /v1beta/batches/abc:cancel", "GET /v1beta/batches/abc"])
-      assert.isTrue(server.seen.every((s) => s.headers["x-goog-api-key"] === "AIza-test-key" && s.headers.authorization === undefined))
+      assert.deepStrictEqual(
+        server.seen.map((s) => `${s.method} ${s.path}`),
+        ["POST /v1beta/batches/abc:cancel", "GET /v1beta/batches/abc"]
+      )
+      assert.isTrue(
+        server.seen.every(
+          (s) => s.headers["x-goog-api-key"] === "AIza-test-key" && s.headers.authorization === undefined
+        )
+      )
       const bare = await client.retrieve("abc").catch((e: unknown) => e)
       assert.instanceOf(bare, BatchError.InvalidRequest)
       assert.strictEqual(server.seen.length, 2)
@@ -85,7 +119,9 @@ describe("GeminiBatches", () => {
       Effect.runPromise(
         Effect.flatMap(GeminiBatches.GeminiBatches, (g) => g.retrieve("batches/abc")).pipe(
           Effect.provide(GeminiBatches.layerConfig().pipe(Layer.provide(NodeClient.layer))),
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ GEMINI_BASE_URL: `${server.url}/v1beta`, ...env }))))
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map(Object.entries({ GEMINI_BASE_URL: `${server.url}/v1beta`, ...env })))
+          )
         )
       )
     try {
@@ -105,10 +141,18 @@ describe("GeminiBatches", () => {
   })
 
   it("result lines: keyed, positioned when unkeyed, google.rpc CANCELLED as cancelled", () => {
-    assert.deepInclude(GeminiBatches.resultItem({ key: "k", response: { candidates: [] } }, 1), { customId: "k", outcome: "succeeded" })
-    assert.deepInclude(GeminiBatches.resultItem({ metadata: { key: "m" }, error: { code: 3 } }, 2), { customId: "m", outcome: "errored" })
+    assert.deepInclude(GeminiBatches.resultItem({ key: "k", response: { candidates: [] } }, 1), {
+      customId: "k",
+      outcome: "succeeded"
+    })
+    assert.deepInclude(GeminiBatches.resultItem({ metadata: { key: "m" }, error: { code: 3 } }, 2), {
+      customId: "m",
+      outcome: "errored"
+    })
     assert.deepInclude(GeminiBatches.resultItem({ response: {} }, 7), { customId: "7", outcome: "succeeded" })
-    assert.deepInclude(GeminiBatches.resultItem({ key: "c", error: { code: 1, status: "CANCELLED" } }, 3), { outcome: "cancelled" })
+    assert.deepInclude(GeminiBatches.resultItem({ key: "c", error: { code: 1, status: "CANCELLED" } }, 3), {
+      outcome: "cancelled"
+    })
     assert.isUndefined(GeminiBatches.resultItem({ key: "nothing" }, 4))
     assert.isUndefined(GeminiBatches.resultItem("text", 5))
   })

@@ -77,7 +77,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
     Effect.gen(function* () {
       yield* Paging.refuseBackward("groq", options)
       const urlParams: Record<string, string> = options.after === undefined ? {} : { cursor: options.after }
-      const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), { operation: "list" })
+      const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), {
+        operation: "list"
+      })
       const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.data) ? raw.data : []
       const batches = value.data.map((wire, i) => OpenAiCompatible.toBatch("groq", wire, rawItems[i]))
       return yield* Paging.fromToken("groq", batches, value.paging?.next_cursor)

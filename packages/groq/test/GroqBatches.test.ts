@@ -2,7 +2,13 @@ import * as Loopback from "@batchctl/core/testing"
 import { GroqBatches } from "@batchctl/groq"
 import { assert, describe, it } from "@effect/vitest"
 
-const batch = (id: string) => ({ id, object: "batch", status: "completed", created_at: 1736472600, request_counts: { total: 1, completed: 1, failed: 0 } })
+const batch = (id: string) => ({
+  id,
+  object: "batch",
+  status: "completed",
+  created_at: 1736472600,
+  request_counts: { total: 1, completed: 1, failed: 0 }
+})
 
 describe("GroqBatches", () => {
   it("lists every page by following paging.next_cursor with ?cursor=, sending no limit or after", async () => {
@@ -20,11 +26,10 @@ describe("GroqBatches", () => {
       const ids: Array<string> = []
       for await (const b of client.listAll({ limit: 2 })) ids.push(b.id)
       assert.deepStrictEqual(ids, ["batch_1", "batch_2", "batch_3", "batch_4"])
-      assert.deepStrictEqual(server.seen.map((s) => s.path), [
-        "/openai/v1/batches",
-        "/openai/v1/batches?cursor=cursor_A",
-        "/openai/v1/batches?cursor=cursor_B"
-      ])
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.path),
+        ["/openai/v1/batches", "/openai/v1/batches?cursor=cursor_A", "/openai/v1/batches?cursor=cursor_B"]
+      )
       const backward = await client.list({ before: "batch_9" }).catch((e: unknown) => e)
       assert.strictEqual((backward as { _tag?: string })._tag, "Unsupported")
       assert.strictEqual(server.seen.length, 3)
@@ -49,7 +54,11 @@ describe("GroqBatches", () => {
     try {
       for (const id of ["bare", "wrapped"]) {
         const extras = GroqBatches.extras(await client.retrieve(id))
-        assert.deepStrictEqual(extras.errors?.data.map((e) => e.code), ["invalid_method"], id)
+        assert.deepStrictEqual(
+          extras.errors?.data.map((e) => e.code),
+          ["invalid_method"],
+          id
+        )
         assert.strictEqual(extras.project_id, "project_01jtkfs8evfhctdnt5dc12rh0j")
       }
     } finally {

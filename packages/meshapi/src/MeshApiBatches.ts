@@ -59,7 +59,8 @@ export const quirks: OpenAiCompatible.Quirks = {
   },
   results: "inline-or-files",
   invalidState: ({ status, operation, body }) =>
-    operation === "cancel" && (status === 409 || (status === 400 && body.codes.some((c) => /state|status|conflict|cancel/i.test(c))))
+    operation === "cancel" &&
+    (status === 409 || (status === 400 && body.codes.some((c) => /state|status|conflict|cancel/i.test(c))))
 }
 
 /**
@@ -80,7 +81,12 @@ export const defaultMaxBodyBytes = 256 * 2 ** 20
 export const make = (options: Options) =>
   OpenAiCompatible.make(quirks, { ...options, maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes })
 
-const kit = Adapter.kit<MeshApiBatches, Options>({ provider: "meshapi", tag: MeshApiBatches, envPrefix: "MESHAPI", make })
+const kit = Adapter.kit<MeshApiBatches, Options>({
+  provider: "meshapi",
+  tag: MeshApiBatches,
+  envPrefix: "MESHAPI",
+  make
+})
 
 /**
  * Provides {@link MeshApiBatches} and the generic `BatchProvider`; needs an `HttpClient`.

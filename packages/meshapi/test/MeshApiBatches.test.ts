@@ -7,11 +7,17 @@ describe("MeshAPI Promise client over real HTTP", () => {
   it("cancels with a {} body and reads results inline from one retrieve", async () => {
     const server = await Loopback.start(({ method, path }) => {
       if (method === "POST") return { status: 200, body: { id: "batch_1", object: "batch", status: "cancelling" } }
-      if (path.endsWith("batch_2")) return { status: 501, body: { error: { code: "not_implemented", message: "no batch cancel upstream" }, request_id: "req_01X" } }
+      if (path.endsWith("batch_2"))
+        return {
+          status: 501,
+          body: { error: { code: "not_implemented", message: "no batch cancel upstream" }, request_id: "req_01X" }
+        }
       return {
         status: 200,
         body: {
-          id: "batch_1", status: "cancelled", created_at: 1710000000,
+          id: "batch_1",
+          status: "cancelled",
+          created_at: 1710000000,
           results: [
             { custom_id: "r1", response: { status_code: 200, body: { id: "c1" } }, error: null },
             { custom_id: "r2", response: { status_code: 429, body: { error: "upstream rate limit" } }, error: null }
@@ -26,7 +32,13 @@ describe("MeshAPI Promise client over real HTTP", () => {
       assert.strictEqual(server.seen[0]?.body, "{}")
       assert.strictEqual(server.seen[0]?.headers["content-type"], "application/json")
       const results = await client.resultsArray("batch_1")
-      assert.deepStrictEqual(results.map((r) => [r.customId, r.outcome]), [["r1", "succeeded"], ["r2", "errored"]])
+      assert.deepStrictEqual(
+        results.map((r) => [r.customId, r.outcome]),
+        [
+          ["r1", "succeeded"],
+          ["r2", "errored"]
+        ]
+      )
       assert.strictEqual(server.seen.length, 2)
       const error = await client.retrieve("batch_2").catch((e: unknown) => e)
       assert.instanceOf(error, BatchError.Unsupported)
@@ -44,9 +56,16 @@ describe("MeshAPI Promise client over real HTTP", () => {
       response: { status_code: 200, body: { id: `c${i}`, text: "y".repeat(440) } },
       error: null
     }))
-    const server = await Loopback.start(() => ({ status: 200, body: { id: "batch_big", status: "completed", created_at: 1710000000, results } }))
+    const server = await Loopback.start(() => ({
+      status: 200,
+      body: { id: "batch_big", status: "completed", created_at: 1710000000, results }
+    }))
     const client = MeshApiBatches.client({ apiKey: "rsk_test", baseUrl: `${server.url}/v1` })
-    const bounded = MeshApiBatches.client({ apiKey: "rsk_test", baseUrl: `${server.url}/v1`, maxBodyBytes: 16 * 2 ** 20 })
+    const bounded = MeshApiBatches.client({
+      apiKey: "rsk_test",
+      baseUrl: `${server.url}/v1`,
+      maxBodyBytes: 16 * 2 ** 20
+    })
     try {
       assert.isAbove(MeshApiBatches.defaultMaxBodyBytes, 20 * 2 ** 20)
       const batch = await client.retrieve("batch_big")

@@ -31,7 +31,10 @@ import { version } from "./version.js"
  * @since 0.1.0
  * @category tags
  */
-export class MistralBatches extends Context.Tag("@batchctl/mistral/MistralBatches")<MistralBatches, BatchProvider.Service>() {}
+export class MistralBatches extends Context.Tag("@batchctl/mistral/MistralBatches")<
+  MistralBatches,
+  BatchProvider.Service
+>() {}
 
 /**
  * @since 0.1.0
@@ -121,12 +124,16 @@ export const toBatch = (wire: WireBatch, raw: unknown): Batch.Batch => {
     vendorStatus,
     queued,
     // While QUEUED every counter is 0, total_requests too: the input has not been read yet.
-    counts: queued ? {} : { total: wire.total_requests, succeeded: wire.succeeded_requests, failed: wire.failed_requests },
+    counts: queued
+      ? {}
+      : { total: wire.total_requests, succeeded: wire.succeeded_requests, failed: wire.failed_requests },
     createdAt: wire.created_at,
     endedAt: Batch.isTerminalStatus(status) ? wire.completed_at : undefined,
     outputFileId: wire.output_file,
     errorFileId: wire.error_file,
-    errors: Wire.field(MistralErrors, raw, "errors")?.map((e) => ({ message: e.count === undefined ? e.message : `${e.message} (${e.count}×)` })),
+    errors: Wire.field(MistralErrors, raw, "errors")?.map((e) => ({
+      message: e.count === undefined ? e.message : `${e.message} (${e.count}×)`
+    })),
     raw
   })
 }
@@ -163,7 +170,11 @@ export const extras = (batch: Batch.Batch): Extras => {
   if (endpoint !== undefined) out.endpoint = endpoint
   const inputs = Wire.field(Schema.Array(Schema.String), batch.raw, "input_files")
   if (inputs !== undefined) out.input_files = inputs
-  const metadata = Wire.field(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })), batch.raw, "metadata")
+  const metadata = Wire.field(
+    Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    batch.raw,
+    "metadata"
+  )
   if (metadata !== undefined) out.metadata = metadata
   const errors = Wire.field(
     Schema.Array(Schema.Struct({ message: Schema.String, count: Schema.optional(Schema.Number) })),
@@ -251,7 +262,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
           return why === undefined
             ? Results.streamJsonl(
                 http,
-                HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content`, { headers: { accept: "application/binary" } }),
+                HttpClientRequest.get(`/files/${encodeURIComponent(fileId)}/content`, {
+                  headers: { accept: "application/binary" }
+                }),
                 { provider: "mistral", batchId: batch.id, what: `${kind} file ${fileId}`, fileId },
                 resultLine(kind),
                 delivered
@@ -283,7 +296,11 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
     // An inline job names no file; its results come back in `outputs` when asked with `inline=true`.
     return Stream.unwrap(
       Effect.map(
-        one(HttpClientRequest.get(`/batch/jobs/${ref.segment}`, { urlParams: { inline: "true" } }), "results", batch.id),
+        one(
+          HttpClientRequest.get(`/batch/jobs/${ref.segment}`, { urlParams: { inline: "true" } }),
+          "results",
+          batch.id
+        ),
         source
       )
     )
@@ -319,7 +336,12 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
     (http) => BatchProvider.make(makeAdapter(http))
   )
 
-const kit = Adapter.kit<MistralBatches, Options>({ provider: "mistral", tag: MistralBatches, envPrefix: "MISTRAL", make })
+const kit = Adapter.kit<MistralBatches, Options>({
+  provider: "mistral",
+  tag: MistralBatches,
+  envPrefix: "MISTRAL",
+  make
+})
 
 /**
  * Provides {@link MistralBatches} and the generic `BatchProvider`; needs an `HttpClient`.

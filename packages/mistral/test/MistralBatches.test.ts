@@ -22,9 +22,16 @@ const decode = Schema.decodeUnknownSync(MistralBatches.WireBatch)
 describe("MistralBatches", () => {
   it("maps the UPPER-CASE statuses; anything else is unknown", () => {
     const table: Array<[string, string]> = [
-      ["QUEUED", "validating"], ["RUNNING", "in_progress"], ["SUCCESS", "completed"], ["FAILED", "failed"],
-      ["TIMEOUT_EXCEEDED", "expired"], ["CANCELLATION_REQUESTED", "cancelling"], ["CANCELLED", "cancelled"],
-      ["success", "unknown"], ["constructor", "unknown"], ["", "unknown"]
+      ["QUEUED", "validating"],
+      ["RUNNING", "in_progress"],
+      ["SUCCESS", "completed"],
+      ["FAILED", "failed"],
+      ["TIMEOUT_EXCEEDED", "expired"],
+      ["CANCELLATION_REQUESTED", "cancelling"],
+      ["CANCELLED", "cancelled"],
+      ["success", "unknown"],
+      ["constructor", "unknown"],
+      ["", "unknown"]
     ]
     for (const [vendor, normalized] of table) assert.strictEqual(MistralBatches.toStatus(vendor), normalized, vendor)
   })
@@ -38,21 +45,39 @@ describe("MistralBatches", () => {
     assert.isUndefined(running.queued)
     assert.deepStrictEqual({ ...running.counts }, { total: 10, succeeded: 3, failed: 1 })
     // A finished job with 0 requests is an empty batch: its zeros are counts.
-    assert.deepStrictEqual({ ...MistralBatches.toBatch(decode(job("e", "SUCCESS", [0, 0, 0, 0])), {}).counts }, { total: 0, succeeded: 0, failed: 0 })
+    assert.deepStrictEqual(
+      { ...MistralBatches.toBatch(decode(job("e", "SUCCESS", [0, 0, 0, 0])), {}).counts },
+      { total: 0, succeeded: 0, failed: 0 }
+    )
   })
 
   it("reads output_file and error_file (not *_file_id) as the results files", () => {
-    const b = MistralBatches.toBatch(decode({ ...job("d", "SUCCESS"), output_file: "o-1", error_file: "e-1", output_file_id: "wrong" }), {})
+    const b = MistralBatches.toBatch(
+      decode({ ...job("d", "SUCCESS"), output_file: "o-1", error_file: "e-1", output_file_id: "wrong" }),
+      {}
+    )
     assert.strictEqual(b.outputFileId, "o-1")
     assert.strictEqual(b.errorFileId, "e-1")
   })
 
   it("error-file lines that say the request never ran are cancelled or expired, others errored", () => {
     const read = MistralBatches.resultLine("error")
-    assert.strictEqual(read({ custom_id: "a", response: null, error: { message: "Cancelled", code: "cancelled" } })?.outcome, "cancelled")
-    assert.strictEqual(read({ custom_id: "b", response: null, error: { message: "x", code: "TIMEOUT_EXCEEDED" } })?.outcome, "expired")
-    assert.strictEqual(read({ custom_id: "c", response: null, error: { message: "x", code: "1300" } })?.outcome, "errored")
-    assert.strictEqual(MistralBatches.resultLine("output")({ custom_id: "d", response: { status_code: 200, body: {} } })?.outcome, "succeeded")
+    assert.strictEqual(
+      read({ custom_id: "a", response: null, error: { message: "Cancelled", code: "cancelled" } })?.outcome,
+      "cancelled"
+    )
+    assert.strictEqual(
+      read({ custom_id: "b", response: null, error: { message: "x", code: "TIMEOUT_EXCEEDED" } })?.outcome,
+      "expired"
+    )
+    assert.strictEqual(
+      read({ custom_id: "c", response: null, error: { message: "x", code: "1300" } })?.outcome,
+      "errored"
+    )
+    assert.strictEqual(
+      MistralBatches.resultLine("output")({ custom_id: "d", response: { status_code: 200, body: {} } })?.outcome,
+      "succeeded"
+    )
   })
 
   it("lists every page by number over real HTTP, with the key as a bearer and never in an error", async () => {
@@ -62,7 +87,10 @@ describe("MistralBatches", () => {
       if (url.pathname === "/v1/batch/jobs") {
         const page = Number(url.searchParams.get("page"))
         const size = Number(url.searchParams.get("page_size"))
-        return { status: 200, body: { object: "list", data: all.slice(page * size, (page + 1) * size), total: all.length } }
+        return {
+          status: 200,
+          body: { object: "list", data: all.slice(page * size, (page + 1) * size), total: all.length }
+        }
       }
       return { status: 404, body: { detail: "Not Found" } }
     })

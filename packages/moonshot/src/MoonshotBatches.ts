@@ -55,7 +55,9 @@ export const quirks: OpenAiCompatible.Quirks = {
     windowsText: "12h to 168h, or 1d to 7d",
     sameModel: true,
     checkBody: (body) =>
-      body.temperature !== undefined || body.top_p !== undefined ? "Moonshot's batch takes no temperature or top_p" : undefined
+      body.temperature !== undefined || body.top_p !== undefined
+        ? "Moonshot's batch takes no temperature or top_p"
+        : undefined
   },
   userAgent: VendorHttp.userAgent("@batchctl/moonshot", version),
   provider: "moonshot",
@@ -70,7 +72,12 @@ export const quirks: OpenAiCompatible.Quirks = {
  */
 export const make = (options: Options) => OpenAiCompatible.make(quirks, options)
 
-const kit = Adapter.kit<MoonshotBatches, Options>({ provider: "moonshot", tag: MoonshotBatches, envPrefix: "MOONSHOT", make })
+const kit = Adapter.kit<MoonshotBatches, Options>({
+  provider: "moonshot",
+  tag: MoonshotBatches,
+  envPrefix: "MOONSHOT",
+  make
+})
 
 /**
  * Provides {@link MoonshotBatches} and the generic `BatchProvider`; needs an `HttpClient`.

@@ -8,7 +8,10 @@ describe("Moonshot Promise client over real HTTP", () => {
     const server = await Loopback.start(({ method }) =>
       method === "POST"
         ? { status: 400, body: { error: { type: "invalid_request_error", message: "batch cannot be cancelled" } } }
-        : { status: 200, body: { id: "b1", object: "batch", status: "completed", created_at: 1711471533, completed_at: 1711493163 } }
+        : {
+            status: 200,
+            body: { id: "b1", object: "batch", status: "completed", created_at: 1711471533, completed_at: 1711493163 }
+          }
     )
     const client = MoonshotBatches.client({ apiKey: "sk-kimi-test", baseUrl: `${server.url}/v1` })
     try {
@@ -17,7 +20,10 @@ describe("Moonshot Promise client over real HTTP", () => {
       const e = error as BatchError.InvalidBatchState
       assert.strictEqual(e.vendorStatus, "completed")
       assert.strictEqual(e.httpStatus, 400)
-      assert.deepStrictEqual(server.seen.map((s) => `${s.method} ${s.path}`), ["POST /v1/batches/b1/cancel", "GET /v1/batches/b1"])
+      assert.deepStrictEqual(
+        server.seen.map((s) => `${s.method} ${s.path}`),
+        ["POST /v1/batches/b1/cancel", "GET /v1/batches/b1"]
+      )
     } finally {
       await client.close()
       await server.close()
@@ -27,7 +33,17 @@ describe("Moonshot Promise client over real HTTP", () => {
     const server = await Loopback.start(({ path }) =>
       path.includes("after=b2")
         ? { status: 200, body: { object: "list", data: [{ id: "b3", status: "failed" }], has_more: false } }
-        : { status: 200, body: { object: "list", data: [{ id: "b1", status: "completed" }, { id: "b2", status: "expired" }], has_more: true } }
+        : {
+            status: 200,
+            body: {
+              object: "list",
+              data: [
+                { id: "b1", status: "completed" },
+                { id: "b2", status: "expired" }
+              ],
+              has_more: true
+            }
+          }
     )
     const client = MoonshotBatches.client({ apiKey: "sk-kimi-test", baseUrl: `${server.url}/v1` })
     try {

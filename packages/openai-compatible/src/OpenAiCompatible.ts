@@ -204,7 +204,8 @@ export const toBatch = (provider: string, wire: WireBatch, raw: unknown): Batch.
     endedAt: ended,
     outputFileId: wire.output_file_id,
     errorFileId: wire.error_file_id,
-    errors: wire.errors == null ? undefined : ("data" in wire.errors ? wire.errors.data : wire.errors).flatMap(reasonOf),
+    errors:
+      wire.errors == null ? undefined : ("data" in wire.errors ? wire.errors.data : wire.errors).flatMap(reasonOf),
     raw
   })
 }
@@ -237,8 +238,12 @@ export const Usage = Schema.Struct({
   input_tokens: Schema.optional(Schema.Number),
   output_tokens: Schema.optional(Schema.Number),
   total_tokens: Schema.optional(Schema.Number),
-  input_tokens_details: Schema.optional(Schema.NullOr(Schema.Struct({ cached_tokens: Schema.optional(Schema.Number) }))),
-  output_tokens_details: Schema.optional(Schema.NullOr(Schema.Struct({ reasoning_tokens: Schema.optional(Schema.Number) })))
+  input_tokens_details: Schema.optional(
+    Schema.NullOr(Schema.Struct({ cached_tokens: Schema.optional(Schema.Number) }))
+  ),
+  output_tokens_details: Schema.optional(
+    Schema.NullOr(Schema.Struct({ reasoning_tokens: Schema.optional(Schema.Number) }))
+  )
 })
 
 /**
@@ -372,7 +377,8 @@ export const makeAdapter = (quirks: Quirks, http: VendorHttp.VendorHttp): BatchP
     })
   }
 
-  const create = quirks.create === undefined ? undefined : makeCreator(quirks, quirks.create, http, filesBase, slash, list)
+  const create =
+    quirks.create === undefined ? undefined : makeCreator(quirks, quirks.create, http, filesBase, slash, list)
 
   return { provider, cancel, retrieve, list, results, create }
 }
@@ -426,10 +432,24 @@ const makeCreator = (
   const plan = (prepared: Create.Prepared, options: Create.Options, token: string) =>
     c.mode === "file"
       ? [
-          { method: "POST", path: uploadPath, body: { purpose, file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` } },
-          { method: "POST", path: batchesPath, body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options, token) } }
+          {
+            method: "POST",
+            path: uploadPath,
+            body: { purpose, file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` }
+          },
+          {
+            method: "POST",
+            path: batchesPath,
+            body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options, token) }
+          }
         ]
-      : [{ method: "POST", path: batchesPath, body: { requests: `<${prepared.requests} request(s)>`, ...fields(prepared, options, token) } }]
+      : [
+          {
+            method: "POST",
+            path: batchesPath,
+            body: { requests: `<${prepared.requests} request(s)>`, ...fields(prepared, options, token) }
+          }
+        ]
 
   const toCreated = ({ value, raw }: VendorHttp.Decoded<WireBatch>) => toBatch(provider, value, raw)
   const once = { operation: "create", retry: { maxAttempts: 1 } }
@@ -438,7 +458,8 @@ const makeCreator = (
   const lookup = (token: string, fileId: string | undefined) => (since: Date) =>
     Create.findInList(
       (after) => list({ limit: 100, ...(after === undefined ? {} : { after }) }),
-      (batch) => Create.tokenOf(batch.raw) === token || (fileId !== undefined && extras(batch).input_file_id === fileId),
+      (batch) =>
+        Create.tokenOf(batch.raw) === token || (fileId !== undefined && extras(batch).input_file_id === fileId),
       since
     )
 
@@ -447,7 +468,9 @@ const makeCreator = (
 
   const create = (prepared: Create.Prepared, options: Create.Options, token: string) => {
     if (c.mode === "inline") {
-      const body = Create.inlineJson(prepared, "requests", fields(prepared, options, token), { onProgress: options.onProgress })
+      const body = Create.inlineJson(prepared, "requests", fields(prepared, options, token), {
+        onProgress: options.onProgress
+      })
       return Create.submitOnce({
         provider,
         requests: prepared.requests,

@@ -4,14 +4,23 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
 
 /** A wire batch as the adapter reads it: decoded by `WireBatch`. */
-const wire = (over: Record<string, unknown>) => Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "batch_1", status: "completed", ...over })
+const wire = (over: Record<string, unknown>) =>
+  Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "batch_1", status: "completed", ...over })
 
 describe("OpenAiCompatible.toBatch", () => {
   it("maps counts, never guessing a missing one, and picks endedAt by status", () => {
-    const b = OpenAiCompatible.toBatch("p", wire({ request_counts: { total: 3, completed: 2 }, completed_at: 1711493163, failed_at: 1 }), {})
+    const b = OpenAiCompatible.toBatch(
+      "p",
+      wire({ request_counts: { total: 3, completed: 2 }, completed_at: 1711493163, failed_at: 1 }),
+      {}
+    )
     assert.deepStrictEqual({ ...b.counts }, { total: 3, succeeded: 2 })
     assert.strictEqual(b.endedAt?.toISOString(), "2024-03-26T22:46:03.000Z")
-    const cancelled = OpenAiCompatible.toBatch("p", wire({ status: "cancelled", cancelled_at: 1711475133, completed_at: 1 }), {})
+    const cancelled = OpenAiCompatible.toBatch(
+      "p",
+      wire({ status: "cancelled", cancelled_at: 1711475133, completed_at: 1 }),
+      {}
+    )
     assert.strictEqual(cancelled.endedAt?.toISOString(), "2024-03-26T17:45:33.000Z")
     assert.isUndefined(OpenAiCompatible.toBatch("p", wire({ status: "in_progress", completed_at: 1 }), {}).endedAt)
   })
@@ -20,11 +29,17 @@ describe("OpenAiCompatible.toBatch", () => {
     assert.strictEqual(b.status, "unknown")
     assert.strictEqual(b.vendorStatus, "paused")
     assert.isFalse(b.terminal)
-    assert.strictEqual(OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "x" }), {}).vendorStatus, "")
+    assert.strictEqual(
+      OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)({ id: "x" }), {}).vendorStatus,
+      ""
+    )
   })
   it("keeps the raw vendor object", () => {
     const raw = { id: "batch_1", status: "completed", model: "gpt-x", extra: [1] }
-    assert.strictEqual(OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)(raw), raw).raw, raw)
+    assert.strictEqual(
+      OpenAiCompatible.toBatch("p", Schema.decodeUnknownSync(OpenAiCompatible.WireBatch)(raw), raw).raw,
+      raw
+    )
   })
 })
 
@@ -50,7 +65,10 @@ describe("OpenAiCompatible.extras", () => {
       model: null,
       input_file_id: "file-in",
       metadata: { team: "a" },
-      errors: { object: "list", data: [{ code: "token_limit_exceeded", message: "Enqueued token limit reached", param: null, line: null }] },
+      errors: {
+        object: "list",
+        data: [{ code: "token_limit_exceeded", message: "Enqueued token limit reached", param: null, line: null }]
+      },
       usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
       completion_window: 24
     }

@@ -43,7 +43,11 @@ export interface Options extends VendorHttp.ClientOptions {
  * @category quirks
  */
 export const quirks: OpenAiCompatible.Quirks = {
-  userAgent: VendorHttp.userAgent("@batchctl/openai", version), provider: "openai", defaultBaseUrl, create: OpenAiCompatible.openAiCreate }
+  userAgent: VendorHttp.userAgent("@batchctl/openai", version),
+  provider: "openai",
+  defaultBaseUrl,
+  create: OpenAiCompatible.openAiCreate
+}
 
 /**
  * @since 0.1.0

@@ -15,8 +15,10 @@ import type { AddressInfo } from "node:net"
 
 const LINES = 30
 const GAP_MS = 60
-const line = (i: number) => `${JSON.stringify({ custom_id: `r-${i}`, response: { status_code: 200, body: {} }, error: null })}\n`
-const batch = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id, object: "batch", status: "completed", ...extra })
+const line = (i: number) =>
+  `${JSON.stringify({ custom_id: `r-${i}`, response: { status_code: 200, body: {} }, error: null })}\n`
+const batch = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ id, object: "batch", status: "completed", ...extra })
 
 let server: Server
 let baseUrl = ""
@@ -47,12 +49,18 @@ beforeAll(async () => {
       }, GAP_MS)
       return
     }
-    if (path.endsWith("/batches/halfway")) return json(200, batch("halfway", { output_file_id: "file-three", error_file_id: "file-down" }))
+    if (path.endsWith("/batches/halfway"))
+      return json(200, batch("halfway", { output_file_id: "file-three", error_file_id: "file-down" }))
     if (path.endsWith("/batches/badline")) return json(200, batch("badline", { output_file_id: "file-bad" }))
     if (path.endsWith("/files/file-three/content")) return json(200, line(0) + line(1) + line(2))
-    if (path.endsWith("/files/file-down/content")) return json(503, JSON.stringify({ error: { message: "overloaded" } }))
+    if (path.endsWith("/files/file-down/content"))
+      return json(503, JSON.stringify({ error: { message: "overloaded" } }))
     if (path.endsWith("/files/file-bad/content")) return json(200, `${line(0)}${line(1)}not json\n${line(3)}`)
-    if (path.endsWith("/batches/gone")) return json(404, JSON.stringify({ error: { message: "No batch found with id 'gone'.", type: "invalid_request_error" } }))
+    if (path.endsWith("/batches/gone"))
+      return json(
+        404,
+        JSON.stringify({ error: { message: "No batch found with id 'gone'.", type: "invalid_request_error" } })
+      )
     if (path.endsWith("/batches/down")) return json(503, JSON.stringify({ error: { message: "overloaded" } }))
     json(404, JSON.stringify({ error: { message: "not found" } }))
   })
@@ -89,7 +97,12 @@ describe.sequential("deadlines", () => {
   })
 
   it("a head later than the timeout is TransportFailure, after the timeout and not the head", async () => {
-    const openai = OpenAiBatches.client({ apiKey: "sk-deadline-0000", baseUrl, timeout: 300, retry: { maxAttempts: 1 } })
+    const openai = OpenAiBatches.client({
+      apiKey: "sk-deadline-0000",
+      baseUrl,
+      timeout: 300,
+      retry: { maxAttempts: 1 }
+    })
     const started = Date.now()
     const error = await openai.retrieve("slow-head").catch((e: unknown) => e)
     await openai.close()

@@ -24,7 +24,11 @@ const closedPort = () =>
 describe("errors", () => {
   it("a refused connection is TransportFailure naming method and URL, with the cause, and no key anywhere", async () => {
     const port = await closedPort()
-    const openai = OpenAiBatches.client({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } })
+    const openai = OpenAiBatches.client({
+      apiKey: KEY,
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      retry: { maxAttempts: 1 }
+    })
     const error = await openai.cancel("batch_1").catch((e: unknown) => e)
     await openai.close()
     assert.instanceOf(error, BatchError.TransportFailure)
@@ -41,7 +45,11 @@ describe("errors", () => {
 
   it("a rejection's stack includes the caller's line", async () => {
     const port = await closedPort()
-    const openai = OpenAiBatches.client({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxAttempts: 1 } })
+    const openai = OpenAiBatches.client({
+      apiKey: KEY,
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      retry: { maxAttempts: 1 }
+    })
     const error = await openai.retrieve("batch_1").catch((e: unknown) => e)
     await openai.close()
     assert.instanceOf(error, Error)
@@ -51,7 +59,9 @@ describe("errors", () => {
   it("a rejection is the error instance itself, which test libraries and structuredClone can walk", async () => {
     const server = createHttpServer((_req, res) => {
       res.writeHead(404, { "content-type": "application/json" })
-      res.end(JSON.stringify({ error: { message: "No batch found with id 'batch_1'.", type: "invalid_request_error" } }))
+      res.end(
+        JSON.stringify({ error: { message: "No batch found with id 'batch_1'.", type: "invalid_request_error" } })
+      )
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     const { port } = server.address() as { port: number }

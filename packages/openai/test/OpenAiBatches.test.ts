@@ -50,9 +50,10 @@ const routed = (route: Route) => {
 
 const provide = (route: Route) => {
   const { stats, layer } = routed(route)
-  const provider = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), retry: VendorHttp.immediateRetries(3) }).pipe(
-    Layer.provide(layer)
-  )
+  const provider = OpenAiBatches.layer({
+    apiKey: Redacted.make("sk-test"),
+    retry: VendorHttp.immediateRetries(3)
+  }).pipe(Layer.provide(layer))
   return { stats, provider }
 }
 
@@ -69,13 +70,19 @@ describe("Lifecycle over the OpenAI adapter", () => {
         }
         return { status: 200, body: batch(id, "cancelling") }
       })
-      const ids = Array.from({ length: 40 }, (_, i) => (i % 10 === 3 ? `gone-${i}` : i % 10 === 7 ? `done-${i}` : `batch-${i}`))
+      const ids = Array.from({ length: 40 }, (_, i) =>
+        i % 10 === 3 ? `gone-${i}` : i % 10 === 7 ? `done-${i}` : `batch-${i}`
+      )
       const outcomes = yield* Lifecycle.cancelMany([...ids, ""], { concurrency: 4 }).pipe(Effect.provide(provider))
       assert.strictEqual(outcomes.length, 41)
-      assert.deepStrictEqual(outcomes.map((o) => o.batchId), [...ids, ""])
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.batchId),
+        [...ids, ""]
+      )
       for (const o of outcomes) {
         if (o.batchId.startsWith("gone")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "BatchNotFound")
-        else if (o.batchId.startsWith("done")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "InvalidBatchState")
+        else if (o.batchId.startsWith("done"))
+          assert.strictEqual(o._tag === "Failed" && o.error._tag, "InvalidBatchState")
         else if (o.batchId === "") assert.strictEqual(o._tag === "Failed" && o.error._tag, "InvalidRequest")
         else assert.strictEqual(o._tag === "Cancelled" && o.batch.status, "cancelling")
       }
@@ -86,73 +93,84 @@ describe("Lifecycle over the OpenAI adapter", () => {
     })
   )
 
-  it.live("cancelEach streams the same outcomes as they finish, reads ids lazily, and stops when the consumer does", () =>
-    Effect.gen(function* () {
-      const { stats, provider } = provide((_method, url) => {
-        const id = decodeURIComponent(url.pathname.split("/")[3] ?? "")
-        if (id.startsWith("gone")) return { status: 404, body: { error: { message: "No batch found" } } }
-        return { status: 200, body: batch(id, "cancelling") }
-      })
-      let pulled = 0
-      const ids = function* () {
-        for (let i = 0; i < 1_000_000; i++) {
-          pulled++
-          yield i % 5 === 2 ? `gone-${i}` : `batch-${i}`
+  it.live(
+    "cancelEach streams the same outcomes as they finish, reads ids lazily, and stops when the consumer does",
+    () =>
+      Effect.gen(function* () {
+        const { stats, provider } = provide((_method, url) => {
+          const id = decodeURIComponent(url.pathname.split("/")[3] ?? "")
+          if (id.startsWith("gone")) return { status: 404, body: { error: { message: "No batch found" } } }
+          return { status: 200, body: batch(id, "cancelling") }
+        })
+        let pulled = 0
+        const ids = function* () {
+          for (let i = 0; i < 1_000_000; i++) {
+            pulled++
+            yield i % 5 === 2 ? `gone-${i}` : `batch-${i}`
+          }
         }
-      }
-      // Take 30 outcomes of a million ids: only about that many are read and sent.
-      const outcomes = yield* Lifecycle.cancelEach(ids(), { concurrency: 4 }).pipe(
-        Stream.take(30),
-        Stream.runCollect,
-        Effect.provide(provider)
-      )
-      const list = Chunk.toReadonlyArray(outcomes)
-      assert.strictEqual(list.length, 30)
-      assert.isTrue(pulled < 30 + 4 * 3, `pulled ${pulled} ids`)
-      assert.isTrue(stats.requests < 30 + 4 * 3, `sent ${stats.requests}`)
-      assert.isTrue(stats.maxInFlight <= 4 && stats.maxInFlight >= 2, `max in flight ${stats.maxInFlight}`)
-      for (const o of list) {
-        if (o.batchId.startsWith("gone")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "BatchNotFound")
-        else assert.strictEqual(o._tag === "Cancelled" && o.batch.id, o.batchId)
-      }
-      const refused = yield* Effect.flip(
-        Lifecycle.cancelEach(["b1"], { concurrency: 0 }).pipe(Stream.runDrain, Effect.provide(provider))
-      )
-      assert.strictEqual(refused._tag, "InvalidRequest")
-      assert.include(refused.message, "cancelEach: concurrency must be a positive whole number")
-    })
+        // Take 30 outcomes of a million ids: only about that many are read and sent.
+        const outcomes = yield* Lifecycle.cancelEach(ids(), { concurrency: 4 }).pipe(
+          Stream.take(30),
+          Stream.runCollect,
+          Effect.provide(provider)
+        )
+        const list = Chunk.toReadonlyArray(outcomes)
+        assert.strictEqual(list.length, 30)
+        assert.isTrue(pulled < 30 + 4 * 3, `pulled ${pulled} ids`)
+        assert.isTrue(stats.requests < 30 + 4 * 3, `sent ${stats.requests}`)
+        assert.isTrue(stats.maxInFlight <= 4 && stats.maxInFlight >= 2, `max in flight ${stats.maxInFlight}`)
+        for (const o of list) {
+          if (o.batchId.startsWith("gone")) assert.strictEqual(o._tag === "Failed" && o.error._tag, "BatchNotFound")
+          else assert.strictEqual(o._tag === "Cancelled" && o.batch.id, o.batchId)
+        }
+        const refused = yield* Effect.flip(
+          Lifecycle.cancelEach(["b1"], { concurrency: 0 }).pipe(Stream.runDrain, Effect.provide(provider))
+        )
+        assert.strictEqual(refused._tag, "InvalidRequest")
+        assert.include(refused.message, "cancelEach: concurrency must be a positive whole number")
+      })
   )
 
-  it.live("cancelEach: a throwing ids iterator ends the stream with its defect (no hang); a huge concurrency starts one worker per id; stopping early closes the generator", () =>
-    Effect.gen(function* () {
-      const { provider } = provide((_method, url) => ({ status: 200, body: batch(decodeURIComponent(url.pathname.split("/")[3] ?? ""), "cancelling") }))
-      const throwing = function* () {
-        yield "batch-1"
-        throw new Error("the id source broke")
-      }
-      const exit = yield* Lifecycle.cancelEach(throwing(), { concurrency: 4 }).pipe(
-        Stream.runDrain,
-        Effect.provide(provider),
-        Effect.timeout("5 seconds"),
-        Effect.exit
-      )
-      assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("the id source broke"), String(exit))
-      const three = yield* Lifecycle.cancelEach(["a", "b", "c"], { concurrency: Number.MAX_SAFE_INTEGER }).pipe(
-        Stream.runCollect,
-        Effect.provide(provider)
-      )
-      assert.strictEqual(Chunk.size(three), 3)
-      let closed = false
-      const endless = function* () {
-        try {
-          for (let i = 0; ; i++) yield `batch-${i}`
-        } finally {
-          closed = true
+  it.live(
+    "cancelEach: a throwing ids iterator ends the stream with its defect (no hang); a huge concurrency starts one worker per id; stopping early closes the generator",
+    () =>
+      Effect.gen(function* () {
+        const { provider } = provide((_method, url) => ({
+          status: 200,
+          body: batch(decodeURIComponent(url.pathname.split("/")[3] ?? ""), "cancelling")
+        }))
+        const throwing = function* () {
+          yield "batch-1"
+          throw new Error("the id source broke")
         }
-      }
-      yield* Lifecycle.cancelEach(endless(), { concurrency: 2 }).pipe(Stream.take(5), Stream.runDrain, Effect.provide(provider))
-      assert.isTrue(closed)
-    })
+        const exit = yield* Lifecycle.cancelEach(throwing(), { concurrency: 4 }).pipe(
+          Stream.runDrain,
+          Effect.provide(provider),
+          Effect.timeout("5 seconds"),
+          Effect.exit
+        )
+        assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("the id source broke"), String(exit))
+        const three = yield* Lifecycle.cancelEach(["a", "b", "c"], { concurrency: Number.MAX_SAFE_INTEGER }).pipe(
+          Stream.runCollect,
+          Effect.provide(provider)
+        )
+        assert.strictEqual(Chunk.size(three), 3)
+        let closed = false
+        const endless = function* () {
+          try {
+            for (let i = 0; ; i++) yield `batch-${i}`
+          } finally {
+            closed = true
+          }
+        }
+        yield* Lifecycle.cancelEach(endless(), { concurrency: 2 }).pipe(
+          Stream.take(5),
+          Stream.runDrain,
+          Effect.provide(provider)
+        )
+        assert.isTrue(closed)
+      })
   )
 
   it.effect("awaitTerminal polls on its schedule until the batch is terminal", () =>
@@ -160,7 +178,9 @@ describe("Lifecycle over the OpenAI adapter", () => {
       const statuses = ["in_progress", "finalizing", "completed"]
       let polls = 0
       const { provider } = provide(() => ({ status: 200, body: batch("b1", statuses[Math.min(polls++, 2)]!) }))
-      const fiber = yield* Effect.fork(Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000) }).pipe(Effect.provide(provider)))
+      const fiber = yield* Effect.fork(
+        Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000) }).pipe(Effect.provide(provider))
+      )
       yield* TestClock.adjust("999 millis")
       assert.strictEqual(polls, 1)
       yield* TestClock.adjust("5 seconds")
@@ -174,7 +194,9 @@ describe("Lifecycle over the OpenAI adapter", () => {
     Effect.gen(function* () {
       const { provider } = provide(() => ({ status: 200, body: batch("b1", "in_progress") }))
       const fiber = yield* Effect.fork(
-        Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000), timeout: "10 seconds" }).pipe(Effect.provide(provider))
+        Lifecycle.awaitTerminal("b1", { schedule: Lifecycle.fixedPoll(1000), timeout: "10 seconds" }).pipe(
+          Effect.provide(provider)
+        )
       )
       yield* TestClock.adjust("11 seconds")
       const error = yield* Effect.flip(Fiber.join(fiber))
@@ -187,9 +209,13 @@ describe("Lifecycle over the OpenAI adapter", () => {
     Effect.gen(function* () {
       let gets = 0
       const { provider } = provide((method) =>
-        method === "POST" ? { status: 200, body: batch("b1", "cancelling") } : { status: 200, body: batch("b1", gets++ < 1 ? "cancelling" : "cancelled") }
+        method === "POST"
+          ? { status: 200, body: batch("b1", "cancelling") }
+          : { status: 200, body: batch("b1", gets++ < 1 ? "cancelling" : "cancelled") }
       )
-      const fiber = yield* Effect.fork(Lifecycle.cancelAndWait("b1", { schedule: Lifecycle.fixedPoll(10) }).pipe(Effect.provide(provider)))
+      const fiber = yield* Effect.fork(
+        Lifecycle.cancelAndWait("b1", { schedule: Lifecycle.fixedPoll(10) }).pipe(Effect.provide(provider))
+      )
       yield* TestClock.adjust("1 second")
       const done = yield* Fiber.join(fiber)
       assert.strictEqual(done.status, "cancelled")
@@ -201,13 +227,30 @@ describe("Lifecycle over the OpenAI adapter", () => {
     Effect.gen(function* () {
       const { stats, provider } = provide((_, url) => {
         const after = url.searchParams.get("after")
-        if (after === null) return { status: 200, body: { object: "list", data: [batch("a", "completed"), batch("b", "failed")], has_more: true, last_id: "b" } }
-        if (after === "b") return { status: 200, body: { object: "list", data: [batch("c", "expired")], has_more: true } }
+        if (after === null)
+          return {
+            status: 200,
+            body: {
+              object: "list",
+              data: [batch("a", "completed"), batch("b", "failed")],
+              has_more: true,
+              last_id: "b"
+            }
+          }
+        if (after === "b")
+          return { status: 200, body: { object: "list", data: [batch("c", "expired")], has_more: true } }
         return { status: 200, body: { object: "list", data: [], has_more: false } }
       })
       const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 2 })).pipe(Effect.provide(provider))
-      assert.deepStrictEqual(Chunk.toReadonlyArray(all).map((b) => b.id), ["a", "b", "c"])
-      assert.deepStrictEqual(stats.urls, ["GET /v1/batches?limit=2", "GET /v1/batches?limit=2&after=b", "GET /v1/batches?limit=2&after=c"])
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(all).map((b) => b.id),
+        ["a", "b", "c"]
+      )
+      assert.deepStrictEqual(stats.urls, [
+        "GET /v1/batches?limit=2",
+        "GET /v1/batches?limit=2&after=b",
+        "GET /v1/batches?limit=2&after=c"
+      ])
     })
   )
 
@@ -219,16 +262,32 @@ describe("Lifecycle over the OpenAI adapter", () => {
         return {
           status: 200,
           body: batch(id, "failed", {
-            errors: { object: "list", data: [{ code: "invalid_json_line", message: "This line is not parseable as valid JSON.", param: null, line: 3 }, { code: "x" }, {}] }
+            errors: {
+              object: "list",
+              data: [
+                {
+                  code: "invalid_json_line",
+                  message: "This line is not parseable as valid JSON.",
+                  param: null,
+                  line: 3
+                },
+                { code: "x" },
+                {}
+              ]
+            }
           })
         }
       })
-      const failed = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("bad")).pipe(Effect.provide(provider))
+      const failed = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("bad")).pipe(
+        Effect.provide(provider)
+      )
       assert.deepStrictEqual(failed.errors, [
         { message: "This line is not parseable as valid JSON.", code: "invalid_json_line", line: 3 },
         { message: "x", code: "x" }
       ])
-      const odd = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("odd")).pipe(Effect.provide(provider))
+      const odd = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("odd")).pipe(
+        Effect.provide(provider)
+      )
       assert.strictEqual(odd.status, "failed")
       assert.isUndefined(odd.errors)
     })
@@ -238,27 +297,50 @@ describe("Lifecycle over the OpenAI adapter", () => {
     Effect.gen(function* () {
       const { stats, provider } = provide((_, url) => {
         const after = url.searchParams.get("after")
-        if (after === "b") return { status: 200, body: { object: "list", data: [batch("c", "completed")], has_more: true, last_id: "a" } }
-        return { status: 200, body: { object: "list", data: [batch("a", "completed"), batch("b", "failed")], has_more: true, last_id: "b" } }
+        if (after === "b")
+          return {
+            status: 200,
+            body: { object: "list", data: [batch("c", "completed")], has_more: true, last_id: "a" }
+          }
+        return {
+          status: 200,
+          body: { object: "list", data: [batch("a", "completed"), batch("b", "failed")], has_more: true, last_id: "b" }
+        }
       })
-      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 2 }).pipe(Stream.take(50))).pipe(Effect.provide(provider))
-      assert.deepStrictEqual(Chunk.toReadonlyArray(all).map((b) => b.id), ["a", "b", "c", "a", "b"])
-      assert.deepStrictEqual(stats.urls, ["GET /v1/batches?limit=2", "GET /v1/batches?limit=2&after=b", "GET /v1/batches?limit=2&after=a"])
+      const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 2 }).pipe(Stream.take(50))).pipe(
+        Effect.provide(provider)
+      )
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(all).map((b) => b.id),
+        ["a", "b", "c", "a", "b"]
+      )
+      assert.deepStrictEqual(stats.urls, [
+        "GET /v1/batches?limit=2",
+        "GET /v1/batches?limit=2&after=b",
+        "GET /v1/batches?limit=2&after=a"
+      ])
     })
   )
 
   it.live("listAll reads a page too large for maxBodyBytes again in smaller pages, and keeps the size that fit", () =>
     Effect.gen(function* () {
       // 40 batches whose inline payload makes any page of more than 5 too large for a 4 KiB bound.
-      const fleet = Array.from({ length: 40 }, (_, i) => batch(`b${String(i).padStart(2, "0")}`, "completed", { note: "x".repeat(600) }))
+      const fleet = Array.from({ length: 40 }, (_, i) =>
+        batch(`b${String(i).padStart(2, "0")}`, "completed", { note: "x".repeat(600) })
+      )
       const { stats, layer } = routed((_, url) => {
         const limit = Number(url.searchParams.get("limit") ?? "20")
         const after = url.searchParams.get("after")
         const from = after === null ? 0 : fleet.findIndex((b) => b.id === after) + 1
         const data = fleet.slice(from, from + limit)
-        return { status: 200, body: { object: "list", data, has_more: from + limit < fleet.length, last_id: data.at(-1)?.id ?? null } }
+        return {
+          status: 200,
+          body: { object: "list", data, has_more: from + limit < fleet.length, last_id: data.at(-1)?.id ?? null }
+        }
       })
-      const provider = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 4096 }).pipe(Layer.provide(layer))
+      const provider = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 4096 }).pipe(
+        Layer.provide(layer)
+      )
       const all = yield* Stream.runCollect(Lifecycle.listAll({ limit: 40 })).pipe(Effect.provide(provider))
       assert.deepStrictEqual(
         Chunk.toReadonlyArray(all).map((b) => b.id),
@@ -274,7 +356,9 @@ describe("Lifecycle over the OpenAI adapter", () => {
       ])
       assert.strictEqual(stats.urls.length, 3 + 8)
       // Where even one batch is too large, the listing fails with the bound it passed, typed.
-      const tiny = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 256 }).pipe(Layer.provide(layer))
+      const tiny = OpenAiBatches.layer({ apiKey: Redacted.make("sk-test"), maxBodyBytes: 256 }).pipe(
+        Layer.provide(layer)
+      )
       const failure = yield* Effect.flip(Stream.runCollect(Lifecycle.listAll({ limit: 4 })).pipe(Effect.provide(tiny)))
       assert.strictEqual(failure._tag, "UnexpectedResponse")
       assert.strictEqual(failure._tag === "UnexpectedResponse" ? failure.maxBodyBytes : undefined, 256)
@@ -287,32 +371,46 @@ describe("Lifecycle over the OpenAI adapter", () => {
         const seen: Array<{ url: string; auth: string | undefined }> = []
         const client = HttpClient.make((request, url) => {
           seen.push({ url: url.href, auth: request.headers.authorization })
-          return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify(batch("b1", "in_progress")), { status: 200 })))
+          return Effect.succeed(
+            HttpClientResponse.fromWeb(
+              request,
+              new Response(JSON.stringify(batch("b1", "in_progress")), { status: 200 })
+            )
+          )
         })
         return { client, seen }
       })()
       const layer = OpenAiBatches.layerConfig().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
       const b = yield* Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("b1")).pipe(
         Effect.provide(layer),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENAI_API_KEY", "sk-env"], ["OPENAI_BASE_URL", "http://127.0.0.1:9/v1"]])))
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(
+            new Map([
+              ["OPENAI_API_KEY", "sk-env"],
+              ["OPENAI_BASE_URL", "http://127.0.0.1:9/v1"]
+            ])
+          )
+        )
       )
       assert.strictEqual(b.provider, "openai")
       assert.deepStrictEqual(seen, [{ url: "http://127.0.0.1:9/v1/batches/b1", auth: "Bearer sk-env" }])
     })
   )
 
-  it.effect("layerConfig without a key fails with InvalidRequest naming the variable in plain words, not a defect", () =>
-    Effect.gen(function* () {
-      const { layer } = routed(() => ({ status: 200 }))
-      const error = yield* Effect.flip(
-        Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("b1")).pipe(
-          Effect.provide(OpenAiBatches.layerConfig().pipe(Layer.provide(layer))),
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+  it.effect(
+    "layerConfig without a key fails with InvalidRequest naming the variable in plain words, not a defect",
+    () =>
+      Effect.gen(function* () {
+        const { layer } = routed(() => ({ status: 200 }))
+        const error = yield* Effect.flip(
+          Effect.flatMap(BatchProvider.BatchProvider, (p) => p.retrieve("b1")).pipe(
+            Effect.provide(OpenAiBatches.layerConfig().pipe(Layer.provide(layer))),
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+          )
         )
-      )
-      assert.strictEqual(error._tag, "InvalidRequest")
-      assert.strictEqual(error.operation, "configure")
-      assert.strictEqual(error.message, "openai: OPENAI_API_KEY is not set: set it to your API key, or pass apiKey")
-    })
+        assert.strictEqual(error._tag, "InvalidRequest")
+        assert.strictEqual(error.operation, "configure")
+        assert.strictEqual(error.message, "openai: OPENAI_API_KEY is not set: set it to your API key, or pass apiKey")
+      })
   )
 })

@@ -19,10 +19,16 @@ beforeAll(async () => {
       }, delay)
     const [, , , id, action] = (req.url ?? "").split("?")[0]!.split("/")
     if (req.headers.authorization !== `Bearer ${KEY}`) {
-      return send(401, { error: { message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`, type: "invalid_request_error" } })
+      return send(401, {
+        error: {
+          message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`,
+          type: "invalid_request_error"
+        }
+      })
     }
     if (id === "slow") return send(200, { id, status: "in_progress" }, 5_000)
-    if (id === "missing") return send(404, { error: { message: `No batch found with id '${id}'.`, type: "invalid_request_error" } })
+    if (id === "missing")
+      return send(404, { error: { message: `No batch found with id '${id}'.`, type: "invalid_request_error" } })
     if (action === "cancel") return send(200, { id, status: "cancelling", cancelling_at: 1711475133 })
     return send(200, { id, status: "in_progress", created_at: 1711471533 })
   })
@@ -106,7 +112,11 @@ describe("OpenAI Promise client over real HTTP", () => {
   })
 
   it("a refused connection rejects with TransportFailure", async () => {
-    const openai = OpenAiBatches.client({ apiKey: KEY, baseUrl: "http://127.0.0.1:9/v1", retry: { maxAttempts: 2, baseDelay: 0 } })
+    const openai = OpenAiBatches.client({
+      apiKey: KEY,
+      baseUrl: "http://127.0.0.1:9/v1",
+      retry: { maxAttempts: 2, baseDelay: 0 }
+    })
     try {
       const error = await openai.retrieve("b").then(
         () => undefined,

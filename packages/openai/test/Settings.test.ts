@@ -20,7 +20,10 @@ beforeAll(async () => {
     request.path.includes("/flaky")
       ? { status: 500, body: { error: { message: "boom" } } }
       : // the batch asked for: /v1/batches/{id} and /v1/batches/{id}/cancel
-        { status: 200, body: batch(decodeURIComponent(request.path.split("?")[0]?.split("/batches/")[1]?.split("/")[0] ?? "b1")) }
+        {
+          status: 200,
+          body: batch(decodeURIComponent(request.path.split("?")[0]?.split("/batches/")[1]?.split("/")[0] ?? "b1"))
+        }
   )
 })
 afterAll(() => server.close())
@@ -123,7 +126,13 @@ describe.sequential("OpenAI settings", () => {
     // Not retried: the same body would come again.
     assert.strictEqual(seenSince(before).length, 1)
     const names = OpenAiBatches.variables.map(({ variable }) => variable)
-    for (const name of ["OPENAI_DEADLINE", "OPENAI_IDLE_TIMEOUT", "OPENAI_MIN_BODY_RATE", "OPENAI_MAX_BODY_BYTES", "OPENAI_MAX_LINE_LENGTH"]) {
+    for (const name of [
+      "OPENAI_DEADLINE",
+      "OPENAI_IDLE_TIMEOUT",
+      "OPENAI_MIN_BODY_RATE",
+      "OPENAI_MAX_BODY_BYTES",
+      "OPENAI_MAX_LINE_LENGTH"
+    ]) {
       assert.include(names, name)
     }
   })
@@ -239,7 +248,10 @@ describe.sequential("OpenAI settings", () => {
     assert.strictEqual(sent, 12)
     let taken = 0
     for await (const _ of openai.cancelEach(ids, { concurrency: 2 })) if (++taken === 3) break
-    assert.isTrue(seenSince(before).length - sent <= 3 + 2, `sent ${seenSince(before).length - sent} after breaking at 3`)
+    assert.isTrue(
+      seenSince(before).length - sent <= 3 + 2,
+      `sent ${seenSince(before).length - sent} after breaking at 3`
+    )
     const iterator = openai.cancelEach("batch_1" as never)[Symbol.asyncIterator]()
     const error = await iterator.next().catch((e: unknown) => e)
     assert.instanceOf(error, BatchError.InvalidRequest)

@@ -38,9 +38,13 @@ const vendor = () => {
             headers: { "content-type": "application/json" }
           })
         )
-      if (path === "/v1/batches") return answer(200, { object: "list", data: [batch("a", "completed")], has_more: false })
+      if (path === "/v1/batches")
+        return answer(200, { object: "list", data: [batch("a", "completed")], has_more: false })
       if (path === "/v1/files/file-out/content") {
-        return answer(200, `${JSON.stringify({ custom_id: "r1", response: { status_code: 200, body: {} }, error: null })}\n`)
+        return answer(
+          200,
+          `${JSON.stringify({ custom_id: "r1", response: { status_code: 200, body: {} }, error: null })}\n`
+        )
       }
       const id = path.split("/")[3] ?? ""
       if (id === "gone") return answer(404, { error: { message: "No batch found with id 'gone'." } })
@@ -65,9 +69,10 @@ const traced = <A, E>(effect: Effect.Effect<A, E, BatchProvider.BatchProvider>) 
       },
       context: native.context
     })
-    const layer = OpenAiBatches.layer({ apiKey: Redacted.make("sk-spans"), retry: VendorHttp.immediateRetries(3) }).pipe(
-      Layer.provide(Layer.succeed(HttpClient.HttpClient, vendor()))
-    )
+    const layer = OpenAiBatches.layer({
+      apiKey: Redacted.make("sk-spans"),
+      retry: VendorHttp.immediateRetries(3)
+    }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, vendor())))
     const exit = yield* Effect.exit(effect.pipe(Effect.provide(layer), Effect.withTracer(recording)))
     const named = (name: string) => spans.filter((span) => span.name === name)
     return { exit, spans, named }
@@ -88,21 +93,27 @@ describe("spans", () => {
         })
       )
       assert.isTrue(exit._tag === "Success")
-      for (const [name, batchId] of [["BatchProvider.cancel", "b1"], ["BatchProvider.retrieve", "b2"], ["BatchProvider.results", "done"]] as const) {
+      for (const [name, batchId] of [
+        ["BatchProvider.cancel", "b1"],
+        ["BatchProvider.retrieve", "b2"],
+        ["BatchProvider.results", "done"]
+      ] as const) {
         const [span] = named(name)
         assert.isDefined(span, name)
         assert.strictEqual(attribute(span, "provider"), "openai", name)
         assert.strictEqual(attribute(span, "batchId"), batchId, name)
       }
       assert.strictEqual(attribute(named("BatchProvider.list")[0], "provider"), "openai")
-    }))
+    })
+  )
 
   it.live("a retried call counts its attempts on the operation's span", () =>
     Effect.gen(function* () {
       const { exit, named } = yield* traced(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.cancel("flaky")))
       assert.isTrue(exit._tag === "Success")
       assert.strictEqual(attribute(named("BatchProvider.cancel")[0], "batchctl.attempts"), 2)
-    }))
+    })
+  )
 
   it.live("a failing call's span carries the caller's frame", () =>
     Effect.gen(function* () {
@@ -111,7 +122,8 @@ describe("spans", () => {
       const span = named("BatchProvider.retrieve")[0]
       assert.strictEqual(span?.status._tag, "Ended")
       assert.include(String(attribute(span, "code.stacktrace")), "Spans.test.ts")
-    }))
+    })
+  )
 
   it.live("the life-cycle helpers are spans around the calls they make", () =>
     Effect.gen(function* () {
@@ -130,7 +142,9 @@ describe("spans", () => {
       assert.strictEqual(attribute(many, "batchctl.cancelled"), 2)
       assert.strictEqual(attribute(many, "batchctl.failed"), 1)
       const parentOf = (span: Tracer.Span) => Option.getOrUndefined(span.parent)?.spanId
-      const children = named("BatchProvider.cancel").filter((span) => many !== undefined && parentOf(span) === many.spanId)
+      const children = named("BatchProvider.cancel").filter(
+        (span) => many !== undefined && parentOf(span) === many.spanId
+      )
       assert.deepStrictEqual(children.map((span) => attribute(span, "batchId")).sort(), ["b1", "b3", "gone"])
 
       const [wait] = named("Lifecycle.cancelAndWait")
@@ -142,9 +156,12 @@ describe("spans", () => {
 
       const [each] = named("Lifecycle.cancelEach")
       assert.strictEqual(attribute(each, "batchctl.concurrency"), 2)
-      const eachChildren = named("BatchProvider.cancel").filter((span) => each !== undefined && parentOf(span) === each.spanId)
+      const eachChildren = named("BatchProvider.cancel").filter(
+        (span) => each !== undefined && parentOf(span) === each.spanId
+      )
       assert.strictEqual(eachChildren.length, 2)
       const [all] = named("Lifecycle.listAll")
       assert.isTrue(named("BatchProvider.list").some((span) => all !== undefined && parentOf(span) === all.spanId))
-    }))
+    })
+  )
 })

@@ -19,7 +19,11 @@ const line = (i: number) =>
     response: {
       status_code: 200,
       request_id: `req_${String(i).padStart(8, "0")}`,
-      body: { id: `chatcmpl-${String(i).padStart(8, "0")}`, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(700) } }] }
+      body: {
+        id: `chatcmpl-${String(i).padStart(8, "0")}`,
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(700) } }]
+      }
     },
     error: null
   })}\n`
@@ -65,7 +69,14 @@ beforeAll(async () => {
     if (path === "/v1/batches/batch_big" || path === "/v1/batches/batch_stall") {
       const id = path.split("/").at(-1)!
       res.writeHead(200, { "content-type": "application/json" })
-      return void res.end(JSON.stringify({ id, status: "completed", output_file_id: `file-${id}`, request_counts: { total: LINES, completed: LINES, failed: 0 } }))
+      return void res.end(
+        JSON.stringify({
+          id,
+          status: "completed",
+          output_file_id: `file-${id}`,
+          request_counts: { total: LINES, completed: LINES, failed: 0 }
+        })
+      )
     }
     if (path === "/v1/files/file-batch_big/content") {
       sent.contentRequests++
@@ -97,7 +108,14 @@ describe("results of a 100 MB file", () => {
       sent.contentRequests = 0
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", fileURLToPath(new URL("./fixtures/read-results.ts", import.meta.url)), baseUrl, "batch_big", "batch_warm"],
+        [
+          "--import",
+          "tsx",
+          fileURLToPath(new URL("./fixtures/read-results.ts", import.meta.url)),
+          baseUrl,
+          "batch_big",
+          "batch_warm"
+        ],
         { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] }
       )
       let bytesAtFirst = -1

@@ -7,7 +7,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 
-const decode = (value: string | string[] | undefined) => JSON.parse(Buffer.from(String(value), "base64").toString("utf8"))
+const decode = (value: string | string[] | undefined) =>
+  JSON.parse(Buffer.from(String(value), "base64").toString("utf8"))
 
 describe("RespanBatches params", () => {
   it("encodes Base64 JSON by default (UTF-8 safe) and raw JSON on request", () => {
@@ -17,19 +18,31 @@ describe("RespanBatches params", () => {
   })
 
   it("sends client params on every call, per-call params over them, to trailing-slash paths, over real HTTP", async () => {
-    const server = await Loopback.start(() => ({ status: 200, body: { id: "batch_1", object: "batch", status: "cancelling" } }))
+    const server = await Loopback.start(() => ({
+      status: 200,
+      body: { id: "batch_1", object: "batch", status: "cancelling" }
+    }))
     try {
-      const layer = RespanBatches.layer({ apiKey: Redacted.make("rk-test"), baseUrl: `${server.url}/api/v1`, params: { customer_identifier: "client-wide" } }).pipe(
-        Layer.provide(FetchHttpClient.layer)
-      )
+      const layer = RespanBatches.layer({
+        apiKey: Redacted.make("rk-test"),
+        baseUrl: `${server.url}/api/v1`,
+        params: { customer_identifier: "client-wide" }
+      }).pipe(Layer.provide(FetchHttpClient.layer))
       await Effect.gen(function* () {
         const respan = yield* RespanBatches.RespanBatches
         yield* respan.cancel("batch_1")
         yield* respan.cancel("batch_1").pipe(RespanBatches.withParams({ customer_identifier: "this-call" }))
       }).pipe(Effect.provide(layer), Effect.runPromise)
-      assert.deepStrictEqual(server.seen.map((s) => s.path), ["/api/v1/batches/batch_1/cancel/", "/api/v1/batches/batch_1/cancel/"])
-      assert.deepStrictEqual(decode(server.seen[0]?.headers["x-data-respan-params"]), { customer_identifier: "client-wide" })
-      assert.deepStrictEqual(decode(server.seen[1]?.headers["x-data-respan-params"]), { customer_identifier: "this-call" })
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.path),
+        ["/api/v1/batches/batch_1/cancel/", "/api/v1/batches/batch_1/cancel/"]
+      )
+      assert.deepStrictEqual(decode(server.seen[0]?.headers["x-data-respan-params"]), {
+        customer_identifier: "client-wide"
+      })
+      assert.deepStrictEqual(decode(server.seen[1]?.headers["x-data-respan-params"]), {
+        customer_identifier: "this-call"
+      })
       assert.strictEqual(server.seen[0]?.headers.authorization, "Bearer rk-test")
     } finally {
       await server.close()
@@ -54,10 +67,16 @@ describe("RespanBatches results", () => {
   it("reads files under /api/files/{id}/content/, beside the batch base /api/v1, over real HTTP", async () => {
     const server = await Loopback.start(({ path }) => {
       if (path === "/api/v1/batches/batch_1/") {
-        return { status: 200, body: { id: "batch_1", status: "completed", output_file_id: "file-out", error_file_id: null } }
+        return {
+          status: 200,
+          body: { id: "batch_1", status: "completed", output_file_id: "file-out", error_file_id: null }
+        }
       }
       if (path === "/api/files/file-out/content/") {
-        return { status: 200, text: `${JSON.stringify({ custom_id: "r1", response: { status_code: 200, body: {} }, error: null })}\n` }
+        return {
+          status: 200,
+          text: `${JSON.stringify({ custom_id: "r1", response: { status_code: 200, body: {} }, error: null })}\n`
+        }
       }
       return { status: 404, body: { error: { message: `no route ${path}`, type: "invalid_request_error" } } }
     })
@@ -66,7 +85,10 @@ describe("RespanBatches results", () => {
       const items: Array<string> = []
       for await (const item of client.results("batch_1")) items.push(`${item.customId}:${item.outcome}`)
       assert.deepStrictEqual(items, ["r1:succeeded"])
-      assert.deepStrictEqual(server.seen.map((s) => s.path), ["/api/v1/batches/batch_1/", "/api/files/file-out/content/"])
+      assert.deepStrictEqual(
+        server.seen.map((s) => s.path),
+        ["/api/v1/batches/batch_1/", "/api/files/file-out/content/"]
+      )
       assert.strictEqual(server.seen[1]!.headers.accept, "application/binary")
     } finally {
       await client.close()
@@ -82,7 +104,9 @@ describe("RespanBatches list({ before })", () => {
       const error = await RespanBatches.RespanBatches.pipe(
         Effect.flatMap((respan) => Effect.flip(respan.list({ before: "batch_1" }))),
         Effect.provide(
-          RespanBatches.layer({ apiKey: Redacted.make("rs-test"), baseUrl: `${server.url}/api/v1` }).pipe(Layer.provide(FetchHttpClient.layer))
+          RespanBatches.layer({ apiKey: Redacted.make("rs-test"), baseUrl: `${server.url}/api/v1` }).pipe(
+            Layer.provide(FetchHttpClient.layer)
+          )
         ),
         Effect.runPromise
       )

@@ -193,7 +193,9 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
   // is kept with the cursors handed out from it, so that the pages of one listing (`Lifecycle.listAll`)
   // cost one request, not one each: a cursor this adapter issued within the last minute pages through the
   // same answer; any other `after` (or an older one) asks Together again.
-  let snapshot: { readonly batches: ReadonlyArray<Batch.Batch>; readonly cursors: Set<string>; readonly at: number } | undefined
+  let snapshot:
+    | { readonly batches: ReadonlyArray<Batch.Batch>; readonly cursors: Set<string>; readonly at: number }
+    | undefined
 
   const page = (all: ReadonlyArray<Batch.Batch>, options: Batch.ListOptions, cursors: Set<string>) => {
     let batches = all
@@ -229,16 +231,24 @@ const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter => {
         )
       }
       const kept = snapshot
-      if (kept !== undefined && options.after !== undefined && kept.cursors.has(options.after) && now - kept.at < SNAPSHOT_MS) {
+      if (
+        kept !== undefined &&
+        options.after !== undefined &&
+        kept.cursors.has(options.after) &&
+        now - kept.at < SNAPSHOT_MS
+      ) {
         return page(kept.batches, options, kept.cursors)
       }
-      return Effect.flatMap(http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }), ({ value, raw }) => {
-        const rawItems = Array.isArray(raw) ? raw : []
-        const batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
-        const fresh = { batches, cursors: new Set<string>(), at: now }
-        snapshot = fresh
-        return page(batches, options, fresh.cursors)
-      })
+      return Effect.flatMap(
+        http.json(WireList, HttpClientRequest.get("/batches"), { operation: "list" }),
+        ({ value, raw }) => {
+          const rawItems = Array.isArray(raw) ? raw : []
+          const batches = (value ?? []).map((wire, i) => toBatch(wire, rawItems[i]))
+          const fresh = { batches, cursors: new Set<string>(), at: now }
+          snapshot = fresh
+          return page(batches, options, fresh.cursors)
+        }
+      )
     })
 
   return {
@@ -287,8 +297,16 @@ const makeCreator = (
     ...Create.vendorFields(options)
   })
   const plan = (prepared: Create.Prepared, options: Create.Options) => [
-    { method: "POST", path: "/files", body: { purpose: "batch-api", file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` } },
-    { method: "POST", path: "/batches", body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options) } }
+    {
+      method: "POST",
+      path: "/files",
+      body: { purpose: "batch-api", file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` }
+    },
+    {
+      method: "POST",
+      path: "/batches",
+      body: { input_file_id: "<the uploaded file's id>", ...fields(prepared, options) }
+    }
   ]
   const create = (prepared: Create.Prepared, options: Create.Options) => {
     const upload = HttpClientRequest.setBody(
@@ -304,7 +322,10 @@ const makeCreator = (
           send: Effect.map(
             http.json(
               WireCreated,
-              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post("/batches"), { input_file_id: file.id, ...fields(prepared, options) }),
+              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post("/batches"), {
+                input_file_id: file.id,
+                ...fields(prepared, options)
+              }),
               { operation: "create", retry: { maxAttempts: 1 } }
             ),
             ({ value, raw }) =>
@@ -324,7 +345,12 @@ const makeCreator = (
   return { spec: createSpec, plan, create }
 }
 
-const kit = Adapter.kit<TogetherBatches, Options>({ provider: "together", tag: TogetherBatches, envPrefix: "TOGETHER", make })
+const kit = Adapter.kit<TogetherBatches, Options>({
+  provider: "together",
+  tag: TogetherBatches,
+  envPrefix: "TOGETHER",
+  make
+})
 
 /**
  * Provides {@link TogetherBatches} and the generic `BatchProvider`; needs an `HttpClient`.

@@ -7,15 +7,26 @@ import * as Schema from "effect/Schema"
 describe("TogetherBatches", () => {
   it("maps upper-case statuses, both spellings of CANCELING, and anything else to unknown", () => {
     const table: Array<[string, string]> = [
-      ["VALIDATING", "validating"], ["IN_PROGRESS", "in_progress"], ["CANCELING", "cancelling"], ["CANCELLING", "cancelling"],
-      ["CANCELLED", "cancelled"], ["COMPLETED", "completed"], ["FAILED", "failed"], ["EXPIRED", "expired"],
-      ["completed", "unknown"], ["FINALIZING", "unknown"], ["", "unknown"]
+      ["VALIDATING", "validating"],
+      ["IN_PROGRESS", "in_progress"],
+      ["CANCELING", "cancelling"],
+      ["CANCELLING", "cancelling"],
+      ["CANCELLED", "cancelled"],
+      ["COMPLETED", "completed"],
+      ["FAILED", "failed"],
+      ["EXPIRED", "expired"],
+      ["completed", "unknown"],
+      ["FINALIZING", "unknown"],
+      ["", "unknown"]
     ]
     for (const [vendor, normalized] of table) assert.strictEqual(TogetherBatches.toStatus(vendor), normalized, vendor)
   })
   it("progress 0–100 becomes a fraction, clamped; no counts are invented", () => {
     const b = (progress: unknown) =>
-      TogetherBatches.toBatch(Schema.decodeUnknownSync(TogetherBatches.WireBatch)({ id: "x", status: "IN_PROGRESS", progress }), {})
+      TogetherBatches.toBatch(
+        Schema.decodeUnknownSync(TogetherBatches.WireBatch)({ id: "x", status: "IN_PROGRESS", progress }),
+        {}
+      )
     assert.strictEqual(b(75).progress, 0.75)
     assert.strictEqual(b(100).progress, 1)
     assert.strictEqual(b(250).progress, 1)
@@ -59,9 +70,15 @@ describe("TogetherBatches listing and extras", () => {
       assert.strictEqual(server.seen.length, 2)
       // A cursor the adapter did not hand out from that answer is asked about again.
       const page = await client.list({ after: "a", limit: 1 })
-      assert.deepStrictEqual(page.batches.map((b) => b.id), ["b"])
+      assert.deepStrictEqual(
+        page.batches.map((b) => b.id),
+        ["b"]
+      )
       assert.strictEqual(server.seen.length, 3)
-      assert.deepStrictEqual((await client.list({ after: "b" })).batches.map((b) => b.id), ["c", "d"])
+      assert.deepStrictEqual(
+        (await client.list({ after: "b" })).batches.map((b) => b.id),
+        ["c", "d"]
+      )
       assert.strictEqual(server.seen.length, 3)
     } finally {
       await client.close()
@@ -71,7 +88,14 @@ describe("TogetherBatches listing and extras", () => {
   it("extras: error as the plain string Together sends, model_id, input_file_id; other shapes left out", () => {
     const b = TogetherBatches.toBatch(
       { id: "x", status: "FAILED" },
-      { id: "x", status: "FAILED", error: "input file invalid", model_id: null, input_file_id: "file-1", file_size_bytes: "big" }
+      {
+        id: "x",
+        status: "FAILED",
+        error: "input file invalid",
+        model_id: null,
+        input_file_id: "file-1",
+        file_size_bytes: "big"
+      }
     )
     const extras = TogetherBatches.extras(b)
     assert.deepStrictEqual(extras, { error: "input file invalid", model_id: null, input_file_id: "file-1" })

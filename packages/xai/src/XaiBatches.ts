@@ -139,7 +139,11 @@ export const toStatus = (wire: WireBatch, now: number): Batch.BatchStatus => {
   const state = wire.state
   const total = state?.num_requests
   const pending = state?.num_pending
-  if (wire.cancel_by_xai_message !== undefined && wire.cancel_by_xai_message !== null && wire.cancel_by_xai_message !== "") {
+  if (
+    wire.cancel_by_xai_message !== undefined &&
+    wire.cancel_by_xai_message !== null &&
+    wire.cancel_by_xai_message !== ""
+  ) {
     return "failed"
   }
   if (wire.cancel_time !== undefined) return pending !== undefined && pending > 0 ? "cancelling" : "cancelled"
@@ -217,7 +221,9 @@ const NO_CREDITS = /available credits|spending limit/i
  * xAI's own words over its statuses: a wrong key is answered 400 (`Unauthorized` here), and credits used
  * up 403 (`QuotaExceeded` here, not retried, as every vendor's used-up quota).
  */
-const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A, E | BatchError.Unauthorized | BatchError.QuotaExceeded, R>) =>
+const wrongKey = <A, E extends BatchError.BatchError, R>(
+  effect: Effect.Effect<A, E | BatchError.Unauthorized | BatchError.QuotaExceeded, R>
+) =>
   Effect.catchIf(
     effect,
     (e): e is E & (BatchError.InvalidRequest | BatchError.PermissionDenied) =>
@@ -231,7 +237,9 @@ const wrongKey = <A, E extends BatchError.BatchError, R>(effect: Effect.Effect<A
         httpStatus: e._tag === "InvalidRequest" ? 400 : 403,
         ...(e.requestId === undefined ? {} : { requestId: e.requestId })
       }
-      return Effect.fail(e._tag === "InvalidRequest" ? new BatchError.Unauthorized(fields) : new BatchError.QuotaExceeded(fields))
+      return Effect.fail(
+        e._tag === "InvalidRequest" ? new BatchError.Unauthorized(fields) : new BatchError.QuotaExceeded(fields)
+      )
     }
   )
 
@@ -258,7 +266,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
         const urlParams: Record<string, string> = {}
         if (options.limit !== undefined) urlParams.limit = String(options.limit)
         if (options.after !== undefined) urlParams.pagination_token = options.after
-        const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), { operation: "list" })
+        const { value, raw } = yield* http.json(WirePage, HttpClientRequest.get("/batches", { urlParams }), {
+          operation: "list"
+        })
         const now = yield* Clock.currentTimeMillis
         const rawItems = Predicate.isRecord(raw) && Array.isArray(raw.batches) ? raw.batches : []
         const batches = (value.batches ?? []).map((wire, i) => toBatch(wire, rawItems[i], now))
@@ -330,7 +340,12 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
 export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> =>
   Effect.map(
     VendorHttp.makeFor(
-      { provider: "xai", defaultBaseUrl, userAgent: VendorHttp.userAgent("@batchctl/xai", version), auth: VendorHttp.bearer },
+      {
+        provider: "xai",
+        defaultBaseUrl,
+        userAgent: VendorHttp.userAgent("@batchctl/xai", version),
+        auth: VendorHttp.bearer
+      },
       options
     ),
     (http) => BatchProvider.make(makeAdapter(http))

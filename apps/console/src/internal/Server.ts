@@ -53,13 +53,18 @@ const security = {
   "cache-control": "no-store"
 }
 
-const text = (status: number, body: string, contentType = "text/plain; charset=utf-8", headers: Record<string, string> = {}) =>
-  HttpServerResponse.text(body, { status, contentType, headers: { ...security, ...headers } })
+const text = (
+  status: number,
+  body: string,
+  contentType = "text/plain; charset=utf-8",
+  headers: Record<string, string> = {}
+) => HttpServerResponse.text(body, { status, contentType, headers: { ...security, ...headers } })
 
 const json = (status: number, value: unknown) =>
   HttpServerResponse.text(JSON.stringify(value), { status, contentType: "application/json", headers: security })
 
-const acceptsGzip = (request: HttpServerRequest.HttpServerRequest) => /\bgzip\b/.test(request.headers["accept-encoding"] ?? "")
+const acceptsGzip = (request: HttpServerRequest.HttpServerRequest) =>
+  /\bgzip\b/.test(request.headers["accept-encoding"] ?? "")
 
 /** A large JSON answer, gzipped when the browser takes it (the first answer holds every batch). */
 const bigJson = (request: HttpServerRequest.HttpServerRequest, value: unknown) => {
@@ -102,7 +107,8 @@ const page = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) =>
   const presented = query(request.url).get("token") ?? undefined
   const name = Security.cookieName(runtime.port)
   if (presented !== undefined) {
-    if (!Security.tokenMatches(presented, runtime.token)) return refused(runtime, request, 403, "wrong session token in the URL")
+    if (!Security.tokenMatches(presented, runtime.token))
+      return refused(runtime, request, 403, "wrong session token in the URL")
     runtime.log("page opened with the session token: session cookie set")
     // The token leaves the address bar at once; from here on the cookie stands for it.
     return Effect.succeed(
@@ -116,9 +122,7 @@ const page = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) =>
       })
     )
   }
-  return Effect.succeed(
-    text(200, runtime.assets.html(runtime.token), "text/html; charset=utf-8")
-  )
+  return Effect.succeed(text(200, runtime.assets.html(runtime.token), "text/html; charset=utf-8"))
 }
 
 const unauthorized = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) => {
@@ -190,7 +194,8 @@ const batches = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest)
 
 const detail = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) => {
   const t = target(runtime, request.url)
-  if (t === undefined) return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
+  if (t === undefined)
+    return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
   const key = keyOf(t.provider, t.id)
   return Effect.match(t.service.retrieve(t.id), {
     onSuccess: (batch) => {
@@ -210,7 +215,8 @@ const detail = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) 
 /** The first results of a terminal batch (partial results of a cancelled or expired one). */
 const preview = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) => {
   const t = target(runtime, request.url)
-  if (t === undefined) return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
+  if (t === undefined)
+    return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
   const limit = Math.min(MAX_PREVIEW, Math.max(1, Number(query(request.url).get("limit") ?? "20") || 20))
   const items: Array<unknown> = []
   return Stream.runForEach(Stream.take(t.service.results(t.id), limit + 1), (item) =>
@@ -220,7 +226,8 @@ const preview = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest)
   ).pipe(
     Effect.match({
       onSuccess: () => json(200, { items: items.slice(0, limit), more: items.length > limit }),
-      onFailure: (error: BatchError.BatchError) => json(200, { items: items.slice(0, limit), more: false, error: errorJson(error) })
+      onFailure: (error: BatchError.BatchError) =>
+        json(200, { items: items.slice(0, limit), more: false, error: errorJson(error) })
     })
   )
 }
@@ -230,7 +237,8 @@ const encoder = new TextEncoder()
 /** The whole results file as JSON lines, streamed from the vendor to the browser. */
 const download = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) => {
   const t = target(runtime, request.url)
-  if (t === undefined) return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
+  if (t === undefined)
+    return Effect.succeed(json(400, { error: { tag: "BadRequest", message: "unknown provider or id" } }))
   runtime.log(`download: results of ${t.provider} ${t.id} (JSONL)`)
   let lines = 0
   const body = t.service.results(t.id).pipe(
@@ -245,7 +253,9 @@ const download = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest
         )
       )
     ),
-    Stream.onDone(() => Effect.sync(() => runtime.log(`download: results of ${t.provider} ${t.id}: ${lines} lines sent`)))
+    Stream.onDone(() =>
+      Effect.sync(() => runtime.log(`download: results of ${t.provider} ${t.id}: ${lines} lines sent`))
+    )
   )
   const file = `${t.provider}-${t.id.replace(/[^A-Za-z0-9._-]/g, "_")}-results.jsonl`
   return Effect.succeed(
@@ -270,8 +280,7 @@ interface CancelOutcome {
   readonly error?: ErrorJson
 }
 
-const summaryOf = (counts: ReadonlyMap<string, number>) =>
-  [...counts.entries()].map(([p, n]) => `${p} ${n}`).join(", ")
+const summaryOf = (counts: ReadonlyMap<string, number>) => [...counts.entries()].map(([p, n]) => `${p} ${n}`).join(", ")
 
 /** Cancels a selection, eight at a time per provider, each batch's outcome on its row as it comes. */
 const cancel = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) =>
@@ -282,13 +291,19 @@ const cancel = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) 
     )
     if (body._tag === "Left") {
       runtime.log("refused cancel: the body is not a list of {provider, id} (at most 10,000)")
-      return json(400, { error: { tag: "BadRequest", message: "expected {batches: [{provider, id}]}, at most 10,000" } })
+      return json(400, {
+        error: { tag: "BadRequest", message: "expected {batches: [{provider, id}]}, at most 10,000" }
+      })
     }
     const byProvider = new Map<string, Array<string>>()
     const outcomes: Array<CancelOutcome> = []
     for (const { provider, id } of body.right.batches) {
       if (!runtime.services.has(provider)) {
-        outcomes.push({ key: keyOf(provider, id), ok: false, error: { tag: "BadRequest", message: `${provider} is not configured` } })
+        outcomes.push({
+          key: keyOf(provider, id),
+          ok: false,
+          error: { tag: "BadRequest", message: `${provider} is not configured` }
+        })
         continue
       }
       const ids = byProvider.get(provider) ?? []
@@ -347,30 +362,38 @@ const cancel = (runtime: Runtime, request: HttpServerRequest.HttpServerRequest) 
 
 /** Every request: the Host check, the cookie, and for changes the origin and the token. */
 export const app = (runtime: Runtime) =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-    const headers = request.headers
-    if (!Security.hostAllowed(headers.host, runtime.port)) {
-      return refused(runtime, request, 421, `Host ${JSON.stringify(headers.host ?? "")} is not this console's address`)
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+      const headers = request.headers
+      if (!Security.hostAllowed(headers.host, runtime.port)) {
+        return refused(
+          runtime,
+          request,
+          421,
+          `Host ${JSON.stringify(headers.host ?? "")} is not this console's address`
+        )
+      }
+      const path = pathOf(request.url)
+      const method = request.method
+      if (path === "/" && method === "GET" && query(request.url).has("token")) return page(runtime, request)
+      const cookie = Security.cookieValue(headers.cookie, Security.cookieName(runtime.port))
+      if (!Security.tokenMatches(cookie, runtime.token)) return unauthorized(runtime, request)
+      if (method === "GET" || method === "HEAD") {
+        if (path === "/") return page(runtime, request)
+        const file = runtime.assets.files.get(path)
+        if (file !== undefined) return asset(request, file)
+        if (path === "/api/batches") return batches(runtime, request)
+        if (path === "/api/batch") return detail(runtime, request)
+        if (path === "/api/results") return preview(runtime, request)
+        if (path === "/api/results.jsonl") return download(runtime, request)
+        return Effect.succeed(text(404, "not found\n"))
+      }
+      if (method === "POST" && path === "/api/cancel") {
+        const why = Security.refuseChange(headers, runtime.token)
+        if (why !== undefined) return refused(runtime, request, 403, why)
+        return cancel(runtime, request)
+      }
+      return Effect.succeed(text(405, "method not allowed\n"))
     }
-    const path = pathOf(request.url)
-    const method = request.method
-    if (path === "/" && method === "GET" && query(request.url).has("token")) return page(runtime, request)
-    const cookie = Security.cookieValue(headers.cookie, Security.cookieName(runtime.port))
-    if (!Security.tokenMatches(cookie, runtime.token)) return unauthorized(runtime, request)
-    if (method === "GET" || method === "HEAD") {
-      if (path === "/") return page(runtime, request)
-      const file = runtime.assets.files.get(path)
-      if (file !== undefined) return asset(request, file)
-      if (path === "/api/batches") return batches(runtime, request)
-      if (path === "/api/batch") return detail(runtime, request)
-      if (path === "/api/results") return preview(runtime, request)
-      if (path === "/api/results.jsonl") return download(runtime, request)
-      return Effect.succeed(text(404, "not found\n"))
-    }
-    if (method === "POST" && path === "/api/cancel") {
-      const why = Security.refuseChange(headers, runtime.token)
-      if (why !== undefined) return refused(runtime, request, 403, why)
-      return cancel(runtime, request)
-    }
-    return Effect.succeed(text(405, "method not allowed\n"))
-  }).pipe(Effect.catchAllCause(() => Effect.succeed(text(500, "internal error\n"))))
+  ).pipe(Effect.catchAllCause(() => Effect.succeed(text(500, "internal error\n"))))

@@ -34,7 +34,13 @@ const ago = (ms) => {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23"
+})
 const when = (ms) => (ms === undefined ? "–" : dateFormat.format(new Date(ms)))
 
 const h = (tag, attrs = {}, ...children) => {
@@ -65,7 +71,8 @@ const notice = (text, bad = false) => {
 const done = (row) => {
   const c = row.counts
   const finished = (c.succeeded ?? 0) + (c.failed ?? 0) + (c.cancelled ?? 0) + (c.expired ?? 0)
-  if (c.total !== undefined && c.total > 0) return { value: finished / c.total, text: `${finished.toLocaleString()}/${c.total.toLocaleString()}` }
+  if (c.total !== undefined && c.total > 0)
+    return { value: finished / c.total, text: `${finished.toLocaleString()}/${c.total.toLocaleString()}` }
   if (row.progress !== undefined) return { value: row.progress, text: `${Math.round(row.progress * 100)}%` }
   if (c.processing !== undefined) {
     const all = c.processing + finished
@@ -130,11 +137,16 @@ const matches = (row, f, t) => {
     const eq = f.meta.indexOf("=")
     if (eq > 0) {
       const k = f.meta.slice(0, eq).trim()
-      const v = f.meta.slice(eq + 1).trim().toLowerCase()
+      const v = f.meta
+        .slice(eq + 1)
+        .trim()
+        .toLowerCase()
       if (m[k] === undefined || m[k].toLowerCase() !== v) return false
     } else {
       const q = f.meta.toLowerCase()
-      const hit = row.id.toLowerCase().includes(q) || Object.entries(m).some(([k, v]) => k.toLowerCase().includes(q) || v.toLowerCase().includes(q))
+      const hit =
+        row.id.toLowerCase().includes(q) ||
+        Object.entries(m).some(([k, v]) => k.toLowerCase().includes(q) || v.toLowerCase().includes(q))
       if (!hit) return false
     }
   }
@@ -178,7 +190,9 @@ const renderProviders = () => {
   const fieldset = $("provider-filter")
   for (const p of state.providers) {
     if (fieldset.querySelector(`input[value="${CSS.escape(p.provider)}"]`) !== null) continue
-    fieldset.append(h("label", {}, h("input", { type: "checkbox", value: p.provider, onchange: readFilters }), p.provider))
+    fieldset.append(
+      h("label", {}, h("input", { type: "checkbox", value: p.provider, onchange: readFilters }), p.provider)
+    )
   }
   const list = $("providers")
   const t = now()
@@ -202,7 +216,9 @@ const rowHtml = (row, index, t) => {
   const d = done(row)
   const label = `${row.provider} ${row.id}`
   const status = `<span class="status s-${esc(row.status)}"${row.vendorStatus !== row.status ? ` title="vendor: ${esc(row.vendorStatus)}"` : ""}>${esc(row.status)}</span>${
-    row.error === undefined ? "" : `<span class="warn" title="${esc(errorText(row.error))}">!<span class="sr">${esc(` last operation failed: ${row.error.tag}`)}</span></span>`
+    row.error === undefined
+      ? ""
+      : `<span class="warn" title="${esc(errorText(row.error))}">!<span class="sr">${esc(` last operation failed: ${row.error.tag}`)}</span></span>`
   }`
   const progress =
     d === undefined
@@ -290,7 +306,8 @@ const renderCounts = () => {
     `${state.view.length.toLocaleString()} of ${state.rows.size.toLocaleString()} batches` +
     (sel.length === 0 ? "" : ` · ${sel.length.toLocaleString()} selected`)
   $("cancel").disabled = active.length === 0
-  $("cancel").textContent = active.length === 0 ? "Cancel selected…" : `Cancel ${active.length.toLocaleString()} selected…`
+  $("cancel").textContent =
+    active.length === 0 ? "Cancel selected…" : `Cancel ${active.length.toLocaleString()} selected…`
   $("clear-selection").hidden = sel.length === 0
 }
 
@@ -319,7 +336,10 @@ const askCancel = () => {
     `${n.toLocaleString()} ${n === 1 ? "batch" : "batches"} on ${groups.size} ${groups.size === 1 ? "provider" : "providers"} will be cancelled. Requests that already finished keep their results; the rest will not run.`
   $("confirm-list").replaceChildren(...[...groups].map(([p, k]) => h("li", { text: `${p}: ${k.toLocaleString()}` })))
   const finished = sel.length - n
-  $("confirm-note").textContent = finished === 0 ? "" : `${finished.toLocaleString()} selected ${finished === 1 ? "batch has" : "batches have"} already finished and ${finished === 1 ? "is" : "are"} left out.`
+  $("confirm-note").textContent =
+    finished === 0
+      ? ""
+      : `${finished.toLocaleString()} selected ${finished === 1 ? "batch has" : "batches have"} already finished and ${finished === 1 ? "is" : "are"} left out.`
   $("confirm-yes").textContent = `Cancel ${n.toLocaleString()} ${n === 1 ? "batch" : "batches"}`
   $("confirm").showModal()
   $("confirm-no").focus()
@@ -329,7 +349,9 @@ const doCancel = async () => {
   $("confirm").close()
   const active = selectedRows().filter((r) => !r.terminal)
   const groups = byProvider(active)
-  notice(`Cancelling ${active.length.toLocaleString()} batches (${[...groups].map(([p, k]) => `${p} ${k}`).join(", ")})…`)
+  notice(
+    `Cancelling ${active.length.toLocaleString()} batches (${[...groups].map(([p, k]) => `${p} ${k}`).join(", ")})…`
+  )
   try {
     const { outcomes } = await api("/api/cancel", {
       method: "POST",
@@ -343,7 +365,9 @@ const doCancel = async () => {
     for (const o of failed) tags.set(o.error.tag, (tags.get(o.error.tag) ?? 0) + 1)
     notice(
       `${outcomes.length.toLocaleString()} cancel requests: ${(outcomes.length - failed.length).toLocaleString()} accepted` +
-        (failed.length === 0 ? "." : `, ${failed.length} failed (${[...tags].map(([t, k]) => `${t} ×${k}`).join(", ")}); the rows marked ! say why.`),
+        (failed.length === 0
+          ? "."
+          : `, ${failed.length} failed (${[...tags].map(([t, k]) => `${t} ×${k}`).join(", ")}); the rows marked ! say why.`),
       failed.length > 0
     )
   } catch (e) {
@@ -382,12 +406,27 @@ const openDetail = async (key) => {
       ...dd("provider", r.provider),
       ...dd("status", r.vendorStatus === r.status ? r.status : `${r.status} (vendor: ${r.vendorStatus})`),
       ...dd("requests", progress?.text),
-      ...dd("counts", Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(", ") || undefined),
+      ...dd(
+        "counts",
+        Object.entries(r.counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || undefined
+      ),
       ...dd("created", r.createdAt === undefined ? undefined : new Date(r.createdAt).toISOString()),
       ...dd("expires", r.expiresAt === undefined ? undefined : new Date(r.expiresAt).toISOString()),
-      ...dd("cancel requested", r.cancelRequestedAt === undefined ? undefined : new Date(r.cancelRequestedAt).toISOString()),
+      ...dd(
+        "cancel requested",
+        r.cancelRequestedAt === undefined ? undefined : new Date(r.cancelRequestedAt).toISOString()
+      ),
       ...dd("ended", r.endedAt === undefined ? undefined : new Date(r.endedAt).toISOString()),
-      ...dd("metadata", r.metadata === undefined ? undefined : Object.entries(r.metadata).map(([k, v]) => `${k}=${v}`).join(", "))
+      ...dd(
+        "metadata",
+        r.metadata === undefined
+          ? undefined
+          : Object.entries(r.metadata)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(", ")
+      )
     )
   ]
   const error = d.error ?? r.error
@@ -412,15 +451,31 @@ const openDetail = async (key) => {
       h(
         "div",
         { class: "actions" },
-        h("button", { type: "button", id: "show-results", onclick: () => showResults(q, list) }, "Show the first 20 results"),
-        h("a", { href: `/api/results.jsonl?${q}`, download: "", id: "download-results" }, "Download all results (JSONL)")
+        h(
+          "button",
+          { type: "button", id: "show-results", onclick: () => showResults(q, list) },
+          "Show the first 20 results"
+        ),
+        h(
+          "a",
+          { href: `/api/results.jsonl?${q}`, download: "", id: "download-results" },
+          "Download all results (JSONL)"
+        )
       ),
       list
     )
   } else {
-    parts.push(h("p", { class: "muted", text: "Results exist once the batch is terminal (a cancelled batch has partial results)." }))
+    parts.push(
+      h("p", {
+        class: "muted",
+        text: "Results exist once the batch is terminal (a cancelled batch has partial results)."
+      })
+    )
   }
-  parts.push(h("h3", { text: "Vendor object" }), h("pre", { tabindex: "0", "aria-label": "The vendor's raw object", text: JSON.stringify(d.raw ?? null, null, 2) }))
+  parts.push(
+    h("h3", { text: "Vendor object" }),
+    h("pre", { tabindex: "0", "aria-label": "The vendor's raw object", text: JSON.stringify(d.raw ?? null, null, 2) })
+  )
   body.replaceChildren(...parts)
 }
 
@@ -434,11 +489,18 @@ const showResults = async (q, list) => {
         {},
         h("code", { text: it.customId }),
         ` ${it.outcome} `,
-        h("details", {}, h("summary", { text: "body" }), h("pre", { text: JSON.stringify(it.response ?? it.error ?? null, null, 2) }))
+        h(
+          "details",
+          {},
+          h("summary", { text: "body" }),
+          h("pre", { text: JSON.stringify(it.response ?? it.error ?? null, null, 2) })
+        )
       )
     )
     list.replaceChildren(
-      h("p", { text: `${d.items.length} ${d.items.length === 1 ? "result" : "results"}${d.more ? " (more in the download)" : ""}` }),
+      h("p", {
+        text: `${d.items.length} ${d.items.length === 1 ? "result" : "results"}${d.more ? " (more in the download)" : ""}`
+      }),
       h("ol", {}, ...items),
       d.error === undefined ? "" : h("p", { class: "error-box", text: errorText(d.error) })
     )

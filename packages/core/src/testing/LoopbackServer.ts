@@ -71,7 +71,12 @@ export const start = (route: (request: Seen) => Answer): Promise<LoopbackServer>
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") }
+      const request = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8")
+      }
       seen.push(request)
       const answer = route(request)
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })

@@ -168,7 +168,8 @@ const matchRoute = (r: CompiledRoute, seg: ReadonlyArray<string>): Record<string
   return params
 }
 
-const modelOfBody = (body: unknown): string | undefined => (isRecord(body) && typeof body.model === "string" ? body.model : undefined)
+const modelOfBody = (body: unknown): string | undefined =>
+  isRecord(body) && typeof body.model === "string" ? body.model : undefined
 
 const noResults: Iterable<RequestResult> = []
 
@@ -266,7 +267,8 @@ export class Engine {
       const [, p1, p2] = seg
       if (p1 === "health" && seg.length === 2 && method === "GET") return { kind: "control", name: "health" }
       if (p1 === "batches" && seg.length === 2 && method === "POST") return { kind: "control", name: "batches" }
-      if (p1 === "batches" && p2 === "bulk" && seg.length === 3 && method === "POST") return { kind: "control", name: "bulk" }
+      if (p1 === "batches" && p2 === "bulk" && seg.length === 3 && method === "POST")
+        return { kind: "control", name: "bulk" }
       if (p1 === "clock" && seg.length === 2) return { kind: "control", name: "clock" }
       if (p1 === "faults" && seg.length === 2) return { kind: "control", name: "faults" }
       return { kind: "unknown" }
@@ -283,7 +285,15 @@ export class Engine {
         if (r.method !== method) continue
         const params = matchRoute(r, rest)
         if (params !== undefined) {
-          return { kind: "vendor", profile: c.profile, route: r.route, id: params.id, params, body: bodyOf(r.route), rest: restPath }
+          return {
+            kind: "vendor",
+            profile: c.profile,
+            route: r.route,
+            id: params.id,
+            params,
+            body: bodyOf(r.route),
+            rest: restPath
+          }
         }
       }
       return { kind: "vendor-unknown", profile: c.profile, rest: restPath }
@@ -299,7 +309,8 @@ export class Engine {
   error(p: VendorProfile, e: ErrorInput): Reply {
     const status = p.errors.status?.(e) ?? (e.kind === "server" ? defaultStatus(e) : (e.status ?? defaultStatus(e)))
     const headers: Record<string, string> = {}
-    if (status === 429 && e.retryAfter !== undefined && p.rateLimit?.retryAfter !== false) headers["retry-after"] = String(e.retryAfter)
+    if (status === 429 && e.retryAfter !== undefined && p.rateLimit?.retryAfter !== false)
+      headers["retry-after"] = String(e.retryAfter)
     return json(status, p.errors.body({ ...e, status }), headers)
   }
 
@@ -313,7 +324,12 @@ export class Engine {
 
   fault(p: VendorProfile, status: number, retryAfter: number | undefined, requestId: string): Reply {
     return status === 429
-      ? this.error(p, { kind: "rate_limited", message: p.errors.messages.rateLimited, retryAfter: retryAfter ?? 1, requestId })
+      ? this.error(p, {
+          kind: "rate_limited",
+          message: p.errors.messages.rateLimited,
+          retryAfter: retryAfter ?? 1,
+          requestId
+        })
       : this.error(p, { kind: "server", status, message: p.errors.messages.server(status), requestId })
   }
 
@@ -333,18 +349,30 @@ export class Engine {
     }
     if (key === undefined && a.bearer) {
       const auth = incoming.header("authorization")
-      if (auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") key = auth.slice(7).trim()
+      if (auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ")
+        key = auth.slice(7).trim()
     }
     if (key === undefined && a.query !== undefined) key = incoming.query.get(a.query) ?? undefined
     const status = a.status
     if (key === undefined || key.length === 0) {
-      return this.error(p, { kind: "missing_key", message: p.errors.messages.missingKey, requestId, ...(status === undefined ? {} : { status }) })
+      return this.error(p, {
+        kind: "missing_key",
+        message: p.errors.messages.missingKey,
+        requestId,
+        ...(status === undefined ? {} : { status })
+      })
     }
     if (this.options.apiKey !== undefined && key !== this.options.apiKey) {
-      return this.error(p, { kind: "wrong_key", message: p.errors.messages.wrongKey, requestId, ...(status === undefined ? {} : { status }) })
+      return this.error(p, {
+        kind: "wrong_key",
+        message: p.errors.messages.wrongKey,
+        requestId,
+        ...(status === undefined ? {} : { status })
+      })
     }
     for (const r of a.required ?? []) {
-      if ((incoming.header(r.header) ?? "") === "") return this.error(p, { kind: "invalid", message: r.message, requestId })
+      if ((incoming.header(r.header) ?? "") === "")
+        return this.error(p, { kind: "invalid", message: r.message, requestId })
     }
     const refused = p.check?.({ method: incoming.method, path: rest, query: incoming.query, header: incoming.header })
     if (refused !== undefined) return this.error(p, { ...refused, requestId })
@@ -355,7 +383,11 @@ export class Engine {
    * Counts a request of `key` in its window: the vendor's rate-limit headers, and its 429 when the enforced
    * limit is passed. The window is real time (clients pace in real time).
    */
-  rate(p: VendorProfile, key: string, requestId: string): { readonly headers: Readonly<Record<string, string>>; readonly refused?: Reply } {
+  rate(
+    p: VendorProfile,
+    key: string,
+    requestId: string
+  ): { readonly headers: Readonly<Record<string, string>>; readonly refused?: Reply } {
     const enforced = this.options.rateLimit
     const limit = enforced?.requests ?? 1_000_000
     const windowMs = enforced?.windowMs ?? 60_000
@@ -373,7 +405,10 @@ export class Engine {
     const headers = p.rateLimit?.headers(state) ?? {}
     if (enforced !== undefined && w.count > limit) {
       const retryAfter = Math.max(1, Math.ceil(state.resetMs / 1000))
-      return { headers, refused: this.error(p, { kind: "rate_limited", message: p.errors.messages.rateLimited, retryAfter, requestId }) }
+      return {
+        headers,
+        refused: this.error(p, { kind: "rate_limited", message: p.errors.messages.rateLimited, retryAfter, requestId })
+      }
     }
     return { headers }
   }
@@ -383,7 +418,12 @@ export class Engine {
 
   viewOf(p: VendorProfile, b: BatchRecord): View {
     const v = view(b, this.clock.now(), this.timings)
-    if (v.endedAt !== null && p.results.files !== undefined && !(p.results.files.filesOnlyFromFile === true && b.inline)) this.assignFiles(p, b, v)
+    if (
+      v.endedAt !== null &&
+      p.results.files !== undefined &&
+      !(p.results.files.filesOnlyFromFile === true && b.inline)
+    )
+      this.assignFiles(p, b, v)
     return v
   }
 
@@ -466,8 +506,13 @@ export class Engine {
 
   handle(m: Extract<Match, { kind: "vendor" }>, incoming: Incoming, body: Body, requestId: string): Reply {
     const p = m.profile
-    const ctx: RenderContext = { origin: incoming.origin, baseUrl: `${incoming.origin}${p.basePath}`, query: incoming.query }
-    const notFound = (what: "batch" | "file", id: string) => this.error(p, { kind: "not_found", message: p.errors.messages.notFound(what, id), requestId })
+    const ctx: RenderContext = {
+      origin: incoming.origin,
+      baseUrl: `${incoming.origin}${p.basePath}`,
+      query: incoming.query
+    }
+    const notFound = (what: "batch" | "file", id: string) =>
+      this.error(p, { kind: "not_found", message: p.errors.messages.notFound(what, id), requestId })
     const invalid = (message: string, param?: string) =>
       this.error(p, { kind: "invalid", message, requestId, ...(param === undefined ? {} : { param }) })
     const id = m.id ?? ""
@@ -488,7 +533,11 @@ export class Engine {
           if (p.cancel.terminal === "accept") {
             b.cancelRequestedAt ??= now
           } else {
-            return this.error(p, { kind: "refused", message: p.errors.messages.refused(b.id, p.statuses[r.view.phase]), requestId })
+            return this.error(p, {
+              kind: "refused",
+              message: p.errors.messages.refused(b.id, p.statuses[r.view.phase]),
+              requestId
+            })
           }
         }
         const state = this.stateOf(p, b)
@@ -565,7 +614,8 @@ export class Engine {
   ): Reply {
     const raw = q.get(paged.sizeParam)
     const size = raw === null ? paged.defaultSize : Number(raw)
-    if (!Number.isInteger(size) || size < 1 || size > paged.maxSize) return invalid(`${paged.sizeParam} must be between 1 and ${paged.maxSize}`)
+    if (!Number.isInteger(size) || size < 1 || size > paged.maxSize)
+      return invalid(`${paged.sizeParam} must be between 1 and ${paged.maxSize}`)
     const token = q.get(paged.tokenParam)
     const from = token === null || token === "" ? 0 : Number.parseInt(Buffer.from(token, "base64url").toString(), 10)
     if (!Number.isInteger(from) || from < 0) return invalid(`invalid ${paged.tokenParam}`)
@@ -592,13 +642,20 @@ export class Engine {
       return (p.render.listItem ?? p.render.batch)(s, ctx)
     }
     const bad = (name: string, max: number, raw: string | null) =>
-      this.error(p, { kind: "invalid", message: `Invalid '${name}': expected an integer between 1 and ${max}, got ${raw}.`, requestId })
+      this.error(p, {
+        kind: "invalid",
+        message: `Invalid '${name}': expected an integer between 1 and ${max}, got ${raw}.`,
+        requestId
+      })
     const sizeOf = (name: string | undefined, def: number, max: number): number | Reply => {
       const raw = name === undefined ? null : q.get(name)
       const n = raw === null ? def : Number(raw)
       return Number.isInteger(n) && n >= 1 && n <= max ? n : bad(name ?? "limit", max, raw)
     }
-    const page = (data: Array<unknown>, extra: Partial<ListPage> & { first: BatchRecord | undefined; last: BatchRecord | undefined }) =>
+    const page = (
+      data: Array<unknown>,
+      extra: Partial<ListPage> & { first: BatchRecord | undefined; last: BatchRecord | undefined }
+    ) =>
       json(
         200,
         p.list.page(
@@ -620,14 +677,18 @@ export class Engine {
           const b = all[i] as BatchRecord
           if (!b.deleted) data.push(item(b))
         }
-        return json(200, p.list.page({ data, hasMore: false, firstId: null, lastId: null, total: data.length, next: null }, ctx))
+        return json(
+          200,
+          p.list.page({ data, hasMore: false, firstId: null, lastId: null, total: data.length, next: null }, ctx)
+        )
       }
       case "page": {
         const size = sizeOf(paging.sizeParam, paging.defaultSize, paging.maxSize)
         if (typeof size !== "number") return size
         const rawPage = q.get(paging.pageParam)
         const pageNo = rawPage === null ? paging.firstPage : Number(rawPage)
-        if (!Number.isInteger(pageNo) || pageNo < paging.firstPage) return bad(paging.pageParam, Number.MAX_SAFE_INTEGER, rawPage)
+        if (!Number.isInteger(pageNo) || pageNo < paging.firstPage)
+          return bad(paging.pageParam, Number.MAX_SAFE_INTEGER, rawPage)
         // without deletions the list is its own live list: a page is read by index, not by a pass over all
         const live = this.store.deletedOf(p.name) === 0 ? all : all.filter((b) => !b.deleted)
         const skip = (pageNo - paging.firstPage) * size
@@ -649,7 +710,8 @@ export class Engine {
         if (token !== null && token !== "") {
           const afterId = decodeToken(paging.style, token)
           const anchor = afterId === undefined ? undefined : this.store.get(p.name, afterId)
-          if (anchor === undefined) return this.error(p, { kind: "invalid", message: `Invalid ${paging.tokenParam}.`, requestId })
+          if (anchor === undefined)
+            return this.error(p, { kind: "invalid", message: `Invalid ${paging.tokenParam}.`, requestId })
           i = anchor.seq - 1
         }
         const chosen: Array<BatchRecord> = []
@@ -757,7 +819,12 @@ export class Engine {
         continue
       }
       if (seen.has(customId)) {
-        problem("duplicate_custom_id", n, `The custom_id '${customId}' is not unique within the batch (custom_id must be unique).`, "custom_id")
+        problem(
+          "duplicate_custom_id",
+          n,
+          `The custom_id '${customId}' is not unique within the batch (custom_id must be unique).`,
+          "custom_id"
+        )
         continue
       }
       seen.add(customId)
@@ -768,7 +835,12 @@ export class Engine {
       }
       const lineModel = spec.model?.(parsed) ?? modelOfBody(body)
       if (limits.sameModel === true && model !== undefined && lineModel !== undefined && lineModel !== model) {
-        problem("model_mismatch", n, `The model '${lineModel}' differs from the batch's model '${model}'; every line must use the same model.`, "body.model")
+        problem(
+          "model_mismatch",
+          n,
+          `The model '${lineModel}' differs from the batch's model '${model}'; every line must use the same model.`,
+          "body.model"
+        )
         continue
       }
       model ??= lineModel
@@ -799,10 +871,16 @@ export class Engine {
     if (typeof req === "string") return invalid(req)
     const limits = p.create.limits
     if (req.window !== undefined && limits.windows !== undefined && !limits.windows(req.window)) {
-      return invalid(limits.windowMessage?.(req.window) ?? `Invalid value for 'completion_window': '${req.window}'.`, "completion_window")
+      return invalid(
+        limits.windowMessage?.(req.window) ?? `Invalid value for 'completion_window': '${req.window}'.`,
+        "completion_window"
+      )
     }
     if (req.endpoint !== undefined && limits.endpoints !== undefined && !limits.endpoints.includes(req.endpoint)) {
-      return invalid(`Invalid value for 'endpoint': '${req.endpoint}'. Supported values are: ${limits.endpoints.map((e) => `'${e}'`).join(", ")}.`, "endpoint")
+      return invalid(
+        `Invalid value for 'endpoint': '${req.endpoint}'. Supported values are: ${limits.endpoints.map((e) => `'${e}'`).join(", ")}.`,
+        "endpoint"
+      )
     }
     let file: FileRecord | undefined
     let lines: Iterable<{ n: number; raw: unknown }> = []
@@ -824,7 +902,8 @@ export class Engine {
       count = inline.length
     }
     if (limits.maxRequests !== undefined && count > limits.maxRequests) {
-      if (p.create.validation === "create") return invalid(`requests: at most ${limits.maxRequests} requests per batch, got ${count}.`, "requests")
+      if (p.create.validation === "create")
+        return invalid(`requests: at most ${limits.maxRequests} requests per batch, got ${count}.`, "requests")
     }
     const read = this.readLines(p, lines, req.endpoint)
     if (p.create.validation === "deferred") {
@@ -833,11 +912,19 @@ export class Engine {
         read.errors.push({ code: "empty_batch", line: null, message: "The input file is empty.", param: null })
       }
       if (limits.maxRequests !== undefined && count > limits.maxRequests) {
-        read.errors.push({ code: "too_many_requests", line: null, message: `The batch has ${count} requests; the limit is ${limits.maxRequests}.`, param: null })
+        read.errors.push({
+          code: "too_many_requests",
+          line: null,
+          message: `The batch has ${count} requests; the limit is ${limits.maxRequests}.`,
+          param: null
+        })
       }
     } else if (read.errors.length > 0) {
       const e = read.errors[0] as LineError
-      return invalid(`requests.${(e.line ?? 1) - 1}${e.param === null ? "" : `.${e.param}`}: ${e.message}`, e.param ?? undefined)
+      return invalid(
+        `requests.${(e.line ?? 1) - 1}${e.param === null ? "" : `.${e.param}`}: ${e.message}`,
+        e.param ?? undefined
+      )
     }
     const active = this.options.activeLimits[p.name] ?? limits.activeBatches
     if (active !== undefined && this.active(p.name) >= active) {
@@ -883,13 +970,19 @@ export class Engine {
     if (typeof lines === "string") return invalid(lines)
     const now = this.clock.now()
     const v = this.viewOf(p, b)
-    if (v.phase === "cancelled" || v.phase === "cancelling" || b.cancelRequestedAt !== null) return invalid(`Batch ${b.id} was cancelled; no requests can be added to it.`)
+    if (v.phase === "cancelled" || v.phase === "cancelling" || b.cancelRequestedAt !== null)
+      return invalid(`Batch ${b.id} was cancelled; no requests can be added to it.`)
     const existing = new Set<string>()
     for (let i = 0; i < b.total; i++) existing.add(customIdOf(b, i))
-    const read = this.readLines(p, lines.map((raw, i) => ({ n: i + 1, raw })), undefined)
+    const read = this.readLines(
+      p,
+      lines.map((raw, i) => ({ n: i + 1, raw })),
+      undefined
+    )
     const first = read.errors[0]
     if (first !== undefined) return invalid(`batch_requests.${(first.line ?? 1) - 1}: ${first.message}`)
-    for (const s of read.specs) if (existing.has(s.customId)) return invalid(`batch_request_id '${s.customId}' is already in the batch.`)
+    for (const s of read.specs)
+      if (existing.has(s.customId)) return invalid(`batch_request_id '${s.customId}' is already in the batch.`)
     // the new requests run after the ones already there: re-base the clock-driven state at now
     const done = v.phase === "completed" ? b.total : v.done
     const specs: Array<RequestSpec> = []
@@ -1045,7 +1138,13 @@ export class Engine {
     }
   }
 
-  private upload(p: VendorProfile, body: Body, ctx: RenderContext, invalid: (message: string, param?: string) => Reply, requestId: string): Reply {
+  private upload(
+    p: VendorProfile,
+    body: Body,
+    ctx: RenderContext,
+    invalid: (message: string, param?: string) => Reply,
+    requestId: string
+  ): Reply {
     if (p.files === undefined) return this.notFoundRoute(p, "/files", requestId)
     if (body.kind !== "form") return invalid("The request must be multipart/form-data with a 'file' and a 'purpose'.")
     const purpose = body.fields.get("purpose") ?? p.files.defaultPurpose
@@ -1100,7 +1199,8 @@ export class Engine {
   }
 
   private content(p: VendorProfile, f: FileRecord): Reply {
-    if (f.kind === "input") return { status: 200, bytes: f.content ?? Buffer.alloc(0), contentType: "application/octet-stream" }
+    if (f.kind === "input")
+      return { status: 200, bytes: f.content ?? Buffer.alloc(0), contentType: "application/octet-stream" }
     const b = f.batchId === null ? undefined : this.store.get(f.provider, f.batchId)
     const line = p.results.line
     if (b === undefined || line === undefined) return { status: 200, text: "", contentType: "application/octet-stream" }
@@ -1124,7 +1224,10 @@ export class Engine {
     const b = this.seedRecord(input)
     if (typeof b === "string") return b
     const p = this.profile(b.provider) as VendorProfile
-    return { id: b.id, body: this.render(p, b, { origin, baseUrl: `${origin}${p.basePath}`, query: new URLSearchParams() }) }
+    return {
+      id: b.id,
+      body: this.render(p, b, { origin, baseUrl: `${origin}${p.basePath}`, query: new URLSearchParams() })
+    }
   }
 
   private seedRecord(input: SeedInput): BatchRecord | string {
@@ -1132,7 +1235,8 @@ export class Engine {
     if (p === undefined) return `provider must be one of ${this.names.join(", ")}`
     let phase: Phase | "ended" | undefined = "in_progress"
     if (input.status !== undefined) {
-      phase = p.parseStatus !== undefined ? p.parseStatus(input.status) : this.parsedStatus.get(p.name)?.get(input.status)
+      phase =
+        p.parseStatus !== undefined ? p.parseStatus(input.status) : this.parsedStatus.get(p.name)?.get(input.status)
       if (phase === undefined) return `unknown ${p.name} status '${input.status}'`
     }
     const r = input.requests ?? 10
@@ -1152,10 +1256,13 @@ export class Engine {
     } else {
       return "requests must be a number or an array"
     }
-    if (input.completed !== undefined && (typeof input.completed !== "number" || input.completed < 0)) return "completed must be a number >= 0"
+    if (input.completed !== undefined && (typeof input.completed !== "number" || input.completed < 0))
+      return "completed must be a number >= 0"
     const padding = input.padding ?? 0
-    if (typeof padding !== "number" || padding < 0 || padding > 1_000_000) return "padding must be a number of bytes between 0 and 1,000,000"
-    if (this.store.size >= this.options.maxBatches) return `the emulator holds its maximum of ${this.options.maxBatches} batches`
+    if (typeof padding !== "number" || padding < 0 || padding > 1_000_000)
+      return "padding must be a number of bytes between 0 and 1,000,000"
+    if (this.store.size >= this.options.maxBatches)
+      return `the emulator holds its maximum of ${this.options.maxBatches} batches`
     const model = specs?.map((s) => modelOfBody(s.body)).find((m) => m !== undefined) ?? p.defaultModel
     const file = p.seed.fromFile ? p.ids.file(this.gen(p).file, this.clock.now()) : null
     return this.newBatch(p, {
@@ -1193,7 +1300,8 @@ export class Engine {
       case "clock": {
         if (method === "GET") return json(200, { now: this.clock.now() })
         if (method !== "POST") return json(405, { error: "use GET or POST" })
-        if (body.kind !== "json" || !isRecord(body.value) || typeof body.value.advance !== "number") return bad("expected {\"advance\": millis}")
+        if (body.kind !== "json" || !isRecord(body.value) || typeof body.value.advance !== "number")
+          return bad('expected {"advance": millis}')
         this.clock.advance(body.value.advance)
         return json(200, { now: this.clock.now() })
       }
@@ -1222,7 +1330,8 @@ export class Engine {
           return typeof r === "string" ? bad(r) : json(200, r.body)
         }
         const count = v.count
-        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1_000_000) return bad("count must be an integer between 1 and 1,000,000")
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1_000_000)
+          return bad("count must be an integer between 1 and 1,000,000")
         const ids: Array<string> = []
         for (let i = 0; i < count; i++) {
           const r = this.seedRecord(input)
@@ -1255,7 +1364,8 @@ function* results(b: BatchRecord, v: View, now: number): Generator<RequestResult
   }
   if (v.phase === "cancelled" || v.phase === "expired") {
     const outcome = v.phase === "expired" ? "expired" : "canceled"
-    for (let i = v.done; i < b.total; i++) yield { index: i, customId: customIdOf(b, i), outcome, body: b.requests?.[i]?.body, text: "", at }
+    for (let i = v.done; i < b.total; i++)
+      yield { index: i, customId: customIdOf(b, i), outcome, body: b.requests?.[i]?.body, text: "", at }
   }
 }
 
@@ -1279,7 +1389,9 @@ function* textLines(content: Buffer): Generator<{ n: number; raw: string }> {
 }
 
 const encodeToken = (style: "token" | "cursor", id: string): string =>
-  style === "cursor" ? `cursor_${Buffer.from(JSON.stringify({ id })).toString("base64url")}` : Buffer.from(id).toString("base64url")
+  style === "cursor"
+    ? `cursor_${Buffer.from(JSON.stringify({ id })).toString("base64url")}`
+    : Buffer.from(id).toString("base64url")
 
 const decodeToken = (style: "token" | "cursor", token: string): string | undefined => {
   try {

@@ -102,15 +102,22 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
     const rule = r as Record<string, unknown>
     const rate = rule.rate
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) return `rule ${i}: rate must be a number in [0, 1]`
-    if (rule.route !== undefined && !(routes as ReadonlyArray<unknown>).includes(rule.route)) return `rule ${i}: unknown route`
+    if (rule.route !== undefined && !(routes as ReadonlyArray<unknown>).includes(rule.route))
+      return `rule ${i}: unknown route`
     const provider = rule.provider
     if (provider !== undefined && typeof provider !== "string") return `rule ${i}: provider must be a string`
     const base = { rate, provider: provider as string | undefined, route: rule.route as Route | undefined }
     switch (rule.kind) {
       case "status": {
-        if (typeof rule.status !== "number" || !statuses.has(rule.status)) return `rule ${i}: status must be one of 429, 500, 502, 503, 504, 529`
+        if (typeof rule.status !== "number" || !statuses.has(rule.status))
+          return `rule ${i}: status must be one of 429, 500, 502, 503, 504, 529`
         const retryAfter = typeof rule.retryAfter === "number" ? rule.retryAfter : undefined
-        out.push({ ...base, kind: "status", status: rule.status as 429, ...(retryAfter === undefined ? {} : { retryAfter }) })
+        out.push({
+          ...base,
+          kind: "status",
+          status: rule.status as 429,
+          ...(retryAfter === undefined ? {} : { retryAfter })
+        })
         break
       }
       case "delay":

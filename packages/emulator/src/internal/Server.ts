@@ -31,27 +31,41 @@ function* chunksOf(it: Iterator<string>): Generator<Uint8Array> {
 /** Lines with every other line after the first cut short: a malformed JSONL body. */
 function* malformedLines(it: Iterator<string>): Generator<string> {
   let n = 0
-  for (let x = it.next(); !x.done; x = it.next(), n++) yield n % 2 === 1 ? x.value.slice(0, Math.max(1, x.value.length >> 1)) : x.value
+  for (let x = it.next(); !x.done; x = it.next(), n++)
+    yield n % 2 === 1 ? x.value.slice(0, Math.max(1, x.value.length >> 1)) : x.value
 }
 
 const textOf = (r: Reply): string =>
-  r.text !== undefined ? r.text : r.bytes !== undefined ? Buffer.from(r.bytes).toString("utf8") : r.json === undefined ? "" : JSON.stringify(r.json)
+  r.text !== undefined
+    ? r.text
+    : r.bytes !== undefined
+      ? Buffer.from(r.bytes).toString("utf8")
+      : r.json === undefined
+        ? ""
+        : JSON.stringify(r.json)
 
 const contentTypeOf = (r: Reply): string => r.contentType ?? "application/json"
 
 const toResponse = (r: Reply, headers: Record<string, string>): HttpServerResponse.HttpServerResponse => {
   const all = r.headers === undefined ? headers : { ...headers, ...r.headers }
-  if (r.bytes !== undefined) return HttpServerResponse.uint8Array(r.bytes, { status: r.status, headers: all, contentType: contentTypeOf(r) })
+  if (r.bytes !== undefined)
+    return HttpServerResponse.uint8Array(r.bytes, { status: r.status, headers: all, contentType: contentTypeOf(r) })
   if (r.lines === undefined) {
     // a string body goes to node:http as is: it writes the head and the body in one go
     const text = textOf(r)
-    return HttpServerResponse.raw(text, { status: r.status, headers: all, contentType: contentTypeOf(r), contentLength: Buffer.byteLength(text) })
+    return HttpServerResponse.raw(text, {
+      status: r.status,
+      headers: all,
+      contentType: contentTypeOf(r),
+      contentLength: Buffer.byteLength(text)
+    })
   }
   const chunks = chunksOf(r.lines())
   const first = chunks.next()
   if (first.done) return HttpServerResponse.text("", { status: r.status, headers: all, contentType: contentTypeOf(r) })
   const second = chunks.next()
-  if (second.done) return HttpServerResponse.uint8Array(first.value, { status: r.status, headers: all, contentType: contentTypeOf(r) })
+  if (second.done)
+    return HttpServerResponse.uint8Array(first.value, { status: r.status, headers: all, contentType: contentTypeOf(r) })
   function* rest(): Generator<Uint8Array> {
     yield first.value as Uint8Array
     yield second.value as Uint8Array
@@ -65,7 +79,10 @@ const toResponse = (r: Reply, headers: Record<string, string>): HttpServerRespon
 }
 
 /** The whole body, up to `max` bytes; past it (by `content-length` or as it streams) "too_large", and the rest is discarded. */
-const readRaw = (request: HttpServerRequest.HttpServerRequest, max: number): Effect.Effect<Buffer | "too_large" | "aborted"> =>
+const readRaw = (
+  request: HttpServerRequest.HttpServerRequest,
+  max: number
+): Effect.Effect<Buffer | "too_large" | "aborted"> =>
   Effect.async<Buffer | "too_large" | "aborted">((resume) => {
     const req = NodeHttpServerRequest.toIncomingMessage(request)
     const declared = Number(req.headers["content-length"])
@@ -155,10 +172,15 @@ export const parseMultipart = (buffer: Buffer, contentType: string): Body => {
   return { kind: "form", fields, files }
 }
 
-const readBody = (request: HttpServerRequest.HttpServerRequest, kind: BodyKind, max: number): Effect.Effect<Body | "too_large" | "aborted"> => {
+const readBody = (
+  request: HttpServerRequest.HttpServerRequest,
+  kind: BodyKind,
+  max: number
+): Effect.Effect<Body | "too_large" | "aborted"> => {
   if (kind === "none") return Effect.succeed({ kind: "none" })
   const contentType = request.headers["content-type"] ?? ""
-  if (kind === "form" && !contentType.toLowerCase().startsWith("multipart/form-data")) return Effect.succeed({ kind: "bad_json" })
+  if (kind === "form" && !contentType.toLowerCase().startsWith("multipart/form-data"))
+    return Effect.succeed({ kind: "bad_json" })
   return Effect.map(readRaw(request, max), (raw): Body | "too_large" | "aborted" => {
     if (typeof raw === "string") return raw
     if (kind === "form") return parseMultipart(raw, contentType)
@@ -202,7 +224,14 @@ const breakReply = (
       }
       const text = textOf(r)
       return Effect.succeed(
-        toResponse({ status: r.status, text: `${text.slice(0, Math.max(1, text.length >> 1))}}{"`, contentType: contentTypeOf(r) }, headers)
+        toResponse(
+          {
+            status: r.status,
+            text: `${text.slice(0, Math.max(1, text.length >> 1))}}{"`,
+            contentType: contentTypeOf(r)
+          },
+          headers
+        )
       )
     }
     case "truncated": {
@@ -240,14 +269,22 @@ const breakReply = (
         )
       )
       const half = Stream.fromIteratorSucceed(chunksOf(r.lines()), 1).pipe(Stream.take(count >> 1), Stream.concat(cut))
-      return Effect.succeed(HttpServerResponse.stream(half, { status: r.status, headers: { ...headers, ...r.headers }, contentType: contentTypeOf(r) }))
+      return Effect.succeed(
+        HttpServerResponse.stream(half, {
+          status: r.status,
+          headers: { ...headers, ...r.headers },
+          contentType: contentTypeOf(r)
+        })
+      )
     }
   }
 }
 
 /** The HTTP app over an engine: synchronous wherever no body has to be read and no fault delays. */
 export const app = (engine: Engine, maxUploadBytes: number) => {
-  const handle = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  const handle = (
+    request: HttpServerRequest.HttpServerRequest
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
     const url = request.url
     const q = url.indexOf("?")
     const path = q === -1 ? url : url.slice(0, q)
@@ -255,7 +292,10 @@ export const app = (engine: Engine, maxUploadBytes: number) => {
     const origin = `http://${request.headers.host ?? "127.0.0.1"}`
     if (m.kind === "unknown") {
       return Effect.succeed(
-        HttpServerResponse.unsafeJson({ error: { message: `No route for ${request.method} ${path}`, type: "not_found" } }, { status: 404 })
+        HttpServerResponse.unsafeJson(
+          { error: { message: `No route for ${request.method} ${path}`, type: "not_found" } },
+          { status: 404 }
+        )
       )
     }
     if (m.kind === "control") {
@@ -286,9 +326,11 @@ export const app = (engine: Engine, maxUploadBytes: number) => {
     const rate = engine.rate(profile, authorized.key, requestId)
     for (const name in rate.headers) headers[name] = rate.headers[name] as string
     if (rate.refused !== undefined) return Effect.succeed(toResponse(rate.refused, headers))
-    if (m.kind === "vendor-unknown") return Effect.succeed(toResponse(engine.notFoundRoute(profile, path, requestId), headers))
+    if (m.kind === "vendor-unknown")
+      return Effect.succeed(toResponse(engine.notFoundRoute(profile, path, requestId), headers))
     const faults = engine.pickFaults(profile, m.route)
-    if (faults.length === 0 && m.body === "none") return Effect.succeed(toResponse(engine.handle(m, incoming, { kind: "none" }, requestId), headers))
+    if (faults.length === 0 && m.body === "none")
+      return Effect.succeed(toResponse(engine.handle(m, incoming, { kind: "none" }, requestId), headers))
     return Effect.gen(function* () {
       for (const f of faults) if (f.kind === "delay") yield* Effect.sleep(Duration.millis(f.millis))
       const body = yield* readBody(request, m.body, maxUploadBytes)

@@ -138,7 +138,12 @@ export const view = (b: BatchRecord, now: number, t: Timings): View => {
     const started = f.phase === "failed" ? null : Math.min(inProgressAt, f.at)
     switch (f.phase) {
       case "completed":
-        return make("completed", f.done, { inProgressAt: started, finalizingAt: f.at, completedAt: f.at, endedAt: f.at })
+        return make("completed", f.done, {
+          inProgressAt: started,
+          finalizingAt: f.at,
+          completedAt: f.at,
+          endedAt: f.at
+        })
       case "failed":
         return make("failed", 0, { failedAt: f.at, endedAt: f.at })
       case "expired":
@@ -185,7 +190,11 @@ export const view = (b: BatchRecord, now: number, t: Timings): View => {
 }
 
 /** Is the batch cancellable at `now`, and if so record the cancel. Answers the view after the attempt. */
-export const cancel = (b: BatchRecord, now: number, t: Timings): { readonly accepted: boolean; readonly view: View } => {
+export const cancel = (
+  b: BatchRecord,
+  now: number,
+  t: Timings
+): { readonly accepted: boolean; readonly view: View } => {
   const before = view(b, now, t)
   if (terminalPhases.has(before.phase)) return { accepted: false, view: before }
   if (before.phase === "cancelling") return { accepted: true, view: before }
@@ -252,7 +261,9 @@ export class Store {
   /** The newest batch's `createdAt` of a vendor (lists are in creation order: a new batch is never older). */
   lastCreatedAt(provider: string): number {
     const list = this.order.get(provider)
-    return list === undefined || list.length === 0 ? Number.NEGATIVE_INFINITY : (list[list.length - 1] as BatchRecord).createdAt
+    return list === undefined || list.length === 0
+      ? Number.NEGATIVE_INFINITY
+      : (list[list.length - 1] as BatchRecord).createdAt
   }
 
   add(b: BatchRecord): void {

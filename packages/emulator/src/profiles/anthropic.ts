@@ -30,7 +30,10 @@ const line = (b: { readonly id: string; readonly model: string }, r: RequestResu
           type: "errored",
           error: {
             type: "error",
-            error: { type: "invalid_request_error", message: "The request was rejected by the emulator (its custom_id asks it to fail)." },
+            error: {
+              type: "invalid_request_error",
+              message: "The request was rejected by the emulator (its custom_id asks it to fail)."
+            },
             request_id: null
           }
         }
@@ -48,7 +51,13 @@ const line = (b: { readonly id: string; readonly model: string }, r: RequestResu
             content: [{ type: "text", text: r.text }],
             stop_reason: "end_turn",
             stop_sequence: null,
-            usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 9, service_tier: "batch" }
+            usage: {
+              input_tokens: 12,
+              cache_creation_input_tokens: 0,
+              cache_read_input_tokens: 0,
+              output_tokens: 9,
+              service_tier: "batch"
+            }
           }
         }
       })
@@ -81,7 +90,11 @@ export const anthropic: VendorProfile = {
     { method: "POST", path: "/v1/messages/batches/{id}/cancel", route: "cancel" },
     { method: "GET", path: "/v1/messages/batches/{id}/results", route: "results" }
   ],
-  auth: { bearer: true, headers: ["x-api-key"], required: [{ header: "anthropic-version", message: "anthropic-version: header is required" }] },
+  auth: {
+    bearer: true,
+    headers: ["x-api-key"],
+    required: [{ header: "anthropic-version", message: "anthropic-version: header is required" }]
+  },
   ids: {
     batch: (g) => g.alnum(22, "msgbatch_01"),
     file: (g) => g.alnum(22, "file_"),
@@ -89,7 +102,14 @@ export const anthropic: VendorProfile = {
   },
   requestIdHeader: "request-id",
   statuses,
-  parseStatus: (name) => (name === "in_progress" ? "in_progress" : name === "canceling" ? "cancelling" : name === "ended" ? "ended" : undefined),
+  parseStatus: (name) =>
+    name === "in_progress"
+      ? "in_progress"
+      : name === "canceling"
+        ? "cancelling"
+        : name === "ended"
+          ? "ended"
+          : undefined,
   defaultModel: "claude-sonnet-4-5-20250929",
   render: {
     batch: (b, ctx) => {
@@ -115,7 +135,14 @@ export const anthropic: VendorProfile = {
     deleted: (b) => ({ id: b.id, type: "message_batch_deleted" })
   },
   list: {
-    paging: { style: "after", afterParam: "after_id", beforeParam: "before_id", limitParam: "limit", defaultLimit: 20, maxLimit: 1000 },
+    paging: {
+      style: "after",
+      afterParam: "after_id",
+      beforeParam: "before_id",
+      limitParam: "limit",
+      defaultLimit: 20,
+      maxLimit: 1000
+    },
     page: (p) => ({ data: p.data, has_more: p.hasMore, first_id: p.firstId, last_id: p.lastId })
   },
   cancel: { interim: true, terminal: "refuse" },

@@ -46,7 +46,9 @@ export const azureOpenai: VendorProfile = {
   auth: { bearer: true, headers: ["api-key"] },
   // the classic paths need api-version; a wrong path or version answers 404 "Resource not found" [REC]
   check: (req) =>
-    req.path.startsWith("/v1/") || req.query.has("api-version") ? undefined : { kind: "not_found", message: "Resource not found", status: 404 },
+    req.path.startsWith("/v1/") || req.query.has("api-version")
+      ? undefined
+      : { kind: "not_found", message: "Resource not found", status: 404 },
   ids: {
     batch: (g) => `batch_${g.uuid()}`,
     file: (g) => g.hex(32, "file-"),
@@ -72,14 +74,23 @@ export const azureOpenai: VendorProfile = {
   cancel: { interim: true, terminal: "refuse" },
   errors: {
     status: (e) => (e.kind === "too_large" ? 400 : undefined),
-    body: (e) => ({ error: { code: code(e), message: e.message, ...(e.param === undefined ? {} : { target: e.param }) } }),
+    body: (e) => ({
+      error: { code: code(e), message: e.message, ...(e.param === undefined ? {} : { target: e.param }) }
+    }),
     messages: {
-      missingKey: "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
+      missingKey:
+        "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
       wrongKey:
         "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
-      notFound: (what, id) => (what === "route" ? "Resource not found" : what === "file" ? `File with id ${id} not found.` : `Batch with id ${id} not found.`),
+      notFound: (what, id) =>
+        what === "route"
+          ? "Resource not found"
+          : what === "file"
+            ? `File with id ${id} not found.`
+            : `Batch with id ${id} not found.`,
       refused: (id, status) => `Batch ${id} is in status ${status} and cannot be cancelled.`,
-      rateLimited: "Requests to the Batch Operation under Azure OpenAI API have exceeded call rate limit of your current pricing tier. Please retry after 1 second.",
+      rateLimited:
+        "Requests to the Batch Operation under Azure OpenAI API have exceeded call rate limit of your current pricing tier. Please retry after 1 second.",
       server: () => "The server had an error while processing your request.",
       tooLarge: (limit) => `The file is larger than the limit of ${limit} bytes.`
     }
@@ -92,15 +103,37 @@ export const azureOpenai: VendorProfile = {
       // "If you set any other value than 24h your job will fail" [DOC]: accepted, then failed
       return req.window === "24h"
         ? req
-        : { ...req, problems: [{ code: "invalid_request", line: null, message: "The completion window must be 24h.", param: "completion_window" }] }
+        : {
+            ...req,
+            problems: [
+              {
+                code: "invalid_request",
+                line: null,
+                message: "The completion window must be 24h.",
+                param: "completion_window"
+              }
+            ]
+          }
     },
     // lines carry "url": "/v1/chat/completions" while the batch's endpoint is "/chat/completions": not compared
-    line: { customId: (l) => l.custom_id, body: (l) => l.body, model: (l) => (typeof l.body === "object" && l.body !== null ? str((l.body as Record<string, unknown>).model) : undefined) },
+    line: {
+      customId: (l) => l.custom_id,
+      body: (l) => l.body,
+      model: (l) =>
+        typeof l.body === "object" && l.body !== null ? str((l.body as Record<string, unknown>).model) : undefined
+    },
     validation: "deferred",
     limits: {
       maxRequests: 100_000,
       maxBytes: 200 * 1024 * 1024,
-      endpoints: ["/chat/completions", "/embeddings", "/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/responses"],
+      endpoints: [
+        "/chat/completions",
+        "/embeddings",
+        "/responses",
+        "/v1/chat/completions",
+        "/v1/embeddings",
+        "/v1/responses"
+      ],
       sameModel: true
     }
   },

@@ -15,7 +15,15 @@
  *
  * @since 0.2.0
  */
-import { derivedHex, type ErrorInput, type Phase, type RequestResult, rfc3339, str, type VendorProfile } from "../Profile.js"
+import {
+  derivedHex,
+  type ErrorInput,
+  type Phase,
+  type RequestResult,
+  rfc3339,
+  str,
+  type VendorProfile
+} from "../Profile.js"
 
 const statuses: Readonly<Record<Phase, string>> = {
   validating: "BATCH_STATE_PENDING",
@@ -62,8 +70,19 @@ const response = (b: { readonly id: string; readonly model: string }, r: Request
 
 const errorOf = (r: RequestResult) =>
   r.outcome === "errored"
-    ? { code: 400, message: "The request was rejected by the emulator (its key asks it to fail).", status: "INVALID_ARGUMENT" }
-    : { code: 1, message: r.outcome === "expired" ? "The batch expired before this request ran." : "The batch was cancelled before this request ran.", status: "CANCELLED" }
+    ? {
+        code: 400,
+        message: "The request was rejected by the emulator (its key asks it to fail).",
+        status: "INVALID_ARGUMENT"
+      }
+    : {
+        code: 1,
+        message:
+          r.outcome === "expired"
+            ? "The batch expired before this request ran."
+            : "The batch was cancelled before this request ran.",
+        status: "CANCELLED"
+      }
 
 /** proto3 JSON: int64 as strings, zero values left out. */
 const int64 = (n: number): string | undefined => (n === 0 ? undefined : String(n))
@@ -78,7 +97,9 @@ const operation = (b: Parameters<NonNullable<VendorProfile["render"]["listItem"]
           ? {
               inlinedResponses: {
                 inlinedResponses: Array.from(b.results(), (r) =>
-                  r.outcome === "succeeded" ? { response: response(b, r), metadata: { key: r.customId } } : { error: errorOf(r), metadata: { key: r.customId } }
+                  r.outcome === "succeeded"
+                    ? { response: response(b, r), metadata: { key: r.customId } }
+                    : { error: errorOf(r), metadata: { key: r.customId } }
                 )
               }
             }
@@ -111,15 +132,28 @@ const operation = (b: Parameters<NonNullable<VendorProfile["render"]["listItem"]
     ...(ended ? { done: true } : {}),
     ...(b.phase === "cancelled" ? { error: { code: 1, message: "CANCELLED" } } : {}),
     ...(b.phase === "failed"
-      ? { error: { code: 3, message: b.errors?.map((e) => (e.line === null ? e.message : `line ${e.line}: ${e.message}`)).join("; ") ?? "The batch failed." } }
+      ? {
+          error: {
+            code: 3,
+            message:
+              b.errors?.map((e) => (e.line === null ? e.message : `line ${e.line}: ${e.message}`)).join("; ") ??
+              "The batch failed."
+          }
+        }
       : {}),
     ...(output !== undefined && b.phase !== "cancelled"
-      ? { response: { "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput", ...output } }
+      ? {
+          response: {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+            ...output
+          }
+        }
       : {})
   }
 }
 
-const snakeOrCamel = (o: Readonly<Record<string, unknown>>, snake: string, camel: string): unknown => o[snake] ?? o[camel]
+const snakeOrCamel = (o: Readonly<Record<string, unknown>>, snake: string, camel: string): unknown =>
+  o[snake] ?? o[camel]
 
 /**
  * @since 0.2.0
@@ -176,7 +210,12 @@ export const gemini: VendorProfile = {
   },
   cancel: { interim: false, terminal: "refuse", answer: () => ({}) },
   errors: {
-    status: (e) => (e.kind === "missing_key" ? 403 : e.kind === "wrong_key" || e.kind === "too_large" || e.kind === "refused" ? 400 : undefined),
+    status: (e) =>
+      e.kind === "missing_key"
+        ? 403
+        : e.kind === "wrong_key" || e.kind === "too_large" || e.kind === "refused"
+          ? 400
+          : undefined,
     body: (e) => ({
       error: {
         code: e.status,
@@ -187,29 +226,47 @@ export const gemini: VendorProfile = {
               details: [
                 {
                   "@type": "type.googleapis.com/google.rpc.Help",
-                  links: [{ description: "Learn more about Gemini API quotas", url: "https://ai.google.dev/gemini-api/docs/rate-limits" }]
+                  links: [
+                    {
+                      description: "Learn more about Gemini API quotas",
+                      url: "https://ai.google.dev/gemini-api/docs/rate-limits"
+                    }
+                  ]
                 },
-                ...(e.retryAfter === undefined ? [] : [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${e.retryAfter}s` }])
+                ...(e.retryAfter === undefined
+                  ? []
+                  : [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${e.retryAfter}s` }])
               ]
             }
           : {})
       }
     }),
     messages: {
-      missingKey: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      missingKey:
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
       wrongKey: "API key not valid. Please pass a valid API key.",
-      notFound: (what, id) => (what === "route" ? `The requested URL ${id} was not found on this server.` : `Requested entity was not found: ${what === "file" ? "files" : "batches"}/${id}`),
+      notFound: (what, id) =>
+        what === "route"
+          ? `The requested URL ${id} was not found on this server.`
+          : `Requested entity was not found: ${what === "file" ? "files" : "batches"}/${id}`,
       refused: (id, status) => `Batch batches/${id} is in state ${status} and cannot be cancelled.`,
       rateLimited:
         "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.",
-      server: (status) => (status === 503 || status === 529 ? "The model is overloaded. Please try again later." : "An internal error has occurred."),
+      server: (status) =>
+        status === 503 || status === 529
+          ? "The model is overloaded. Please try again later."
+          : "An internal error has occurred.",
       tooLarge: (limit) => `Request payload size exceeds the limit: ${limit} bytes.`
     }
   },
   results: {
     files: { error: false, purpose: "batch", filesOnlyFromFile: true },
     line: (b, r) =>
-      JSON.stringify(r.outcome === "succeeded" ? { response: response(b, r), key: r.customId } : { error: errorOf(r), key: r.customId })
+      JSON.stringify(
+        r.outcome === "succeeded"
+          ? { response: response(b, r), key: r.customId }
+          : { error: errorOf(r), key: r.customId }
+      )
   },
   create: {
     parse: (body, params) => {
@@ -219,18 +276,27 @@ export const gemini: VendorProfile = {
       const config = snakeOrCamel(b, "input_config", "inputConfig")
       if (typeof config !== "object" || config === null) return "batch.input_config: field is required"
       const c = config as Record<string, unknown>
-      const common = { model: (params.model ?? "").replace(/^models\//, ""), name: str(snakeOrCamel(b, "display_name", "displayName")), endpoint: "batchGenerateContent" }
+      const common = {
+        model: (params.model ?? "").replace(/^models\//, ""),
+        name: str(snakeOrCamel(b, "display_name", "displayName")),
+        endpoint: "batchGenerateContent"
+      }
       const fileName = snakeOrCamel(c, "file_name", "fileName")
-      if (typeof fileName === "string") return { ...common, source: { kind: "file", fileId: fileName.replace(/^files\//, "") } }
+      if (typeof fileName === "string")
+        return { ...common, source: { kind: "file", fileId: fileName.replace(/^files\//, "") } }
       const requests = c.requests
-      const list = typeof requests === "object" && requests !== null ? (requests as Record<string, unknown>).requests : undefined
+      const list =
+        typeof requests === "object" && requests !== null ? (requests as Record<string, unknown>).requests : undefined
       if (Array.isArray(list)) return { ...common, source: { kind: "inline", lines: list } }
       return "batch.input_config: either file_name or requests is required"
     },
     line: {
       customId: (l) => {
         const metadata = l.metadata
-        return l.key ?? (typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>).key : undefined)
+        return (
+          l.key ??
+          (typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>).key : undefined)
+        )
       },
       body: (l) => l.request,
       model: () => undefined

@@ -10,7 +10,17 @@
  *
  * @since 0.2.0
  */
-import { goDuration, openAiBatchFields, openAiFile, openAiLine, openAiLineSpec, openAiRoutes, openAiStatuses, parseOpenAiCreate, type VendorProfile } from "../Profile.js"
+import {
+  goDuration,
+  openAiBatchFields,
+  openAiFile,
+  openAiLine,
+  openAiLineSpec,
+  openAiRoutes,
+  openAiStatuses,
+  parseOpenAiCreate,
+  type VendorProfile
+} from "../Profile.js"
 import { openai } from "./openai.js"
 
 const hours = (w: string): number | undefined => {
@@ -41,7 +51,10 @@ export const groq: VendorProfile = {
       object: "batch",
       endpoint: b.endpoint,
       // the docs' example has a bare array [DOC]; the SDK types the OpenAI form
-      errors: b.phase === "failed" ? (b.errors ?? [{ code: "batch_failed", message: "The batch failed.", param: null, line: null }]) : null,
+      errors:
+        b.phase === "failed"
+          ? (b.errors ?? [{ code: "batch_failed", message: "The batch failed.", param: null, line: null }])
+          : null,
       ...openAiBatchFields(b),
       metadata: b.metadata,
       project_id: "project_01emulator0000000000000000"
@@ -59,7 +72,12 @@ export const groq: VendorProfile = {
       ...openai.errors.messages,
       missingKey: "Invalid API Key",
       wrongKey: "Invalid API Key",
-      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `file ${id} not found` : `batch ${id} not found`)
+      notFound: (what, id) =>
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `file ${id} not found`
+            : `batch ${id} not found`
     }
   },
   results: { files: { error: true, purpose: "batch_output" }, line: openAiLine },

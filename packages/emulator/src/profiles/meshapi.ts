@@ -48,7 +48,12 @@ export const meshapi: VendorProfile = {
       const results: Array<unknown> = []
       if (terminal) {
         for (const r of b.results()) {
-          if (r.outcome === "succeeded") results.push({ custom_id: r.customId, response: { status_code: 200, body: chatCompletion(b, r) }, error: null })
+          if (r.outcome === "succeeded")
+            results.push({
+              custom_id: r.customId,
+              response: { status_code: 200, body: chatCompletion(b, r) },
+              error: null
+            })
           else if (r.outcome === "errored") {
             const error = { code: "invalid_request", message: "The request was rejected by the emulator." }
             results.push({ custom_id: r.customId, response: { status_code: 400, body: { error } }, error })
@@ -84,13 +89,22 @@ export const meshapi: VendorProfile = {
   errors: {
     status: (e) => (e.kind === "invalid" ? 422 : undefined),
     body: (e) => ({
-      error: { code: code(e), message: e.message, ...(e.status === 429 && e.retryAfter !== undefined ? { retry_after_seconds: e.retryAfter } : {}) },
+      error: {
+        code: code(e),
+        message: e.message,
+        ...(e.status === 429 && e.retryAfter !== undefined ? { retry_after_seconds: e.retryAfter } : {})
+      },
       request_id: e.requestId
     }),
     messages: {
       missingKey: "Invalid or missing API key.",
       wrongKey: "Invalid or missing API key.",
-      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `File ${id} not found` : `Batch '${id}' not found.`),
+      notFound: (what, id) =>
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `File ${id} not found`
+            : `Batch '${id}' not found.`,
       refused: (id, status) => `Batch ${id} is already ${status} and cannot be cancelled.`,
       rateLimited: "Rate limit exceeded.",
       server: (status) => (status === 529 ? "Overloaded" : "Internal server error"),
@@ -109,7 +123,9 @@ export const meshapi: VendorProfile = {
         window: typeof window === "string" ? window : undefined,
         metadata:
           typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
-            ? Object.fromEntries(Object.entries(metadata).filter((e): e is [string, string] => typeof e[1] === "string"))
+            ? Object.fromEntries(
+                Object.entries(metadata).filter((e): e is [string, string] => typeof e[1] === "string")
+              )
             : null
       }
     },

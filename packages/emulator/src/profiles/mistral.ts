@@ -10,7 +10,16 @@
  *
  * @since 0.2.0
  */
-import { chatCompletion, derivedHex, metadataOf, type Phase, type RequestResult, str, unix, type VendorProfile } from "../Profile.js"
+import {
+  chatCompletion,
+  derivedHex,
+  metadataOf,
+  type Phase,
+  type RequestResult,
+  str,
+  unix,
+  type VendorProfile
+} from "../Profile.js"
 
 const statuses: Readonly<Record<Phase, string>> = {
   validating: "QUEUED",
@@ -37,7 +46,10 @@ const endpoints = [
 ]
 
 // a recorded line: {"id":"0-<uuid>","custom_id":"0","response":{"status_code":200,"body":{…}},"error":null}; no request_id
-const resultLine = (b: { readonly id: string; readonly model: string; readonly endpoint: string } & Parameters<typeof chatCompletion>[0], r: RequestResult) => {
+const resultLine = (
+  b: { readonly id: string; readonly model: string; readonly endpoint: string } & Parameters<typeof chatCompletion>[0],
+  r: RequestResult
+) => {
   const h = derivedHex(b.id, r.index, 32)
   const id = `0-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
   switch (r.outcome) {
@@ -47,12 +59,26 @@ const resultLine = (b: { readonly id: string; readonly model: string; readonly e
       return {
         id,
         custom_id: r.customId,
-        response: { status_code: 400, body: { object: "error", message: "The request was rejected by the emulator.", type: "invalid_request_error", param: null, code: null } },
+        response: {
+          status_code: 400,
+          body: {
+            object: "error",
+            message: "The request was rejected by the emulator.",
+            type: "invalid_request_error",
+            param: null,
+            code: null
+          }
+        },
         error: null
       }
     default:
       // the error-file line shape is UNVERIFIED: the same envelope with response null and an error
-      return { id, custom_id: r.customId, response: null, error: { message: r.outcome === "expired" ? "Timeout exceeded" : "Cancelled", code: r.outcome } }
+      return {
+        id,
+        custom_id: r.customId,
+        response: null,
+        error: { message: r.outcome === "expired" ? "Timeout exceeded" : "Cancelled", code: r.outcome }
+      }
   }
 }
 
@@ -126,25 +152,36 @@ export const mistral: VendorProfile = {
   errors: {
     status: (e) => (e.kind === "refused" ? 400 : e.kind === "invalid" && e.param !== undefined ? 422 : undefined),
     body: (e) => {
-      if (e.kind === "missing_key" || e.kind === "wrong_key") return { message: "Unauthorized", request_id: e.requestId }
+      if (e.kind === "missing_key" || e.kind === "wrong_key")
+        return { message: "Unauthorized", request_id: e.requestId }
       if (e.status === 429) return { message: "Requests rate limit exceeded" }
       if (e.kind === "invalid" && e.param !== undefined) {
         // FastAPI's validation error, as recorded on other routes
         return { detail: [{ type: "value_error", loc: ["body", ...e.param.split(".")], msg: e.message, input: null }] }
       }
-      return { object: "error", message: e.message, type: e.status === 404 ? "not_found_error" : e.status >= 500 ? "server_error" : "invalid_request_error", param: null, code: null }
+      return {
+        object: "error",
+        message: e.message,
+        type: e.status === 404 ? "not_found_error" : e.status >= 500 ? "server_error" : "invalid_request_error",
+        param: null,
+        code: null
+      }
     },
     messages: {
       missingKey: "Unauthorized",
       wrongKey: "Unauthorized",
-      notFound: (what, id) => (what === "route" ? "Not Found" : what === "file" ? `File ${id} not found` : `Batch job ${id} not found`),
+      notFound: (what, id) =>
+        what === "route" ? "Not Found" : what === "file" ? `File ${id} not found` : `Batch job ${id} not found`,
       refused: (id, status) => `Batch job ${id} is ${status} and cannot be cancelled.`,
       rateLimited: "Requests rate limit exceeded",
       server: (status) => (status === 529 ? "Overloaded" : "Internal server error"),
       tooLarge: (limit) => `File size exceeds the limit of ${limit} bytes.`
     }
   },
-  results: { files: { error: true, purpose: "batch_result", filesOnlyFromFile: true }, line: (b, r) => JSON.stringify(resultLine(b, r)) },
+  results: {
+    files: { error: true, purpose: "batch_result", filesOnlyFromFile: true },
+    line: (b, r) => JSON.stringify(resultLine(b, r))
+  },
   create: {
     parse: (body) => {
       const endpoint = body.endpoint
@@ -195,7 +232,10 @@ export const mistral: VendorProfile = {
     deleted: (f) => ({ id: f.id, object: "file", deleted: true })
   },
   rateLimit: {
-    headers: (s) => ({ "x-ratelimit-limit-req-minute": String(s.limit), "x-ratelimit-remaining-req-minute": String(s.remaining) })
+    headers: (s) => ({
+      "x-ratelimit-limit-req-minute": String(s.limit),
+      "x-ratelimit-remaining-req-minute": String(s.remaining)
+    })
   },
   seed: { fromFile: true, metadata: null }
 }

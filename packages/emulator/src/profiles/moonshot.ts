@@ -90,7 +90,12 @@ export const moonshot: VendorProfile = {
     messages: {
       missingKey: "Invalid Authentication",
       wrongKey: "Incorrect API key provided",
-      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `File ${id} not found` : `batch ${id} not found`),
+      notFound: (what, id) =>
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `File ${id} not found`
+            : `batch ${id} not found`,
       refused: (id, status) =>
         `Batch ${id} has status ${status}; only tasks in validating, in_progress, or finalizing status can be cancelled.`,
       rateLimited: "The engine is currently overloaded, please try again later",

@@ -71,12 +71,18 @@ export const openai: VendorProfile = {
     messages: {
       missingKey:
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      wrongKey: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+      wrongKey:
+        "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
       notFound: (what, id) =>
-        what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `No such File object: ${id}` : `No batch found with id '${id}'.`,
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `No such File object: ${id}`
+            : `No batch found with id '${id}'.`,
       refused: (_id, status) => `Cannot cancel a batch with status '${status}'.`,
       rateLimited: "Rate limit reached for requests. Please try again later.",
-      server: (status) => (status === 529 ? "Overloaded" : "The server had an error while processing your request. Sorry about that!"),
+      server: (status) =>
+        status === 529 ? "Overloaded" : "The server had an error while processing your request. Sorry about that!",
       tooLarge: () => "File is too large."
     }
   },

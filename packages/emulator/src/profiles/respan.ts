@@ -62,8 +62,14 @@ export const respan: VendorProfile = {
     },
     messages: {
       missingKey: "Authentication credentials were not provided.",
-      wrongKey: "Your API key is invalid or expired, please check your API key at https://platform.keywordsai.co/platform/api/api-keys",
-      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `File ${id} not found` : `No such batch: ${id}`),
+      wrongKey:
+        "Your API key is invalid or expired, please check your API key at https://platform.keywordsai.co/platform/api/api-keys",
+      notFound: (what, id) =>
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `File ${id} not found`
+            : `No such batch: ${id}`,
       refused: (_id, status) => `Batch is already ${status} and cannot be cancelled`,
       rateLimited: "Rate limit exceeded",
       server: (status) => (status === 529 ? "Overloaded" : "Internal server error"),

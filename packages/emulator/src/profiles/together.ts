@@ -5,7 +5,16 @@
  *
  * @since 0.2.0
  */
-import { openAiLine, openAiLineSpec, openAiRoutes, type Phase, rfc3339, str, unix, type VendorProfile } from "../Profile.js"
+import {
+  openAiLine,
+  openAiLineSpec,
+  openAiRoutes,
+  type Phase,
+  rfc3339,
+  str,
+  unix,
+  type VendorProfile
+} from "../Profile.js"
 
 const statuses: Readonly<Record<Phase, string>> = {
   validating: "VALIDATING",
@@ -66,7 +75,12 @@ export const together: VendorProfile = {
     messages: {
       missingKey: "Unauthorized: no API key provided",
       wrongKey: "Invalid API key provided.",
-      notFound: (what, id) => (what === "route" ? `Unknown request URL: ${id}` : what === "file" ? `File ${id} not found` : `batch job ${id} not found`),
+      notFound: (what, id) =>
+        what === "route"
+          ? `Unknown request URL: ${id}`
+          : what === "file"
+            ? `File ${id} not found`
+            : `batch job ${id} not found`,
       refused: (_id, status) => `Cannot cancel batch job with status ${status}`,
       rateLimited: "Rate limit exceeded",
       server: (status) => (status === 529 ? "Overloaded" : "Internal server error"),

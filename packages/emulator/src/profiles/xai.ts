@@ -120,7 +120,8 @@ export const xai: VendorProfile = {
   },
   create: {
     parse: (body) => ({ source: { kind: "empty" }, name: str(body.name) ?? "", endpoint: "/v1/chat/completions" }),
-    addRequests: (body) => (Array.isArray(body.batch_requests) ? body.batch_requests : "batch_requests: field is required"),
+    addRequests: (body) =>
+      Array.isArray(body.batch_requests) ? body.batch_requests : "batch_requests: field is required",
     line: {
       customId: (l) => l.batch_request_id,
       body: (l) => {
