@@ -10,29 +10,23 @@
  * (no defect), and every batch must end cancelled or with a final typed reason.
  */
 import { type BatchError, BatchError as BatchErrors, type BatchProvider, Lifecycle, NodeClient } from "@batchctl/core"
-import { Emulator } from "@batchctl/emulator"
+import * as Registry from "@batchctl/conformance/Registry"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { spawn } from "node:child_process"
+import { fork, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import * as FaultProxy from "./FaultProxy.js"
+import * as Vendor from "./Vendor.js"
 
-export type Provider = Emulator.Provider
+export type Provider = Registry.Id
 
-export const allProviders: ReadonlyArray<Provider> = [
-  "openai",
-  "anthropic",
-  "moonshot",
-  "together",
-  "respan",
-  "meshapi"
-]
+/** Every provider of the repository, from the registry (the one list the CLI and conformance read). */
+export const allProviders: ReadonlyArray<Provider> = Registry.entries.map((e) => e.id as Provider)
 
 /** Which code path cancels: the Effect stream, the Promise client's `cancelMany`, or `batchctl cancel-all`. */
 export type Path = "effect-each" | "promise-many" | "cli"
@@ -47,6 +41,11 @@ export interface Options {
   readonly path: Path
   /** cli only: stop the run (SIGTERM, or SIGKILL) once about half the cancels took effect, then resume it from its report */
   readonly kill?: "SIGTERM" | "SIGKILL" | undefined
+  /**
+   * Where the emulator and the fault proxy run: a process of their own (default; the vendor is not in the
+   * client's process in real use) or this one.
+   */
+  readonly vendor?: "process" | "inline" | undefined
   /** cli only: the built CLI (apps/cli/dist, as users run it; build it first) or its sources through tsx (default) */
   readonly cli?: "dist" | "source" | undefined
 }
@@ -74,85 +73,58 @@ export interface Report {
   /** the first few final failures, with their messages */
   readonly examples: ReadonlyArray<string>
   readonly millis: number
+  /** milliseconds each provider's cancels took (they run side by side) */
+  readonly perProvider: Readonly<Record<string, number>>
   /** cli with kill: outcomes in the killed run's report, cancels that took effect before the kill, and those in neither an outcome nor a "sending" line of the report */
   readonly killed?: { readonly reported: number; readonly tookEffect: number; readonly missing: number } | undefined
 }
 
 const KEY = "sk-chaos-0123456789abcdef"
 
-/** The emulator's faults, about 20% of cancel answers, plus list and retrieve faults. */
-const emulatorFaults = (): ReadonlyArray<Emulator.FaultRule> => [
-  { kind: "status", status: 429, retryAfter: 1, route: "cancel", rate: 0.03 },
-  { kind: "status", status: 429, route: "cancel", rate: 0.02 },
-  { kind: "status", status: 500, route: "cancel", rate: 0.03 },
-  { kind: "status", status: 503, route: "cancel", rate: 0.02 },
-  { kind: "drop", route: "cancel", rate: 0.02 },
-  { kind: "malformed", route: "cancel", rate: 0.03 },
-  { kind: "truncated", route: "cancel", rate: 0.02 },
-  // slower than the client's attempt timeout: never answers, as far as the client knows
-  { kind: "delay", millis: 8_000, route: "cancel", rate: 0.005 },
-  { kind: "delay", millis: 200, route: "cancel", rate: 0.02 },
-  { kind: "status", status: 500, route: "retrieve", rate: 0.03 },
-  { kind: "malformed", route: "retrieve", rate: 0.02 },
-  { kind: "drop", route: "retrieve", rate: 0.01 },
-  { kind: "status", status: 500, route: "list", rate: 0.05 },
-  { kind: "status", status: 429, retryAfter: 2, route: "list", rate: 0.03 },
-  { kind: "malformed", route: "list", rate: 0.02 }
-]
-
-/** The proxy's faults, about 8% of cancel answers. */
-const proxyFaults: ReadonlyArray<FaultProxy.ProxyRule> = [
-  { kind: "refuse", route: "cancel", rate: 0.04 },
-  { kind: "reset-after", route: "cancel", rate: 0.03 },
-  { kind: "wrong-id", route: "cancel", rate: 0.01 }
-]
-
 /** Attempt timeout for the clients: a request that never answers costs this long, not a minute. */
 const TIMEOUT_MS = 2_000
 
 type ProviderLayer = Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError, HttpClient.HttpClient>
 
+/** What every provider package exports under its namespace (`OpenAiBatches`, …): the parts used here. */
+interface ProviderModule {
+  readonly layer: (options: {
+    readonly apiKey: Redacted.Redacted
+    readonly baseUrl: string
+    readonly timeout: number
+  }) => ProviderLayer
+  readonly client: (options: { readonly apiKey: string; readonly baseUrl: string; readonly timeout: number }) => {
+    readonly cancelMany: (
+      ids: ReadonlyArray<string>,
+      options: { readonly concurrency: number }
+    ) => Promise<ReadonlyArray<Lifecycle.CancelOutcome>>
+    readonly close: () => Promise<void>
+  }
+}
+
+const moduleOf = async (provider: Provider): Promise<ProviderModule> => {
+  const entry = Registry.get(provider)
+  const module = (await import(entry.package)) as Record<string, ProviderModule>
+  const namespace = module[entry.namespace]
+  if (namespace === undefined) throw new Error(`${entry.package} exports no ${entry.namespace}`)
+  return namespace
+}
+
 const layerOf = async (
   provider: Provider,
   baseUrl: string
-): Promise<Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError>> => {
-  const options = { apiKey: Redacted.make(KEY), baseUrl, timeout: TIMEOUT_MS }
-  const layer = await (async (): Promise<ProviderLayer> => {
-    switch (provider) {
-      case "openai":
-        return (await import("@batchctl/openai")).OpenAiBatches.layer(options)
-      case "anthropic":
-        return (await import("@batchctl/anthropic")).AnthropicBatches.layer(options)
-      case "moonshot":
-        return (await import("@batchctl/moonshot")).MoonshotBatches.layer(options)
-      case "together":
-        return (await import("@batchctl/together")).TogetherBatches.layer(options)
-      case "respan":
-        return (await import("@batchctl/respan")).RespanBatches.layer(options)
-      case "meshapi":
-        return (await import("@batchctl/meshapi")).MeshApiBatches.layer(options)
-    }
-  })()
-  return Layer.provide(layer, NodeClient.layer)
-}
+): Promise<Layer.Layer<BatchProvider.BatchProvider, BatchError.BatchError>> =>
+  Layer.provide(
+    (await moduleOf(provider)).layer({
+      apiKey: Redacted.make(KEY),
+      baseUrl,
+      timeout: TIMEOUT_MS
+    }),
+    NodeClient.layer
+  )
 
-const clientOf = async (provider: Provider, baseUrl: string) => {
-  const options = { apiKey: KEY, baseUrl, timeout: TIMEOUT_MS }
-  switch (provider) {
-    case "openai":
-      return (await import("@batchctl/openai")).OpenAiBatches.client(options)
-    case "anthropic":
-      return (await import("@batchctl/anthropic")).AnthropicBatches.client(options)
-    case "moonshot":
-      return (await import("@batchctl/moonshot")).MoonshotBatches.client(options)
-    case "together":
-      return (await import("@batchctl/together")).TogetherBatches.client(options)
-    case "respan":
-      return (await import("@batchctl/respan")).RespanBatches.client(options)
-    case "meshapi":
-      return (await import("@batchctl/meshapi")).MeshApiBatches.client(options)
-  }
-}
+const clientOf = async (provider: Provider, baseUrl: string) =>
+  (await moduleOf(provider)).client({ apiKey: KEY, baseUrl, timeout: TIMEOUT_MS })
 
 /** What one path reported: an outcome per id (ids may repeat if an outcome was duplicated). */
 interface Seen {
@@ -208,9 +180,9 @@ const cancelAll = (
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
-          [`${provider.toUpperCase()}_API_KEY`]: KEY,
-          [`${provider.toUpperCase()}_BASE_URL`]: baseUrl,
-          [`${provider.toUpperCase()}_TIMEOUT`]: String(TIMEOUT_MS)
+          [`${Registry.get(provider).envPrefix}_API_KEY`]: KEY,
+          [`${Registry.get(provider).envPrefix}_BASE_URL`]: baseUrl,
+          [`${Registry.get(provider).envPrefix}_TIMEOUT`]: String(TIMEOUT_MS)
         },
         stdio: ["ignore", "ignore", "pipe"]
       }
@@ -260,14 +232,73 @@ const reportLines = (file: string): ReadonlyArray<Seen> => {
   return out
 }
 
+/** The vendor's side: the emulator and the fault proxy, in a process of their own (or this one). */
+interface VendorSide {
+  readonly url: string
+  readonly direct: (provider: Provider) => string
+  readonly proxied: (provider: Provider) => string
+  readonly setFaults: (on: boolean) => Promise<void>
+  readonly struck: () => Promise<Readonly<Record<string, number>>>
+  readonly close: () => Promise<void>
+}
+
+const startVendor = async (config: Vendor.Config, where: "process" | "inline"): Promise<VendorSide> => {
+  const waiters: Array<(answer: Vendor.Answer) => void> = []
+  let send: (command: Vendor.Command) => void
+  let stop: () => Promise<void>
+  const ready = new Promise<Extract<Vendor.Answer, { ready: true }>>((resolve, reject) => {
+    const onAnswer = (answer: Vendor.Answer) => {
+      if ("ready" in answer) resolve(answer)
+      else waiters.shift()?.(answer)
+    }
+    if (where === "inline") {
+      void Vendor.serve(config, onAnswer).then(({ handle, close }) => {
+        send = handle
+        stop = close
+      }, reject)
+      return
+    }
+    const child = fork(join(here, "Vendor.ts"), [JSON.stringify(config)], {
+      execArgv: ["--import", tsxLoader],
+      stdio: ["ignore", "inherit", "inherit", "ipc"]
+    })
+    child.on("message", (m) => onAnswer(m as Vendor.Answer))
+    child.on("error", reject)
+    child.on("exit", (code) => reject(new Error(`the chaos vendor process exited (${code}) before it was ready`)))
+    send = (command) => child.send(command)
+    stop = () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once("exit", () => resolve())
+        child.send({ close: true })
+      })
+  })
+  const started = await ready
+  const ask = (command: Vendor.Command) =>
+    new Promise<Vendor.Answer>((resolve) => {
+      waiters.push(resolve)
+      send(command)
+    })
+  return {
+    url: started.url,
+    direct: (provider) => started.direct[provider] as string,
+    proxied: (provider) => started.proxied[provider] as string,
+    setFaults: async (on) => {
+      await ask({ faults: on })
+    },
+    struck: async () => {
+      const answer = await ask({ struck: true })
+      return "struck" in answer ? answer.struck : {}
+    },
+    close: () => stop()
+  }
+}
+
 /** The emulator's own state of every batch, read without faults and around the proxy. */
-const statesOf = async (
-  emulator: Emulator.Handle,
-  providers: ReadonlyArray<Provider>
-): Promise<Map<string, string>> => {
+const statesOf = async (emulator: VendorSide, providers: ReadonlyArray<Provider>): Promise<Map<string, string>> => {
   const states = new Map<string, string>()
   for (const provider of providers) {
-    const layer = await layerOf(provider, emulator.baseUrl(provider))
+    const layer = await layerOf(provider, emulator.direct(provider))
     const batches = await Effect.runPromise(
       Stream.runCollect(Lifecycle.listAll({ limit: 100 })).pipe(Effect.provide(layer))
     )
@@ -276,14 +307,16 @@ const statesOf = async (
   return states
 }
 
-const seed = async (emulator: Emulator.Handle, provider: Provider, count: number): Promise<ReadonlyArray<string>> => {
+const seed = async (emulator: VendorSide, provider: Provider, count: number): Promise<ReadonlyArray<string>> => {
   const response = await fetch(`${emulator.url}/_emulator/batches/bulk`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ provider, count, requests: 4 })
   })
   if (!response.ok) throw new Error(`seeding ${provider}: ${response.status} ${await response.text()}`)
-  return ((await response.json()) as { ids: ReadonlyArray<string> }).ids
+  const ids = ((await response.json()) as { ids: ReadonlyArray<string> }).ids
+  // Gemini's batch ids are resource names.
+  return provider === "gemini" ? ids.map((id) => `batches/${id}`) : ids
 }
 
 /** One chaos run. */
@@ -293,21 +326,14 @@ export const run = async (options: Options): Promise<Report> => {
   const faults = options.faults ?? true
   const seedNumber = options.seed ?? 7
   const cli = options.cli ?? "source"
-  const emulator = await Emulator.start({
-    apiKey: KEY,
-    seed: seedNumber,
-    // Batches run for days of emulated time: only a cancel ends them here.
-    timings: { validatingMs: 0, requestMs: 86_400_000, cancellingMs: 0 },
-    meshapiActiveLimit: 1_000_000
-  })
-  const proxy = await FaultProxy.start(emulator.url, faults ? proxyFaults : [], seedNumber)
+  const emulator = await startVendor({ apiKey: KEY, seed: seedNumber, faults, providers }, options.vendor ?? "process")
   const dir = mkdtempSync(join(tmpdir(), "batchctl-chaos-"))
   try {
     const ids = new Map<Provider, ReadonlyArray<string>>()
     const per = Math.ceil(options.batches / providers.length)
     for (const provider of providers) ids.set(provider, await seed(emulator, provider, per))
-    if (faults) emulator.setFaults(emulatorFaults())
-    const via = (provider: Provider) => proxy.baseUrl(emulator.baseUrl(provider))
+    if (faults) await emulator.setFaults(true)
+    const via = (provider: Provider) => emulator.proxied(provider)
     const seen = new Map<string, Array<Seen>>()
     const note = (provider: Provider, s: Seen) => {
       const key = `${provider}/${s.batchId}`
@@ -316,10 +342,12 @@ export const run = async (options: Options): Promise<Report> => {
       else list.push(s)
     }
     let killed: Report["killed"]
+    const perProvider: Record<string, number> = {}
     const started = performance.now()
     await Promise.all(
       providers.map(async (provider) => {
         const list = ids.get(provider) ?? []
+        const began = performance.now()
         if (options.path === "effect-each") {
           const layer = await layerOf(provider, via(provider))
           await Effect.runPromise(
@@ -356,7 +384,7 @@ export const run = async (options: Options): Promise<Report> => {
                 .filter((l) => l.includes('"outcome":"sending"'))
                 .map((l) => (JSON.parse(l) as { batchId: string }).batchId)
             )
-            emulator.setFaults([])
+            await emulator.setFaults(false)
             const states = await statesOf(emulator, [provider])
             let tookEffect = 0
             let missing = 0
@@ -368,7 +396,7 @@ export const run = async (options: Options): Promise<Report> => {
               }
             }
             killed = { reported: reported.size, tookEffect, missing }
-            if (faults) emulator.setFaults(emulatorFaults())
+            if (faults) await emulator.setFaults(true)
             // The re-run resumes from the report: it skips what the report says is cancelled.
             await cancelAll(cli, provider, via(provider), report, concurrency)
           } else {
@@ -376,10 +404,11 @@ export const run = async (options: Options): Promise<Report> => {
           }
           for (const s of reportLines(report)) note(provider, s)
         }
+        perProvider[provider] = Math.round(performance.now() - began)
       })
     )
     const millis = performance.now() - started
-    emulator.setFaults([])
+    await emulator.setFaults(false)
     const states = await statesOf(emulator, providers)
     let cancelled = 0
     let falseSuccesses = 0
@@ -419,7 +448,7 @@ export const run = async (options: Options): Promise<Report> => {
         }
       }
     }
-    const struck = Object.values(proxy.struck()).reduce((a, b) => a + b, 0)
+    const struck = Object.values(await emulator.struck()).reduce((a, b) => a + b, 0)
     return {
       path: options.path,
       batches: [...ids.values()].reduce((n, l) => n + l.length, 0),
@@ -436,10 +465,10 @@ export const run = async (options: Options): Promise<Report> => {
       attempts,
       examples,
       millis,
+      perProvider,
       killed
     }
   } finally {
-    await proxy.close()
     await emulator.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -127,7 +127,10 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
           let payload = answer
           if (fault?.kind === "wrong-id" && status === 200) {
             payload = Buffer.from(
-              answer.toString("utf8").replace(/"id":\s*"([^"]+)"/, '"id":"batch_someone_else_0000"')
+              // The batch's id, under the key each vendor uses for it (Gemini: `name`, `batches/…`; xAI: `batch_id`).
+              answer
+                .toString("utf8")
+                .replace(/"(id|batch_id|name)":\s*"(batches\/)?[^"]+"/, '"$1":"$2batch_someone_else_0000"')
             )
           }
           const {

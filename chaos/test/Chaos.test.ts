@@ -15,11 +15,11 @@ const check = (report: Chaos.Report) => {
 }
 
 describe("chaos", () => {
-  it("Effect cancelEach over six providers, about 27% of cancel answers faulty", async () => {
+  it("Effect cancelEach over every provider, about 27% of cancel answers faulty", async () => {
     check(await Chaos.run({ batches: 600, path: "effect-each", seed: 11 }))
   })
 
-  it("Promise cancelMany over six providers", async () => {
+  it("Promise cancelMany over every provider", async () => {
     check(await Chaos.run({ batches: 300, path: "promise-many", seed: 12 }))
   })
 

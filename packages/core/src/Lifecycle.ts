@@ -21,6 +21,7 @@ import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
 import * as RetryPolicy from "./RetryPolicy.js"
+import * as Operation from "./internal/operation.js"
 
 /**
  * `awaitTerminal` gave up at its deadline (defined in `BatchError`, kept here for imports of 0.1).
@@ -149,8 +150,10 @@ export interface CancelManyOptions {
   /**
    * More cancels for an id whose cancel failed for a reason that can pass ({@link isRetryableCancelFailure}):
    * rate limits, 5xx, no answer, a garbled answer, a refusal while the batch still runs. Cancel is
-   * idempotent, so sending it again is safe. Default 3; 0 turns them off. (On top of the retries of each
-   * call, which see only one request.)
+   * idempotent, so sending it again is safe. Default 3; 0 turns them off. A cancel the vendor rate-limits
+   * is sent again once the wait it asked for is over, without holding up the other cancels, and up to 10
+   * times apart from these. (On top of the retries of each call, which see only one request; inside a bulk
+   * cancel those wait at most 400 ms, and a longer wait the vendor asks for comes back here.)
    */
   readonly retries?: number | undefined
   /**
@@ -211,6 +214,12 @@ const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): n
     error._tag === "RateLimited" && error.retryAfterMs !== undefined ? Math.max(error.retryAfterMs, 0) : undefined,
     jitter
   )
+
+/** The waits between the attempts of one cancel inside a bulk cancel (see `workers` in {@link bulk}). */
+const callRetryDelays: Operation.RetryDelays = { baseDelayMs: 100, maxDelayMs: 400 }
+
+/** How many times one id is sent again after a 429 (the vendor's wait each time), apart from `retries`. */
+const RATE_LIMITED_RESENDS = 10
 
 /**
  * Cancels every id, `concurrency` at a time, retrying failures that can pass. Never fails for one batch's
@@ -320,6 +329,8 @@ interface Job {
   readonly batchId: string
   readonly index: number
   attempts: number
+  /** of the attempts, those the vendor rate-limited (counted apart from `retries`) */
+  rateLimited: number
   due: number
   error: BatchError | undefined
 }
@@ -343,12 +354,12 @@ const bulk = (
     let exhausted = false
     let stopped = false
     const waiting: Array<Job> = []
-    // Adaptive concurrency: halved on a rate limit (and paused for its retry-after), one more after
-    // `limit` cancels in a row succeed, never above `max`.
+    // Adaptive concurrency: halved on a rate limit (once per window), one more after `limit` cancels in
+    // a row succeed, never above `max`.
     let limit = max
     let active = 0
     let streak = 0
-    let pausedUntil = 0
+    let windowEnds = 0
 
     const fresh = (): Job | undefined => {
       if (exhausted) return undefined
@@ -357,7 +368,7 @@ const bulk = (
         exhausted = true
         return undefined
       }
-      return { batchId: next.value, index: read++, attempts: 0, due: 0, error: undefined }
+      return { batchId: next.value, index: read++, attempts: 0, rateLimited: 0, due: 0, error: undefined }
     }
     const due = (now: number): Job | undefined => {
       let best = -1
@@ -383,17 +394,25 @@ const bulk = (
         return emit({ _tag: "Cancelled", batchId: job.batchId, batch: exit.right, attempts: job.attempts }, job.index)
       }
       const error = exit.left
+      job.error = error
       if (error._tag === "RateLimited") {
-        // Once per window: the 429s of cancels sent before this pause began say nothing new.
-        if (now >= pausedUntil) {
+        // Once per window: the 429s of cancels sent before this window began say nothing new.
+        if (now >= windowEnds) {
           limit = Math.max(1, Math.ceil(limit / 2))
           streak = 0
         }
         // Capped: a `retry-after` of days (or past 2^31 ms, which a timer reads as never) must not stall the run.
-        pausedUntil = Math.max(pausedUntil, now + Math.min(Math.max(error.retryAfterMs ?? 1_000, 0), 60_000))
+        windowEnds = Math.max(windowEnds, now + Math.min(Math.max(error.retryAfterMs ?? 1_000, 0), 60_000))
+        // Sent again once the wait the vendor asked for is over, while the other cancels go on (a window
+        // the vendor's headers say is used up holds every call of the client, in `VendorHttp`).
+        if (!stopped && retries > 0 && job.rateLimited < RATE_LIMITED_RESENDS) {
+          job.rateLimited++
+          job.due = now + retryDelayMillis(job.attempts, error, jitter)
+          waiting.push(job)
+          return Effect.void
+        }
       }
-      if (!stopped && job.attempts <= retries && isRetryableCancelFailure(error)) {
-        job.error = error
+      if (!stopped && job.attempts - job.rateLimited <= retries && isRetryableCancelFailure(error)) {
         job.due = now + retryDelayMillis(job.attempts, error, jitter)
         waiting.push(job)
         return Effect.void
@@ -408,11 +427,6 @@ const bulk = (
           if (job === undefined) {
             if (stopped) return
             const now = yield* Clock.currentTimeMillis
-            if (now < pausedUntil) {
-              // In slices, so that a stop is seen within a second.
-              yield* Effect.sleep(Math.min(pausedUntil - now, 1_000))
-              continue
-            }
             if (active >= limit) {
               yield* Effect.sleep(50)
               continue
@@ -445,7 +459,13 @@ const bulk = (
       if (job === undefined) break
       first.push(worker(job))
     }
-    const workers = Effect.all(first, { concurrency: "unbounded", discard: true })
+    // A call's own retries wait little here: the run's concurrency, not the waits, keeps the load on the
+    // vendor bounded, and a long wait (a `retry-after`) goes back to this queue instead of holding a worker.
+    const workers = Effect.locally(
+      Effect.all(first, { concurrency: "unbounded", discard: true }),
+      Operation.currentRetryDelays,
+      callRetryDelays
+    )
     const run =
       options.stop === undefined
         ? workers

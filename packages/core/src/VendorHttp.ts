@@ -747,7 +747,16 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const longer = call.timeoutMs !== undefined && call.timeoutMs > timeoutMs ? call.timeoutMs : undefined
       const built = longer === undefined ? own : { ...own, request: { ...own.request, timeoutMs: longer } }
       const attemptMs = longer ?? timeoutMs
-      const callPolicy = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
+      const own_ = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
+      const shorter = fiber.getFiberRef(Operation.currentRetryDelays)
+      const callPolicy =
+        shorter === undefined
+          ? own_
+          : {
+              maxAttempts: own_.maxAttempts,
+              baseDelayMs: Math.min(own_.baseDelayMs, shorter.baseDelayMs),
+              maxDelayMs: Math.min(own_.maxDelayMs, shorter.maxDelayMs)
+            }
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       // Only a call that asked for a longer attempt (an upload) moves the deadline.
       const deadline =

@@ -129,6 +129,37 @@ describe("bulk cancel", () => {
     })
   )
 
+  it.effect("a cancel the vendor rate-limits is sent again after each wait, apart from `retries`, up to 10 times", () =>
+    Effect.gen(function* () {
+      const busy = new BatchError.RateLimited({
+        provider: "test",
+        operation: "cancel",
+        httpStatus: 429,
+        retryAfterMs: 2_000,
+        message: "slow down"
+      })
+      const { sent, layer } = scripted({
+        patient: [busy, busy, busy, busy, busy, unavailable, "ok"],
+        hopeless: [busy],
+        off: [busy, "ok"]
+      })
+      const outcomes = yield* withClock(
+        Lifecycle.cancelMany(["patient", "hopeless"], { concurrency: 2, retries: 3 }),
+        120
+      ).pipe(Effect.provide(layer))
+      const [patient, hopeless] = outcomes
+      // Five 429s and a 503 before it went through: more than `retries` (3) sends, all needed.
+      assert.strictEqual(patient?._tag, "Cancelled")
+      assert.strictEqual(patient?.attempts, 7)
+      assert.strictEqual(hopeless?._tag === "Failed" && hopeless.error._tag, "RateLimited")
+      // 10 resends after 429s, then 3 more (`retries`), then final.
+      assert.strictEqual(sent.hopeless, 14)
+      const none = yield* Lifecycle.cancelMany(["off"], { retries: 0 }).pipe(Effect.provide(layer))
+      assert.strictEqual(none[0]?._tag, "Failed", "retries: 0 sends nothing again, 429 or not")
+      assert.strictEqual(sent.off, 1)
+    })
+  )
+
   it.effect("a stop: no new cancel starts, and an id waiting for a retry is reported with its last failure", () =>
     Effect.gen(function* () {
       const { sent, layer } = scripted({ a: [unavailable], b: ["slow"], c: ["ok"] })
@@ -163,10 +194,11 @@ describe("bulk cancel", () => {
   it.effect("a burst of 429s from one window halves the concurrency once, not once per answer", () =>
     Effect.gen(function* () {
       // Eight cancels in flight at once, each answered 429 "retry after 1 s" at the same moment; then
-      // every cancel succeeds. The concurrency after the pause shows how often it was halved.
+      // every cancel succeeds. The concurrency right after the 429s shows how often it was halved.
       const attempts: Record<string, number> = {}
       let inFlight = 0
-      const startedAfterPause: Array<number> = []
+      const startedAfter429s: Array<number> = []
+      const secondAt: Array<number> = []
       const service = BatchProvider.make({
         provider: "test",
         cancel: (ref) =>
@@ -175,7 +207,8 @@ describe("bulk cancel", () => {
             attempts[ref.id] = n
             inFlight++
             const now = yield* TestClock.currentTimeMillis
-            if (now >= 1_000 && now < 1_200) startedAfterPause.push(inFlight)
+            if (ref.id.startsWith("w") && n === 2) secondAt.push(now)
+            if (now >= 100 && now < 200) startedAfter429s.push(inFlight)
             yield* Effect.sleep("100 millis")
             inFlight--
             if (ref.id.startsWith("w") && n === 1) {
@@ -210,8 +243,11 @@ describe("bulk cancel", () => {
       for (let i = 0; i < 200 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("50 millis")
       const outcomes = yield* Fiber.join(fiber)
       assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
-      // Halved once (8 → 4): four cancels at once right after the pause; once per 429 would leave one.
-      assert.strictEqual(Math.max(...startedAfterPause), 4)
+      // Halved once (8 → 4): four cancels at once right after the 429s; once per 429 would leave one.
+      assert.strictEqual(Math.max(...startedAfter429s), 4)
+      // The rate-limited ones were sent again after the wait asked for (1 s), not before.
+      for (let i = 0; i < 8; i++) assert.strictEqual(attempts[`w${i}`], 2)
+      assert.isTrue(secondAt.every((t) => t >= 1_100))
     })
   )
 

@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
+import * as Operation from "../src/internal/operation.js"
 import { type Scripted, scripted, scriptedServer } from "./utils.js"
 
 const KEY = "sk-test-0123456789abcdef"
@@ -154,6 +155,28 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
       assert.strictEqual(spy.sent.length, 1)
       assert.strictEqual(error._tag, "RateLimited")
       if (error._tag === "RateLimited") assert.strictEqual(error.retryAfterMs, 3_600_000)
+    })
+  )
+
+  it.scoped("inside a bulk cancel a call's own retries wait little, and a longer wait asked for ends the call", () =>
+    Effect.gen(function* () {
+      // What `Lifecycle`'s bulk cancels set for their workers: the bulk queue, not the call, waits.
+      const inBulk = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.locally(effect, Operation.currentRetryDelays, { baseDelayMs: 100, maxDelayMs: 400 })
+      const policy: Partial<VendorHttp.Options> = {
+        retry: { maxAttempts: 3, baseDelay: "1 second", maxDelay: "1 minute" }
+      }
+      const { spy, call } = yield* setup([{ status: 500 }, { status: 502 }, ok], policy)
+      const fiber = yield* Effect.fork(inBulk(call))
+      yield* finish(fiber, "10 millis", spy)
+      const gaps = [spy.sent[1]! - spy.sent[0]!, spy.sent[2]! - spy.sent[1]!]
+      assert.isTrue(gaps[0]! >= 50 && gaps[0]! <= 110, `first gap ${gaps[0]}`)
+      assert.isTrue(gaps[1]! >= 100 && gaps[1]! <= 210, `second gap ${gaps[1]}`)
+
+      const limited = yield* setup([{ status: 429, headers: { "retry-after": "2" } }, ok], policy)
+      const error = yield* Effect.flip(inBulk(limited.call))
+      assert.strictEqual(limited.spy.sent.length, 1, "the 2 s wait goes back to the bulk queue")
+      assert.strictEqual(error._tag === "RateLimited" && error.retryAfterMs, 2_000)
     })
   )
 

@@ -24,3 +24,21 @@ export const asOperation: {
   <A, E, R>(self: Effect.Effect<A, E, R>, operation: string): Effect.Effect<A, E, R> =>
     Effect.locally(self, currentOperation, operation)
 )
+
+/**
+ * Shorter waits between the attempts of one call, set by a caller that retries on its own (the bulk
+ * cancels of `Lifecycle`): its waits never hold a worker, so a call's own retries should not either.
+ * The vendor's `retry-after` beyond `maxDelayMs` ends the call at once (the caller schedules it).
+ *
+ * @internal
+ */
+export interface RetryDelays {
+  readonly baseDelayMs: number
+  readonly maxDelayMs: number
+}
+
+/** @internal */
+export const currentRetryDelays: FiberRef.FiberRef<RetryDelays | undefined> = globalValue(
+  "@batchctl/core/VendorHttp/currentRetryDelays",
+  () => FiberRef.unsafeMake<RetryDelays | undefined>(undefined)
+)
