@@ -203,20 +203,29 @@ export const isRetryableCancelFailure = (error: BatchError): boolean => {
 
 /**
  * Backoff between attempts of one id: the vendor's `retry-after` when it gave one (at most a minute),
- * else exponential from half a second with jitter.
+ * else exponential from a quarter of a second with jitter (at most 30 s after 429s, 5 s otherwise).
+ * Short, because the run's concurrency, not these waits, bounds the load on the vendor: a retry takes a
+ * worker as any other cancel does.
  */
-const idBackoff: RetryPolicy.Resolved = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 500, maxDelayMs: 60_000 }
+const idBackoff: RetryPolicy.Resolved = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 60_000 }
 
 const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): number =>
   RetryPolicy.delayMillis(
-    { ...idBackoff, maxDelayMs: error._tag === "RateLimited" && error.retryAfterMs !== undefined ? 60_000 : 30_000 },
+    {
+      ...idBackoff,
+      maxDelayMs: error._tag !== "RateLimited" ? 5_000 : error.retryAfterMs !== undefined ? 60_000 : 30_000
+    },
     attempt,
     error._tag === "RateLimited" && error.retryAfterMs !== undefined ? Math.max(error.retryAfterMs, 0) : undefined,
     jitter
   )
 
-/** The waits between the attempts of one cancel inside a bulk cancel (see `workers` in {@link bulk}). */
-const callRetryDelays: Operation.RetryDelays = { baseDelayMs: 100, maxDelayMs: 400 }
+/**
+ * Inside a bulk cancel, the attempt timeout of a cancel: four times the slowest of the last
+ * {@link RECENT} answers, at least {@link MIN_ATTEMPT_MS} (never longer than the client's own timeout).
+ */
+const RECENT = 64
+const MIN_ATTEMPT_MS = 1_000
 
 /** How many times one id is sent again after a 429 (the vendor's wait each time), apart from `retries`. */
 const RATE_LIMITED_RESENDS = 10
@@ -360,6 +369,19 @@ const bulk = (
     let active = 0
     let streak = 0
     let windowEnds = 0
+    // What each cancel's call is asked (see `Operation.BulkCall`): short waits between its own attempts,
+    // and an attempt timeout from how fast the vendor has been answering this run.
+    const call: Operation.BulkCall = { baseDelayMs: 100, maxDelayMs: 400, attemptTimeoutMs: undefined }
+    const recent: Array<number> = []
+    let recentAt = 0
+    const answeredIn = (millis: number) => {
+      recent[recentAt] = millis
+      recentAt = (recentAt + 1) % RECENT
+      if (recent.length < RECENT / 4) return
+      let slowest = 0
+      for (const m of recent) slowest = Math.max(slowest, m)
+      call.attemptTimeoutMs = Math.max(MIN_ATTEMPT_MS, 4 * slowest)
+    }
 
     const fresh = (): Job | undefined => {
       if (exhausted) return undefined
@@ -444,9 +466,11 @@ const bulk = (
           // Nothing was sent for it: after a stop it is not attempted (and not reported).
           if (stopped && job.attempts === 0) return
           active++
+          const sentAt = yield* Clock.currentTimeMillis
           const exit = yield* Effect.either(provider.cancel(job.batchId))
           active--
           const now = yield* Clock.currentTimeMillis
+          if (Either.isRight(exit)) answeredIn(now - sentAt)
           yield* settle(job, exit, now, Either.isLeft(exit) ? yield* Random.next : 0)
           job = undefined
         }
@@ -463,8 +487,8 @@ const bulk = (
     // vendor bounded, and a long wait (a `retry-after`) goes back to this queue instead of holding a worker.
     const workers = Effect.locally(
       Effect.all(first, { concurrency: "unbounded", discard: true }),
-      Operation.currentRetryDelays,
-      callRetryDelays
+      Operation.currentBulkCall,
+      call
     )
     const run =
       options.stop === undefined

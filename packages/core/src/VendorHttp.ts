@@ -603,7 +603,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
     operation: string,
     call: Call,
     now: number,
-    cut: boolean
+    cut: boolean,
+    attemptMs: number
   ): RetryPolicy_.Failure => {
     switch (answer._tag) {
       case "TimedOut":
@@ -611,7 +612,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
           _tag: "NoResponse",
           reason: cut
             ? `the call's deadline of ${Duration.format(Duration.millis(deadlineMs))} passed`
-            : `no response within ${timeout}`
+            : `no response within ${attemptMs === timeoutMs ? timeout : Duration.format(Duration.millis(attemptMs))}`
         }
       case "NoResponse":
         return { _tag: "NoResponse", reason: scrub(Redact.reasonOf(answer.cause)), cause: redact.error(answer.cause) }
@@ -744,18 +745,22 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const own = target(request, fiber.getFiberRef(currentHeaders))
       if (typeof own === "string") return Effect.fail(cannotSend(operation, own))
       const { path } = own
+      const bulk = fiber.getFiberRef(Operation.currentBulkCall)
       const longer = call.timeoutMs !== undefined && call.timeoutMs > timeoutMs ? call.timeoutMs : undefined
-      const built = longer === undefined ? own : { ...own, request: { ...own.request, timeoutMs: longer } }
-      const attemptMs = longer ?? timeoutMs
+      const shorter =
+        longer === undefined && bulk?.attemptTimeoutMs !== undefined && bulk.attemptTimeoutMs < timeoutMs
+          ? bulk.attemptTimeoutMs
+          : undefined
+      const attemptMs = longer ?? shorter ?? timeoutMs
+      const built = attemptMs === timeoutMs ? own : { ...own, request: { ...own.request, timeoutMs: attemptMs } }
       const own_ = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
-      const shorter = fiber.getFiberRef(Operation.currentRetryDelays)
       const callPolicy =
-        shorter === undefined
+        bulk === undefined
           ? own_
           : {
               maxAttempts: own_.maxAttempts,
-              baseDelayMs: Math.min(own_.baseDelayMs, shorter.baseDelayMs),
-              maxDelayMs: Math.min(own_.maxDelayMs, shorter.maxDelayMs)
+              baseDelayMs: Math.min(own_.baseDelayMs, bulk.baseDelayMs),
+              maxDelayMs: Math.min(own_.maxDelayMs, bulk.maxDelayMs)
             }
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       // Only a call that asked for a longer attempt (an upload) moves the deadline.
@@ -773,7 +778,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
           const value = ok(answer, path)
           if (value !== undefined) return Effect.succeed(value)
           // `ok` accepts every 2xx it is given; what is left is an `Exchange`.
-          return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, now, cut))
+          return Effect.fail(failureOf(answer as Transport.Exchange, operation, call, now, cut, attemptMs))
         })
       }
       // Held while the vendor's window is used up (never past the call's deadline).

@@ -2,13 +2,17 @@
  * The bulk cancel, over a scripted provider under the test clock: which failures are sent again and how
  * often, `attempts`, a `retry-after` that would stall the run, and a stop that reports the waiting retries.
  */
-import { Batch, BatchError, BatchProvider, Lifecycle } from "@batchctl/core"
+import { Batch, BatchError, BatchProvider, Lifecycle, Transport, VendorHttp } from "@batchctl/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 
@@ -158,6 +162,60 @@ describe("bulk cancel", () => {
       assert.strictEqual(none[0]?._tag, "Failed", "retries: 0 sends nothing again, 429 or not")
       assert.strictEqual(sent.off, 1)
     })
+  )
+
+  it.effect(
+    "a cancel that does not answer is sent again after a few times the run's slowest answer, not the client's timeout",
+    () =>
+      Effect.gen(function* () {
+        // A vendor over HTTP (the client's attempt timeout: a minute) that answers at once, except the first
+        // cancel of "stuck", which never answers.
+        const sent: Array<{ readonly id: string; readonly at: number }> = []
+        const client = HttpClient.make((request) =>
+          Effect.gen(function* () {
+            const id = request.url.split("/").at(-2) ?? ""
+            sent.push({ id, at: yield* TestClock.currentTimeMillis })
+            if (id === "stuck" && sent.filter((s) => s.id === id).length === 1) return yield* Effect.never
+            return HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 }))
+          })
+        )
+        const http = VendorHttp.makeWith(Transport.fromHttpClient(client), {
+          provider: "test",
+          baseUrl: "https://vendor.example/v1",
+          apiKey: Redacted.make("sk-test"),
+          auth: VendorHttp.bearer,
+          timeout: "1 minute"
+        })
+        const service = BatchProvider.make({
+          provider: "test",
+          cancel: (ref) =>
+            Effect.as(
+              http.execute(HttpClientRequest.post(`/batches/${ref.id}/cancel`), {
+                operation: "cancel",
+                batchId: ref.id
+              }),
+              Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
+            ),
+          retrieve: () => Effect.die("unused"),
+          list: () => Effect.die("unused"),
+          results: () => Stream.empty
+        })
+        const ids = [...Array.from({ length: 20 }, (_, i) => `fast${i}`), "stuck"]
+        const fiber = yield* Effect.fork(
+          Lifecycle.cancelMany(ids, { concurrency: 1 }).pipe(
+            Effect.provide(Layer.succeed(BatchProvider.BatchProvider, service))
+          )
+        )
+        for (let i = 0; i < 100 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("100 millis")
+        assert.isTrue(Option.isSome(yield* Fiber.poll(fiber)), "done within 10 s of the test clock")
+        const outcomes = yield* Fiber.join(fiber)
+        assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
+        const stuck = sent.filter((s) => s.id === "stuck")
+        assert.strictEqual(stuck.length, 2)
+        // The floor of the attempt timeout (1 s) plus the call's own short wait, not a minute.
+        const gap = stuck[1]!.at - stuck[0]!.at
+        assert.isTrue(gap >= 1_000 && gap <= 1_300, `sent again after ${gap} ms`)
+      })
   )
 
   it.effect("a stop: no new cancel starts, and an id waiting for a retry is reported with its last failure", () =>

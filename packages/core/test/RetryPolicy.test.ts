@@ -162,7 +162,11 @@ describe.each(transports)("RetryPolicy through $name", ({ wire }) => {
     Effect.gen(function* () {
       // What `Lifecycle`'s bulk cancels set for their workers: the bulk queue, not the call, waits.
       const inBulk = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.locally(effect, Operation.currentRetryDelays, { baseDelayMs: 100, maxDelayMs: 400 })
+        Effect.locally(effect, Operation.currentBulkCall, {
+          baseDelayMs: 100,
+          maxDelayMs: 400,
+          attemptTimeoutMs: undefined
+        })
       const policy: Partial<VendorHttp.Options> = {
         retry: { maxAttempts: 3, baseDelay: "1 second", maxDelay: "1 minute" }
       }

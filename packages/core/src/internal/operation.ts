@@ -26,19 +26,23 @@ export const asOperation: {
 )
 
 /**
- * Shorter waits between the attempts of one call, set by a caller that retries on its own (the bulk
- * cancels of `Lifecycle`): its waits never hold a worker, so a call's own retries should not either.
- * The vendor's `retry-after` beyond `maxDelayMs` ends the call at once (the caller schedules it).
+ * What a caller that retries on its own (the bulk cancels of `Lifecycle`) asks of each call: shorter
+ * waits between its attempts (a wait never holds a worker: the vendor's `retry-after` beyond
+ * `maxDelayMs` ends the call at once, for the caller to schedule), and, once it has seen how fast the
+ * vendor answers, a shorter attempt timeout (`attemptTimeoutMs`, which the caller updates as it goes:
+ * an idempotent cancel that has not answered in several times the slowest recent answer is sent again
+ * rather than waited on for the client's whole timeout).
  *
  * @internal
  */
-export interface RetryDelays {
+export interface BulkCall {
   readonly baseDelayMs: number
   readonly maxDelayMs: number
+  attemptTimeoutMs: number | undefined
 }
 
 /** @internal */
-export const currentRetryDelays: FiberRef.FiberRef<RetryDelays | undefined> = globalValue(
-  "@batchctl/core/VendorHttp/currentRetryDelays",
-  () => FiberRef.unsafeMake<RetryDelays | undefined>(undefined)
+export const currentBulkCall: FiberRef.FiberRef<BulkCall | undefined> = globalValue(
+  "@batchctl/core/VendorHttp/currentBulkCall",
+  () => FiberRef.unsafeMake<BulkCall | undefined>(undefined)
 )
