@@ -7,7 +7,7 @@
  * Faults that the emulator has (`status`, `drop`, `delay`, `malformed`, `truncated`) are configured on the
  * emulator; this adds only what it lacks, so the two compose.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http"
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 
 /** What the proxy does to one exchange. */
@@ -68,6 +68,8 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
   const next = random(seed)
   const counts: Record<string, number> = {}
   const upstream = new URL(target)
+  // Connections to the emulator are kept and reused, as a vendor's own front end does.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
   const pick = (route: string): ProxyFault | undefined => {
     for (const rule of rules) {
       if (rule.route !== undefined && rule.route !== route) continue
@@ -90,6 +92,7 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
       {
         host: upstream.hostname,
         port: upstream.port,
+        agent,
         method: req.method,
         path: req.url,
         // Plain bodies, so that an answer can be rewritten.
@@ -159,6 +162,7 @@ export const start = async (target: string, rules: ReadonlyArray<ProxyRule>, see
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
+        agent.destroy()
         server.close(() => resolve())
       })
   }
