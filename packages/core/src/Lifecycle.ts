@@ -4,18 +4,17 @@
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 import { type Batch, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
@@ -285,29 +284,24 @@ export const cancelEach = <I extends Iterable<string>>(
       const refused = refuse(provider.provider, "cancelEach", ids, options)
       if (refused !== undefined) return Stream.fail(refused)
       const concurrency = options.concurrency ?? 16
-      // Outcomes go over a queue as long as `concurrency`: a consumer that stops early stops the reading
-      // of ids too. (A `Stream.mapEffect` with this concurrency costs several times the CPU per outcome.)
+      // Outcomes go to the consumer through a buffer as long as `concurrency` (workers wait while it is
+      // full): a consumer that stops early stops the reading of ids too. The buffer is plain code, and
+      // the consumer takes everything in it at each pull: a `Queue` of `Take`s (or `Stream.mapEffect`)
+      // costs several times the CPU per outcome.
       return Stream.unwrapScoped(
         Effect.gen(function* () {
-          const queue = yield* Effect.acquireRelease(
-            Queue.bounded<Take.Take<CancelOutcome>>(Math.min(concurrency, 1024)),
-            Queue.shutdown
-          )
+          const buffer = outcomeBuffer(Math.min(concurrency, 1024))
           const iterator = ids[Symbol.iterator]()
           // Stopping early lets the caller's generator run its `finally`.
           yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
           const onOutcome = options.onOutcome
           const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) =>
-            Effect.zipRight(notify(onOutcome, outcome), Queue.offer(queue, Take.of(outcome)))
+            Effect.zipRight(notify(onOutcome, outcome), buffer.offer(outcome))
           )
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
-          // a queue that nobody will fill.
-          yield* Effect.forkScoped(
-            Effect.flatMap(Effect.exit(work), (exit) =>
-              Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))
-            )
-          )
-          return Stream.flattenTake(Stream.fromQueue(queue))
+          // a buffer that nobody will fill.
+          yield* Effect.forkScoped(Effect.flatMap(Effect.exit(work), (exit) => Effect.sync(() => buffer.end(exit))))
+          return Stream.repeatEffectChunkOption(buffer.pull)
         })
       ).pipe(
         Stream.withSpan("Lifecycle.cancelEach", {
@@ -316,6 +310,60 @@ export const cancelEach = <I extends Iterable<string>>(
       )
     })
   )
+
+/**
+ * The hand-over of `cancelEach`: workers `offer` (waiting while `capacity` outcomes are unread), the
+ * stream `pull`s every unread outcome at once (waiting while there is none), and `end` says the run is
+ * over (the stream ends, or fails with the run's defect).
+ */
+const outcomeBuffer = (capacity: number) => {
+  let items: Array<CancelOutcome> = []
+  let ended: Exit.Exit<void> | undefined
+  let consumer: (() => void) | undefined
+  const producers: Array<() => void> = []
+  const wakeConsumer = () => {
+    const wake = consumer
+    consumer = undefined
+    wake?.()
+  }
+  const offer = (outcome: CancelOutcome): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      items.push(outcome)
+      wakeConsumer()
+      if (items.length < capacity) return Effect.void
+      return Effect.async<void>((resume) => {
+        const go = () => resume(Effect.void)
+        producers.push(go)
+        return Effect.sync(() => {
+          const i = producers.indexOf(go)
+          if (i >= 0) producers.splice(i, 1)
+        })
+      })
+    })
+  const pull: Effect.Effect<Chunk.Chunk<CancelOutcome>, Option.Option<never>> = Effect.suspend(() => {
+    if (items.length > 0) {
+      const taken = items
+      items = []
+      for (const go of producers.splice(0)) go()
+      return Effect.succeed(Chunk.unsafeFromArray(taken))
+    }
+    if (ended !== undefined) return Exit.isSuccess(ended) ? Effect.fail(Option.none()) : Effect.failCause(ended.cause)
+    return Effect.zipRight(
+      Effect.async<void>((resume) => {
+        consumer = () => resume(Effect.void)
+        return Effect.sync(() => {
+          consumer = undefined
+        })
+      }),
+      pull
+    )
+  })
+  const end = (exit: Exit.Exit<void>) => {
+    ended = exit
+    wakeConsumer()
+  }
+  return { offer, pull, end }
+}
 
 /**
  * Hands an outcome to the caller's `onOutcome`. A throw there is the caller's bug: it is logged (at
