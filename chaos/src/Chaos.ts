@@ -73,6 +73,8 @@ export interface Report {
   /** the first few final failures, with their messages */
   readonly examples: ReadonlyArray<string>
   readonly millis: number
+  /** milliseconds until half, 90% and 99% of the outcomes were in (the rest is the tail) */
+  readonly progress: { readonly half: number; readonly most: number; readonly nearlyAll: number }
   /** milliseconds each provider's cancels took (they run side by side) */
   readonly perProvider: Readonly<Record<string, number>>
   /** cli with kill: outcomes in the killed run's report, cancels that took effect before the kill, and those in neither an outcome nor a "sending" line of the report */
@@ -335,7 +337,9 @@ export const run = async (options: Options): Promise<Report> => {
     if (faults) await emulator.setFaults(true)
     const via = (provider: Provider) => emulator.proxied(provider)
     const seen = new Map<string, Array<Seen>>()
+    const times: Array<number> = []
     const note = (provider: Provider, s: Seen) => {
+      times.push(performance.now() - started)
       const key = `${provider}/${s.batchId}`
       const list = seen.get(key)
       if (list === undefined) seen.set(key, [s])
@@ -408,6 +412,9 @@ export const run = async (options: Options): Promise<Report> => {
       })
     )
     const millis = performance.now() - started
+    times.sort((a, b) => a - b)
+    const at = (q: number) => Math.round(times[Math.floor(q * (times.length - 1))] ?? 0)
+    const progress = { half: at(0.5), most: at(0.9), nearlyAll: at(0.99) }
     await emulator.setFaults(false)
     const states = await statesOf(emulator, providers)
     let cancelled = 0
@@ -466,6 +473,7 @@ export const run = async (options: Options): Promise<Report> => {
       examples,
       millis,
       perProvider,
+      progress,
       killed
     }
   } finally {
