@@ -58,7 +58,7 @@ const layers: Record<string, Factory> = {
   xai: XaiBatches.layer
 }
 
-const create = (provider: Emulator.Provider, input: ReadonlyArray<Create.Request>) =>
+const create = (provider: Emulator.VendorName, input: ReadonlyArray<Create.Request>) =>
   Effect.runPromise(
     Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(input))).pipe(
       Effect.provide(
@@ -85,7 +85,7 @@ const losses = {
 } as const
 
 /** Every provider that creates and has something to look a lost create up by. */
-const withLookup: ReadonlyArray<Emulator.Provider> = [
+const withLookup: ReadonlyArray<Emulator.VendorName> = [
   "openai",
   "moonshot",
   "together",
@@ -100,7 +100,7 @@ const withLookup: ReadonlyArray<Emulator.Provider> = [
 
 /** Runs a create under one fault on one route; answers the result and the batches it made. */
 const under = async (
-  provider: Emulator.Provider,
+  provider: Emulator.VendorName,
   fault: Emulator.FaultRule,
   tag: string,
   n = 3

@@ -29,7 +29,7 @@ type Factory = (options: {
 }) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
 
 const adapters: ReadonlyArray<{
-  readonly provider: Emulator.Provider
+  readonly provider: Emulator.VendorName
   readonly layer: Factory
   /** Where the stored input file of a batch is read, for the vendors that upload one. */
   readonly inputFile?: (base: string, batch: Batch.Batch) => string | undefined
@@ -63,7 +63,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const layerFor = (layer: Factory, provider: Emulator.Provider) =>
+const layerFor = (layer: Factory, provider: Emulator.VendorName) =>
   layer({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer))
 
 const requests = (n: number, model = "m-1") =>
@@ -72,7 +72,7 @@ const requests = (n: number, model = "m-1") =>
     body: { model, max_tokens: 16, messages: [{ role: "user", content: `question ${i}` }] }
   }))
 
-const auth = (provider: Emulator.Provider): Record<string, string> =>
+const auth = (provider: Emulator.VendorName): Record<string, string> =>
   provider === "azure-openai"
     ? { "api-key": KEY }
     : provider === "gemini"
