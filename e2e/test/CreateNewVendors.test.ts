@@ -147,6 +147,32 @@ describe.sequential("create and run on the newer vendors, against the emulator",
     })
   }
 
+  const clients = {
+    "azure-openai": AzureOpenAiBatches.client,
+    groq: GroqBatches.client,
+    mistral: MistralBatches.client,
+    gemini: GeminiBatches.client,
+    xai: XaiBatches.client
+  } as const
+  for (const [provider, make] of Object.entries(clients)) {
+    it(`${provider}: the Promise client creates, and runs to the results`, async () => {
+      const client = make({ apiKey: KEY, baseUrl: emu.baseUrl(provider) })
+      const timer = setInterval(() => void emu.advance(60_000), 20)
+      try {
+        const batch = await client.create(requests(2))
+        assert.include(emu.batchIds(provider), batch.id.replace(/^batches\//, ""))
+        const ids: Array<string> = []
+        for await (const item of client.run(requests(3), { schedule: Lifecycle.fixedPoll(10) })) ids.push(item.customId)
+        assert.sameMembers(ids, ["req-0", "req-1", "req-2"])
+        const refused = await client.create([]).catch((e: unknown) => e)
+        assert.strictEqual((refused as { _tag?: string })._tag, "InvalidRequest")
+      } finally {
+        clearInterval(timer)
+        await client.close()
+      }
+    })
+  }
+
   it("mistral: past 10,000 requests the input is uploaded as a file and the job names it", async () => {
     const created = await Effect.runPromise(
       Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(requests(10_001), { model: "mistral-small" })).pipe(
