@@ -162,7 +162,7 @@ describe.sequential("create and run on the newer vendors, against the emulator",
         const batch = await client.create(requests(2))
         assert.include(emu.batchIds(provider), batch.id.replace(/^batches\//, ""))
         const ids: Array<string> = []
-        for await (const item of client.run(requests(3), { schedule: Lifecycle.fixedPoll(10) })) ids.push(item.customId)
+        for await (const item of client.run(requests(3), { pollIntervalMs: 10 })) ids.push(item.customId)
         assert.sameMembers(ids, ["req-0", "req-1", "req-2"])
         const refused = await client.create([]).catch((e: unknown) => e)
         assert.strictEqual((refused as { _tag?: string })._tag, "InvalidRequest")
