@@ -158,7 +158,7 @@ const notConfigured = (operation: string) =>
  * and the lines with it). Assumed (UNVERIFIED): metadata with OpenAI's bounds (the spec has `metadata`,
  * not its bounds); `/embeddings` and `/responses` on every api-version.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const azureCreate: OpenAiCompatible.CreateQuirks = {

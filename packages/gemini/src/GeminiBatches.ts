@@ -387,7 +387,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
  * (`priority`, …) go into `batch`. The input-file way (≤2 GB) needs Google's resumable upload protocol
  * and is not sent by this adapter; an input past 20 MB is refused before anything is sent.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const createSpec: Create.Spec = {
@@ -404,7 +404,7 @@ export const createSpec: Create.Spec = {
  * the create's token, which a retry after a lost answer looks for in the list (Gemini keeps no metadata;
  * "creation is not idempotent" [DOC]).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const displayName = (given: unknown, token: string): string =>

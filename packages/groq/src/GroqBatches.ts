@@ -58,7 +58,7 @@ export const WirePage = Schema.Struct({
  * with OpenAI's bounds (the create body takes `metadata` [SDK]; its bounds are not documented), and
  * requests of one file may name different models (no one-model rule is documented).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category constants
  */
 export const groqCreate: OpenAiCompatible.CreateQuirks = {

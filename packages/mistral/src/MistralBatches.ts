@@ -321,7 +321,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
  * The most requests Mistral takes inline, in the create body (`requests`, maxItems 10000 [DOC]); a
  * larger input is uploaded as a file.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const MAX_INLINE_REQUESTS = 10_000
@@ -330,7 +330,7 @@ export const MAX_INLINE_REQUESTS = 10_000
  * The most bytes sent inline: an input past it is uploaded as a file. Mistral documents no bound on the
  * create body; this one is batchctl's (assumed), so that a large body goes the documented file way.
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const MAX_INLINE_BYTES = 10 * 2 ** 20
@@ -343,7 +343,7 @@ export const MAX_INLINE_BYTES = 10 * 2 ** 20
  * bound, not stated for batches), at most 16 metadata pairs, and that one job's requests may name
  * different models (the job's `model` is sent when they name one, or when `model` is given).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const createSpec: Create.Spec = {

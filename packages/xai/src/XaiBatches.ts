@@ -344,7 +344,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
  * The most bytes of one add call (`POST /batches/{id}/requests`): "≤25 MB per add call" [DOC], read as
  * 25,000,000 bytes (the smaller reading of MB).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const MAX_ADD_BYTES = 25_000_000
@@ -356,7 +356,7 @@ export const MAX_ADD_BYTES = 25_000_000
  * limit (batches past 1M requests are throttled, not refused [DOC]). Each request must fit in one add call
  * (checked before anything is sent).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const createSpec: Create.Spec = {
@@ -373,7 +373,7 @@ export const createSpec: Create.Spec = {
  * The `name` a create sends: the given one (vendor field `name`, else `batchctl`) with the create's token,
  * which a retry after a lost answer looks for in the list (an xAI batch keeps no metadata).
  *
- * @since 0.2.0
+ * @since 0.1.0
  * @category create
  */
 export const batchName = (given: unknown, token: string): string =>
