@@ -302,6 +302,7 @@ const runCommand = async (args: Args, io: Io & { readonly cwd: string }, out: Pr
       unavailable,
       expectations: expectations.right,
       required: own || args.coverage === true ? Scenarios.required : undefined,
+      requiredIfCreates: own || args.coverage === true ? Scenarios.requiredCreate : undefined,
       only
     })
   )

@@ -2,7 +2,14 @@
  * The scenarios every provider covers, or skips with a reason in `expectations.json`. This list is the
  * coverage contract: the repository's own fixtures are held to it, and `--coverage` holds anyone's.
  */
+import * as BatchProvider from "@batchctl/core/BatchProvider"
+import type * as VendorHttp from "@batchctl/core/VendorHttp"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { Operation } from "./Fixture.js"
+import { clientOptions, type ProviderSource } from "./Runner.js"
 
 /** A case every provider must cover: an operation in a situation, what the adapter must do, and what to expect. */
 export interface Scenario {
@@ -96,8 +103,66 @@ export const all: ReadonlyArray<Scenario> = [
 /** The scenario keys every provider must cover (a fixture, or a skip with a reason). */
 export const required: ReadonlyArray<string> = all.map((x) => x.key)
 
+/**
+ * The scenarios of starting a batch, asked only of an adapter that creates (see {@link declaresCreate}):
+ * an adapter without create, ours or an outsider's, is judged on {@link required} alone, as before.
+ */
+export const create: ReadonlyArray<Scenario> = [
+  s(
+    "create.from-requests",
+    "create from a list of requests: the vendor's own calls (an upload then the create, or the requests inline), the token where the vendor keeps one",
+    "batch: the created batch, not terminal"
+  ),
+  s(
+    "create.duplicate-custom-id",
+    "a JSONL input whose line repeats an earlier custom_id: refused before anything is sent",
+    "error: InvalidRequest, details.line"
+  ),
+  s(
+    "create.lost-answer-found",
+    "the create's answer is lost (a 5xx or no answer after the vendor stored it): no second create; the batch is looked up by the create's token and answered",
+    "batch: the one the lost answer made (a vendor with nothing to look up by skips this: create.lost-answer-unconfirmed)"
+  )
+]
+
+/** The create scenario keys an adapter that creates must cover (a fixture, or a skip with a reason). */
+export const requiredCreate: ReadonlyArray<string> = create.map((x) => x.key)
+
+/** What a provider must cover: {@link required}, and {@link requiredCreate} when it creates. */
+export const requiredFor = (creates: boolean): ReadonlyArray<string> =>
+  creates ? [...required, ...requiredCreate] : required
+
+const probeRequest = [
+  { customId: "probe-1", body: { model: "probe", max_tokens: 1, messages: [{ role: "user", content: "probe" }] } }
+]
+
+/**
+ * Whether an adapter creates: its `plan` of a one-request input (which checks and plans, sending nothing;
+ * every HTTP call would fail) does not fail with `Unsupported`. An adapter whose layer cannot be built
+ * with these options does not create.
+ */
+export const declaresCreate = (
+  source: ProviderSource,
+  options: Partial<VendorHttp.ClientOptions> = {}
+): Effect.Effect<boolean> => {
+  const built = typeof source === "function" ? source({ ...options, ...clientOptions }) : source
+  const nothingSent = HttpClient.make((request) =>
+    Effect.fail(
+      new HttpClientError.RequestError({ request, reason: "Transport", description: "the create probe sends nothing" })
+    )
+  )
+  return Effect.flatMap(BatchProvider.BatchProvider, (provider) => provider.plan(probeRequest)).pipe(
+    Effect.provide(built.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, nothingSent)))),
+    Effect.match({ onSuccess: () => true, onFailure: (e) => (e as { _tag?: string })._tag !== "Unsupported" }),
+    Effect.timeout("5 seconds"),
+    Effect.catchAllCause(() => Effect.succeed(false)),
+    Effect.map((creates) => creates === true)
+  )
+}
+
 /** The list `--scenarios` prints. */
 export const render = (): string => {
-  const width = Math.max(...all.map((x) => x.key.length))
-  return all.map((x) => `${x.key.padEnd(width)}  ${x.description} → ${x.expect}`).join("\n")
+  const width = Math.max(...[...all, ...create].map((x) => x.key.length))
+  const line = (x: Scenario) => `${x.key.padEnd(width)}  ${x.description} → ${x.expect}`
+  return [...all.map(line), "", "when the adapter creates:", ...create.map(line)].join("\n")
 }

@@ -6,7 +6,9 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
+import type * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as Fixture from "./Fixture.js"
+import * as Scenarios from "./Scenarios.js"
 import { type CaseResult, type ProviderSource, runCase } from "./Runner.js"
 
 /** Per provider: scenarios it cannot have (skipped with the reason) and known failures (with the reason). */
@@ -32,6 +34,11 @@ export interface Options {
   readonly expectations?: Expectations | undefined
   /** Scenarios every selected provider must have a fixture for (or a skip). */
   readonly required?: ReadonlyArray<string> | undefined
+  /**
+   * Scenarios asked besides `required` of a provider whose adapter creates (`Scenarios.declaresCreate`),
+   * e.g. `Scenarios.requiredCreate`; an adapter without create is not asked for them.
+   */
+  readonly requiredIfCreates?: ReadonlyArray<string> | undefined
   /** Only this provider. */
   readonly only?: string | undefined
   /** Providers whose adapter could not be had, with why (e.g. not installed); their cases fail with it. */
@@ -133,7 +140,14 @@ export const run = (loaded: ReadonlyArray<Fixture.Loaded>, options: Options): Ef
       const skips = expectations[provider]?.skip ?? {}
       // Coverage rows (required scenarios, and skips without a fixture) only when coverage is asked for.
       if (options.required === undefined) continue
-      for (const key of [...options.required, ...Object.keys(skips)]) {
+      const factory = options.providers[provider]
+      const firstInput = selected.find((l) => l.fixture.provider === provider)?.fixture.input.clientOptions
+      const creates =
+        options.requiredIfCreates !== undefined &&
+        factory !== undefined &&
+        (yield* Scenarios.declaresCreate(factory, (firstInput ?? {}) as Partial<VendorHttp.ClientOptions>))
+      const wanted = creates ? [...options.required, ...(options.requiredIfCreates ?? [])] : options.required
+      for (const key of [...wanted, ...Object.keys(skips)]) {
         if (have.has(key)) continue
         have.add(key)
         const [operation = key, ...rest] = key.split(".")

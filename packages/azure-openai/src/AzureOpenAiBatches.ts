@@ -149,12 +149,51 @@ const notConfigured = (operation: string) =>
   })
 
 /**
+ * Azure's create: the OpenAI way (upload a `purpose=batch` file to `/files`, then `POST /batches` with
+ * `input_file_id`, both with `?api-version=` on the classic routes), with Azure's limits: ≤100,000
+ * requests and ≤200 MB per file, the `24h` window only ("any other value … your job will fail"), one
+ * Global Batch deployment named as `body.model` on every line, `output_expires_after`
+ * ([DOC] learn.microsoft.com "Azure OpenAI batch", global-batch-limits). Endpoints: `/chat/completions`,
+ * `/embeddings`, `/responses`, each also with `/v1` (Azure's examples name the endpoint without `/v1`
+ * and the lines with it). Assumed (UNVERIFIED): metadata with OpenAI's bounds (the spec has `metadata`,
+ * not its bounds); `/embeddings` and `/responses` on every api-version.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const azureCreate: OpenAiCompatible.CreateQuirks = {
+  mode: "file",
+  maxRequests: 100_000,
+  maxBytes: 200 * 2 ** 20,
+  endpoints: [
+    "/chat/completions",
+    "/embeddings",
+    "/responses",
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/responses"
+  ],
+  windows: ["24h"],
+  sameModel: true,
+  outputExpiry: true
+}
+
+const createQuirks = (http: VendorHttp.VendorHttp) => ({
+  provider: "azure-openai",
+  defaultBaseUrl: http.baseUrl,
+  create: azureCreate
+})
+
+/**
  * The adapter over an already-built `VendorHttp`, sending `api-version` when given.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeAdapter = (http: VendorHttp.VendorHttp, apiVersion: string | undefined): BatchProvider.Adapter => {
+export const makeAdapter = (
+  http: VendorHttp.VendorHttp,
+  apiVersion: string | undefined
+): BatchProvider.Adapter & { readonly create: BatchProvider.Creator } => {
   const query: Record<string, string> = apiVersion === undefined ? {} : { "api-version": apiVersion }
   const suffix = apiVersion === undefined ? "" : `?api-version=${encodeURIComponent(apiVersion)}`
   const one = (request: HttpClientRequest.HttpClientRequest, operation: string, batchId: string) =>
@@ -181,7 +220,9 @@ export const makeAdapter = (http: VendorHttp.VendorHttp, apiVersion: string | un
       one(HttpClientRequest.post(`/batches/${ref.segment}/cancel`, { urlParams: query }), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`, { urlParams: query }), "retrieve", ref.id),
     list,
-    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${suffix}`)
+    results: (batch) => Results.fromFiles(http, batch, (fileId) => `/files/${fileId}/content${suffix}`),
+    // A lost answer is looked up in this list (token in metadata, or the input file) before a second send.
+    create: OpenAiCompatible.makeCreatorFor(createQuirks(http), http, list, { urlParams: query, toBatch })
   }
 }
 
@@ -210,9 +251,10 @@ const tokenAdapter = (
   provider: () => Promise<string>,
   options: Omit<Options, "apiKey">,
   { baseUrl, apiVersion }: { readonly baseUrl: string; readonly apiVersion: string | undefined },
-  context: Context.Context<HttpClient.HttpClient>
+  context: Context.Context<HttpClient.HttpClient>,
+  template: BatchProvider.Creator
 ): BatchProvider.Adapter => {
-  let kept: { readonly token: string; readonly adapter: BatchProvider.Adapter } | undefined
+  let kept: { readonly token: string; readonly adapter: ReturnType<typeof makeAdapter> } | undefined
   const current = (operation: string) =>
     Effect.tryPromise({
       try: () => provider(),
@@ -255,7 +297,13 @@ const tokenAdapter = (
     cancel: (ref) => via("cancel", (a) => a.cancel(ref)),
     retrieve: (ref) => via("retrieve", (a) => a.retrieve(ref)),
     list: (options) => Effect.flatMap(current("list"), (a) => a.list(options)),
-    results: (batch, ref) => Stream.unwrap(Effect.map(current("results"), (a) => a.results(batch, ref)))
+    results: (batch, ref) => Stream.unwrap(Effect.map(current("results"), (a) => a.results(batch, ref))),
+    create: {
+      spec: template.spec,
+      plan: template.plan,
+      create: (prepared, createOptions, token) =>
+        Effect.flatMap(current("create"), (a) => a.create.create(prepared, createOptions, token))
+    }
   }
 }
 
@@ -268,9 +316,19 @@ export const make = (options: Options): Effect.Effect<BatchProvider.Service, nev
   if (routes === undefined) return Effect.succeed(BatchProvider.make(unconfigured))
   const provider = options.azureADTokenProvider
   if (provider !== undefined) {
-    return Effect.map(Effect.context<HttpClient.HttpClient>(), (context) =>
-      BatchProvider.make(tokenAdapter(provider, options, routes, context))
-    )
+    return Effect.gen(function* () {
+      const context = yield* Effect.context<HttpClient.HttpClient>()
+      // The checks and the plan need no token: a creator over a keyless client gives them.
+      const keyless = yield* VendorHttp.makeFor(vendor(VendorHttp.bearer, routes.baseUrl), {
+        ...options,
+        baseUrl: routes.baseUrl,
+        apiKey: Redacted.make("")
+      })
+      const template = OpenAiCompatible.makeCreatorFor(createQuirks(keyless), keyless, () =>
+        Effect.fail(notConfigured("create"))
+      )
+      return BatchProvider.make(tokenAdapter(provider, options, routes, context, template))
+    })
   }
   return Effect.map(
     VendorHttp.makeFor(vendor(VendorHttp.header("api-key"), routes.baseUrl), { ...options, baseUrl: routes.baseUrl }),

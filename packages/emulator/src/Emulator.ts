@@ -182,6 +182,8 @@ export interface Handle {
   advance(millis: number): Promise<void>
   /** replaces the fault rules (and restarts their counters) */
   setFaults(rules: ReadonlyArray<FaultRule>): void
+  /** the ids of a vendor's stored batches (deleted ones left out), oldest first: what a create really made */
+  batchIds(provider: VendorName): ReadonlyArray<string>
   /** the emulated time, epoch milliseconds */
   now(): number
   /** stops the server (from `start`); from `make` and `layer` it does nothing: their scope stops it */
@@ -282,6 +284,11 @@ export const make = (options: Options = {}): Effect.Effect<Handle, EmulatorError
         return Promise.resolve()
       },
       setFaults: (rules) => engine.faults.set(rules),
+      batchIds: (provider) =>
+        engine.store
+          .ordered(provider)
+          .filter((b) => !b.deleted)
+          .map((b) => b.id),
       now: () => engine.clock.now(),
       close: () => Promise.resolve()
     }

@@ -10,6 +10,71 @@ const setup = async ({ onTestFinished }: TestContext, options: Emulator.Options 
 const auth = { authorization: "Bearer k", "x-api-key": "k", "anthropic-version": "2023-06-01" }
 
 describe("faults", () => {
+  it("store, then drop the answer: the create is stored and its connection dropped; a blind retry makes a second batch", async (t) => {
+    const emu = await setup(t, {
+      faults: [{ kind: "drop", after: true, rate: 1, times: 1, provider: "anthropic", route: "create" }]
+    })
+    const send = () =>
+      fetch(`${emu.baseUrl("anthropic")}/v1/messages/batches`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({
+          requests: [
+            { custom_id: "a", params: { model: "m", max_tokens: 8, messages: [{ role: "user", content: "hi" }] } }
+          ]
+        })
+      })
+    await expect(send()).rejects.toThrow()
+    expect(emu.batchIds("anthropic")).toHaveLength(1)
+    // `times: 1`: the next create is answered, and it is a second batch (what never-twice must prevent)
+    const again = await send()
+    expect(again.status).toBe(200)
+    expect(emu.batchIds("anthropic")).toHaveLength(2)
+    expect(emu.batchIds("anthropic")[1]).toBe(((await again.json()) as { id: string }).id)
+  })
+
+  it("a plain drop stores nothing; a 502 after the create stores the batch and answers 502", async (t) => {
+    const emu = await setup(t)
+    const form = () => {
+      const f = new FormData()
+      f.set("purpose", "batch")
+      f.set(
+        "file",
+        new Blob(['{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}\n']),
+        "in.jsonl"
+      )
+      return f
+    }
+    const file = (await (
+      await fetch(`${emu.baseUrl("openai")}/files`, { method: "POST", headers: auth, body: form() })
+    ).json()) as { id: string }
+    const create = () =>
+      fetch(`${emu.baseUrl("openai")}/batches`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
+      })
+    emu.setFaults([{ kind: "drop", rate: 1, times: 1, provider: "openai", route: "create" }])
+    await expect(create()).rejects.toThrow()
+    expect(emu.batchIds("openai")).toHaveLength(0)
+    emu.setFaults([
+      { kind: "status", status: 502, after: true, rate: 1, times: 1, provider: "openai", route: "create" }
+    ])
+    expect((await create()).status).toBe(502)
+    expect(emu.batchIds("openai")).toHaveLength(1)
+    expect((await create()).status).toBe(200)
+    expect(emu.batchIds("openai")).toHaveLength(2)
+  })
+
+  it("refuses a rule whose times or after is not what it must be", async (t) => {
+    const emu = await setup(t)
+    const put = (rules: unknown) =>
+      fetch(`${emu.url}/_emulator/faults`, { method: "PUT", body: JSON.stringify(rules) }).then((r) => r.status)
+    expect(await put([{ kind: "drop", rate: 1, times: -1 }])).toBe(400)
+    expect(await put([{ kind: "drop", rate: 1, after: "yes" }])).toBe(400)
+    expect(await put([{ kind: "drop", rate: 1, after: true, times: 2 }])).toBe(200)
+  })
+
   it("answers 429 with retry-after in the vendor's shape, only on the chosen vendor and route", async (t) => {
     const emu = await setup(t, {
       faults: [{ kind: "status", status: 429, retryAfter: 7, rate: 1, provider: "openai", route: "cancel" }]

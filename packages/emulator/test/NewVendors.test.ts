@@ -244,7 +244,7 @@ describe("gemini", () => {
     const created = await call(
       "POST",
       `${base}/models/gemini-2.5-flash:batchGenerateContent`,
-      { batch: { inputConfig: { fileName } } },
+      { batch: { displayName: "file-batch", inputConfig: { fileName } } },
       key
     )
     await emu.advance(T.validatingMs + 2 * T.requestMs + T.finalizingMs)

@@ -15,12 +15,14 @@ import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Paging from "@batchctl/core/Paging"
 import * as Results from "@batchctl/core/Results"
 import * as ResultsSource from "@batchctl/core/ResultsSource"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as Wire from "@batchctl/core/Wire"
+import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
@@ -372,8 +374,126 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
     cancel,
     retrieve: (ref) => get("retrieve", ref.id),
     list,
-    results
+    results,
+    create: makeCreator(http, list)
   }
+}
+
+/**
+ * Gemini's create: `POST models/{model}:batchGenerateContent` with the requests inline,
+ * `{batch: {display_name, input_config: {requests: {requests: [{request, metadata: {key}}]}}}}`, ≤20 MB
+ * [DOC] (ai.google.dev batch mode). One model per batch (it is in the path): `model`, or the `body.model`
+ * every request names. No endpoint, window or metadata: the batch expires after 48 hours. Vendor fields
+ * (`priority`, …) go into `batch`. The input-file way (≤2 GB) needs Google's resumable upload protocol
+ * and is not sent by this adapter; an input past 20 MB is refused before anything is sent.
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const createSpec: Create.Spec = {
+  provider: "gemini",
+  transport: "inline",
+  maxRequests: Number.MAX_SAFE_INTEGER,
+  maxBytes: 20 * 2 ** 20,
+  sameModel: true,
+  line: (request) => ({ request: request.body, metadata: { key: request.customId } })
+}
+
+/**
+ * The `display_name` a create sends: the given one (vendor field `display_name`, else `batchctl`) with
+ * the create's token, which a retry after a lost answer looks for in the list (Gemini keeps no metadata;
+ * "creation is not idempotent" [DOC]).
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const displayName = (given: unknown, token: string): string =>
+  `${typeof given === "string" && given !== "" ? given : "batchctl"} [${token}]`
+
+const displayNameOf = (raw: unknown): string | undefined => {
+  const metadata = record(raw, "metadata")
+  const name = metadata?.displayName ?? metadata?.display_name
+  return typeof name === "string" ? name : undefined
+}
+
+const encoder = new TextEncoder()
+
+const makeCreator = (
+  http: VendorHttp.VendorHttp,
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+): BatchProvider.Creator => {
+  const modelOf = (prepared: Create.Prepared, options: Create.Options) => {
+    const model = (options.model ?? prepared.model)?.replace(/^models\//, "")
+    return model === undefined || model === "" || model.includes("/") ? undefined : model
+  }
+  const batchFields = (options: Create.Options, token: string) => {
+    const { display_name: given, ...vendor } = Create.vendorFields(options)
+    return { display_name: displayName(given, token), ...vendor }
+  }
+  const pathOfModel = (model: string | undefined) =>
+    `/models/${model === undefined ? "<model>" : encodeURIComponent(model)}:batchGenerateContent`
+  const plan = (prepared: Create.Prepared, options: Create.Options, token: string) => [
+    {
+      method: "POST",
+      path: pathOfModel(modelOf(prepared, options)),
+      body: {
+        batch: {
+          ...batchFields(options, token),
+          input_config: { requests: { requests: `<${prepared.requests} request(s)>` } }
+        }
+      }
+    }
+  ]
+  /** `{"batch":{…fields,"input_config":{"requests":{"requests":[lines]}}}}`, streamed from the lines file. */
+  const body = (prepared: Create.Prepared, options: Create.Options, token: string): HttpBody.HttpBody => {
+    const inner = Create.inlineJson(prepared, "requests", {}, { onProgress: options.onProgress })
+    const fields = JSON.stringify(batchFields(options, token))
+    const open = encoder.encode(`{"batch":${fields.slice(0, -1)},"input_config":{"requests":`)
+    const close = encoder.encode("}}}")
+    if (inner._tag !== "Stream") return inner
+    return HttpBody.stream(
+      Stream.make(open).pipe(Stream.concat(inner.stream), Stream.concat(Stream.make(close))),
+      "application/json",
+      inner.contentLength === undefined ? undefined : open.byteLength + inner.contentLength + close.byteLength
+    )
+  }
+  const create = (prepared: Create.Prepared, options: Create.Options, token: string) => {
+    const model = modelOf(prepared, options)
+    if (model === undefined) {
+      return Effect.fail(
+        new BatchError.InvalidRequest({
+          provider: "gemini",
+          operation: "create",
+          message:
+            "gemini create: no model to create the batch for: pass model, or name one model as body.model in every request"
+        })
+      )
+    }
+    return Create.submitOnce({
+      provider: "gemini",
+      requests: prepared.requests,
+      send: wrongKey(
+        Effect.map(
+          http.json(
+            WireOperation,
+            HttpClientRequest.setBody(HttpClientRequest.post(pathOfModel(model)), body(prepared, options, token)),
+            { operation: "create", retry: { maxAttempts: 1 }, timeoutMs: Create.uploadTimeoutMs(prepared.bytes) }
+          ),
+          ({ value, raw }) => toBatch(value, raw)
+        )
+      ),
+      // The token is in the display name: the newest batches are listed and the one bearing it is the answer.
+      lookup: (since) =>
+        Create.findInList(
+          (after) => list({ limit: 100, ...(after === undefined ? {} : { after }) }),
+          (batch) => displayNameOf(batch.raw)?.includes(`[${token}]`) === true,
+          since
+        ),
+      check: `list the batches and look for displayName containing [${token}]`,
+      token
+    })
+  }
+  return { spec: createSpec, plan, create }
 }
 
 /**

@@ -51,6 +51,30 @@ export const WirePage = Schema.Struct({
 })
 
 /**
+ * Groq's create: the OpenAI way (upload a `purpose=batch` file, then `POST /batches` with
+ * `input_file_id`), with Groq's limits: ≤50,000 lines and ≤200 MB per file, the endpoints
+ * `/v1/chat/completions`, `/v1/audio/transcriptions`, `/v1/audio/translations`, a window from `24h` to
+ * `7d` ([DOC] console.groq.com/docs/batch, [SDK] groq-typescript). Assumed (UNVERIFIED): metadata kept
+ * with OpenAI's bounds (the create body takes `metadata` [SDK]; its bounds are not documented), and
+ * requests of one file may name different models (no one-model rule is documented).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const groqCreate: OpenAiCompatible.CreateQuirks = {
+  mode: "file",
+  maxRequests: 50_000,
+  maxBytes: 200 * 2 ** 20,
+  endpoints: ["/v1/chat/completions", "/v1/audio/transcriptions", "/v1/audio/translations"],
+  windows: [
+    ...Array.from({ length: 145 }, (_, i) => `${i + 24}h`),
+    ...Array.from({ length: 7 }, (_, i) => `${i + 1}d`)
+  ],
+  windowsText: "24h to 168h, or 1d to 7d",
+  sameModel: false
+}
+
+/**
  * The wire quirks: the batch routes and statuses are OpenAI's. What a cancel of a finished batch answers
  * is not documented; a 400 or 409 to it is read as about the batch's state.
  *
@@ -61,12 +85,15 @@ export const quirks: OpenAiCompatible.Quirks = {
   provider: "groq",
   defaultBaseUrl,
   userAgent: VendorHttp.userAgent("@batchctl/groq", version),
-  invalidState: VendorHttp.refusedOnCancel(400, 409)
+  invalidState: VendorHttp.refusedOnCancel(400, 409),
+  create: groqCreate
 }
 
 /**
  * The adapter over an already-built `VendorHttp`: OpenAI's calls, Groq's cursor listing. `limit` is
- * not sent (Groq's list takes no page size); each page is as long as Groq makes it.
+ * not sent (Groq's list takes no page size); each page is as long as Groq makes it. A create whose answer
+ * is lost is looked up in that list (its token in `metadata`, or its `input_file_id`) before it is sent
+ * again.
  *
  * @since 0.1.0
  * @category constructors
@@ -84,7 +111,7 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
       const batches = value.data.map((wire, i) => OpenAiCompatible.toBatch("groq", wire, rawItems[i]))
       return yield* Paging.fromToken("groq", batches, value.paging?.next_cursor)
     })
-  return { ...base, list }
+  return { ...base, list, create: OpenAiCompatible.makeCreatorFor({ ...quirks, create: groqCreate }, http, list) }
 }
 
 /**

@@ -11,6 +11,7 @@ import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Paging from "@batchctl/core/Paging"
 import * as Results from "@batchctl/core/Results"
 import * as ResultsSource from "@batchctl/core/ResultsSource"
@@ -311,8 +312,170 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
     cancel: (ref) => one(HttpClientRequest.post(`/batch/jobs/${ref.segment}/cancel`), "cancel", ref.id),
     retrieve: (ref) => one(HttpClientRequest.get(`/batch/jobs/${ref.segment}`), "retrieve", ref.id),
     list,
-    results
+    results,
+    create: makeCreator(http, list)
   }
+}
+
+/**
+ * The most requests Mistral takes inline, in the create body (`requests`, maxItems 10000 [DOC]); a
+ * larger input is uploaded as a file.
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const MAX_INLINE_REQUESTS = 10_000
+
+/**
+ * The most bytes sent inline: an input past it is uploaded as a file. Mistral documents no bound on the
+ * create body; this one is batchctl's (assumed), so that a large body goes the documented file way.
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const MAX_INLINE_BYTES = 10 * 2 ** 20
+
+/**
+ * Mistral's create: lines `{custom_id, body}`; the ten endpoints of `CreateBatchJobRequest`; the window
+ * is `timeout_hours` ("should be lower than 7 days": `1h` to `167h`, default 24); metadata keys of 1-32
+ * characters and values of ≤512 [DOC] (openapi.yaml, the batch guide). ≤1,000,000 requests (the pending
+ * requests a workspace may hold [DOC]). Assumed (UNVERIFIED): 512 MB per uploaded file (the files API's
+ * bound, not stated for batches), at most 16 metadata pairs, and that one job's requests may name
+ * different models (the job's `model` is sent when they name one, or when `model` is given).
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const createSpec: Create.Spec = {
+  provider: "mistral",
+  transport: "file",
+  maxRequests: 1_000_000,
+  maxBytes: 512 * 2 ** 20,
+  endpoints: [
+    "/v1/chat/completions",
+    "/v1/embeddings",
+    "/v1/fim/completions",
+    "/v1/moderations",
+    "/v1/chat/moderations",
+    "/v1/ocr",
+    "/v1/classifications",
+    "/v1/chat/classifications",
+    "/v1/conversations",
+    "/v1/audio/transcriptions"
+  ],
+  windows: Array.from({ length: 167 }, (_, i) => `${i + 1}h`),
+  windowsText: "1h to 167h (timeout_hours, lower than 7 days)",
+  sameModel: false,
+  metadata: { maxPairs: 16, maxKey: 32, maxValue: 512 },
+  line: (request) => ({ custom_id: request.customId, body: request.body }),
+  lineKeys: ["custom_id", "body"]
+}
+
+const WireFile = Schema.Struct({ id: Schema.String })
+
+const makeCreator = (
+  http: VendorHttp.VendorHttp,
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+): BatchProvider.Creator => {
+  const inline = (prepared: Create.Prepared) =>
+    prepared.requests <= MAX_INLINE_REQUESTS && prepared.bytes <= MAX_INLINE_BYTES
+  const fields = (prepared: Create.Prepared, options: Create.Options, token: string): Record<string, unknown> => {
+    const model = options.model ?? prepared.model
+    return {
+      endpoint: prepared.endpoint,
+      ...(model === undefined ? {} : { model }),
+      metadata: { ...options.metadata, [Create.TOKEN_KEY]: token },
+      ...(options.completionWindow === undefined
+        ? {}
+        : { timeout_hours: Number(options.completionWindow.slice(0, -1)) }),
+      ...Create.vendorFields(options)
+    }
+  }
+  const plan = (prepared: Create.Prepared, options: Create.Options, token: string) =>
+    inline(prepared)
+      ? [
+          {
+            method: "POST",
+            path: "/batch/jobs",
+            body: { requests: `<${prepared.requests} request(s)>`, ...fields(prepared, options, token) }
+          }
+        ]
+      : [
+          {
+            method: "POST",
+            path: "/files",
+            body: { purpose: "batch", file: `<${prepared.bytes} bytes, ${prepared.requests} request(s)>` }
+          },
+          {
+            method: "POST",
+            path: "/batch/jobs",
+            body: { input_files: ["<the uploaded file's id>"], ...fields(prepared, options, token) }
+          }
+        ]
+  const toCreated = ({ value, raw }: VendorHttp.Decoded<WireBatch>) => toBatch(value, raw)
+  const once = { operation: "create", retry: { maxAttempts: 1 } }
+  /** This create's job in the list (newest first): its token in `metadata`, or the file only it was made from. */
+  const lookup = (token: string, fileId: string | undefined) => (since: Date) =>
+    Create.findInList(
+      (after) => list({ limit: 100, ...(after === undefined ? {} : { after }) }),
+      (batch) =>
+        Create.tokenOf(batch.raw) === token ||
+        (fileId !== undefined && (extras(batch).input_files ?? []).includes(fileId)),
+      since
+    )
+  const check = (fileId: string | undefined) =>
+    `list the batch jobs and look for metadata ${Create.TOKEN_KEY}${fileId === undefined ? "" : ` or input_files ${fileId}`}`
+  const submit = (
+    prepared: Create.Prepared,
+    token: string,
+    request: HttpClientRequest.HttpClientRequest,
+    fileId: string | undefined,
+    timeoutMs?: number
+  ) =>
+    Create.submitOnce({
+      provider: "mistral",
+      requests: prepared.requests,
+      send: Effect.map(
+        http.json(WireBatch, request, { ...once, ...(timeoutMs === undefined ? {} : { timeoutMs }) }),
+        toCreated
+      ),
+      lookup: lookup(token, fileId),
+      check: check(fileId),
+      token
+    })
+  const create = (prepared: Create.Prepared, options: Create.Options, token: string) => {
+    if (inline(prepared)) {
+      const body = Create.inlineJson(prepared, "requests", fields(prepared, options, token), {
+        onProgress: options.onProgress
+      })
+      return submit(
+        prepared,
+        token,
+        HttpClientRequest.setBody(HttpClientRequest.post("/batch/jobs"), body),
+        undefined,
+        Create.uploadTimeoutMs(prepared.bytes)
+      )
+    }
+    const upload = HttpClientRequest.setBody(
+      HttpClientRequest.post("/files"),
+      Create.multipart(prepared, { purpose: "batch" }, { onProgress: options.onProgress })
+    )
+    return Effect.flatMap(
+      // An upload sent twice leaves an unused file, not a second job: it is retried as any call is.
+      http.json(WireFile, upload, { operation: "create", timeoutMs: Create.uploadTimeoutMs(prepared.bytes) }),
+      ({ value: file }) =>
+        submit(
+          prepared,
+          token,
+          HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post("/batch/jobs"), {
+            input_files: [file.id],
+            ...fields(prepared, options, token)
+          }),
+          file.id
+        )
+    )
+  }
+  return { spec: createSpec, plan, create }
 }
 
 /**

@@ -391,15 +391,49 @@ const openAiLine = (request: Create.Request, endpoint: string | undefined) => ({
   body: request.body
 })
 
+/**
+ * What a vendor that wraps the family's adapter changes in its creator: query parameters sent on every
+ * create call (Azure's `api-version`), how a batch is normalized (Azure's statuses without case).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CreatorHooks {
+  readonly urlParams?: Readonly<Record<string, string>> | undefined
+  readonly toBatch?: ((wire: WireBatch, raw: unknown) => Batch.Batch) | undefined
+}
+
+/**
+ * The family's creator (upload a `purpose=batch` file, then create with `input_file_id`; or inline),
+ * looking a lost answer up through `list`: for vendors that build their own adapter around
+ * {@link makeAdapter} (Groq's cursor list, Azure's `api-version`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeCreatorFor = (
+  quirks: Quirks & { readonly create: CreateQuirks },
+  http: VendorHttp.VendorHttp,
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>,
+  hooks: CreatorHooks = {}
+): BatchProvider.Creator => {
+  const slash = quirks.trailingSlash === true ? "/" : ""
+  const filesBase = quirks.filesBase === undefined ? "" : quirks.filesBase(http.baseUrl)
+  return makeCreator(quirks, quirks.create, http, filesBase, slash, list, hooks)
+}
+
 const makeCreator = (
   quirks: Quirks,
   c: CreateQuirks,
   http: VendorHttp.VendorHttp,
   filesBase: string,
   slash: string,
-  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+  list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>,
+  hooks: CreatorHooks = {}
 ): BatchProvider.Creator => {
   const provider = quirks.provider
+  const urlParams = hooks.urlParams ?? {}
+  const normalize = hooks.toBatch ?? ((wire: WireBatch, raw: unknown) => toBatch(provider, wire, raw))
   const spec: Create.Spec = {
     provider,
     transport: c.mode,
@@ -451,7 +485,7 @@ const makeCreator = (
           }
         ]
 
-  const toCreated = ({ value, raw }: VendorHttp.Decoded<WireBatch>) => toBatch(provider, value, raw)
+  const toCreated = ({ value, raw }: VendorHttp.Decoded<WireBatch>) => normalize(value, raw)
   const once = { operation: "create", retry: { maxAttempts: 1 } }
 
   /** This create's batch in the list: its token in the metadata, or the file only it was made from. */
@@ -475,7 +509,7 @@ const makeCreator = (
         provider,
         requests: prepared.requests,
         send: Effect.map(
-          http.json(WireBatch, HttpClientRequest.setBody(HttpClientRequest.post(batchesPath), body), {
+          http.json(WireBatch, HttpClientRequest.setBody(HttpClientRequest.post(batchesPath, { urlParams }), body), {
             ...once,
             timeoutMs: Create.uploadTimeoutMs(prepared.bytes)
           }),
@@ -487,7 +521,7 @@ const makeCreator = (
       })
     }
     const upload = HttpClientRequest.setBody(
-      HttpClientRequest.post(uploadPath),
+      HttpClientRequest.post(uploadPath, { urlParams }),
       Create.multipart(prepared, { purpose }, { onProgress: options.onProgress })
     )
     return Effect.flatMap(
@@ -500,7 +534,7 @@ const makeCreator = (
           send: Effect.map(
             http.json(
               WireBatch,
-              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(batchesPath), {
+              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(batchesPath, { urlParams }), {
                 input_file_id: file.id,
                 ...fields(prepared, options, token)
               }),

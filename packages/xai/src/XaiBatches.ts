@@ -15,10 +15,12 @@ import * as Batch from "@batchctl/core/Batch"
 import * as BatchError from "@batchctl/core/BatchError"
 import type * as BatchId from "@batchctl/core/BatchId"
 import * as BatchProvider from "@batchctl/core/BatchProvider"
+import * as Create from "@batchctl/core/Create"
 import * as Paging from "@batchctl/core/Paging"
 import * as Timestamp from "@batchctl/core/Timestamp"
 import * as VendorHttp from "@batchctl/core/VendorHttp"
 import * as Wire from "@batchctl/core/Wire"
+import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
@@ -324,13 +326,236 @@ export const makeAdapter = (http: VendorHttp.VendorHttp): BatchProvider.Adapter 
       )
     ).pipe(Stream.flattenIterables)
 
+  const cancel = (ref: BatchId.BatchRef) =>
+    one(HttpClientRequest.post(`/batches/${ref.segment}:cancel`), "cancel", ref.id)
+  const retrieve = (ref: BatchId.BatchRef) => one(HttpClientRequest.get(`/batches/${ref.segment}`), "retrieve", ref.id)
+
   return {
     provider: "xai",
-    cancel: (ref) => one(HttpClientRequest.post(`/batches/${ref.segment}:cancel`), "cancel", ref.id),
-    retrieve: (ref) => one(HttpClientRequest.get(`/batches/${ref.segment}`), "retrieve", ref.id),
+    cancel,
+    retrieve,
     list,
-    results
+    results,
+    create: makeCreator(http, { list, retrieve, cancel })
   }
+}
+
+/**
+ * The most bytes of one add call (`POST /batches/{id}/requests`): "≤25 MB per add call" [DOC], read as
+ * 25,000,000 bytes (the smaller reading of MB).
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const MAX_ADD_BYTES = 25_000_000
+
+/**
+ * xAI's create: an empty named batch (`POST /batches {name}`), then the requests added to it in calls of
+ * at most {@link MAX_ADD_BYTES} (`{batch_requests: [{batch_request_id, batch_request: {chat_get_completion:
+ * body}}]}`) [DOC] (docs.x.ai batch API). Chat completions only; no window, no metadata; no request count
+ * limit (batches past 1M requests are throttled, not refused [DOC]). Each request must fit in one add call
+ * (checked before anything is sent).
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const createSpec: Create.Spec = {
+  provider: "xai",
+  transport: "inline",
+  maxRequests: Number.MAX_SAFE_INTEGER,
+  maxBytes: Number.MAX_SAFE_INTEGER,
+  endpoints: ["/v1/chat/completions"],
+  sameModel: false,
+  line: (request) => ({ batch_request_id: request.customId, batch_request: { chat_get_completion: request.body } })
+}
+
+/**
+ * The `name` a create sends: the given one (vendor field `name`, else `batchctl`) with the create's token,
+ * which a retry after a lost answer looks for in the list (an xAI batch keeps no metadata).
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const batchName = (given: unknown, token: string): string =>
+  `${typeof given === "string" && given !== "" ? given : "batchctl"} [${token}]`
+
+const ADD_OPEN = '{"batch_requests":['
+const ADD_CLOSE = "]}"
+const encoder = new TextEncoder()
+
+/** The lines of the prepared file in add calls: `(lines, bytes of the call)` for each, in order. */
+const addCalls = <E>(
+  prepared: Create.Prepared,
+  onCall: (lines: ReadonlyArray<string>, bytes: number) => Effect.Effect<void, E>
+): Effect.Effect<void, E | Error> => {
+  const envelope = ADD_OPEN.length + ADD_CLOSE.length
+  let lines: Array<string> = []
+  let bytes = envelope
+  const flush = Effect.suspend(() => {
+    if (lines.length === 0) return Effect.void
+    const call = onCall(lines, bytes)
+    lines = []
+    bytes = envelope
+    return call
+  })
+  return prepared.read().pipe(
+    Stream.decodeText(),
+    Stream.splitLines,
+    Stream.filter((line) => line.trim() !== ""),
+    Stream.runForEach((line) => {
+      const size = encoder.encode(line).byteLength + (lines.length === 0 ? 0 : 1)
+      const next = bytes + size > MAX_ADD_BYTES ? flush : Effect.void
+      return Effect.zipRight(
+        next,
+        Effect.sync(() => {
+          bytes += size
+          lines.push(line)
+        })
+      )
+    }),
+    Effect.zipRight(flush)
+  )
+}
+
+const makeCreator = (
+  http: VendorHttp.VendorHttp,
+  adapter: {
+    readonly list: (options: Batch.ListOptions) => Effect.Effect<Batch.Page, BatchError.BatchError>
+    readonly retrieve: (ref: BatchId.BatchRef) => Effect.Effect<Batch.Batch, BatchError.BatchError>
+    readonly cancel: (ref: BatchId.BatchRef) => Effect.Effect<Batch.Batch, BatchError.BatchError>
+  }
+): BatchProvider.Creator => {
+  const createBody = (options: Create.Options, token: string) => {
+    const { name, ...vendor } = Create.vendorFields(options)
+    return { name: batchName(name, token), ...vendor }
+  }
+  const plan = (prepared: Create.Prepared, options: Create.Options, token: string) => [
+    { method: "POST", path: "/batches", body: createBody(options, token) },
+    {
+      method: "POST",
+      path: "/batches/<the batch's id>/requests",
+      body: { batch_requests: `<${prepared.requests} request(s), in calls of at most ${MAX_ADD_BYTES} bytes>` }
+    }
+  ]
+  const invalid = (message: string) =>
+    new BatchError.InvalidRequest({ provider: "xai", operation: "create", message: `xai create: ${message}` })
+  const asInvalid = (cause: unknown) =>
+    cause instanceof BatchError.InvalidRequest
+      ? cause
+      : invalid(`cannot read the prepared requests: ${cause instanceof Error ? cause.message : String(cause)}`)
+  const refOf = (id: string): BatchId.BatchRef => ({ id, segment: encodeURIComponent(id) })
+
+  const create = (prepared: Create.Prepared, options: Create.Options, token: string) =>
+    Effect.gen(function* () {
+      // Every request must fit in one add call: checked before the batch is made.
+      yield* Effect.mapError(
+        addCalls(prepared, (lines, bytes) =>
+          lines.length === 1 && bytes > MAX_ADD_BYTES
+            ? Effect.fail(invalid(`a request is longer than ${MAX_ADD_BYTES} bytes, the most one add call takes`))
+            : Effect.void
+        ),
+        asInvalid
+      )
+      // Step 1: the empty batch, found by the token in its name when the answer is lost.
+      const batch = yield* Create.submitOnce({
+        provider: "xai",
+        requests: prepared.requests,
+        send: wrongKey(
+          Effect.flatMap(
+            http.json(
+              WireBatch,
+              HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post("/batches"), createBody(options, token)),
+              {
+                operation: "create",
+                retry: { maxAttempts: 1 }
+              }
+            ),
+            ({ value, raw }) => Effect.map(Clock.currentTimeMillis, (now) => toBatch(value, raw, now))
+          )
+        ),
+        lookup: (since) =>
+          Create.findInList(
+            (after) => adapter.list({ limit: 100, ...(after === undefined ? {} : { after }) }),
+            (b) => Predicate.isRecord(b.raw) && typeof b.raw.name === "string" && b.raw.name.includes(`[${token}]`),
+            since
+          ),
+        check: `list the batches and look for a name containing [${token}]`,
+        token
+      })
+      const ref = refOf(batch.id)
+      // Step 2: the requests, one add call after another. The batch was empty and only this create adds
+      // to it, so its num_requests says whether a call whose answer was lost was stored.
+      let added = 0
+      let sent = 0
+      const total = prepared.bytes
+      const addOne = (lines: ReadonlyArray<string>, bytes: number) => {
+        const before = added
+        const after = before + lines.length
+        const body = HttpBody.text(`${ADD_OPEN}${lines.join(",")}${ADD_CLOSE}`, "application/json")
+        return Create.submitOnce({
+          provider: "xai",
+          requests: lines.length,
+          send: wrongKey(
+            Effect.zipRight(
+              http.json(
+                Schema.Unknown,
+                HttpClientRequest.setBody(HttpClientRequest.post(`/batches/${ref.segment}/requests`), body),
+                {
+                  operation: "create",
+                  batchId: batch.id,
+                  retry: { maxAttempts: 1 },
+                  timeoutMs: Create.uploadTimeoutMs(bytes)
+                }
+              ),
+              Effect.succeed(batch)
+            )
+          ),
+          lookup: () =>
+            Effect.flatMap(adapter.retrieve(ref), (now) => {
+              const count = now.counts.total
+              if (count === after) return Effect.succeed(now)
+              if (count === before) return Effect.succeed(undefined)
+              return Effect.fail(
+                new BatchError.UnexpectedResponse({
+                  provider: "xai",
+                  operation: "create",
+                  message: `xai create: batch ${batch.id} holds ${count ?? "an unknown number of"} requests, neither ${before} nor ${after}`
+                })
+              )
+            }),
+          check: `retrieve batch ${batch.id}: state.num_requests is ${after} if requests ${before + 1} to ${after} were added, ${before} if not; add the rest with POST /batches/${batch.id}/requests`,
+          token
+        }).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              added = after
+              sent += bytes
+              options.onProgress?.({
+                phase: "uploading",
+                requests: added,
+                bytes: Math.min(sent, total),
+                totalBytes: total
+              })
+            })
+          )
+        )
+      }
+      yield* addCalls(prepared, addOne).pipe(
+        Effect.catchAll((error) =>
+          error instanceof Error && !("_tag" in error)
+            ? Effect.fail(asInvalid(error))
+            : Effect.fail(error as BatchError.BatchError | Create.CreateUnconfirmed)
+        ),
+        // A refused add leaves a batch with only some of the requests: it is cancelled (no more adds), so
+        // that it does not run as if it were the whole. A lost answer that could not be confirmed is left
+        // as it is, for the caller to check.
+        Effect.tapError((error) =>
+          error._tag === "CreateUnconfirmed" ? Effect.void : Effect.ignore(adapter.cancel(ref))
+        )
+      )
+      return yield* adapter.retrieve(ref)
+    })
+  return { spec: createSpec, plan, create }
 }
 
 /**

@@ -24,8 +24,18 @@ export const routes: ReadonlyArray<Route> = [
 ]
 
 export type Fault =
-  | { readonly kind: "status"; readonly status: 429 | 500 | 502 | 503 | 504 | 529; readonly retryAfter?: number }
-  | { readonly kind: "drop" }
+  | {
+      readonly kind: "status"
+      readonly status: 429 | 500 | 502 | 503 | 504 | 529
+      readonly retryAfter?: number
+      /** the request is acted on first (a create stores its batch), then this status answers instead */
+      readonly after?: boolean | undefined
+    }
+  | {
+      readonly kind: "drop"
+      /** the request is acted on first (a create stores its batch), then the connection is dropped */
+      readonly after?: boolean | undefined
+    }
   | { readonly kind: "delay"; readonly millis: number }
   | { readonly kind: "malformed" }
   | { readonly kind: "truncated" }
@@ -37,11 +47,14 @@ export type FaultRule = Fault & {
   readonly route?: Route | undefined
   /** probability in [0, 1] */
   readonly rate: number
+  /** at most this many faults from this rule (until the rules are set again); default no bound */
+  readonly times?: number | undefined
 }
 
 export class Faults {
   private rules: ReadonlyArray<FaultRule>
   private readonly counters = new Map<string, number>()
+  private readonly fired = new Map<number, number>()
   private readonly streams = new Map<string, Stream32>()
   constructor(
     private readonly seed: number,
@@ -57,6 +70,7 @@ export class Faults {
   set(rules: ReadonlyArray<FaultRule>): void {
     this.rules = rules
     this.counters.clear()
+    this.fired.clear()
   }
 
   /** Faults for this request (a delay may come with one other fault), in the order to apply them. */
@@ -73,7 +87,9 @@ export class Faults {
       if (rule.route !== undefined && rule.route !== route) continue
       const isDelay = rule.kind === "delay"
       if (!isDelay && terminal) continue
+      if (rule.times !== undefined && (this.fired.get(r) ?? 0) >= rule.times) continue
       if (this.stream(`${key}#${r}`).unit(n) < rule.rate) {
+        this.fired.set(r, (this.fired.get(r) ?? 0) + 1)
         out.push(rule)
         if (!isDelay) terminal = true
       }
@@ -106,7 +122,17 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
       return `rule ${i}: unknown route`
     const provider = rule.provider
     if (provider !== undefined && typeof provider !== "string") return `rule ${i}: provider must be a string`
-    const base = { rate, provider: provider as string | undefined, route: rule.route as Route | undefined }
+    const times = rule.times
+    if (times !== undefined && (typeof times !== "number" || !Number.isInteger(times) || times < 0))
+      return `rule ${i}: times must be a whole number >= 0`
+    if (rule.after !== undefined && typeof rule.after !== "boolean") return `rule ${i}: after must be a boolean`
+    const after = rule.after === true ? { after: true } : {}
+    const base = {
+      rate,
+      provider: provider as string | undefined,
+      route: rule.route as Route | undefined,
+      ...(times === undefined ? {} : { times })
+    }
     switch (rule.kind) {
       case "status": {
         if (typeof rule.status !== "number" || !statuses.has(rule.status))
@@ -116,7 +142,8 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
           ...base,
           kind: "status",
           status: rule.status as 429,
-          ...(retryAfter === undefined ? {} : { retryAfter })
+          ...(retryAfter === undefined ? {} : { retryAfter }),
+          ...after
         })
         break
       }
@@ -125,6 +152,8 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
         out.push({ ...base, kind: "delay", millis: rule.millis })
         break
       case "drop":
+        out.push({ ...base, kind: "drop", ...after })
+        break
       case "malformed":
       case "truncated":
         out.push({ ...base, kind: rule.kind })

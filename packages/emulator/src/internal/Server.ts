@@ -208,12 +208,18 @@ const breakReply = (
     case "delay":
       return Effect.succeed(toResponse(real(), headers))
     case "status": {
+      // `after`: the request is acted on (a create stores its batch) and its answer is lost to this status.
+      if (fault.after === true) real()
       const reply = engine.fault(profile, fault.status, fault.retryAfter, requestId)
       return Effect.succeed(toResponse(reply, headers))
     }
     case "drop":
       return Effect.zipRight(
-        Effect.sync(() => NodeHttpServerRequest.toServerResponse(request).destroy()),
+        Effect.sync(() => {
+          // `after`: the request is acted on (a create stores its batch), then the answer is never sent.
+          if (fault.after === true) real()
+          NodeHttpServerRequest.toServerResponse(request).destroy()
+        }),
         Effect.never
       )
     case "malformed": {

@@ -152,6 +152,8 @@ const operation = (b: Parameters<NonNullable<VendorProfile["render"]["listItem"]
   }
 }
 
+const INLINE_MAX = 20 * 1024 * 1024
+
 const snakeOrCamel = (o: Readonly<Record<string, unknown>>, snake: string, camel: string): unknown =>
   o[snake] ?? o[camel]
 
@@ -276,9 +278,12 @@ export const gemini: VendorProfile = {
       const config = snakeOrCamel(b, "input_config", "inputConfig")
       if (typeof config !== "object" || config === null) return "batch.input_config: field is required"
       const c = config as Record<string, unknown>
+      // "Required. The user-defined name of this batch" [DOC]
+      const name = str(snakeOrCamel(b, "display_name", "displayName"))
+      if (name === undefined || name === "") return "batch.display_name: field is required"
       const common = {
         model: (params.model ?? "").replace(/^models\//, ""),
-        name: str(snakeOrCamel(b, "display_name", "displayName")),
+        name,
         endpoint: "batchGenerateContent"
       }
       const fileName = snakeOrCamel(c, "file_name", "fileName")
@@ -287,7 +292,12 @@ export const gemini: VendorProfile = {
       const requests = c.requests
       const list =
         typeof requests === "object" && requests !== null ? (requests as Record<string, unknown>).requests : undefined
-      if (Array.isArray(list)) return { ...common, source: { kind: "inline", lines: list } }
+      if (Array.isArray(list)) {
+        // inline requests ≤20 MB [DOC]; a larger batch goes by file
+        if (JSON.stringify(list).length > INLINE_MAX)
+          return `Request payload size exceeds the limit: ${INLINE_MAX} bytes. Use input_config.file_name for a larger batch.`
+        return { ...common, source: { kind: "inline", lines: list } }
+      }
       return "batch.input_config: either file_name or requests is required"
     },
     line: {

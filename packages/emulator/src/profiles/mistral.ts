@@ -188,6 +188,15 @@ export const mistral: VendorProfile = {
       if (typeof endpoint !== "string") return "Field required: endpoint"
       const hours = body.timeout_hours ?? 24
       if (typeof hours !== "number" || !Number.isInteger(hours)) return "timeout_hours must be an integer"
+      // metadata keys of 1-32 characters, values of at most 512 [DOC]
+      const meta = body.metadata
+      if (typeof meta === "object" && meta !== null && !Array.isArray(meta)) {
+        for (const [key, value] of Object.entries(meta)) {
+          if (key.length < 1 || key.length > 32) return `metadata: keys must be 1 to 32 characters (got '${key}')`
+          if (typeof value === "string" && value.length > 512)
+            return `metadata.${key}: values must be at most 512 characters`
+        }
+      }
       const common = { endpoint, window: `${hours}h`, model: str(body.model), metadata: metadataOf(body.metadata) }
       const files = body.input_files
       if (Array.isArray(files) && files.length > 0) {

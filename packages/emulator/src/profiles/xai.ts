@@ -14,7 +14,7 @@
  *
  * @since 0.2.0
  */
-import { chatCompletion, type Phase, rfc3339, str, type VendorProfile } from "../Profile.js"
+import { chatCompletion, type Phase, rfc3339, type VendorProfile } from "../Profile.js"
 
 const statuses: Readonly<Record<Phase, string>> = {
   validating: "queued",
@@ -26,6 +26,8 @@ const statuses: Readonly<Record<Phase, string>> = {
   cancelling: "cancelled",
   cancelled: "cancelled"
 }
+
+const ADD_MAX = 25_000_000
 
 const grpc = (e: { readonly kind: string; readonly status: number }): string => {
   if (e.kind === "missing_key" || e.kind === "wrong_key") return "invalid-argument"
@@ -119,9 +121,18 @@ export const xai: VendorProfile = {
     }
   },
   create: {
-    parse: (body) => ({ source: { kind: "empty" }, name: str(body.name) ?? "", endpoint: "/v1/chat/completions" }),
-    addRequests: (body) =>
-      Array.isArray(body.batch_requests) ? body.batch_requests : "batch_requests: field is required",
+    // `name` is required [DOC]
+    parse: (body) =>
+      typeof body.name === "string" && body.name !== ""
+        ? { source: { kind: "empty" }, name: body.name, endpoint: "/v1/chat/completions" }
+        : "name: field is required",
+    addRequests: (body) => {
+      if (!Array.isArray(body.batch_requests)) return "batch_requests: field is required"
+      // ≤25 MB per add call [DOC]
+      if (JSON.stringify(body.batch_requests).length > ADD_MAX)
+        return `The request body exceeds ${ADD_MAX} bytes: add the requests in several calls.`
+      return body.batch_requests
+    },
     line: {
       customId: (l) => l.batch_request_id,
       body: (l) => {
