@@ -495,10 +495,36 @@ const importCost = async (): Promise<Array<Row>> => {
       cpu.set(c.impl, [...(cpu.get(c.impl) ?? []), measured.cpuMs])
     }
   }
+  // How many modules each import evaluates: the import's cost is almost all loading them (resolve, read, compile),
+  // so the count explains the time and does not move with the load of the machine.
+  writeFileSync(
+    join(dir, "count-hook.mjs"),
+    `export async function load(url, context, next) {\n  process.stderr.write("module " + url + "\\n")\n  return next(url, context)\n}\n`
+  )
+  writeFileSync(
+    join(dir, "count.mjs"),
+    `import { register } from "node:module"\nregister("./count-hook.mjs", import.meta.url)\n`
+  )
+  const modules = cases.map((c): Row => {
+    const done = spawnSync(process.execPath, ["--import", join(dir, "count.mjs"), join(dir, `${c.impl}.mjs`)], {
+      encoding: "utf8"
+    })
+    const urls = done.stderr.split("\n").filter((l) => l.startsWith("module ") && !l.endsWith(`${c.impl}.mjs`))
+    const fastCheck = urls.filter((u) => /\/(fast-check|pure-rand)\//.test(u)).length
+    return {
+      scenario: "import-modules",
+      impl: c.impl,
+      vendor: c.vendor,
+      value: done.status === 0 ? urls.length : null,
+      unit: "modules",
+      note: `${fastCheck} of fast-check and pure-rand`
+    }
+  })
   return [
     ...cases.map((c) =>
       summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)
     ),
+    ...modules,
     // CPU time of the whole process (Node's own start included): steadier than wall time on a busy machine.
     ...cases.map((c) =>
       summarize({ scenario: "import-cpu", impl: c.impl, vendor: c.vendor, unit: "ms CPU" }, cpu.get(c.impl) ?? [], 0)
