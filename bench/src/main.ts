@@ -256,6 +256,12 @@ const results = async (origin: string): Promise<Array<Row>> => {
           { ...base, scenario: "results-throughput", unit: "MB/s" },
           good.map((s) => bytes / 1e6 / (s.ms / 1000))
         ),
+        // MB per second of the reader's own CPU time: what the read costs, steadier than wall time on a busy
+        // machine (where the server process competes for the same cores).
+        summarize(
+          { ...base, scenario: "results-cpu-throughput", unit: "MB/s CPU" },
+          good.flatMap((s) => (s.cpuMs === undefined ? [] : [bytes / 1e6 / (s.cpuMs / 1000)]))
+        ),
         summarize(
           { ...base, scenario: "results-items", unit: "items/s" },
           good.map((s) => lines / (s.ms / 1000)),

@@ -8,7 +8,7 @@
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
+import type * as ValidationError from "@effect/cli/ValidationError"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -167,40 +167,45 @@ export const program = (
         return await runCommand(args, { ...io, cwd }, out, err)
       })
     )
+    const { version } = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
+    const parse =
+      <Name extends string, A>(command: Command.Command<Name, never, never, A>) =>
+      (rest: ReadonlyArray<string>) =>
+        Command.run(command, { name: "batchctl-conformance", version })(["node", "batchctl-conformance", ...rest])
     // Each subcommand is parsed as a command of its own: a usage error then names what is wrong with it,
     // where @effect/cli's subcommands would answer every unknown option with "invalid subcommand".
-    const subcommands: Record<string, Command.Command<string, CliApp.CliApp.Environment, never, unknown>> = {
-      run: Command.make("batchctl-conformance run", runOptions, (parsed) =>
-        exit(() => runCommand(argsOf(parsed), { ...io, cwd }, out, err))
+    const subcommands: Record<
+      string,
+      (rest: ReadonlyArray<string>) => Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment>
+    > = {
+      run: parse(
+        Command.make("batchctl-conformance run", runOptions, (parsed) =>
+          exit(() => runCommand(argsOf(parsed), { ...io, cwd }, out, err))
+        )
       ),
-      record: Command.make("batchctl-conformance record", recordOptions, (parsed) =>
-        exit(() => recordCommand(argsOf(parsed), { ...io, cwd }, out, err))
+      record: parse(
+        Command.make("batchctl-conformance record", recordOptions, (parsed) =>
+          exit(() => recordCommand(argsOf(parsed), { ...io, cwd }, out, err))
+        )
       ),
-      scaffold: Command.make("batchctl-conformance scaffold", scaffoldOptions, (parsed) =>
-        exit(() => scaffoldCommand(argsOf(parsed), cwd, out, err))
+      scaffold: parse(
+        Command.make("batchctl-conformance scaffold", scaffoldOptions, (parsed) =>
+          exit(() => scaffoldCommand(argsOf(parsed), cwd, out, err))
+        )
       )
     }
     const sub = subcommands[argv[0] ?? ""]
-    const [command, rest] = sub === undefined ? [root, argv] : [sub, argv.slice(1)]
     // --help prints the usage above, whatever the subcommand: the one text that lists them all.
     if (argv.includes("--help") || argv.includes("-h")) {
       out(usage)
       return Effect.succeed(0)
     }
     const console = consoleOf(out, err)
-    const { version } = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
-    return Command.run(command, { name: "batchctl-conformance", version })([
-      "node",
-      "batchctl-conformance",
-      ...rest
-    ]).pipe(
+    return (sub === undefined ? parse(root)(argv) : sub(argv.slice(1))).pipe(
       Effect.map(() => code),
-      Effect.catchAll((e) => {
-        if (ValidationError.isValidationError(e)) {
-          err(usage)
-          return Effect.succeed(2)
-        }
-        err(`batchctl-conformance: ${errorMessage(e)}`)
+      // @effect/cli has printed what is wrong; the usage follows it.
+      Effect.catchAll(() => {
+        err(usage)
         return Effect.succeed(2)
       }),
       Effect.withConsole(console)

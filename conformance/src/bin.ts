@@ -11,5 +11,6 @@ import * as Cli from "./Cli.js"
 
 NodeRuntime.runMain(Effect.provide(Cli.program(process.argv.slice(2)), NodeContext.layer), {
   disableErrorReporting: true,
-  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? exit.value : Exit.isInterrupted(exit) ? 130 : 2)
+  teardown: (exit, onExit) =>
+    onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : Exit.isInterrupted(exit) ? 130 : 2)
 })

@@ -285,7 +285,7 @@ const compile = (ast: SchemaAST.AST): Check | undefined => {
         if (typeof input !== "object" || input === null || Array.isArray(input)) return REFUSED
         const output: Record<string, unknown> = {}
         for (const [name, optional, check] of fields) {
-          if (!Object.prototype.hasOwnProperty.call(input, name)) {
+          if (!Object.hasOwn(input, name)) {
             if (optional) continue
             return REFUSED
           }

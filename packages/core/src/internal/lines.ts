@@ -113,9 +113,11 @@ export const linesOf = <E, F>(
               if (!keep(part)) return tooLong()
               continue
             }
-            const text = decodeWith(part.subarray(0, last + 1))
-            // Every line of `text` ends with its `\n`: the last piece is empty.
-            if (!split(text, out)) return tooLong()
+            // The unfinished line's bytes are joined to its end only (not to the whole chunk): one short copy.
+            const firstEnd = pending.length === 0 ? -1 : part.indexOf(10)
+            if (firstEnd >= 0 && !split(decodeWith(part.subarray(0, firstEnd + 1)), out)) return tooLong()
+            // Every line of the text ends with its `\n`: the last piece is empty.
+            if (firstEnd < last && !split(decodeWith(part.subarray(firstEnd + 1, last + 1)), out)) return tooLong()
             if (counterFresh) {
               counter = new TextDecoder("utf-8", { ignoreBOM: true })
               counterFresh = false
