@@ -256,6 +256,12 @@ const results = async (origin: string): Promise<Array<Row>> => {
           { ...base, scenario: "results-throughput", unit: "MB/s" },
           good.map((s) => bytes / 1e6 / (s.ms / 1000))
         ),
+        // MB per second of the reader's own CPU time: what the read costs, steadier than wall time on a busy
+        // machine (where the server process competes for the same cores).
+        summarize(
+          { ...base, scenario: "results-cpu-throughput", unit: "MB/s CPU" },
+          good.flatMap((s) => (s.cpuMs === undefined ? [] : [bytes / 1e6 / (s.cpuMs / 1000)]))
+        ),
         summarize(
           { ...base, scenario: "results-items", unit: "items/s" },
           good.map((s) => lines / (s.ms / 1000)),
@@ -495,10 +501,36 @@ const importCost = async (): Promise<Array<Row>> => {
       cpu.set(c.impl, [...(cpu.get(c.impl) ?? []), measured.cpuMs])
     }
   }
+  // How many modules each import evaluates: the import's cost is almost all loading them (resolve, read, compile),
+  // so the count explains the time and does not move with the load of the machine.
+  writeFileSync(
+    join(dir, "count-hook.mjs"),
+    `export async function load(url, context, next) {\n  process.stderr.write("module " + url + "\\n")\n  return next(url, context)\n}\n`
+  )
+  writeFileSync(
+    join(dir, "count.mjs"),
+    `import { register } from "node:module"\nregister("./count-hook.mjs", import.meta.url)\n`
+  )
+  const modules = cases.map((c): Row => {
+    const done = spawnSync(process.execPath, ["--import", join(dir, "count.mjs"), join(dir, `${c.impl}.mjs`)], {
+      encoding: "utf8"
+    })
+    const urls = done.stderr.split("\n").filter((l) => l.startsWith("module ") && !l.endsWith(`${c.impl}.mjs`))
+    const fastCheck = urls.filter((u) => /\/(fast-check|pure-rand)\//.test(u)).length
+    return {
+      scenario: "import-modules",
+      impl: c.impl,
+      vendor: c.vendor,
+      value: done.status === 0 ? urls.length : null,
+      unit: "modules",
+      note: `${fastCheck} of fast-check and pure-rand`
+    }
+  })
   return [
     ...cases.map((c) =>
       summarize({ scenario: "import-time", impl: c.impl, vendor: c.vendor, unit: "ms" }, times.get(c.impl) ?? [], 0)
     ),
+    ...modules,
     // CPU time of the whole process (Node's own start included): steadier than wall time on a busy machine.
     ...cases.map((c) =>
       summarize({ scenario: "import-cpu", impl: c.impl, vendor: c.vendor, unit: "ms CPU" }, cpu.get(c.impl) ?? [], 0)

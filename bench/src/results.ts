@@ -27,6 +27,8 @@ export interface ResultsLine {
   readonly firstItemMs: number
   readonly rssBefore: number
   readonly maxRss: number
+  /** The process's CPU time over the read (user and system), in milliseconds. */
+  readonly cpuMs?: number
 }
 
 type Read = (onItem: () => void) => Promise<void>
@@ -125,12 +127,21 @@ const main = async () => {
   let items = 0
   let firstItemMs = -1
   const rssBefore = process.memoryUsage().rss
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   await read(() => {
     if (items++ === 0) firstItemMs = performance.now() - t0
   })
   const ms = performance.now() - t0
-  const line: ResultsLine = { items, ms, firstItemMs, rssBefore, maxRss: maxRss() }
+  const cpu = process.cpuUsage(cpu0)
+  const line: ResultsLine = {
+    items,
+    ms,
+    firstItemMs,
+    rssBefore,
+    maxRss: maxRss(),
+    cpuMs: (cpu.user + cpu.system) / 1000
+  }
   process.stdout.write(`${JSON.stringify(line)}\n`)
   process.exit(0)
 }

@@ -2,7 +2,7 @@
 import type { Row } from "./stats.js"
 
 /** Whether a larger value is better (throughputs) or worse (times, sizes, memory). */
-export const higherIsBetter = (unit: string) => /\/s$/.test(unit)
+export const higherIsBetter = (unit: string) => /\/s( CPU)?$/.test(unit)
 
 const ratio = (value: number | null, reference: Row | undefined): string => {
   if (value === null || reference === undefined || reference.value === null || reference.value === 0) return ""

@@ -5,11 +5,21 @@
  * Paths on the command line resolve against the caller's working directory; errors show absolute paths.
  * Exit codes: 0 all good, 1 a case failed (or a recording could not be made), 2 a usage error.
  */
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type * as ValidationError from "@effect/cli/ValidationError"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Console from "effect/Console"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -55,64 +65,59 @@ export interface Io {
   readonly httpClient?: HttpClient.HttpClient | undefined
 }
 
-const FLAGS = new Set([
-  "fixtures",
-  "adapter",
-  "provider",
-  "expectations",
-  "report",
-  "init",
-  "base-url",
-  "operation",
-  "id",
-  "out",
-  "scenario",
-  "key-env",
-  "by",
-  "limit",
-  "after",
-  "family",
-  "dir",
-  "package",
-  "env-prefix"
-])
-const SWITCHES = new Set(["coverage", "verbose", "scenarios", "force", "help"])
-
 type Args = Record<string, string | true>
 
-type Command = "run" | "record" | "scaffold"
+/** An option with a value, absent unless given. */
+const valued = (name: string) => Options.optional(Options.text(name))
 
-const parseArgs = (
-  argv: ReadonlyArray<string>
-): { readonly command: Command; readonly args: Args } | { readonly error: string } => {
+/** The options of a run (the command without a subcommand, and `run`). */
+const runOptions = {
+  fixtures: valued("fixtures"),
+  adapter: valued("adapter"),
+  provider: valued("provider"),
+  expectations: valued("expectations"),
+  report: valued("report"),
+  coverage: Options.boolean("coverage"),
+  verbose: Options.boolean("verbose"),
+  scenarios: Options.boolean("scenarios"),
+  init: valued("init"),
+  "base-url": valued("base-url"),
+  family: valued("family")
+}
+
+const recordOptions = {
+  provider: valued("provider"),
+  adapter: valued("adapter"),
+  operation: valued("operation"),
+  id: valued("id"),
+  out: valued("out"),
+  "base-url": valued("base-url"),
+  scenario: valued("scenario"),
+  "key-env": valued("key-env"),
+  by: valued("by"),
+  limit: valued("limit"),
+  after: valued("after"),
+  force: Options.boolean("force")
+}
+
+const scaffoldOptions = {
+  provider: valued("provider"),
+  family: valued("family"),
+  dir: valued("dir"),
+  "base-url": valued("base-url"),
+  package: valued("package"),
+  "env-prefix": valued("env-prefix"),
+  force: Options.boolean("force")
+}
+
+/** What @effect/cli parsed, as the commands read it: each option given, by its name on the command line. */
+const argsOf = (parsed: Readonly<Record<string, Option.Option<string> | boolean>>): Args => {
   const args: Args = {}
-  let command: Command = "run"
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? ""
-    if (arg === "--") continue
-    if (i === 0 && (arg === "record" || arg === "run" || arg === "scaffold")) {
-      command = arg
-      continue
-    }
-    if (arg === "-h") {
-      args.help = true
-      continue
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg)
-    if (m === null) return { error: `unknown argument ${arg}` }
-    const name = m[1] ?? ""
-    if (SWITCHES.has(name)) {
-      if (m[2] !== undefined) return { error: `--${name} takes no value` }
-      args[name] = true
-      continue
-    }
-    if (!FLAGS.has(name)) return { error: `unknown option --${name}` }
-    const value = m[2] ?? argv[++i]
-    if (value === undefined || (m[2] === undefined && value.startsWith("--")))
-      return { error: `--${name} needs a value` }
-    args[name] = value
+  for (const [name, value] of Object.entries(parsed)) {
+    if (value === true) args[name] = true
+    else if (typeof value !== "boolean" && Option.isSome(value)) args[name] = value.value
   }
-  return { command, args }
+  return args
 }
 
 const str = (args: Args, name: string): string | undefined => {
@@ -125,35 +130,126 @@ const packageRoot = () => join(dirname(fileURLToPath(import.meta.url)), "..")
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
-/** Runs the command line; resolves to the exit code. Never rejects. */
-export const main = async (argv: ReadonlyArray<string>, io: Io = {}): Promise<number> => {
-  const out = io.stdout ?? ((text: string) => process.stdout.write(`${text}\n`))
-  const err = io.stderr ?? ((text: string) => process.stderr.write(`${text}\n`))
-  const cwd = io.cwd ?? process.cwd()
-  const parsed = parseArgs(argv)
-  if ("error" in parsed) {
-    err(`${parsed.error}\n${usage}`)
-    return 2
-  }
-  const { command, args } = parsed
-  if (args.help === true) {
-    out(usage)
-    return 0
-  }
-  try {
-    if (command === "record") return await recordCommand(args, { ...io, cwd }, out, err)
-    if (command === "scaffold") return await scaffoldCommand(args, cwd, out, err)
-    if (args.scenarios === true) {
-      out(Scenarios.render())
-      return 0
+/**
+ * The command line as @effect/cli parses it (`run`, `record`, `scaffold`, and the options of a run without
+ * a subcommand), answering the exit code. Usage errors (an unknown option, a missing value) are printed by
+ * @effect/cli, followed by the usage; `--help` prints the usage.
+ */
+export const program = (
+  argv: ReadonlyArray<string>,
+  io: Io = {}
+): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  Effect.suspend(() => {
+    const out = io.stdout ?? ((text: string) => process.stdout.write(`${text}\n`))
+    const err = io.stderr ?? ((text: string) => process.stderr.write(`${text}\n`))
+    const cwd = io.cwd ?? process.cwd()
+    let code = 0
+    const exit = (run: () => Promise<number>) =>
+      Effect.map(
+        Effect.promise(() =>
+          run().catch((e: unknown) => {
+            err(`batchctl-conformance: ${errorMessage(e)}`)
+            return 2
+          })
+        ),
+        (c) => {
+          code = c
+        }
+      )
+    const root = Command.make("batchctl-conformance", runOptions, (parsed) =>
+      exit(async () => {
+        const args = argsOf(parsed)
+        if (args.scenarios === true) {
+          out(Scenarios.render())
+          return 0
+        }
+        if (args.init !== undefined) return await initCommand(args, cwd, out, err)
+        return await runCommand(args, { ...io, cwd }, out, err)
+      })
+    )
+    const { version } = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
+    const parse =
+      <Name extends string, A>(command: Command.Command<Name, never, never, A>) =>
+      (rest: ReadonlyArray<string>) =>
+        Command.run(command, { name: "batchctl-conformance", version })(["node", "batchctl-conformance", ...rest])
+    // Each subcommand is parsed as a command of its own: a usage error then names what is wrong with it,
+    // where @effect/cli's subcommands would answer every unknown option with "invalid subcommand".
+    const subcommands: Record<
+      string,
+      (rest: ReadonlyArray<string>) => Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment>
+    > = {
+      run: parse(
+        Command.make("batchctl-conformance run", runOptions, (parsed) =>
+          exit(() => runCommand(argsOf(parsed), { ...io, cwd }, out, err))
+        )
+      ),
+      record: parse(
+        Command.make("batchctl-conformance record", recordOptions, (parsed) =>
+          exit(() => recordCommand(argsOf(parsed), { ...io, cwd }, out, err))
+        )
+      ),
+      scaffold: parse(
+        Command.make("batchctl-conformance scaffold", scaffoldOptions, (parsed) =>
+          exit(() => scaffoldCommand(argsOf(parsed), cwd, out, err))
+        )
+      )
     }
-    if (args.init !== undefined) return await initCommand(args, cwd, out, err)
-    return await runCommand(args, { ...io, cwd }, out, err)
-  } catch (e) {
-    err(`batchctl-conformance: ${errorMessage(e)}`)
-    return 2
+    const sub = subcommands[argv[0] ?? ""]
+    // --help prints the usage above, whatever the subcommand: the one text that lists them all.
+    if (argv.includes("--help") || argv.includes("-h")) {
+      out(usage)
+      return Effect.succeed(0)
+    }
+    const console = consoleOf(out, err)
+    return (sub === undefined ? parse(root)(argv) : sub(argv.slice(1))).pipe(
+      Effect.map(() => code),
+      // @effect/cli has printed what is wrong; the usage follows it.
+      Effect.catchAll(() => {
+        err(usage)
+        return Effect.succeed(2)
+      }),
+      Effect.withConsole(console)
+    )
+  })
+
+/** @effect/cli's messages to the command's own outputs. */
+const consoleOf = (out: Print, err: Print): Console.Console => {
+  const log = (...args: ReadonlyArray<unknown>) => out(args.map(String).join(" "))
+  const error = (...args: ReadonlyArray<unknown>) => err(args.map(String).join(" "))
+  const unsafe = { ...globalThis.console, log, info: log, debug: log, error, warn: error, trace: error }
+  const sync =
+    (f: (...args: ReadonlyArray<unknown>) => void) =>
+    (...args: ReadonlyArray<unknown>) =>
+      Effect.sync(() => f(...args))
+  return {
+    [Console.TypeId]: Console.TypeId,
+    unsafe,
+    assert: (condition, ...args) => Effect.sync(() => (condition ? undefined : error(...args))),
+    clear: Effect.void,
+    count: () => Effect.void,
+    countReset: () => Effect.void,
+    debug: sync(log),
+    dir: sync(log),
+    dirxml: sync(log),
+    error: sync(error),
+    group: () => Effect.void,
+    groupEnd: Effect.void,
+    info: sync(log),
+    log: sync(log),
+    table: sync(log),
+    time: () => Effect.void,
+    timeEnd: () => Effect.void,
+    timeLog: () => Effect.void,
+    trace: sync(error),
+    warn: sync(error)
   }
 }
+
+const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+
+/** Runs the command line; resolves to the exit code. Never rejects. */
+export const main = (argv: ReadonlyArray<string>, io: Io = {}): Promise<number> =>
+  Effect.runPromise(Effect.provide(program(argv, io), platform))
 
 type Print = (text: string) => void
 

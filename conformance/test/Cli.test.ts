@@ -197,4 +197,23 @@ describe("paths and messages", () => {
     expect(help.code).toBe(0)
     expect(help.out).toContain("batchctl-conformance record")
   })
+
+  it("parses with @effect/cli: --version, --name=value, usage errors naming the argument, each subcommand's own options", async () => {
+    const version = await run(["--version"], scratch)
+    expect(version.code).toBe(0)
+    expect(version.out.trim()).toBe(
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
+    )
+    const eq = await run(["--fixtures=nowhere"], scratch)
+    expect(eq.code).toBe(2)
+    expect(eq.err).toContain(join(scratch, "nowhere"))
+    const unknown = await run(["run", "--frobnicate"], scratch)
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toContain("--frobnicate")
+    expect(unknown.err).toContain("usage:")
+    // An option of another subcommand is not one of this one's.
+    const misplaced = await run(["scaffold", "--provider", "x", "--family", "openai", "--operation", "cancel"], scratch)
+    expect(misplaced.code).toBe(2)
+    expect(misplaced.err).toContain("--operation")
+  })
 })

@@ -20,7 +20,6 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import { version } from "./version.js"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Predicate from "effect/Predicate"
@@ -246,7 +245,8 @@ export const WireResultLine = Schema.Struct({
  */
 export type WireResultLine = typeof WireResultLine.Type
 
-const decodeResultLine = Schema.decodeUnknownOption(WireResultLine)
+// Derived from the schema, run as plain code: it runs once per line of a results file.
+const decodeResultLine = Results.lineDecoder(WireResultLine)
 
 /**
  * One line of the results JSONL, read with {@link WireResultLine}; a line whose `result.type` is not one
@@ -257,8 +257,8 @@ const decodeResultLine = Schema.decodeUnknownOption(WireResultLine)
  */
 export const toResult = (value: unknown): Batch.ResultItem | undefined => {
   const line = decodeResultLine(value)
-  if (Option.isNone(line)) return undefined
-  const { custom_id, result } = line.value
+  if (line === undefined) return undefined
+  const { custom_id, result } = line
   const outcome = OUTCOMES.get(result.type)
   if (outcome === undefined) return undefined
   return Batch.makeResult({

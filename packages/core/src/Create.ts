@@ -22,6 +22,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Batch, Page } from "./Batch.js"
 import { type BatchError, InvalidRequest } from "./BatchError.js"
+import * as Transport from "./Transport.js"
 
 /**
  * One request of a batch, as every vendor takes it: an id unique in the batch, the body of the call (what
@@ -791,29 +792,35 @@ export const prepare = (
  * last report says the whole body).
  */
 const counted = (prepared: Prepared, before: number, after: number, onProgress: Options["onProgress"]) => {
-  if (onProgress === undefined) return prepared.read()
-  const total = before + prepared.bytes + after
+  const sending = progressOf(prepared, before, after, onProgress)
+  if (sending === undefined) return prepared.read()
   return Stream.suspend(() => {
+    const sent = sending()
+    return prepared.read().pipe(Stream.tap((chunk) => Effect.sync(() => sent(chunk.byteLength))))
+  })
+}
+
+/** A fresh count per sending of the lines file's bytes, reported every MiB and at the end. */
+const progressOf = (
+  prepared: Prepared,
+  before: number,
+  after: number,
+  onProgress: Options["onProgress"]
+): (() => (bytes: number) => void) | undefined => {
+  if (onProgress === undefined) return undefined
+  const total = before + prepared.bytes + after
+  return () => {
     let sent = before
     let last = -1
-    return prepared.read().pipe(
-      Stream.tap((chunk) =>
-        Effect.sync(() => {
-          sent += chunk.byteLength
-          const done = sent >= before + prepared.bytes
-          if (sent - last >= MiB || done) {
-            last = sent
-            onProgress({
-              phase: "uploading",
-              requests: prepared.requests,
-              bytes: done ? total : sent,
-              totalBytes: total
-            })
-          }
-        })
-      )
-    )
-  })
+    return (bytes) => {
+      sent += bytes
+      const done = sent >= before + prepared.bytes
+      if (sent - last >= MiB || done) {
+        last = sent
+        onProgress({ phase: "uploading", requests: prepared.requests, bytes: done ? total : sent, totalBytes: total })
+      }
+    }
+  }
 }
 
 /**
@@ -842,7 +849,13 @@ export const multipart = (
     Stream.concat(counted(prepared, headBytes.byteLength, tailBytes.byteLength, options.onProgress)),
     Stream.concat(Stream.make(tailBytes))
   )
-  return HttpBody.stream(stream, `multipart/form-data; boundary=${boundary}`, total)
+  return Transport.withFileBody(
+    HttpBody.stream(stream, `multipart/form-data; boundary=${boundary}`, total) as HttpBody.Stream,
+    {
+      parts: [headBytes, { path: prepared.path, from: 0, length: prepared.bytes }, tailBytes],
+      sending: progressOf(prepared, headBytes.byteLength, tailBytes.byteLength, options.onProgress)
+    }
+  )
 }
 
 /**

@@ -225,6 +225,79 @@ const pumpOf =
     })
   }
 
+const UPLOAD_CHUNK = 256 * 1024
+
+/**
+ * A file body (`Transport.FileBody`) written with two buffers in turn: the next read fills one while the
+ * other is written, and a buffer is filled again only once its write is done (Node keeps a reference to
+ * what it has not written yet). Back-pressure as the stream pump's: one write in flight. A file shorter
+ * than said (changed since it was checked) or unreadable destroys the request, which then has no answer.
+ */
+const pumpFile =
+  (body: Transport.FileBody): Pump =>
+  (req) => {
+    const sent = body.sending?.()
+    let closed = false
+    req.once("close", () => {
+      closed = true
+    })
+    const write = (bytes: Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        if (closed || req.destroyed) return reject(new Error("the request was closed"))
+        const onClose = () => reject(new Error("the request was closed"))
+        req.once("close", onClose)
+        req.write(bytes, (error) => {
+          req.off("close", onClose)
+          if (error === undefined || error === null) resolve()
+          else reject(error)
+        })
+      })
+    const run = async () => {
+      const fs = await import("node:fs")
+      const buffers = [Buffer.allocUnsafe(UPLOAD_CHUNK), Buffer.allocUnsafe(UPLOAD_CHUNK)] as const
+      for (const part of body.parts) {
+        if (part instanceof Uint8Array) {
+          await write(part)
+          continue
+        }
+        const handle = await fs.promises.open(part.path, "r")
+        try {
+          let position = part.from
+          let left = part.length
+          let turn = 0
+          const read = (buffer: Buffer) =>
+            left <= 0
+              ? Promise.resolve(0)
+              : handle.read(buffer, 0, Math.min(buffer.byteLength, left), position).then(({ bytesRead }) => {
+                  if (bytesRead === 0) throw new Error(`the file ${part.path} ended ${left} bytes early`)
+                  position += bytesRead
+                  left -= bytesRead
+                  return bytesRead
+                })
+          let filled = await read(buffers[0])
+          while (filled > 0) {
+            const buffer = buffers[turn] as Buffer
+            const [, next] = await Promise.all([write(buffer.subarray(0, filled)), read(buffers[1 - turn] as Buffer)])
+            sent?.(filled)
+            filled = next
+            turn = 1 - turn
+            if (closed) throw new Error("the request was closed")
+          }
+        } finally {
+          await handle.close().catch(() => undefined)
+        }
+      }
+    }
+    run().then(
+      () => {
+        if (!req.destroyed) req.end()
+      },
+      (error: unknown) => {
+        if (!req.destroyed) req.destroy(new Error(`the request body could not be read: ${asError(error).message}`))
+      }
+    )
+  }
+
 /** The headers of a streamed body: its type, and its length when known (else it goes chunked). */
 const streamHeaders = (
   headers: Readonly<Record<string, string>>,
@@ -516,6 +589,10 @@ const exchange = <H = never>(
 ): ((request: Transport.Request) => Effect.Effect<Exchange | H>) => {
   return (request: Transport.Request): Effect.Effect<Exchange | H> => {
     const streamed = request.body._tag === "Stream" ? request.body : undefined
+    const file = streamed === undefined ? undefined : Transport.fileBodyOf(streamed)
+    if (streamed !== undefined && file !== undefined) {
+      return send(request, pumpFile(file), streamHeaders(request.headers, streamed))
+    }
     if (streamed !== undefined) {
       return Effect.flatMap(Effect.runtime<never>(), (runtime) =>
         send(request, pumpOf(runtime, streamed.stream), streamHeaders(request.headers, streamed))

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import { type Batch, makeResult, type ResultItem, type ResultOutcome } from "./Batch.js"
 import {
   type BatchError,
@@ -230,17 +231,107 @@ export const OpenAiLine = Schema.Struct({
  */
 export type OpenAiLine = typeof OpenAiLine.Type
 
-const decodeLine = Schema.decodeUnknownOption(OpenAiLine)
-const decodeStatus = Schema.decodeUnknownOption(Schema.Struct({ status_code: Schema.Number }))
-const decodeCode = Schema.decodeUnknownOption(Schema.Struct({ code: Schema.String }))
+/** What a compiled check answers for a value its schema does not accept. */
+const REFUSED: unique symbol = Symbol.for("@batchctl/core/Results/refused")
 
-const is2xx = (response: unknown) =>
-  Option.match(decodeStatus(response), {
-    onNone: () => false,
-    onSome: ({ status_code }) => status_code >= 200 && status_code < 300
-  })
+type Check = (input: unknown) => unknown
 
-const codeOf = (error: unknown) => (error === undefined ? undefined : Option.getOrUndefined(decodeCode(error))?.code)
+/**
+ * The decoding of `ast` as plain code, for the few shapes result lines are made of: structs of strings,
+ * numbers, booleans, literals and `unknown`, optional or not, nested. `undefined` for any other shape
+ * (a refinement, a transformation, an index signature): the caller then uses Schema's own decoder.
+ */
+const compile = (ast: SchemaAST.AST): Check | undefined => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (input) => (typeof input === "string" ? input : REFUSED)
+    case "NumberKeyword":
+      return (input) => (typeof input === "number" ? input : REFUSED)
+    case "BooleanKeyword":
+      return (input) => (typeof input === "boolean" ? input : REFUSED)
+    case "UndefinedKeyword":
+      return (input) => (input === undefined ? input : REFUSED)
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return (input) => input
+    case "Literal": {
+      const literal = ast.literal
+      return (input) => (input === literal ? input : REFUSED)
+    }
+    case "Union": {
+      // Only unions of members that answer their input unchanged: which member matched does not matter.
+      const members: Array<Check> = []
+      for (const member of ast.types) {
+        if (member._tag === "TypeLiteral" || member._tag === "Union") return undefined
+        const check = compile(member)
+        if (check === undefined) return undefined
+        members.push(check)
+      }
+      return (input) => {
+        for (const member of members) if (member(input) !== REFUSED) return input
+        return REFUSED
+      }
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) return undefined
+      const fields: Array<readonly [string, boolean, Check]> = []
+      for (const ps of ast.propertySignatures) {
+        if (typeof ps.name !== "string") return undefined
+        const check = compile(ps.type)
+        if (check === undefined) return undefined
+        fields.push([ps.name, ps.isOptional, check])
+      }
+      return (input) => {
+        if (typeof input !== "object" || input === null || Array.isArray(input)) return REFUSED
+        const output: Record<string, unknown> = {}
+        for (const [name, optional, check] of fields) {
+          if (!Object.hasOwn(input, name)) {
+            if (optional) continue
+            return REFUSED
+          }
+          const value = check((input as Record<string, unknown>)[name])
+          if (value === REFUSED) return REFUSED
+          output[name] = value
+        }
+        return output
+      }
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * `Schema.decodeUnknownOption(schema)` as plain code where the schema is a struct of plain fields (what
+ * result lines are), with the same answers: the line's schema stays the one description of the wire,
+ * and this is only how it is run, a hundred thousand times per results file. Any other schema is decoded
+ * by Schema itself. Answers `undefined` for a value the schema does not accept.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const lineDecoder = <A, I>(schema: Schema.Schema<A, I>): ((value: unknown) => A | undefined) => {
+  const check = compile(schema.ast)
+  if (check === undefined) {
+    const decode = Schema.decodeUnknownOption(schema)
+    return (value) => Option.getOrUndefined(decode(value))
+  }
+  return (value) => {
+    const out = check(value)
+    return out === REFUSED ? undefined : (out as A)
+  }
+}
+
+const decodeLine = lineDecoder(OpenAiLine)
+const decodeStatus = lineDecoder(Schema.Struct({ status_code: Schema.Number }))
+const decodeCode = lineDecoder(Schema.Struct({ code: Schema.String }))
+
+const is2xx = (response: unknown) => {
+  const status = decodeStatus(response)?.status_code
+  return status !== undefined && status >= 200 && status < 300
+}
+
+const codeOf = (error: unknown) => (error === undefined ? undefined : decodeCode(error)?.code)
 
 const present = (value: unknown) => (value === null ? undefined : value)
 
@@ -255,12 +346,12 @@ const present = (value: unknown) => (value === null ? undefined : value)
  */
 export const openAiLine = (value: unknown): ResultItem | undefined => {
   const line = decodeLine(value)
-  if (Option.isNone(line)) return undefined
-  const error = present(line.value.error)
-  const response = present(line.value.response)
+  if (line === undefined) return undefined
+  const error = present(line.error)
+  const response = present(line.response)
   const outcome: ResultOutcome =
     error === undefined ? (is2xx(response) ? "succeeded" : "errored") : (outcomeOf(codeOf(error)) ?? "errored")
-  return makeResult({ customId: line.value.custom_id, outcome, response, error })
+  return makeResult({ customId: line.custom_id, outcome, response, error })
 }
 
 /**
@@ -274,11 +365,11 @@ export const openAiLine = (value: unknown): ResultItem | undefined => {
  */
 export const errorFileLine = (value: unknown): ResultItem | undefined => {
   const line = decodeLine(value)
-  if (Option.isNone(line)) return undefined
-  const error = present(line.value.error)
-  const response = present(line.value.response)
+  if (line === undefined) return undefined
+  const error = present(line.error)
+  const response = present(line.response)
   return makeResult({
-    customId: line.value.custom_id,
+    customId: line.custom_id,
     outcome: outcomeOf(codeOf(error)) ?? "errored",
     response,
     error: error ?? (response === undefined ? value : undefined)

@@ -296,3 +296,47 @@ export const readerOfText =
   (text: string): BodyReader =>
   () =>
     Stream.fromChunk(Chunk.of(new TextEncoder().encode(text)))
+
+/**
+ * A part of a {@link FileBody}: bytes as they are, or `length` bytes of the file at `path` from `from`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type FilePart = Uint8Array | { readonly path: string; readonly from: number; readonly length: number }
+
+/**
+ * What a streamed body is made of when it is a file between fixed bytes (an upload): a transport that
+ * reads files itself sends it with buffers it reuses once each is written, instead of the stream's
+ * chunks (fresh ones, since a stream cannot know when its consumer is done with one), so that a 200 MB
+ * upload leaves no 200 MB of buffers for the collector. `sending` is called as each sending starts (an
+ * attempt), and what it answers hears the bytes of the file parts as they are written. Any other
+ * transport sends the stream: the same bytes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FileBody {
+  readonly parts: ReadonlyArray<FilePart>
+  readonly sending?: (() => (bytes: number) => void) | undefined
+}
+
+const FileBodyKey: unique symbol = Symbol.for("@batchctl/core/Transport/FileBody")
+
+/**
+ * `body`, saying it is `file` (see {@link FileBody}); the stream stays what every other transport sends.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const withFileBody = (body: HttpBody.Stream, file: FileBody): HttpBody.Stream =>
+  Object.defineProperty(body, FileBodyKey, { value: file, enumerable: false })
+
+/**
+ * The {@link FileBody} a streamed body was built from, when it says.
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const fileBodyOf = (body: HttpBody.HttpBody): FileBody | undefined =>
+  body._tag === "Stream" ? (body as HttpBody.Stream & { readonly [FileBodyKey]?: FileBody })[FileBodyKey] : undefined

@@ -4,7 +4,14 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import * as Transport from "@batchctl/core/Transport"
+import * as NodeClient from "@batchctl/core/NodeClient"
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs"
+import * as NodeHttp from "node:http"
+import * as NodeHttps from "node:https"
+import type { AddressInfo } from "node:net"
+import { Readable } from "node:stream"
+import * as NodeZlib from "node:zlib"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -221,6 +228,61 @@ describe("Create bodies", () => {
         })
       )
     )
+  })
+
+  it("multipart on NodeClient's transport: the file read into reused buffers, the same bytes, progress to the end", async () => {
+    // Lines of ~20 KB, ~1.2 MB in all: several reads of the two 256 KiB buffers, the last one short.
+    const big = Array.from({ length: 60 }, (_, i) => req(`r${i}`, "m", { text: "é".repeat(10_000 + i) }))
+    const server = NodeHttp.createServer((request, response) => {
+      const parts: Array<Buffer> = []
+      request.on("data", (d: Buffer) => parts.push(d))
+      request.on("end", () => response.end(Buffer.concat(parts)))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const agents = { http: new NodeHttp.Agent({ keepAlive: true }), https: new NodeHttps.Agent({ keepAlive: true }) }
+    const transport = NodeClient.makeTransport(
+      { http: NodeHttp, https: NodeHttps, zlib: NodeZlib, toWeb: (s) => Readable.toWeb(s as Readable) },
+      agents
+    )
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`)
+    try {
+      await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const p = yield* Create.prepare({ ...spec, maxRequests: 100, maxBytes: 10_000_000 }, big)
+            const progress: Array<Create.Progress> = []
+            const body = Create.multipart(p, { purpose: "batch" }, { onProgress: (x) => progress.push(x) })
+            assert.isDefined(Transport.fileBodyOf(body))
+            const expected = yield* Effect.promise(() => bodyText(body))
+            progress.length = 0
+            const send = transport.exchange({
+              method: "POST",
+              url,
+              headers: {},
+              body,
+              timeoutMs: 10_000,
+              maxBodyBytes: 1e8
+            })
+            const answer = yield* send
+            assert.strictEqual(answer._tag, "Response")
+            if (answer._tag === "Response") assert.strictEqual(answer.text, expected)
+            const total = Buffer.byteLength(expected)
+            assert.strictEqual(progress.at(-1)?.bytes, total)
+            assert.isAbove(progress.length, 1)
+            for (let i = 1; i < progress.length; i++)
+              assert.isAbove(progress[i]?.bytes ?? 0, progress[i - 1]?.bytes ?? 0)
+            // A file that changed under the upload (shorter than checked) fails the request, never a short body.
+            truncateSync(p.path, 300_000)
+            const cut = yield* send
+            assert.strictEqual(cut._tag, "NoResponse")
+            if (cut._tag === "NoResponse") assert.match(cut.cause.message, /ended \d+ bytes early/)
+          })
+        )
+      )
+    } finally {
+      agents.http.destroy()
+      server.close()
+    }
   })
 
   it("inline JSON: the lines as an array, the fields after, the length it declares", async () => {

@@ -42,43 +42,97 @@ export const linesOf = <E, F>(
   Stream.unwrapScoped(
     Effect.flatMap(Effect.clock, (clock) =>
       Effect.map(Stream.toPull(bytes), (pull) => {
-        const decoder = new TextDecoder("utf-8")
-        let carry = ""
+        // Bytes are decoded up to the last `\n` of each chunk, without the decoder's streaming mode (several
+        // times slower): a `\n` byte never occurs inside a UTF-8 sequence, so no code point is cut, and an
+        // invalid sequence decodes as a streaming decoder would. The bytes after it wait for the next chunk.
+        // The byte-order mark is dropped at the start of the body only, as one streaming decoder would.
+        const decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+        // The unfinished line's UTF-16 length, counted as its bytes come (streaming: a code point may be cut);
+        // the first line's without its byte-order mark.
+        let counter = new TextDecoder("utf-8")
+        let counterFresh = true
+        let pending: Array<Uint8Array> = []
+        let pendingBytes = 0
+        let pendingChars = 0
+        let first = true
         let ended = false
         let windowBytes = 0
         let waitedMs = 0
-        const split = (text: string, final: boolean): Chunk.Chunk<string> | undefined => {
-          const out: Array<string> = []
-          let from = 0
-          for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
-            const line = from === 0 && carry.length > 0 ? carry + text.slice(0, nl) : text.slice(from, nl)
-            if (line.length > bounds.maxLineLength) return undefined
-            out.push(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line)
-            if (from === 0) carry = ""
-            from = nl + 1
-          }
-          const rest = from === 0 ? carry + text : text.slice(from)
-          carry = ""
-          if (rest.length > bounds.maxLineLength) return undefined
-          if (final) {
-            if (rest.length > 0) out.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)
+        const decodeWith = (part: Uint8Array): string => {
+          let text: string
+          if (pending.length === 0) {
+            text = decoder.decode(part)
           } else {
-            carry = rest
+            const joined = new Uint8Array(pendingBytes + part.byteLength)
+            let at = 0
+            for (const p of pending) {
+              joined.set(p, at)
+              at += p.byteLength
+            }
+            joined.set(part, at)
+            pending = []
+            pendingBytes = 0
+            text = decoder.decode(joined)
           }
-          return Chunk.unsafeFromArray(out)
+          if (first) {
+            first = false
+            if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+          }
+          return text
         }
-        const lines = (text: string, final: boolean) => {
-          const out = split(text, final)
-          if (out !== undefined) return Effect.succeed(out)
-          carry = ""
+        const keep = (part: Uint8Array): boolean => {
+          if (part.byteLength === 0) return true
+          pending.push(part)
+          pendingBytes += part.byteLength
+          // At most one UTF-16 unit per byte: a line of fewer bytes than the bound is within it.
+          pendingChars += counter.decode(part, { stream: true }).length
+          return pendingChars <= bounds.maxLineLength
+        }
+        const tooLong = () => {
+          pending = []
           ended = true
           return Effect.fail(Option.some(failures.tooLong()))
         }
-        const decode = (chunk: Chunk.Chunk<Uint8Array>): string => {
-          if (chunk.length === 1) return decoder.decode(Chunk.unsafeGet(chunk, 0), { stream: true })
-          let text = ""
-          for (const part of chunk) text += decoder.decode(part, { stream: true })
-          return text
+        const split = (text: string, out: Array<string>): boolean => {
+          let from = 0
+          for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+            if (nl - from > bounds.maxLineLength) return false
+            out.push(text.charCodeAt(nl - 1) === 13 && nl > from ? text.slice(from, nl - 1) : text.slice(from, nl))
+            from = nl + 1
+          }
+          const rest = text.slice(from)
+          if (rest.length > bounds.maxLineLength) return false
+          if (rest.length > 0) out.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)
+          return true
+        }
+        const lines = (chunk: Chunk.Chunk<Uint8Array>) => {
+          const out: Array<string> = []
+          for (const part of chunk) {
+            const last = part.lastIndexOf(10)
+            if (last < 0) {
+              if (!keep(part)) return tooLong()
+              continue
+            }
+            // The unfinished line's bytes are joined to its end only (not to the whole chunk): one short copy.
+            const firstEnd = pending.length === 0 ? -1 : part.indexOf(10)
+            if (firstEnd >= 0 && !split(decodeWith(part.subarray(0, firstEnd + 1)), out)) return tooLong()
+            // Every line of the text ends with its `\n`: the last piece is empty.
+            if (firstEnd < last && !split(decodeWith(part.subarray(firstEnd + 1, last + 1)), out)) return tooLong()
+            if (counterFresh) {
+              counter = new TextDecoder("utf-8", { ignoreBOM: true })
+              counterFresh = false
+            } else {
+              counter.decode()
+            }
+            pendingChars = 0
+            if (!keep(part.subarray(last + 1))) return tooLong()
+          }
+          return Effect.succeed(Chunk.unsafeFromArray(out))
+        }
+        const end = () => {
+          const out: Array<string> = []
+          if (pendingBytes > 0 && !split(decodeWith(new Uint8Array(0)), out)) return tooLong()
+          return Effect.succeed(Chunk.unsafeFromArray(out))
         }
         const step: Effect.Effect<Chunk.Chunk<string>, Option.Option<F>> = Effect.suspend(() => {
           if (ended) return Effect.fail(Option.none())
@@ -87,7 +141,7 @@ export const linesOf = <E, F>(
             onFailure: (error) => {
               if (Option.isSome(error)) return Effect.fail(Option.some(failures.error(error.value)))
               ended = true
-              return lines(decoder.decode(), true)
+              return end()
             },
             onSuccess: (chunk) => {
               if (bounds.minBytesPerSecond > 0) {
@@ -102,7 +156,7 @@ export const linesOf = <E, F>(
                   waitedMs = 0
                 }
               }
-              return lines(decode(chunk), false)
+              return lines(chunk)
             }
           })
         })
