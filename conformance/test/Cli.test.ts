@@ -61,7 +61,10 @@ describe("an adapter from outside the repository", () => {
     expect(init.out).toContain(join(dir, "fixtures", "acme"))
     const templates = readdirSync(join(dir, "fixtures", "acme"))
     const scenarios = await run(["--scenarios"], dir)
-    expect(templates.length).toBe(scenarios.out.trim().split("\n").length)
+    // One template per scenario every adapter covers (the create ones, listed after a blank line, are
+    // asked only of an adapter that creates; this one does not).
+    const always = scenarios.out.trim().split("\n\n")[0] ?? ""
+    expect(templates.length).toBe(always.split("\n").length)
     expect(JSON.parse(readFileSync(join(dir, "fixtures", "expectations.json"), "utf8"))).toEqual({
       acme: { skip: {}, expectedFailures: {} }
     })
