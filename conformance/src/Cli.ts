@@ -128,6 +128,16 @@ const str = (args: Args, name: string): string | undefined => {
 /** The suite's own directory (`src/..` in the repository, `dist/..` once installed). */
 const packageRoot = () => join(dirname(fileURLToPath(import.meta.url)), "..")
 
+/** This package's version, for `--version`; bundled into another program (`batchctl conformance`), none is at hand. */
+const packageVersion = (): string => {
+  try {
+    const { version } = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: unknown }
+    return typeof version === "string" ? version : "unknown"
+  } catch {
+    return "unknown"
+  }
+}
+
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 /**
@@ -167,7 +177,7 @@ export const program = (
         return await runCommand(args, { ...io, cwd }, out, err)
       })
     )
-    const { version } = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }
+    const version = packageVersion()
     const parse =
       <Name extends string, A>(command: Command.Command<Name, never, never, A>) =>
       (rest: ReadonlyArray<string>) =>
