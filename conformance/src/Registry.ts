@@ -37,6 +37,13 @@ export interface Entry {
    * @since 0.2.0
    */
   readonly alsoReads?: ReadonlyArray<string>
+  /**
+   * Where the key is read, in order, when `<PREFIX>_API_KEY` is not set (as the vendor's SDK reads it,
+   * e.g. google-genai's `GOOGLE_API_KEY`).
+   *
+   * @since 0.2.0
+   */
+  readonly keyAliases?: ReadonlyArray<string>
 }
 
 /**
@@ -117,7 +124,8 @@ export const entries = [
     envPrefix: "GEMINI",
     family: "gemini",
     dependsOn: ["core"],
-    alsoReads: ["GOOGLE_API_KEY"]
+    alsoReads: ["GOOGLE_API_KEY"],
+    keyAliases: ["GOOGLE_API_KEY"]
   },
   {
     id: "azure-openai",

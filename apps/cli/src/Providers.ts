@@ -48,7 +48,8 @@ export interface ConnectionFlags {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
- * Reads the key from `--api-key-env NAME` or `<PROVIDER>_API_KEY`, and the base URL from `--base-url`
+ * Reads the key from `--api-key-env NAME` or `<PROVIDER>_API_KEY` (or, when that is unset, where the
+ * vendor's SDK also reads it: Gemini's `GOOGLE_API_KEY`), and the base URL from `--base-url`
  * or `<PROVIDER>_BASE_URL`. A missing or empty key fails with `MissingApiKey` naming the variable.
  */
 export const resolve = (
@@ -57,7 +58,14 @@ export const resolve = (
   env: NodeJS.ProcessEnv = process.env
 ): Effect.Effect<Connection, MissingApiKey | BadInput> =>
   Effect.suspend((): Effect.Effect<Connection, MissingApiKey | BadInput> => {
-    const variable = flags.apiKeyEnv ?? keyVariable(provider)
+    // The provider's own variable, else (unless --api-key-env names one) where its vendor's SDK also reads
+    // the key: the first that is set.
+    const variable =
+      flags.apiKeyEnv ??
+      [keyVariable(provider), ...(Registry.get(provider).keyAliases ?? [])].find(
+        (name) => (env[name]?.trim() ?? "") !== ""
+      ) ??
+      keyVariable(provider)
     if (!ENV_NAME.test(variable)) {
       // Someone may have passed the key itself: never echo it.
       Output.addSecret(variable)

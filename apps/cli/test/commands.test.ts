@@ -89,6 +89,19 @@ describe("keys and base URLs", () => {
     ])
   })
 
+  it("Gemini's key is also read from GOOGLE_API_KEY, as google-genai reads it, when GEMINI_API_KEY is unset", async () => {
+    const base = { GEMINI_BASE_URL: emulator.baseUrl("gemini") }
+    const r = await run(["list", "gemini", "--json", "--limit", "1"], { env: { ...base, GOOGLE_API_KEY: CANARY } })
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toContain(CANARY)
+    // GEMINI_API_KEY wins when both are set (a wrong one here: refused, not silently replaced).
+    const both = await run(["list", "gemini", "--limit", "1"], {
+      env: { ...base, GOOGLE_API_KEY: CANARY, GEMINI_API_KEY: `${CANARY}-wrong` }
+    })
+    expect(both.code).toBe(5)
+    expect(both.stderr).toContain("GEMINI_API_KEY")
+  })
+
   it("--api-key-env and --base-url take the place of the provider's variables", async () => {
     const { id } = await emulator.createBatch({ provider: "respan" })
     const r = await run(
