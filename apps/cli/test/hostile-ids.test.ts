@@ -195,13 +195,14 @@ describe("a temporary refusal is never reported as done", () => {
         env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: proxy.baseUrl(own.baseUrl("openai")) }
       })
       const [line] = jsonLines(r.stdout) as Array<{ ok: boolean; attempts: number; status: string }>
-      // The first answer was not believed; the second cancel was refused (already cancelling) and the
-      // retrieve after it, which names the right batch, showed the cancel had taken.
-      expect(line?.attempts).toBe(2)
+      // The first answer was not believed: the cancel was sent again (while the batch still shows
+      // `cancelling`, its answer names another batch again) until one was refused (already cancelled) and
+      // the retrieve after it, which names the right batch, showed the cancel had taken.
+      expect(line?.attempts).toBeGreaterThanOrEqual(2)
       expect(line?.ok).toBe(true)
       expect(["cancelling", "cancelled"]).toContain(line?.status)
       expect(r.code).toBe(0)
-      expect(proxy.struck()["wrong-id"]).toBe(2)
+      expect(proxy.struck()["wrong-id"]).toBe(line?.attempts)
     } finally {
       await proxy.close()
       await own.close()
