@@ -13,7 +13,8 @@ import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultIte
 import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse, Unsupported } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import * as Create from "./Create.js"
-import { asOperation } from "./internal/operation.js"
+import * as Tracer from "effect/Tracer"
+import { asOperation, currentBulkCall } from "./internal/operation.js"
 
 /**
  * @since 0.1.0
@@ -116,6 +117,13 @@ const refused = (provider: string, ref: BatchId.BatchRef, batch: Batch, httpStat
     ...(httpStatus === undefined ? {} : { httpStatus })
   })
 
+/** Effect's own tracer, the one in place when none is installed. */
+let native: Tracer.Tracer | undefined
+const nativeTracer = (): Tracer.Tracer => {
+  native ??= Effect.runSync(Effect.tracer)
+  return native
+}
+
 /**
  * Builds the service from an adapter.
  *
@@ -192,10 +200,20 @@ export const make = (adapter: Adapter): Service => {
       )
     )
 
-  const cancel = Effect.fn(
+  const cancelTraced = Effect.fn(
     "BatchProvider.cancel",
     span
   )((batchId: string) => annotated(batchId, Effect.flatMap(check("cancel", batchId), cancelRef)))
+  // Inside a bulk cancel (`Lifecycle`, one span for the whole run) and with no tracer installed, a
+  // cancel makes no span of its own: a span and its call-site stack cost a tenth of a cancel's CPU, and
+  // nobody reads them. With a tracer, every cancel is a span as anywhere else.
+  const cancel = (batchId: string): Effect.Effect<Batch, BatchError> =>
+    Effect.withFiberRuntime((fiber) =>
+      fiber.getFiberRef(currentBulkCall) !== undefined &&
+      Context.get(fiber.currentDefaultServices, Tracer.Tracer) === nativeTracer()
+        ? Effect.flatMap(check("cancel", batchId), cancelRef)
+        : cancelTraced(batchId)
+    )
 
   const retrieve = Effect.fn(
     "BatchProvider.retrieve",

@@ -1,6 +1,7 @@
 /**
  * The `HttpClient` the Promise clients use: on Node, a small client over `node:http` / `node:https`
- * with keep-alive agents; elsewhere, `fetch`.
+ * with keep-alive agents, and for the transport's JSON calls (cancel, retrieve, list, create) a smaller
+ * HTTP/1.1 client over `node:net` / `node:tls` (`makeConnections`); elsewhere, `fetch`.
  *
  * Why not `fetch` on Node: its WHATWG streams cost more CPU and memory than reading `node:http` directly
  * for the same bytes, and its per-request overhead caps bulk cancels well below what the socket allows.
@@ -33,6 +34,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import type { Readable } from "node:stream"
+import * as Http1 from "./internal/http1.js"
 import { bodyOf, unsupported, withBodyHeaders } from "./internal/requestBody.js"
 import * as Transport from "./Transport.js"
 import type { BodyReader, Downloaded, Exchange } from "./Transport.js"
@@ -354,7 +356,13 @@ const CODINGS: ReadonlyMap<string, Coding> = new Map([
 ])
 
 /** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
-const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | undefined => {
+/** What decoding reads of a response: its status and its `content-encoding`. */
+interface Head {
+  readonly statusCode?: number | undefined
+  readonly headers: { readonly "content-encoding"?: string | undefined }
+}
+
+const codingsOf = (response: Head): ReadonlyArray<Coding> | undefined => {
   const header = response.headers["content-encoding"]
   // No body to decode, whatever the header says (as undici does).
   if (header === undefined || response.statusCode === 204 || response.statusCode === 205 || response.statusCode === 304)
@@ -377,12 +385,7 @@ const codingsOf = (response: Http.IncomingMessage): ReadonlyArray<Coding> | unde
  * 1 KB batch). `undefined` when the bytes are not what `content-encoding` says, `"TooLarge"` when they
  * decompress past `max` (zlib stops there: a gzip bomb costs `max` bytes, not what it expands to).
  */
-const decodedWhole = (
-  zlib: NodeZlib,
-  response: Http.IncomingMessage,
-  bytes: Buffer,
-  max: number
-): Buffer | "TooLarge" | undefined => {
+const decodedWhole = (zlib: NodeZlib, response: Head, bytes: Buffer, max: number): Buffer | "TooLarge" | undefined => {
   const codings = codingsOf(response)
   if (codings === undefined) return bytes
   const limit = { maxOutputLength: max }
@@ -397,12 +400,7 @@ const decodedWhole = (
  * A whole body as its reader gets it: decompressed; a 2xx body that does not decompress is an `Error`
  * (as good as none, as with `fetch`), any other reads as empty and its status decides what it means.
  */
-const wholeBody = (
-  zlib: NodeZlib,
-  response: Http.IncomingMessage,
-  raw: Buffer,
-  max: number
-): Buffer | Error | "TooLarge" => {
+const wholeBody = (zlib: NodeZlib, response: Head, raw: Buffer, max: number): Buffer | Error | "TooLarge" => {
   const decoded = decodedWhole(zlib, response, raw, max)
   if (decoded !== undefined) return decoded
   const status = response.statusCode ?? 0
@@ -585,9 +583,13 @@ const readerOf = (source: Readable, unclaimedMs: number): BodyReader => {
 const exchange = <H = never>(
   modules: Modules,
   agents: Agents,
-  onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H
+  onOk?: (status: number, response: Http.IncomingMessage, timeoutMs: number) => H,
+  connections?: Connections
 ): ((request: Transport.Request) => Effect.Effect<Exchange | H>) => {
   return (request: Transport.Request): Effect.Effect<Exchange | H> => {
+    if (connections !== undefined && onOk === undefined && request.body._tag !== "Stream") {
+      return small(modules.zlib, connections as Http1.Pool, request)
+    }
     const streamed = request.body._tag === "Stream" ? request.body : undefined
     const file = streamed === undefined ? undefined : Transport.fileBodyOf(streamed)
     if (streamed !== undefined && file !== undefined) {
@@ -677,14 +679,83 @@ const exchange = <H = never>(
 const utf8 = new TextDecoder()
 
 /**
+ * One JSON call on the small HTTP/1.1 client ({@link makeConnections}): as `exchange`'s, the whole body
+ * read (at most `maxBodyBytes`, as sent and decompressed), a plain timer for the timeout.
+ */
+const small = (zlib: NodeZlib, pool: Http1.Pool, request: Transport.Request): Effect.Effect<Exchange> =>
+  Effect.async<Exchange>((resume) => {
+    const body = bodyOf(request.body)
+    if (body === unsupported) {
+      return resume(Effect.succeed({ _tag: "Invalid", reason: `a ${request.body._tag} body is not supported here` }))
+    }
+    const { timeoutMs, maxBodyBytes } = request
+    let done = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finish = (answer: Exchange) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      resume(Effect.succeed(answer))
+    }
+    const abort = pool.send(
+      {
+        method: request.method,
+        url: request.url,
+        headers: withBodyHeaders(request.headers, request.body, body),
+        body,
+        maxBodyBytes
+      },
+      (answer) => {
+        switch (answer._tag) {
+          case "Response": {
+            const head = { statusCode: answer.status, headers: answer.headers }
+            const all = wholeBody(zlib, head, answer.body, maxBodyBytes)
+            if (all === "TooLarge")
+              return finish({ _tag: "TooLarge", status: answer.status, headers: headersFrom(answer.headers) })
+            if (all instanceof Error) return finish({ _tag: "NoResponse", cause: all })
+            return finish({
+              _tag: "Response",
+              status: answer.status,
+              headers: headersFrom(answer.headers),
+              text: utf8.decode(all)
+            })
+          }
+          case "TooLarge":
+            return finish({ _tag: "TooLarge", status: answer.status, headers: headersFrom(answer.headers) })
+          case "NoResponse":
+            return finish(answer)
+          case "Invalid":
+            return finish(answer)
+        }
+      }
+    )
+    if (done) return
+    timer = setTimeout(() => {
+      finish({ _tag: "TimedOut" })
+      abort()
+    }, timeoutMs)
+    return Effect.sync(() => {
+      done = true
+      clearTimeout(timer)
+      abort()
+    })
+  })
+
+const headersFrom = (record: Record<string, string>): Headers.Headers => Headers.unsafeFromRecord(record)
+
+/**
  * The transport over `node:http` / `node:https` with the given agents: what `layer` provides as
  * `Transport`, for the JSON calls and results files.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeTransport = (modules: Modules, agents: Agents): Transport.Service => ({
-  exchange: exchange(modules, agents),
+export const makeTransport = (
+  modules: Modules,
+  agents: Agents,
+  options?: { readonly connections?: Connections | undefined }
+): Transport.Service => ({
+  exchange: exchange(modules, agents, undefined, options?.connections),
   download: exchange(
     modules,
     agents,
@@ -758,6 +829,28 @@ export interface Agents {
 }
 
 /**
+ * Keep-alive connections for the small HTTP/1.1 client that {@link makeTransport} sends JSON calls on
+ * when given them (results files and uploads still go through `node:http`): a cancel costs a fraction
+ * of the CPU of `node:http`'s request and response streams. `layer` makes and closes them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Connections {
+  /** Closes every connection, idle or in use. */
+  readonly close: () => void
+}
+
+/**
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeConnections = (modules: {
+  readonly net: typeof import("node:net")
+  readonly tls: typeof import("node:tls")
+}): Connections => Http1.makePool(modules)
+
+/**
  * The Promise clients' `HttpClient` and `Transport`, one layer for both tags: `node:http` with
  * keep-alive agents on Node (closed with the layer); elsewhere `fetch`, and the transport over it; with
  * `FetchHttpClient.RequestInit` saying `redirect: "manual"` once, so that no request has to say it again.
@@ -770,8 +863,19 @@ export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | Fe
     Layer.unwrapScoped(
       isNode()
         ? Effect.gen(function* () {
-            const [http, https, stream, zlib] = yield* Effect.promise(() =>
-              Promise.all([import("node:http"), import("node:https"), import("node:stream"), import("node:zlib")])
+            const [http, https, stream, zlib, net, tls] = yield* Effect.promise(() =>
+              Promise.all([
+                import("node:http"),
+                import("node:https"),
+                import("node:stream"),
+                import("node:zlib"),
+                import("node:net"),
+                import("node:tls")
+              ])
+            )
+            const connections = yield* Effect.acquireRelease(
+              Effect.sync(() => makeConnections({ net, tls })),
+              (connections) => Effect.sync(() => connections.close())
             )
             const agents = yield* Effect.acquireRelease(
               Effect.sync(() => ({
@@ -787,7 +891,7 @@ export const layer: Layer.Layer<HttpClient.HttpClient | Transport.Transport | Fe
             const modules: Modules = { http, https, zlib, toWeb: (source: Readable) => stream.Readable.toWeb(source) }
             return Layer.succeedContext(
               Context.make(HttpClient.HttpClient, make(modules, agents)).pipe(
-                Context.add(Transport.Transport, makeTransport(modules, agents))
+                Context.add(Transport.Transport, makeTransport(modules, agents, { connections }))
               )
             )
           })
