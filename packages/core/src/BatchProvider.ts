@@ -8,13 +8,14 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
 import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse, Unsupported } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
 import * as Create from "./Create.js"
 import * as Tracer from "effect/Tracer"
-import { asOperation, currentBulkCall } from "./internal/operation.js"
+import { asOperation, callSpans, currentBulkCall } from "./internal/operation.js"
 
 /**
  * @since 0.1.0
@@ -125,6 +126,40 @@ const nativeTracer = (): Tracer.Tracer => {
 }
 
 /**
+ * Whether a cancel or retrieve may skip its span: no tracer is installed, and nobody reads the span's
+ * call-site frame either — inside a bulk cancel (`Lifecycle`, one span for the whole run) or a Promise
+ * client's call (which rejects with the error and the caller's own frames). A span and its call-site
+ * stack cost about a tenth of a cancel's CPU. With a tracer installed, every call is a span.
+ */
+const spanless = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
+  (fiber.getFiberRef(currentBulkCall) !== undefined || !fiber.getFiberRef(callSpans)) &&
+  Context.get(fiber.currentDefaultServices, Tracer.Tracer) === nativeTracer()
+
+/** A service's cancel and retrieve without their spans (for services built by {@link make}). */
+interface Untraced {
+  readonly cancel: (batchId: string) => Effect.Effect<Batch, BatchError>
+  readonly retrieve: (batchId: string) => Effect.Effect<Batch, BatchError>
+}
+
+const untracedOf = new WeakMap<Service, Untraced>()
+
+/**
+ * `service.cancel` or `service.retrieve`, without the span when it may be skipped (see `spanless`): for
+ * the bulk cancels and the Promise clients, which call them by the thousand.
+ *
+ * @internal
+ */
+export const call =
+  (service: Service, operation: "cancel" | "retrieve") =>
+  (batchId: string): Effect.Effect<Batch, BatchError> => {
+    const untraced = untracedOf.get(service)
+    if (untraced === undefined) return service[operation](batchId)
+    return Effect.withFiberRuntime((fiber) =>
+      spanless(fiber) ? untraced[operation](batchId) : service[operation](batchId)
+    )
+  }
+
+/**
  * Builds the service from an adapter.
  *
  * @since 0.1.0
@@ -200,25 +235,20 @@ export const make = (adapter: Adapter): Service => {
       )
     )
 
-  const cancelTraced = Effect.fn(
+  const cancel = Effect.fn(
     "BatchProvider.cancel",
     span
   )((batchId: string) => annotated(batchId, Effect.flatMap(check("cancel", batchId), cancelRef)))
-  // Inside a bulk cancel (`Lifecycle`, one span for the whole run) and with no tracer installed, a
-  // cancel makes no span of its own: a span and its call-site stack cost a tenth of a cancel's CPU, and
-  // nobody reads them. With a tracer, every cancel is a span as anywhere else.
-  const cancel = (batchId: string): Effect.Effect<Batch, BatchError> =>
-    Effect.withFiberRuntime((fiber) =>
-      fiber.getFiberRef(currentBulkCall) !== undefined &&
-      Context.get(fiber.currentDefaultServices, Tracer.Tracer) === nativeTracer()
-        ? Effect.flatMap(check("cancel", batchId), cancelRef)
-        : cancelTraced(batchId)
-    )
 
   const retrieve = Effect.fn(
     "BatchProvider.retrieve",
     span
   )((batchId: string) => annotated(batchId, Effect.flatMap(check("retrieve", batchId), retrieveRef)))
+
+  const untraced: Untraced = {
+    cancel: (batchId) => Effect.flatMap(check("cancel", batchId), cancelRef),
+    retrieve: (batchId) => Effect.flatMap(check("retrieve", batchId), retrieveRef)
+  }
 
   const list = Effect.fn(
     "BatchProvider.list",
@@ -302,5 +332,7 @@ export const make = (adapter: Adapter): Service => {
     )
   })
 
-  return { provider, cancel, retrieve, list, results, create, plan }
+  const service: Service = { provider, cancel, retrieve, list, results, create, plan }
+  untracedOf.set(service, untraced)
+  return service
 }

@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import { type Batch, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
+import * as BatchProviders from "./BatchProvider.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import * as Operation from "./internal/operation.js"
@@ -406,6 +407,8 @@ const bulk = (
   Effect.suspend(() => {
     const max = options.concurrency ?? 16
     const retries = Math.max(0, Math.floor(options.retries ?? 3))
+    // One span for the run: a cancel is a span of its own only when a tracer is installed.
+    const cancel = BatchProviders.call(provider, "cancel")
     const iterator = ids[Symbol.iterator]()
     let read = 0
     let exhausted = false
@@ -515,7 +518,7 @@ const bulk = (
           if (stopped && job.attempts === 0) return
           active++
           const sentAt = yield* Clock.currentTimeMillis
-          const exit = yield* Effect.either(provider.cancel(job.batchId))
+          const exit = yield* Effect.either(cancel(job.batchId))
           active--
           const now = yield* Clock.currentTimeMillis
           if (Either.isRight(exit)) answeredIn(now - sentAt)

@@ -9,16 +9,18 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Batch, ListOptions, Page, ResultItem } from "./Batch.js"
 import type { BatchError, WaitTimedOut } from "./BatchError.js"
+import * as BatchProvider_ from "./BatchProvider.js"
 import { BatchProvider } from "./BatchProvider.js"
 import type * as Create from "./Create.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as Run from "./Run.js"
+import * as Operation from "./internal/operation.js"
 import { withHeaders } from "./VendorHttp.js"
 
 /**
@@ -157,7 +159,8 @@ export interface BatchClient extends AsyncDisposable {
  * @category constructors
  */
 export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string): BatchClient => {
-  const runtime = ManagedRuntime.make(layer)
+  // No tracer can be installed here, and a rejection carries the caller's frames: calls make no spans.
+  const runtime = ManagedRuntime.make(Layer.merge(layer, Layer.locallyScoped(Operation.callSpans, false)))
 
   /**
    * Rethrows a failure as the typed error itself, with the caller's frames appended to its stack. The
@@ -304,13 +307,13 @@ export const make = <E>(layer: Layer.Layer<BatchProvider, E>, provider: string):
     provider,
     cancel: (batchId, options) =>
       run(
-        Effect.flatMap(BatchProvider, (p) => p.cancel(batchId)),
+        Effect.flatMap(BatchProvider, (p) => BatchProvider_.call(p, "cancel")(batchId)),
         options,
         new Error()
       ),
     retrieve: (batchId, options) =>
       run(
-        Effect.flatMap(BatchProvider, (p) => p.retrieve(batchId)),
+        Effect.flatMap(BatchProvider, (p) => BatchProvider_.call(p, "retrieve")(batchId)),
         options,
         new Error()
       ),

@@ -46,3 +46,13 @@ export const currentBulkCall: FiberRef.FiberRef<BulkCall | undefined> = globalVa
   "@batchctl/core/VendorHttp/currentBulkCall",
   () => FiberRef.unsafeMake<BulkCall | undefined>(undefined)
 )
+
+/**
+ * Whether calls make spans when no tracer is installed (their call-site frame shows in `Cause.pretty`);
+ * the Promise clients turn it off, as they reject with the caller's own frames.
+ *
+ * @internal
+ */
+export const callSpans: FiberRef.FiberRef<boolean> = globalValue("@batchctl/core/VendorHttp/callSpans", () =>
+  FiberRef.unsafeMake<boolean>(true)
+)
