@@ -100,6 +100,27 @@ describe("submit", () => {
   })
 })
 
+describe("--model", () => {
+  it("names the batch's model where the create has one, and leaves the lines as written (as --help says)", async () => {
+    const help = await run(["run", "--help"])
+    expect(help.stdout).toContain("neither fills nor replaces a line's body.model")
+    const file = jsonl("model.jsonl", 2)
+    const dry = async (provider: Emulator.Provider) => {
+      const r = await run(["submit", file, "--provider", provider, "--model", "X", "--dry-run", "--json"], {
+        env: { [`${prefix(provider)}_BASE_URL`]: emulator.baseUrl(provider) }
+      })
+      expect(r.code, r.stderr).toBe(0)
+      return JSON.stringify(JSON.parse(r.stdout))
+    }
+    const together = await dry("together")
+    expect(together).toContain('"model_id":"X"')
+    expect(together).toContain('"model":"m-1"')
+    const openai = await dry("openai")
+    expect(openai).not.toContain('"X"')
+    expect(openai).toContain('"model":"m-1"')
+  })
+})
+
 describe("run", () => {
   it("creates, waits and writes the results as JSON lines to stdout", async () => {
     const file = jsonl("run.jsonl", 4)
