@@ -14,9 +14,9 @@ let emulator: Emulator.Handle
 let dir: string
 
 /** `AZURE_OPENAI`, `GROQ`, …: the provider's environment prefix. */
-const prefix = (provider: Emulator.Provider) => provider.toUpperCase().replaceAll("-", "_")
+const prefix = (provider: Emulator.VendorName) => provider.toUpperCase().replaceAll("-", "_")
 
-const envFor = (provider: Emulator.Provider) => ({
+const envFor = (provider: Emulator.VendorName) => ({
   [`${prefix(provider)}_API_KEY`]: CANARY,
   [`${prefix(provider)}_BASE_URL`]: emulator.baseUrl(provider)
 })
@@ -159,7 +159,7 @@ describe("run", () => {
 })
 
 /** The five newer vendors: each creates its own way (a file, inline, an empty batch then its requests). */
-const newer: ReadonlyArray<{ readonly provider: Emulator.Provider; readonly id: RegExp }> = [
+const newer: ReadonlyArray<{ readonly provider: Emulator.VendorName; readonly id: RegExp }> = [
   { provider: "azure-openai", id: /^batch_/ },
   { provider: "groq", id: /^batch_/ },
   { provider: "mistral", id: /^[0-9a-f-]{36}$/ },
