@@ -4,29 +4,18 @@
  * come back one per request; a bad input is refused before anything is sent.
  */
 import { AnthropicBatches } from "@batchctl/anthropic"
-import { type Batch, BatchProvider, Create, Lifecycle, NodeClient, Run } from "@batchctl/core"
-import { Emulator } from "@batchctl/emulator"
+import { type Batch, BatchProvider, type Create, Lifecycle, Run } from "@batchctl/core"
+import type { Emulator } from "@batchctl/emulator"
 import { MeshApiBatches } from "@batchctl/meshapi"
 import { MoonshotBatches } from "@batchctl/moonshot"
 import { OpenAiBatches } from "@batchctl/openai"
 import { RespanBatches } from "@batchctl/respan"
 import { TogetherBatches } from "@batchctl/together"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-
-type Factory = (options: {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly baseUrl: string
-}) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
+import { type Factory, requests, useEmulator } from "./createSetup.js"
 
 const adapters: ReadonlyArray<{
   readonly provider: Emulator.Provider
@@ -42,33 +31,13 @@ const adapters: ReadonlyArray<{
 ]
 
 const KEY = "sk-e2e-create-key-0001"
-let emu: Emulator.Handle
-let dir: string
-
-beforeAll(async () => {
-  emu = await Emulator.start({ speed: 0, apiKey: KEY, seed: 11 })
-  dir = mkdtempSync(join(tmpdir(), "batchctl-e2e-create-"))
-})
-afterAll(async () => {
-  await emu.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-const provide = (layer: Factory, provider: Emulator.Provider) =>
-  Effect.provide(
-    layer({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer))
-  )
-
-const requests = (n: number, model = "m-1") =>
-  Array.from({ length: n }, (_, i) => ({
-    customId: `req-${i}`,
-    body: { model, max_tokens: 16, messages: [{ role: "user", content: `question ${i}` }] }
-  }))
+const setup = useEmulator({ apiKey: KEY, seed: 11 })
+const provide = (layer: Factory, provider: Emulator.Provider) => Effect.provide(setup.layer(layer, provider))
 
 /** The input file of a batch as the emulator stored it. */
 const inputOf = async (provider: Emulator.Provider, batch: Batch.Batch): Promise<string> => {
   const raw = batch.raw as { input_file_id?: string }
-  const base = emu.baseUrl(provider).replace(/\/v1$/, provider === "respan" ? "" : "/v1")
+  const base = setup.emu.baseUrl(provider).replace(/\/v1$/, provider === "respan" ? "" : "/v1")
   const res = await fetch(`${base}/files/${raw.input_file_id}/content${provider === "respan" ? "/" : ""}`, {
     headers: { authorization: `Bearer ${KEY}` }
   })
@@ -104,7 +73,7 @@ describe.sequential("create and run against the emulator", () => {
         if (provider !== "together") assert.strictEqual(lines[3].url, "/v1/chat/completions")
       }
       // The whole life in one call: the emulator's clock is stepped while the run waits.
-      const timer = setInterval(() => void emu.advance(60_000), 20)
+      const timer = setInterval(() => void setup.emu.advance(60_000), 20)
       try {
         const items = await Effect.runPromise(
           Stream.runCollect(Run.run(requests(4), { schedule: Lifecycle.fixedPoll(10) })).pipe(
@@ -122,22 +91,7 @@ describe.sequential("create and run against the emulator", () => {
       }
     })
 
-    it(`${provider}: a JSONL file with a repeated custom_id is refused naming the line, nothing sent`, async () => {
-      const path = join(dir, `${provider}-dup.jsonl`)
-      const lines = requests(3).map((r) => JSON.stringify({ custom_id: r.customId, body: r.body }))
-      lines.push(lines[1]!)
-      writeFileSync(path, `${lines.join("\n")}\n`)
-      const result = await Effect.runPromise(
-        Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(Create.jsonlFile(path)))).pipe(
-          provide(layer, provider)
-        )
-      )
-      assert.isTrue(Either.isLeft(result))
-      if (Either.isLeft(result)) {
-        assert.strictEqual(result.left._tag, "InvalidRequest")
-        assert.include(result.left.message, "line 4")
-        assert.include(result.left.message, "repeats line 2")
-      }
-    })
+    it(`${provider}: a JSONL file with a repeated custom_id is refused naming the line, nothing sent`, () =>
+      setup.refusesRepeatedCustomId(layer, provider))
   }
 })

@@ -5,28 +5,17 @@
  * a bad input is refused before anything is sent.
  */
 import { AzureOpenAiBatches } from "@batchctl/azure-openai"
-import { type Batch, BatchProvider, Create, Lifecycle, NodeClient, Run } from "@batchctl/core"
-import { Emulator } from "@batchctl/emulator"
+import { type Batch, BatchProvider, type Create, Lifecycle, Run } from "@batchctl/core"
+import type { Emulator } from "@batchctl/emulator"
 import { GeminiBatches } from "@batchctl/gemini"
 import { GroqBatches } from "@batchctl/groq"
 import { MistralBatches } from "@batchctl/mistral"
 import { XaiBatches } from "@batchctl/xai"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-
-type Factory = (options: {
-  readonly apiKey: Redacted.Redacted<string>
-  readonly baseUrl: string
-}) => Layer.Layer<BatchProvider.BatchProvider, unknown, HttpClient.HttpClient>
+import { type Factory, requests, useEmulator } from "./createSetup.js"
 
 const adapters: ReadonlyArray<{
   readonly provider: Emulator.VendorName
@@ -51,26 +40,8 @@ const adapters: ReadonlyArray<{
 ]
 
 const KEY = "sk-e2e-create-new-0001"
-let emu: Emulator.Handle
-let dir: string
-
-beforeAll(async () => {
-  emu = await Emulator.start({ speed: 0, apiKey: KEY, seed: 13 })
-  dir = mkdtempSync(join(tmpdir(), "batchctl-e2e-create-new-"))
-})
-afterAll(async () => {
-  await emu.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-const layerFor = (layer: Factory, provider: Emulator.VendorName) =>
-  layer({ apiKey: Redacted.make(KEY), baseUrl: emu.baseUrl(provider) }).pipe(Layer.provide(NodeClient.layer))
-
-const requests = (n: number, model = "m-1") =>
-  Array.from({ length: n }, (_, i) => ({
-    customId: `req-${i}`,
-    body: { model, max_tokens: 16, messages: [{ role: "user", content: `question ${i}` }] }
-  }))
+const setup = useEmulator({ apiKey: KEY, seed: 13 })
+const layerFor = setup.layer
 
 const auth = (provider: Emulator.VendorName): Record<string, string> =>
   provider === "azure-openai"
@@ -96,7 +67,7 @@ describe.sequential("create and run on the newer vendors, against the emulator",
         r.progress.some((x) => x.phase === "uploading" && x.bytes === x.totalBytes),
         JSON.stringify(r.progress)
       )
-      const url = inputFile?.(emu.baseUrl(provider), r.created)
+      const url = inputFile?.(setup.emu.baseUrl(provider), r.created)
       if (url !== undefined) {
         const res = await fetch(url, { headers: auth(provider) })
         assert.strictEqual(res.status, 200)
@@ -108,7 +79,7 @@ describe.sequential("create and run on the newer vendors, against the emulator",
         assert.strictEqual(lines[3].custom_id, "req-3")
         assert.strictEqual(lines[3].body.messages[0].content, "question 3")
       }
-      const timer = setInterval(() => void emu.advance(60_000), 20)
+      const timer = setInterval(() => void setup.emu.advance(60_000), 20)
       try {
         const items = await Effect.runPromise(
           Stream.runCollect(Run.run(requests(4), { schedule: Lifecycle.fixedPoll(10) })).pipe(
@@ -126,25 +97,8 @@ describe.sequential("create and run on the newer vendors, against the emulator",
       }
     })
 
-    it(`${provider}: a JSONL file with a repeated custom_id is refused naming the line, nothing sent`, async () => {
-      const path = join(dir, `${provider}-dup.jsonl`)
-      const lines = requests(3).map((r) => JSON.stringify({ custom_id: r.customId, body: r.body }))
-      lines.push(lines[1] ?? "")
-      writeFileSync(path, `${lines.join("\n")}\n`)
-      const before = emu.batchIds(provider).length
-      const result = await Effect.runPromise(
-        Effect.either(Effect.flatMap(BatchProvider.BatchProvider, (p) => p.create(Create.jsonlFile(path)))).pipe(
-          Effect.provide(layerFor(layer, provider))
-        )
-      )
-      assert.isTrue(Either.isLeft(result))
-      if (Either.isLeft(result)) {
-        assert.strictEqual(result.left._tag, "InvalidRequest")
-        assert.include(result.left.message, "line 4")
-        assert.include(result.left.message, "repeats line 2")
-      }
-      assert.strictEqual(emu.batchIds(provider).length, before)
-    })
+    it(`${provider}: a JSONL file with a repeated custom_id is refused naming the line, nothing sent`, () =>
+      setup.refusesRepeatedCustomId(layer, provider))
   }
 
   const clients = {
@@ -156,11 +110,11 @@ describe.sequential("create and run on the newer vendors, against the emulator",
   } as const
   for (const [provider, make] of Object.entries(clients)) {
     it(`${provider}: the Promise client creates, and runs to the results`, async () => {
-      const client = make({ apiKey: KEY, baseUrl: emu.baseUrl(provider) })
-      const timer = setInterval(() => void emu.advance(60_000), 20)
+      const client = make({ apiKey: KEY, baseUrl: setup.emu.baseUrl(provider) })
+      const timer = setInterval(() => void setup.emu.advance(60_000), 20)
       try {
         const batch = await client.create(requests(2))
-        assert.include(emu.batchIds(provider), batch.id.replace(/^batches\//, ""))
+        assert.include(setup.emu.batchIds(provider), batch.id.replace(/^batches\//, ""))
         const ids: Array<string> = []
         for await (const item of client.run(requests(3), { pollIntervalMs: 10 })) ids.push(item.customId)
         assert.sameMembers(ids, ["req-0", "req-1", "req-2"])
@@ -183,7 +137,7 @@ describe.sequential("create and run on the newer vendors, against the emulator",
     assert.strictEqual(raw.input_files.length, 1)
     assert.strictEqual(raw.model, "mistral-small")
     assert.match(raw.metadata.batchctl_token ?? "", /^bc_/)
-    const res = await fetch(`${emu.baseUrl("mistral")}/files/${raw.input_files[0]}/content`, {
+    const res = await fetch(`${setup.emu.baseUrl("mistral")}/files/${raw.input_files[0]}/content`, {
       headers: auth("mistral")
     })
     const text = await res.text()

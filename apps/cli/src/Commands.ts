@@ -435,7 +435,9 @@ const createOptions = {
     Options.repeated
   ),
   model: Options.text("model").pipe(
-    Options.withDescription("The batch's model, where the create names one (Together's model_id)."),
+    Options.withDescription(
+      "The batch's model, where the vendor's create names one (Together's model_id, Mistral's model, Gemini's models/M). The lines are sent as written: it neither fills nor replaces a line's body.model, which OpenAI-style vendors read."
+    ),
     Options.optional
   ),
   token: Options.text("token").pipe(

@@ -32,4 +32,17 @@ const providers: { readonly [P in Registry.Id]: Runner.ProviderFactory } = {
   xai: XaiBatches.layer
 }
 
-export const conformance = (argv: ReadonlyArray<string>): Promise<number> => Cli.main(argv, { providers })
+/** `--version` alone, of the suite or of one of its subcommands. */
+const asksVersion = (argv: ReadonlyArray<string>): boolean =>
+  argv.at(-1) === "--version" &&
+  (argv.length === 1 || (argv.length === 2 && ["run", "record", "scaffold"].includes(argv[0] ?? "")))
+
+export const conformance = (argv: ReadonlyArray<string>): Promise<number> => {
+  // The suite reads its version from its package.json, which a bundle does not carry: the suite bundled
+  // here is the one of this build, so its version is batchctl's.
+  if (asksVersion(argv)) {
+    process.stdout.write(`${process.env.BATCHCTL_BUILD_VERSION ?? "0.0.0-dev"}\n`)
+    return Promise.resolve(0)
+  }
+  return Cli.main(argv, { providers })
+}

@@ -13,9 +13,12 @@ import { CANARY, jsonLines, printed, run, start } from "./helpers.js"
 let emulator: Emulator.Handle
 let dir: string
 
-const envFor = (provider: Emulator.Provider) => ({
-  [`${provider.toUpperCase()}_API_KEY`]: CANARY,
-  [`${provider.toUpperCase()}_BASE_URL`]: emulator.baseUrl(provider)
+/** `AZURE_OPENAI`, `GROQ`, …: the provider's environment prefix. */
+const prefix = (provider: Emulator.VendorName) => provider.toUpperCase().replaceAll("-", "_")
+
+const envFor = (provider: Emulator.VendorName) => ({
+  [`${prefix(provider)}_API_KEY`]: CANARY,
+  [`${prefix(provider)}_BASE_URL`]: emulator.baseUrl(provider)
 })
 
 const jsonl = (name: string, n: number, extra: ReadonlyArray<string> = []) => {
@@ -97,6 +100,27 @@ describe("submit", () => {
   })
 })
 
+describe("--model", () => {
+  it("names the batch's model where the create has one, and leaves the lines as written (as --help says)", async () => {
+    const help = await run(["run", "--help"])
+    expect(help.stdout).toContain("neither fills nor replaces a line's body.model")
+    const file = jsonl("model.jsonl", 2)
+    const dry = async (provider: Emulator.Provider) => {
+      const r = await run(["submit", file, "--provider", provider, "--model", "X", "--dry-run", "--json"], {
+        env: { [`${prefix(provider)}_BASE_URL`]: emulator.baseUrl(provider) }
+      })
+      expect(r.code, r.stderr).toBe(0)
+      return JSON.stringify(JSON.parse(r.stdout))
+    }
+    const together = await dry("together")
+    expect(together).toContain('"model_id":"X"')
+    expect(together).toContain('"model":"m-1"')
+    const openai = await dry("openai")
+    expect(openai).not.toContain('"X"')
+    expect(openai).toContain('"model":"m-1"')
+  })
+})
+
 describe("run", () => {
   it("creates, waits and writes the results as JSON lines to stdout", async () => {
     const file = jsonl("run.jsonl", 4)
@@ -131,5 +155,60 @@ describe("run", () => {
     expect(r.stderr).toContain(`cancel of ${id} requested`)
     const got = await run(["get", "openai", id, "--json"], { env: envFor("openai") })
     expect(["cancelling", "cancelled"]).toContain(JSON.parse(got.stdout).status)
+  })
+})
+
+/** The five newer vendors: each creates its own way (a file, inline, an empty batch then its requests). */
+const newer: ReadonlyArray<{ readonly provider: Emulator.VendorName; readonly id: RegExp }> = [
+  { provider: "azure-openai", id: /^batch_/ },
+  { provider: "groq", id: /^batch_/ },
+  { provider: "mistral", id: /^[0-9a-f-]{36}$/ },
+  { provider: "gemini", id: /^batches\/\S+$/ },
+  { provider: "xai", id: /^batch_/ }
+]
+
+describe("submit and run on the newer vendors", () => {
+  for (const { provider, id: idShape } of newer) {
+    it(`${provider}: submit prints the id; the emulator holds exactly that one new batch, with the requests`, async () => {
+      const before = emulator.batchIds(provider)
+      const file = jsonl(`${provider}-submit.jsonl`, 3)
+      const r = await run(["submit", file, "--provider", provider], { env: envFor(provider) })
+      expect(r.code, r.stderr).toBe(0)
+      const id = r.stdout.trim()
+      expect(id).toMatch(idShape)
+      const added = emulator.batchIds(provider).filter((b) => !before.includes(b))
+      expect(added).toEqual([id.replace(/^batches\//, "")])
+      // the batch as the vendor shows it, read back through batchctl's own get, holds the three requests
+      await emulator.advance(48 * 3600_000)
+      const got = await run(["get", provider, id, "--json"], { env: envFor(provider) })
+      expect(got.code, got.stderr).toBe(0)
+      expect(JSON.parse(got.stdout)).toMatchObject({ id, counts: { total: 3 } })
+    })
+
+    it(`${provider}: run creates, waits and streams the results as JSON lines`, async () => {
+      const before = emulator.batchIds(provider).length
+      const file = jsonl(`${provider}-run.jsonl`, 4)
+      const r = await run(["run", file, "--provider", provider, "--interval", "100ms"], { env: envFor(provider) })
+      expect(r.code, r.stderr).toBe(0)
+      const items = jsonLines(r.stdout) as unknown as ReadonlyArray<{ customId: string; outcome: string }>
+      expect(items.map((i) => i.customId).sort()).toEqual(["c-0", "c-1", "c-2", "c-3"])
+      expect(items.every((i) => i.outcome === "succeeded")).toBe(true)
+      expect(r.stderr).toContain(`created ${provider} batch`)
+      expect(emulator.batchIds(provider).length).toBe(before + 1)
+    })
+  }
+
+  it("azure-openai without an endpoint: the typed message, a non-zero exit, nothing sent, the key never printed", async () => {
+    const before = emulator.batchIds("azure-openai").length
+    const file = jsonl("azure-no-endpoint.jsonl", 2)
+    for (const command of ["submit", "run"]) {
+      const r = await run([command, file, "--provider", "azure-openai"], { env: { AZURE_OPENAI_API_KEY: CANARY } })
+      expect(r.code).not.toBe(0)
+      expect(r.stderr).toContain("InvalidRequest")
+      expect(r.stderr).toContain("the resource endpoint is required")
+      expect(r.stderr).toContain("AZURE_OPENAI_ENDPOINT")
+      expect(`${r.stdout}${r.stderr}`).not.toContain(CANARY)
+    }
+    expect(emulator.batchIds("azure-openai").length).toBe(before)
   })
 })

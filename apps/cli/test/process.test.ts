@@ -212,6 +212,19 @@ describe("batchctl conformance", () => {
     expect(help.stdout).toContain("batchctl-conformance")
   })
 
+  it("--version is batchctl's version (the suite bundled is this build's), not unknown", async () => {
+    const own = (await run(["--version"])).stdout.trim()
+    expect(own).toMatch(/^\d+\.\d+\.\d+/)
+    for (const args of [
+      ["conformance", "--version"],
+      ["conformance", "run", "--version"]
+    ]) {
+      const r = await run(args)
+      expect(r.code).toBe(0)
+      expect(r.stdout.trim()).toBe(own)
+    }
+  })
+
   it("--scenarios lists the scenarios", async () => {
     const r = await run(["conformance", "--scenarios"])
     expect(r.code).toBe(0)

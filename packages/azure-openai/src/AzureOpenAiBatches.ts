@@ -313,7 +313,23 @@ const tokenAdapter = (
  */
 export const make = (options: Options): Effect.Effect<BatchProvider.Service, never, HttpClient.HttpClient> => {
   const routes = routesOf(options)
-  if (routes === undefined) return Effect.succeed(BatchProvider.make(unconfigured))
+  if (routes === undefined) {
+    // Create too fails with the configure error (not `Unsupported`: the adapter can create once it has an
+    // endpoint), after the input's own checks; the client is never used, so the placeholder URL is not called.
+    const placeholder = "https://endpoint-not-configured.invalid"
+    return Effect.map(
+      VendorHttp.makeFor(vendor(VendorHttp.header("api-key"), placeholder), { ...options, baseUrl: placeholder }),
+      (http) => {
+        const template = OpenAiCompatible.makeCreatorFor(createQuirks(http), http, () =>
+          Effect.fail(notConfigured("create"))
+        )
+        return BatchProvider.make({
+          ...unconfigured,
+          create: { ...template, create: () => Effect.fail(notConfigured("create")) }
+        })
+      }
+    )
+  }
   const provider = options.azureADTokenProvider
   if (provider !== undefined) {
     return Effect.gen(function* () {

@@ -80,6 +80,13 @@ describe("AzureOpenAiBatches", () => {
       assert.instanceOf(error, BatchError.InvalidRequest)
       assert.strictEqual((error as BatchError.InvalidRequest).operation, "configure")
       assert.include((error as Error).message, "AZURE_OPENAI_ENDPOINT")
+      // create too: the configure error, not `Unsupported` (the adapter creates once it has an endpoint)
+      const refused = await client
+        .create([{ customId: "a", body: { model: "dep", messages: [] } }])
+        .catch((e: unknown) => e)
+      assert.instanceOf(refused, BatchError.InvalidRequest)
+      assert.strictEqual((refused as BatchError.InvalidRequest).operation, "configure")
+      assert.include((refused as Error).message, "azure-openai create: the resource endpoint is required")
     } finally {
       await client.close()
     }
