@@ -48,6 +48,11 @@ export interface Options {
   readonly vendor?: "process" | "inline" | undefined
   /** cli only: the built CLI (apps/cli/dist, as users run it; build it first) or its sources through tsx (default) */
   readonly cli?: "dist" | "source" | undefined
+  /**
+   * Milliseconds the vendor takes to answer each request (held at the proxy), with or without faults;
+   * default 0: the emulator answers as fast as it can, on the same machine as the client.
+   */
+  readonly latencyMs?: number | undefined
 }
 
 export interface Report {
@@ -55,6 +60,8 @@ export interface Report {
   readonly batches: number
   readonly providers: number
   readonly faultsStruck: number
+  /** requests the vendor received during the run (cancels, their retries and checks, list pages) */
+  readonly requests: number
   readonly cancelled: number
   readonly failed: Readonly<Record<string, number>>
   /** reported cancelled, yet not cancelling or cancelled at the emulator */
@@ -240,7 +247,7 @@ interface VendorSide {
   readonly direct: (provider: Provider) => string
   readonly proxied: (provider: Provider) => string
   readonly setFaults: (on: boolean) => Promise<void>
-  readonly struck: () => Promise<Readonly<Record<string, number>>>
+  readonly struck: () => Promise<{ readonly struck: Readonly<Record<string, number>>; readonly requests: number }>
   readonly close: () => Promise<void>
 }
 
@@ -290,7 +297,7 @@ const startVendor = async (config: Vendor.Config, where: "process" | "inline"): 
     },
     struck: async () => {
       const answer = await ask({ struck: true })
-      return "struck" in answer ? answer.struck : {}
+      return "struck" in answer ? answer : { struck: {}, requests: 0 }
     },
     close: () => stop()
   }
@@ -328,7 +335,10 @@ export const run = async (options: Options): Promise<Report> => {
   const faults = options.faults ?? true
   const seedNumber = options.seed ?? 7
   const cli = options.cli ?? "source"
-  const emulator = await startVendor({ apiKey: KEY, seed: seedNumber, faults, providers }, options.vendor ?? "process")
+  const emulator = await startVendor(
+    { apiKey: KEY, seed: seedNumber, faults, providers, latencyMs: options.latencyMs ?? 0 },
+    options.vendor ?? "process"
+  )
   const dir = mkdtempSync(join(tmpdir(), "batchctl-chaos-"))
   try {
     const ids = new Map<Provider, ReadonlyArray<string>>()
@@ -347,6 +357,7 @@ export const run = async (options: Options): Promise<Report> => {
     }
     let killed: Report["killed"]
     const perProvider: Record<string, number> = {}
+    const requestsBefore = (await emulator.struck()).requests
     const started = performance.now()
     await Promise.all(
       providers.map(async (provider) => {
@@ -412,6 +423,7 @@ export const run = async (options: Options): Promise<Report> => {
       })
     )
     const millis = performance.now() - started
+    const requests = (await emulator.struck()).requests - requestsBefore
     times.sort((a, b) => a - b)
     const at = (q: number) => Math.round(times[Math.floor(q * (times.length - 1))] ?? 0)
     const progress = { half: at(0.5), most: at(0.9), nearlyAll: at(0.99) }
@@ -455,12 +467,13 @@ export const run = async (options: Options): Promise<Report> => {
         }
       }
     }
-    const struck = Object.values(await emulator.struck()).reduce((a, b) => a + b, 0)
+    const struck = Object.values((await emulator.struck()).struck).reduce((a, b) => a + b, 0)
     return {
       path: options.path,
       batches: [...ids.values()].reduce((n, l) => n + l.length, 0),
       providers: providers.length,
       faultsStruck: struck,
+      requests,
       cancelled,
       failed,
       falseSuccesses,
@@ -512,9 +525,9 @@ export const summary = (r: Report, baseline?: Report): string => {
     (r.killed === undefined
       ? ""
       : `; killed run: ${r.killed.tookEffect} took effect, ${r.killed.reported} reported, ${r.killed.missing} missing`) +
-    `; ${(r.millis / 1000).toFixed(1)} s` +
+    `; ${(r.millis / 1000).toFixed(1)} s, ${r.requests} vendor requests` +
     (baseline === undefined
       ? ""
-      : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s, ×${(r.millis / baseline.millis).toFixed(2)})`)
+      : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s and ${baseline.requests}: ×${(r.millis / baseline.millis).toFixed(2)} the time, ×${(r.requests / Math.max(1, baseline.requests)).toFixed(2)} the requests)`)
   )
 }

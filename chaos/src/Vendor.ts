@@ -23,12 +23,13 @@ export type Answer =
       readonly proxied: Readonly<Record<string, string>>
     }
   | { readonly faults: boolean }
-  | { readonly struck: Readonly<Record<string, number>> }
+  | { readonly struck: Readonly<Record<string, number>>; readonly requests: number }
 
 /** The emulator's faults, about 20% of cancel answers, plus list and retrieve faults. */
 export const emulatorFaults = (): ReadonlyArray<Emulator.FaultRule> => [
   { kind: "status", status: 429, retryAfter: 1, route: "cancel", rate: 0.03 },
-  { kind: "status", status: 429, route: "cancel", rate: 0.02 },
+  // a vendor that says nothing of when to come back (no `retry-after`): the client's own backoff
+  { kind: "status", status: 429, retryAfter: false, route: "cancel", rate: 0.02 },
   { kind: "status", status: 500, route: "cancel", rate: 0.03 },
   { kind: "status", status: 503, route: "cancel", rate: 0.02 },
   { kind: "drop", route: "cancel", rate: 0.02 },
@@ -57,6 +58,8 @@ export interface Config {
   readonly seed: number
   readonly faults: boolean
   readonly providers: ReadonlyArray<string>
+  /** held before every answer, in ms (a vendor's own time to answer); 0 by default */
+  readonly latencyMs?: number | undefined
 }
 
 /** Starts both; `send` gets the answers. */
@@ -68,7 +71,12 @@ export const serve = async (config: Config, send: (answer: Answer) => void) => {
     timings: { validatingMs: 0, requestMs: 86_400_000, cancellingMs: 0 },
     meshapiActiveLimit: 1_000_000
   })
-  const proxy = await FaultProxy.start(emulator.url, config.faults ? proxyFaults : [], config.seed)
+  const proxy = await FaultProxy.start(
+    emulator.url,
+    config.faults ? proxyFaults : [],
+    config.seed,
+    config.latencyMs ?? 0
+  )
   const direct: Record<string, string> = {}
   const proxied: Record<string, string> = {}
   for (const p of config.providers) {
@@ -83,7 +91,7 @@ export const serve = async (config: Config, send: (answer: Answer) => void) => {
     if ("faults" in command) {
       emulator.setFaults(command.faults && config.faults ? emulatorFaults() : [])
       send({ faults: command.faults })
-    } else if ("struck" in command) send({ struck: proxy.struck() })
+    } else if ("struck" in command) send({ struck: proxy.struck(), requests: proxy.requests() })
     else void close().then(() => process.exit(0))
   }
   send({ ready: true, url: emulator.url, direct, proxied })

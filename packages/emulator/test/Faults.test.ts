@@ -93,6 +93,27 @@ describe("faults", () => {
     ).toBe(200)
   })
 
+  it("answers 429 without retry-after when the rule says retryAfter: false (header and body), and checks the value", async (t) => {
+    const emu = await setup(t, {
+      faults: [{ kind: "status", status: 429, retryAfter: false, rate: 1, route: "cancel" }]
+    })
+    const b = await emu.createBatch({ provider: "openai" })
+    const r = await fetch(`${emu.baseUrl("openai")}/batches/${b.id}/cancel`, { method: "POST", headers: auth })
+    expect(r.status).toBe(429)
+    expect(r.headers.get("retry-after")).toBeNull()
+    // Keywords AI (Respan) carries its wait in the body: absent too.
+    const k = await emu.createBatch({ provider: "respan" })
+    const rk = await fetch(`${emu.baseUrl("respan")}/batches/${k.id}/cancel`, { method: "POST", headers: auth })
+    expect(rk.status).toBe(429)
+    expect(rk.headers.get("retry-after")).toBeNull()
+    expect(await rk.json()).not.toHaveProperty("retry_after")
+    const put = (rules: unknown) =>
+      fetch(`${emu.url}/_emulator/faults`, { method: "PUT", body: JSON.stringify(rules) }).then((x) => x.status)
+    expect(await put([{ kind: "status", status: 429, retryAfter: "7", rate: 1 }])).toBe(400)
+    expect(await put([{ kind: "status", status: 429, retryAfter: true, rate: 1 }])).toBe(400)
+    expect(await put([{ kind: "status", status: 429, retryAfter: false, rate: 1 }])).toBe(200)
+  })
+
   it("answers 529 overloaded_error (Anthropic) and 503 (Together's string error)", async (t) => {
     const emu = await setup(t, {
       faults: [

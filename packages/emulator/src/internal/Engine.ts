@@ -322,12 +322,13 @@ export class Engine {
     return this.error(p, { kind: "too_large", message: p.errors.messages.tooLarge(limit), requestId })
   }
 
-  fault(p: VendorProfile, status: number, retryAfter: number | undefined, requestId: string): Reply {
+  /** A fault's status answer; a 429's `retry-after` is 1 s unless given, none at all when `false`. */
+  fault(p: VendorProfile, status: number, retryAfter: number | false | undefined, requestId: string): Reply {
     return status === 429
       ? this.error(p, {
           kind: "rate_limited",
           message: p.errors.messages.rateLimited,
-          retryAfter: retryAfter ?? 1,
+          ...(retryAfter === false ? {} : { retryAfter: retryAfter ?? 1 }),
           requestId
         })
       : this.error(p, { kind: "server", status, message: p.errors.messages.server(status), requestId })

@@ -27,7 +27,8 @@ export type Fault =
   | {
       readonly kind: "status"
       readonly status: 429 | 500 | 502 | 503 | 504 | 529
-      readonly retryAfter?: number
+      /** seconds in `retry-after` (default 1); `false`: a 429 with no `retry-after` at all */
+      readonly retryAfter?: number | false
       /** the request is acted on first (a create stores its batch), then this status answers instead */
       readonly after?: boolean | undefined
     }
@@ -109,6 +110,8 @@ export class Faults {
 
 const statuses = new Set([429, 500, 502, 503, 504, 529])
 
+const isSeconds = (u: unknown): boolean => typeof u === "number" && Number.isSafeInteger(u) && u >= 0
+
 /** Checks rules that come from JSON (the control API); answers a message for the first problem. */
 export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => {
   if (!Array.isArray(u)) return "faults must be an array of rules"
@@ -137,7 +140,10 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
       case "status": {
         if (typeof rule.status !== "number" || !statuses.has(rule.status))
           return `rule ${i}: status must be one of 429, 500, 502, 503, 504, 529`
-        const retryAfter = typeof rule.retryAfter === "number" ? rule.retryAfter : undefined
+        if (rule.retryAfter !== undefined && rule.retryAfter !== false && !isSeconds(rule.retryAfter))
+          return `rule ${i}: retryAfter must be a whole number of seconds >= 0, or false`
+        const retryAfter =
+          rule.retryAfter === false || typeof rule.retryAfter === "number" ? rule.retryAfter : undefined
         out.push({
           ...base,
           kind: "status",

@@ -57,7 +57,8 @@ export const respan: VendorProfile = {
     body: (e) => {
       if (e.kind === "missing_key") return { error: e.message }
       if (e.kind === "wrong_key") return { detail: e.message }
-      if (e.status === 429) return { detail: e.message, retry_after: e.retryAfter ?? 60 }
+      if (e.status === 429)
+        return { detail: e.message, ...(e.retryAfter === undefined ? {} : { retry_after: e.retryAfter }) }
       return { error: { message: e.message, type: e.status >= 500 ? "server_error" : "invalid_request_error" } }
     },
     messages: {
