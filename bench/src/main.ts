@@ -465,13 +465,24 @@ const prepareInstall = async (): Promise<string> => {
   return dir
 }
 
-const IMPORTS: ReadonlyArray<{ impl: string; vendor: Vendor; specifier: string }> = [
+const INSTALLED: ReadonlyArray<{ impl: string; vendor: Vendor; specifier: string }> = [
   { impl: "batchctl-openai", vendor: "openai", specifier: "@batchctl/openai" },
   { impl: "official-openai", vendor: "openai", specifier: "openai" },
   { impl: "batchctl-anthropic", vendor: "anthropic", specifier: "@batchctl/anthropic" },
   { impl: "official-anthropic", vendor: "anthropic", specifier: "@anthropic-ai/sdk" },
   { impl: "batchctl-together", vendor: "together", specifier: "@batchctl/together" },
   { impl: "official-together", vendor: "together", specifier: "together-ai" }
+]
+
+/**
+ * Each import twice: as installed (the package's own files, one module each), and bundled into one file
+ * with everything it imports (esbuild, minified), as an app's bundler would ship it. An import's cost is
+ * mostly loading modules (resolve, read, compile, one at a time): the bundled rows show what is left of it
+ * when the module count is 1, for batchctl (Effect inside) and the SDK alike.
+ */
+const IMPORTS: ReadonlyArray<{ impl: string; vendor: Vendor; specifier: string; bundled?: true }> = [
+  ...INSTALLED,
+  ...INSTALLED.map((c) => ({ ...c, impl: `${c.impl}-bundled`, bundled: true as const }))
 ]
 
 const importCost = async (): Promise<Array<Row>> => {
@@ -481,9 +492,23 @@ const importCost = async (): Promise<Array<Row>> => {
   const cpu = new Map<string, Array<number>>()
   const cases = IMPORTS.filter((c) => vendors.includes(c.vendor))
   for (const c of cases) {
+    let specifier = c.specifier
+    if (c.bundled === true) {
+      specifier = `./${c.impl}.bundle.mjs`
+      await esbuild.build({
+        stdin: { contents: `export * from ${JSON.stringify(c.specifier)}`, resolveDir: dir },
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "es2022",
+        minify: true,
+        outfile: join(dir, `${c.impl}.bundle.mjs`),
+        logLevel: "error"
+      })
+    }
     writeFileSync(
       join(dir, `${c.impl}.mjs`),
-      `import * as m from ${JSON.stringify(c.specifier)}\nif (Object.keys(m).length === 0) process.exit(3)\nconst cpu = process.cpuUsage()\nprocess.stdout.write(JSON.stringify({ rss: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 }))\n`
+      `import * as m from ${JSON.stringify(specifier)}\nif (Object.keys(m).length === 0) process.exit(3)\nconst cpu = process.cpuUsage()\nprocess.stdout.write(JSON.stringify({ rss: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 }))\n`
     )
   }
   for (let rep = 0; rep < settings.importReps; rep++) {
