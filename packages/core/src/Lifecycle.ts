@@ -227,6 +227,13 @@ const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): n
 const RECENT = 64
 const MIN_ATTEMPT_MS = 1_000
 
+/**
+ * Failures after which the vendor may have cancelled the batch all the same: an answer that could not be
+ * read, none at all, or a 5xx (sent after acting, as a gateway does). A refusal or a 429 says it did not.
+ */
+const mayHaveActed = (error: BatchError): boolean =>
+  error._tag === "UnexpectedResponse" || error._tag === "TransportFailure" || error._tag === "ProviderUnavailable"
+
 /** How many times one id is sent again after a 429 (the vendor's wait each time), apart from `retries`. */
 const RATE_LIMITED_RESENDS = 10
 
@@ -409,6 +416,7 @@ const bulk = (
     const retries = Math.max(0, Math.floor(options.retries ?? 3))
     // One span for the run: a cancel is a span of its own only when a tracer is installed.
     const cancel = BatchProviders.call(provider, "cancel")
+    const retrieve = BatchProviders.call(provider, "retrieve")
     const iterator = ids[Symbol.iterator]()
     let read = 0
     let exhausted = false
@@ -490,7 +498,24 @@ const bulk = (
         waiting.push(job)
         return Effect.void
       }
-      return emit({ _tag: "Failed", batchId: job.batchId, error, attempts: job.attempts }, job.index)
+      const failed = emit({ _tag: "Failed", batchId: job.batchId, error, attempts: job.attempts }, job.index)
+      if (stopped || !mayHaveActed(error)) return failed
+      // The last answer could not be used (garbled, cut, none, a 5xx), yet the vendor may have acted on one
+      // of the sends: one retrieve says whether the batch is being cancelled before the id is reported
+      // failed. It takes a worker's place, as a cancel does.
+      active++
+      return Effect.flatMap(
+        Effect.ensuring(
+          Effect.either(retrieve(job.batchId)),
+          Effect.sync(() => {
+            active--
+          })
+        ),
+        (checked) =>
+          Either.isRight(checked) && (checked.right.status === "cancelling" || checked.right.status === "cancelled")
+            ? emit({ _tag: "Cancelled", batchId: job.batchId, batch: checked.right, attempts: job.attempts }, job.index)
+            : failed
+      )
     }
 
     const worker = (first: Job): Effect.Effect<void> =>

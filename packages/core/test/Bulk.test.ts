@@ -16,9 +16,16 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 
-/** A provider whose cancel answers, per id, from a script of answers (the last one repeats). */
-const scripted = (script: Record<string, ReadonlyArray<"ok" | "slow" | BatchError.BatchError>>) => {
+/**
+ * A provider whose cancel answers, per id, from a script of answers (the last one repeats); a retrieve
+ * answers the status in `states` (default `in_progress`) and is counted in `retrieved`.
+ */
+const scripted = (
+  script: Record<string, ReadonlyArray<"ok" | "slow" | BatchError.BatchError>>,
+  states: Record<string, Batch.Status> = {}
+) => {
   const sent: Record<string, number> = {}
+  const retrieved: Record<string, number> = {}
   const service = BatchProvider.make({
     provider: "test",
     cancel: (ref) =>
@@ -33,13 +40,15 @@ const scripted = (script: Record<string, ReadonlyArray<"ok" | "slow" | BatchErro
         return answer === "ok" ? ok : answer === "slow" ? Effect.delay(ok, "5 seconds") : Effect.fail(answer)
       }),
     retrieve: (ref) =>
-      Effect.succeed(
-        Batch.make({ id: ref.id, provider: "test", status: "in_progress", vendorStatus: "in_progress", raw: {} })
-      ),
+      Effect.sync(() => {
+        retrieved[ref.id] = (retrieved[ref.id] ?? 0) + 1
+        const status = states[ref.id] ?? "in_progress"
+        return Batch.make({ id: ref.id, provider: "test", status, vendorStatus: status, raw: {} })
+      }),
     list: () => Effect.die("unused"),
     results: () => Stream.empty
   })
-  return { sent, layer: Layer.succeed(BatchProvider.BatchProvider, service) }
+  return { sent, retrieved, layer: Layer.succeed(BatchProvider.BatchProvider, service) }
 }
 
 const unavailable = new BatchError.ProviderUnavailable({
@@ -117,6 +126,38 @@ describe("bulk cancel", () => {
       assert.strictEqual(once[0]?._tag, "Failed")
       assert.strictEqual(none.sent.down, 1)
     })
+  )
+
+  it.effect(
+    "after the last unusable answer, one retrieve: a batch the vendor is cancelling all the same is Cancelled",
+    () =>
+      Effect.gen(function* () {
+        const garbled = new BatchError.UnexpectedResponse({
+          provider: "test",
+          operation: "cancel",
+          httpStatus: 200,
+          message: "HTTP 200 with a body that is not JSON"
+        })
+        const { sent, retrieved, layer } = scripted(
+          { acted: [garbled], running: [garbled], down: [unavailable], done: [finished] },
+          { acted: "cancelled", down: "cancelling", done: "completed" }
+        )
+        const outcomes = yield* withClock(
+          Lifecycle.cancelMany(["acted", "running", "down", "done"], { concurrency: 2 }),
+          120
+        ).pipe(Effect.provide(layer))
+        const by = Object.fromEntries(outcomes.map((o) => [o.batchId, o]))
+        assert.strictEqual(by.acted?._tag, "Cancelled")
+        assert.strictEqual(by.acted?._tag === "Cancelled" && by.acted.batch.status, "cancelled")
+        assert.strictEqual(by.acted?.attempts, 4)
+        assert.strictEqual(sent.acted, 4)
+        // still running at the vendor: the failure stands, with its last error
+        assert.strictEqual(by.running?._tag === "Failed" && by.running.error._tag, "UnexpectedResponse")
+        assert.strictEqual(by.down?._tag, "Cancelled")
+        // a refusal says the vendor did not act: no retrieve
+        assert.strictEqual(by.done?._tag === "Failed" && by.done.error._tag, "InvalidBatchState")
+        assert.deepStrictEqual(retrieved, { acted: 1, running: 1, down: 1 })
+      })
   )
 
   it.effect("a retry-after of days does not stall the run: the pause is capped at a minute", () =>
