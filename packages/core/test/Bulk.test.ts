@@ -22,7 +22,7 @@ import * as TestClock from "effect/TestClock"
  */
 const scripted = (
   script: Record<string, ReadonlyArray<"ok" | "slow" | BatchError.BatchError>>,
-  states: Record<string, Batch.Status> = {}
+  states: Record<string, Batch.BatchStatus> = {}
 ) => {
   const sent: Record<string, number> = {}
   const retrieved: Record<string, number> = {}
