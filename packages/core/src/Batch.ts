@@ -205,21 +205,41 @@ export const make = (
       readonly partial?: boolean | undefined
     }
 ): Batch => {
-  const props: Record<string, unknown> = { terminal: isTerminalStatus(fields.status), counts: {} }
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== null) props[key] = value
+  // On every cancel's path: one pass over the fields, no entry arrays, no `delete` (which turns the
+  // object into a slow dictionary).
+  const terminal = isTerminalStatus(fields.status)
+  const props: Record<string, unknown> = { terminal, counts: {} }
+  const record = fields as Record<string, unknown>
+  for (const key in record) {
+    const value = record[key]
+    if (value === undefined || value === null || !Object.hasOwn(record, key)) continue
+    switch (key) {
+      case "counts":
+        props.counts = dropUndefined(value as Record<string, unknown>)
+        break
+      case "errors":
+        if ((value as ReadonlyArray<FailureReason>).length > 0) props.errors = value
+        break
+      case "queued":
+        if (value === true) props.queued = true
+        break
+      case "partial":
+        if (value === true && terminal) props.partial = true
+        break
+      default:
+        props[key] = value
+    }
   }
-  if (props.counts !== undefined) props.counts = dropUndefined(props.counts as Record<string, unknown>)
-  if (props.errors !== undefined && (props.errors as ReadonlyArray<FailureReason>).length === 0) delete props.errors
-  if (props.queued !== true) delete props.queued
-  if (props.partial !== true || !props.terminal) delete props.partial
   return new Batch(props as ConstructorParameters<typeof Batch>[0], true)
 }
 
-const dropUndefined = <A extends Record<string, unknown>>(record: A): A => {
+const dropUndefined = (record: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value
-  return out as A
+  for (const key in record) {
+    const value = record[key]
+    if (value !== undefined && value !== null && Object.hasOwn(record, key)) out[key] = value
+  }
+  return out
 }
 
 /**
