@@ -355,13 +355,13 @@ const CODINGS: ReadonlyMap<string, Coding> = new Map([
   ]
 ])
 
-/** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
 /** What decoding reads of a response: its status and its `content-encoding`. */
 interface Head {
   readonly statusCode?: number | undefined
   readonly headers: { readonly "content-encoding"?: string | undefined }
 }
 
+/** The codings of a response to undo, in the order to undo them; `undefined` when it is to be read as sent. */
 const codingsOf = (response: Head): ReadonlyArray<Coding> | undefined => {
   const header = response.headers["content-encoding"]
   // No body to decode, whatever the header says (as undici does).
@@ -587,8 +587,9 @@ const exchange = <H = never>(
   connections?: Connections
 ): ((request: Transport.Request) => Effect.Effect<Exchange | H>) => {
   return (request: Transport.Request): Effect.Effect<Exchange | H> => {
-    if (connections !== undefined && onOk === undefined && request.body._tag !== "Stream") {
-      return small(modules.zlib, connections as Http1.Pool, request)
+    const pool = connections === undefined ? undefined : pools.get(connections)
+    if (pool !== undefined && onOk === undefined && request.body._tag !== "Stream") {
+      return small(modules.zlib, pool, request)
     }
     const streamed = request.body._tag === "Stream" ? request.body : undefined
     const file = streamed === undefined ? undefined : Transport.fileBodyOf(streamed)
@@ -645,12 +646,9 @@ const exchange = <H = never>(
           collect(
             response,
             (raw) => {
-              const all = wholeBody(modules.zlib, response, raw, maxBodyBytes)
-              if (all === "TooLarge") return tooLarge()
-              // An undecodable 2xx is retried as a broken connection is. As `response.text` decodes: UTF-8,
-              // a leading byte-order mark dropped.
-              if (all instanceof Error) return fail(all)
-              finish({ _tag: "Response", status, headers: headersOf(response), text: utf8.decode(all) })
+              const answer = wholeAnswer(modules.zlib, response, () => headersOf(response), raw, maxBodyBytes)
+              if (answer._tag === "TooLarge") return tooLarge()
+              finish(answer)
             },
             fail,
             maxBodyBytes,
@@ -677,6 +675,25 @@ const exchange = <H = never>(
 }
 
 const utf8 = new TextDecoder()
+
+/**
+ * A body read whole, as the exchange's answer: decompressed and bounded. An undecodable 2xx is no
+ * response (retried as a broken connection is); the text decodes as `response.text` does (UTF-8, a
+ * leading byte-order mark dropped).
+ */
+const wholeAnswer = (
+  zlib: NodeZlib,
+  head: Head,
+  headers: () => Headers.Headers,
+  raw: Buffer,
+  max: number
+): Exchange => {
+  const status = head.statusCode ?? 0
+  const all = wholeBody(zlib, head, raw, max)
+  if (all === "TooLarge") return { _tag: "TooLarge", status, headers: headers() }
+  if (all instanceof Error) return { _tag: "NoResponse", cause: all }
+  return { _tag: "Response", status, headers: headers(), text: utf8.decode(all) }
+}
 
 /**
  * One JSON call on the small HTTP/1.1 client ({@link makeConnections}): as `exchange`'s, the whole body
@@ -707,21 +724,22 @@ const small = (zlib: NodeZlib, pool: Http1.Pool, request: Transport.Request): Ef
       },
       (answer) => {
         switch (answer._tag) {
-          case "Response": {
-            const head = { statusCode: answer.status, headers: answer.headers }
-            const all = wholeBody(zlib, head, answer.body, maxBodyBytes)
-            if (all === "TooLarge")
-              return finish({ _tag: "TooLarge", status: answer.status, headers: headersFrom(answer.headers) })
-            if (all instanceof Error) return finish({ _tag: "NoResponse", cause: all })
-            return finish({
-              _tag: "Response",
-              status: answer.status,
-              headers: headersFrom(answer.headers),
-              text: utf8.decode(all)
-            })
-          }
+          case "Response":
+            return finish(
+              wholeAnswer(
+                zlib,
+                { statusCode: answer.status, headers: answer.headers },
+                () => Headers.unsafeFromRecord(answer.headers),
+                answer.body,
+                maxBodyBytes
+              )
+            )
           case "TooLarge":
-            return finish({ _tag: "TooLarge", status: answer.status, headers: headersFrom(answer.headers) })
+            return finish({
+              _tag: "TooLarge",
+              status: answer.status,
+              headers: Headers.unsafeFromRecord(answer.headers)
+            })
           case "NoResponse":
             return finish(answer)
           case "Invalid":
@@ -740,8 +758,6 @@ const small = (zlib: NodeZlib, pool: Http1.Pool, request: Transport.Request): Ef
       abort()
     })
   })
-
-const headersFrom = (record: Record<string, string>): Headers.Headers => Headers.unsafeFromRecord(record)
 
 /**
  * The transport over `node:http` / `node:https` with the given agents: what `layer` provides as
@@ -848,7 +864,15 @@ export interface Connections {
 export const makeConnections = (modules: {
   readonly net: typeof import("node:net")
   readonly tls: typeof import("node:tls")
-}): Connections => Http1.makePool(modules)
+}): Connections => {
+  const pool = Http1.makePool(modules)
+  const connections: Connections = { close: () => pool.close() }
+  pools.set(connections, pool)
+  return connections
+}
+
+/** The pool behind each `Connections` (a hand-made one has none: its transport uses `node:http`). */
+const pools = new WeakMap<Connections, Http1.Pool>()
 
 /**
  * The Promise clients' `HttpClient` and `Transport`, one layer for both tags: `node:http` with

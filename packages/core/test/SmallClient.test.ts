@@ -287,6 +287,15 @@ describe.sequential("NodeClient's small client", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.live("connections not made by makeConnections are not a pool: the calls go through node:http", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.promise(() => serve(() => [ok('{"via":"node:http"}')]))
+      const transport = transportOf({ close: () => {} })
+      assert.strictEqual(textOf(yield* transport.exchange(post(server.url, "/c"))), '{"via":"node:http"}')
+      yield* Effect.promise(() => server.close())
+    })
+  )
+
   it.live("closing the connections closes the idle ones; a server closing an idle one is not an error", () =>
     Effect.gen(function* () {
       const server = yield* Effect.promise(() => serve(() => [ok("{}")]))
