@@ -15,7 +15,7 @@ import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse,
 import * as BatchId from "./BatchId.js"
 import * as Create from "./Create.js"
 import * as Tracer from "effect/Tracer"
-import { asOperation, callSpans, currentBulkCall } from "./internal/operation.js"
+import { asOperation, callSpans } from "./internal/operation.js"
 
 /**
  * @since 0.1.0
@@ -127,13 +127,12 @@ const nativeTracer = (): Tracer.Tracer => {
 
 /**
  * Whether a cancel or retrieve may skip its span: no tracer is installed, and nobody reads the span's
- * call-site frame either — inside a bulk cancel (`Lifecycle`, one span for the whole run) or a Promise
- * client's call (which rejects with the error and the caller's own frames). A span and its call-site
- * stack cost about a tenth of a cancel's CPU. With a tracer installed, every call is a span.
+ * call-site frame either (`callSpans` off: inside a bulk cancel, one span for the whole run, or a Promise
+ * client's call, which rejects with the caller's own frames). A span and its call-site stack cost about a
+ * tenth of a cancel's CPU. With a tracer installed, every call is a span.
  */
 const spanless = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
-  (fiber.getFiberRef(currentBulkCall) !== undefined || !fiber.getFiberRef(callSpans)) &&
-  Context.get(fiber.currentDefaultServices, Tracer.Tracer) === nativeTracer()
+  !fiber.getFiberRef(callSpans) && Context.get(fiber.currentDefaultServices, Tracer.Tracer) === nativeTracer()
 
 /** A service's cancel and retrieve without their spans (for services built by {@link make}). */
 interface Untraced {

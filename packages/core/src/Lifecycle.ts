@@ -15,7 +15,7 @@ import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { type Batch, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
+import { type Batch, isCancelStatus, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
 import * as BatchErrors from "./BatchError.js"
 import * as BatchProviders from "./BatchProvider.js"
@@ -512,7 +512,7 @@ const bulk = (
           })
         ),
         (checked) =>
-          Either.isRight(checked) && (checked.right.status === "cancelling" || checked.right.status === "cancelled")
+          Either.isRight(checked) && isCancelStatus(checked.right.status)
             ? emit({ _tag: "Cancelled", batchId: job.batchId, batch: checked.right, attempts: job.attempts }, job.index)
             : failed
       )
@@ -561,10 +561,9 @@ const bulk = (
     }
     // A call's own retries wait little here: the run's concurrency, not the waits, keeps the load on the
     // vendor bounded, and a long wait (a `retry-after`) goes back to this queue instead of holding a worker.
-    const workers = Effect.locally(
-      Effect.all(first, { concurrency: "unbounded", discard: true }),
-      Operation.currentBulkCall,
-      call
+    const workers = Effect.all(first, { concurrency: "unbounded", discard: true }).pipe(
+      Effect.locally(Operation.currentBulkCall, call),
+      Effect.locally(Operation.callSpans, false)
     )
     const run =
       options.stop === undefined

@@ -49,7 +49,8 @@ export const currentBulkCall: FiberRef.FiberRef<BulkCall | undefined> = globalVa
 
 /**
  * Whether calls make spans when no tracer is installed (their call-site frame shows in `Cause.pretty`);
- * the Promise clients turn it off, as they reject with the caller's own frames.
+ * a bulk cancel turns it off (one span for the run), and so do the Promise clients, as they reject with
+ * the caller's own frames.
  *
  * @internal
  */
