@@ -67,7 +67,8 @@ const REFUSAL = JSON.stringify({
 
 /**
  * Starts the proxy on 127.0.0.1 in front of `target` (the emulator's origin, http://127.0.0.1:PORT).
- * `latencyMs` holds every answer that long first (a vendor's own time to answer; 0 by default).
+ * `latencyMs` holds every request that long before it is handled (a vendor's own time to answer; 0 by
+ * default).
  */
 export const start = async (
   target: string,
@@ -78,7 +79,6 @@ export const start = async (
   const next = random(seed)
   const counts: Record<string, number> = {}
   let requests = 0
-  const later = (f: () => void) => (latencyMs > 0 ? void setTimeout(f, latencyMs) : f())
   const upstream = new URL(target)
   // Connections to the emulator are kept and reused, as a vendor's own front end does.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 })
@@ -126,44 +126,45 @@ export const start = async (
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
       requests++
+      if (latencyMs > 0) setTimeout(handle, latencyMs)
+      else handle()
+    })
+    const handle = () => {
       const body = Buffer.concat(chunks)
       const path = (req.url ?? "/").split("?")[0] ?? "/"
       const fault = pick(routeOf(req.method ?? "GET", path))
       const kill = () => res.destroy()
       if (fault?.kind === "refuse") {
-        later(() => {
-          res.writeHead(409, { "content-type": "application/json", "x-request-id": "req_proxy_refusal" })
-          res.end(REFUSAL)
-        })
+        res.writeHead(409, { "content-type": "application/json", "x-request-id": "req_proxy_refusal" })
+        res.end(REFUSAL)
         return
       }
       forward(
         req,
         body,
-        (status, headers, answer) =>
-          later(() => {
-            if (fault?.kind === "reset-after") return kill()
-            let payload = answer
-            if (fault?.kind === "wrong-id" && status === 200) {
-              payload = Buffer.from(
-                // The batch's id, under the key each vendor uses for it (Gemini: `name`, `batches/…`; xAI: `batch_id`).
-                answer
-                  .toString("utf8")
-                  .replace(/"(id|batch_id|name)":\s*"(batches\/)?[^"]+"/, '"$1":"$2batch_someone_else_0000"')
-              )
-            }
-            const {
-              "content-length": _length,
-              "transfer-encoding": _encoding,
-              connection: _connection,
-              ...rest
-            } = headers
-            res.writeHead(status, { ...rest, "content-length": String(payload.length) })
-            res.end(payload)
-          }),
-        () => later(kill)
+        (status, headers, answer) => {
+          if (fault?.kind === "reset-after") return kill()
+          let payload = answer
+          if (fault?.kind === "wrong-id" && status === 200) {
+            payload = Buffer.from(
+              // The batch's id, under the key each vendor uses for it (Gemini: `name`, `batches/…`; xAI: `batch_id`).
+              answer
+                .toString("utf8")
+                .replace(/"(id|batch_id|name)":\s*"(batches\/)?[^"]+"/, '"$1":"$2batch_someone_else_0000"')
+            )
+          }
+          const {
+            "content-length": _length,
+            "transfer-encoding": _encoding,
+            connection: _connection,
+            ...rest
+          } = headers
+          res.writeHead(status, { ...rest, "content-length": String(payload.length) })
+          res.end(payload)
+        },
+        kill
       )
-    })
+    }
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
