@@ -5,7 +5,7 @@
  * documented REST shapes are read with `fetch`.
  */
 import { AzureOpenAiBatches } from "@batchctl/azure-openai"
-import type { Create } from "@batchctl/core"
+import type { Create, PromiseClient } from "@batchctl/core"
 import { Emulator } from "@batchctl/emulator"
 import { GeminiBatches } from "@batchctl/gemini"
 import { GroqBatches } from "@batchctl/groq"
@@ -50,6 +50,41 @@ interface XaiBatch {
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `rb-${i}`)
 
+/** The input file as the SDK downloads it: one line per request sent, with its custom_id and body as is. */
+const assertInputLines = (text: string, n: number, model: string) => {
+  const lines = text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+  assert.deepStrictEqual(
+    lines.map((l) => l.custom_id),
+    ids(n)
+  )
+  assert.deepStrictEqual(
+    lines.map((l) => l.body),
+    requests(n, model).map((r) => r.body)
+  )
+}
+
+/** An OpenAI-shaped input file of `n` requests, as an SDK user writes it. */
+const inputFile = (n: number, model: string, url: string) =>
+  requests(n, model)
+    .map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url, body: r.body }))
+    .join("\n")
+
+/** batchctl retrieves a batch an SDK created (still running) and cancels it. */
+const retrieveAndCancel = async (client: PromiseClient.BatchClient, id: string) => {
+  try {
+    const seen = await client.retrieve(id)
+    assert.strictEqual(seen.id, id)
+    assert.isFalse(seen.terminal)
+    const cancelled = await client.cancel(id)
+    assert.include(["cancelling", "cancelled"], cancelled.status)
+  } finally {
+    await client.close()
+  }
+}
+
 describe.sequential("the official SDKs of the newer vendors read back what batchctl created", () => {
   it("openai AzureOpenAI: the batch, the list, and the input file equal to the lines sent", async () => {
     const client = AzureOpenAiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("azure-openai") })
@@ -73,18 +108,7 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
       assert.include(listed, batch.id)
       const file = await sdk.files.retrieve(seen.input_file_id)
       assert.strictEqual(file.purpose, "batch")
-      const lines = (await (await sdk.files.content(seen.input_file_id)).text())
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-      assert.deepStrictEqual(
-        lines.map((l) => l.custom_id),
-        ids(4)
-      )
-      assert.deepStrictEqual(
-        lines.map((l) => l.body),
-        requests(4, "gpt-4o-batch").map((r) => r.body)
-      )
+      assertInputLines(await (await sdk.files.content(seen.input_file_id)).text(), 4, "gpt-4o-batch")
     } finally {
       await client.close()
     }
@@ -97,25 +121,14 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
       apiVersion: "2024-10-21",
       maxRetries: 0
     })
-    const body = requests(2, "gpt-4o-batch")
-      .map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url: "/chat/completions", body: r.body }))
-      .join("\n")
+    const body = inputFile(2, "gpt-4o-batch", "/chat/completions")
     const file = await sdk.files.create({ file: new File([body], "in.jsonl"), purpose: "batch" })
     const made = await sdk.batches.create({
       input_file_id: file.id,
       endpoint: "/v1/chat/completions",
       completion_window: "24h"
     })
-    const client = AzureOpenAiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("azure-openai") })
-    try {
-      const seen = await client.retrieve(made.id)
-      assert.strictEqual(seen.id, made.id)
-      assert.isFalse(seen.terminal)
-      const cancelled = await client.cancel(made.id)
-      assert.include(["cancelling", "cancelled"], cancelled.status)
-    } finally {
-      await client.close()
-    }
+    await retrieveAndCancel(AzureOpenAiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("azure-openai") }), made.id)
   })
 
   it("groq-sdk: the batch, the list, and the input file equal to the lines sent", async () => {
@@ -136,18 +149,7 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
       )
       const file = await sdk.files.info(seen.input_file_id)
       assert.strictEqual(file.purpose, "batch")
-      const lines = (await (await sdk.files.content(seen.input_file_id)).text())
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l))
-      assert.deepStrictEqual(
-        lines.map((l) => l.custom_id),
-        ids(3)
-      )
-      assert.deepStrictEqual(
-        lines.map((l) => l.body),
-        requests(3, "llama-3.1-8b-instant").map((r) => r.body)
-      )
+      assertInputLines(await (await sdk.files.content(seen.input_file_id)).text(), 3, "llama-3.1-8b-instant")
     } finally {
       await client.close()
     }
@@ -155,25 +157,14 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
 
   it("groq-sdk creates; batchctl retrieves and cancels it", async () => {
     const sdk = new Groq({ apiKey: KEY, baseURL: origin("groq", "/openai/v1"), maxRetries: 0 })
-    const body = requests(2, "llama-3.1-8b-instant")
-      .map((r) => JSON.stringify({ custom_id: r.customId, method: "POST", url: "/v1/chat/completions", body: r.body }))
-      .join("\n")
+    const body = inputFile(2, "llama-3.1-8b-instant", "/v1/chat/completions")
     const file = await sdk.files.create({ file: new File([body], "in.jsonl"), purpose: "batch" })
     const made = await sdk.batches.create({
       input_file_id: file.id ?? "",
       endpoint: "/v1/chat/completions",
       completion_window: "24h"
     })
-    const client = GroqBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("groq") })
-    try {
-      const seen = await client.retrieve(made.id)
-      assert.strictEqual(seen.id, made.id)
-      assert.isFalse(seen.terminal)
-      const cancelled = await client.cancel(made.id)
-      assert.include(["cancelling", "cancelled"], cancelled.status)
-    } finally {
-      await client.close()
-    }
+    await retrieveAndCancel(GroqBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("groq") }), made.id)
   })
 
   it("@mistralai/mistralai: the job, the list, and its outputs by custom_id", async () => {
@@ -212,17 +203,9 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
       model: "mistral-small-latest",
       requests: requests(2).map((r) => ({ customId: r.customId, body: r.body as Record<string, unknown> }))
     })
-    const client = MistralBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("mistral") })
-    try {
-      const seen = await client.retrieve(made.id)
-      assert.strictEqual(seen.id, made.id)
-      assert.isFalse(seen.terminal)
-      await client.cancel(made.id)
-      const after = await sdk.batch.jobs.get({ jobId: made.id })
-      assert.include(["CANCELLATION_REQUESTED", "CANCELLED"], after.status)
-    } finally {
-      await client.close()
-    }
+    await retrieveAndCancel(MistralBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("mistral") }), made.id)
+    const after = await sdk.batch.jobs.get({ jobId: made.id })
+    assert.include(["CANCELLATION_REQUESTED", "CANCELLED"], after.status)
   })
 
   it("@google/genai: the batch job, the list, and its inlined responses by key", async () => {
@@ -265,18 +248,10 @@ describe.sequential("the official SDKs of the newer vendors read back what batch
       src: [{ contents: [{ role: "user", parts: [{ text: "hi" }] }] }],
       config: { displayName: "from-sdk" }
     })
-    const client = GeminiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("gemini") })
-    try {
-      assert.match(made.name ?? "", /^batches\//)
-      const seen = await client.retrieve(made.name ?? "")
-      assert.strictEqual(seen.id, made.name)
-      assert.isFalse(seen.terminal)
-      await client.cancel(made.name ?? "")
-      const after = await sdk.batches.get({ name: made.name ?? "" })
-      assert.include(["JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED"], after.state)
-    } finally {
-      await client.close()
-    }
+    assert.match(made.name ?? "", /^batches\//)
+    await retrieveAndCancel(GeminiBatches.client({ apiKey: KEY, baseUrl: emu.baseUrl("gemini") }), made.name ?? "")
+    const after = await sdk.batches.get({ name: made.name ?? "" })
+    assert.include(["JOB_STATE_CANCELLING", "JOB_STATE_CANCELLED"], after.state)
   })
 
   it("xAI (no official JS SDK; its documented REST): the batch, the list, and its results by batch_request_id", async () => {
