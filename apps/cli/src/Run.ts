@@ -457,38 +457,43 @@ export const cancel = (
                 message: `${o.provider} cancel ${batchId}: the batch ended ${batch.status} before the cancel took hold`
               })
             )
-      yield* Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), { concurrency, stop: graceful.stop })
-        .pipe(
-          // The waits run side by side, as many as cancels: one slow batch holds up no other.
-          Stream.mapEffect(
-            (outcome) => {
-              if (outcome._tag === "Failed")
-                return Effect.sync(() => print(outcome.batchId, Either.left(outcome.error), outcome.attempts))
-              if (!o.wait || outcome.batch.terminal) {
-                return Effect.sync(() =>
-                  print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts)
-                )
-              }
-              return Effect.map(
-                Effect.either(
-                  Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })
-                ),
-                (waited) =>
-                  print(
-                    outcome.batchId,
-                    Either.flatMap(waited, (batch) => settled(outcome.batchId, batch)),
-                    outcome.attempts
-                  )
-              )
-            },
-            { concurrency, unordered: true }
-          ),
-          Stream.runDrain
-        )
-        .pipe(
-          Effect.ensuring(Effect.sync(() => graceful.unregister())),
-          Effect.onError(() => Effect.sync(() => file?.close()))
-        )
+      // An outcome that needs no wait is printed where it comes out of the stream; only the waits run as
+      // fibers of their own (as many as cancels: one slow batch holds up no other). A fiber per outcome
+      // without `--wait` cost more than the cancel itself (100,000 ids: 58 s instead of 15).
+      const printNow = (outcome: Lifecycle.CancelOutcome) =>
+        outcome._tag === "Failed"
+          ? print(outcome.batchId, Either.left(outcome.error), outcome.attempts)
+          : print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts)
+      const outcomes = Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), {
+        concurrency,
+        stop: graceful.stop
+      })
+      const drained = o.wait
+        ? Stream.runDrain(
+            Stream.mapEffect(
+              outcomes,
+              (outcome) =>
+                outcome._tag === "Failed" || outcome.batch.terminal
+                  ? Effect.sync(() => printNow(outcome))
+                  : Effect.map(
+                      Effect.either(
+                        Lifecycle.awaitTerminal(outcome.batchId, { schedule: watching(schedule, o.mode), timeout })
+                      ),
+                      (waited) =>
+                        print(
+                          outcome.batchId,
+                          Either.flatMap(waited, (batch) => settled(outcome.batchId, batch)),
+                          outcome.attempts
+                        )
+                    ),
+              { concurrency, unordered: true }
+            )
+          )
+        : Stream.runForEach(outcomes, (outcome) => Effect.sync(() => printNow(outcome)))
+      yield* drained.pipe(
+        Effect.ensuring(Effect.sync(() => graceful.unregister())),
+        Effect.onError(() => Effect.sync(() => file?.close()))
+      )
       const reported = cancelled + failures.length
       if (many || graceful.stopped()) {
         const summary =

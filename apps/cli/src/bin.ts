@@ -4,6 +4,7 @@
  * fast; everything else goes to the full command line in `Main.ts`, loaded on demand.
  */
 import { readFileSync } from "node:fs"
+import { setFlagsFromString } from "node:v8"
 
 // Kept free of imports of the CLI's own modules, so that the help path loads this one file only. The
 // colour rule is Output.colourOn's (a test checks both paths print the same).
@@ -46,6 +47,15 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (text !== undefined) {
     process.stdout.write(colourOn(process.stdout) ? text : text.replace(ansi, ""))
     return 0
+  }
+  // This process is ours, so it may tune V8 for what it does: many short requests at once. With
+  // allocation-site pretenuring (V8's default), V8 soon decides to allocate some per-request objects
+  // straight in the old generation; dead there, they keep what they point to alive through every young
+  // collection until a full one. `cancel` of 100,000 ids: peak RSS 199 MB and 16.4 s of CPU with it,
+  // 123-133 MB and 13.4-14.1 s without. Set before the command's code is loaded; a
+  // `--allocation-site-pretenuring` given in NODE_OPTIONS is the user's choice and is kept.
+  if (!/--(no-)?allocation[-_]site[-_]pretenuring/.test(process.env.NODE_OPTIONS ?? "")) {
+    setFlagsFromString("--no-allocation-site-pretenuring")
   }
   // The conformance suite has its own flags: it gets everything after the word.
   if (args[0] === "conformance") {
