@@ -36,7 +36,7 @@ const externals = {
 }
 
 await esbuild.build({
-  entryPoints: ["main", "server", "cancel", "results", "upload"].map((n) => join(here, "src", `${n}.ts`)),
+  entryPoints: ["main", "server", "cancel", "results", "upload", "rssAtExit"].map((n) => join(here, "src", `${n}.ts`)),
   outdir: out,
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -11,6 +11,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -18,9 +19,10 @@ import {
   symlinkSync,
   writeFileSync
 } from "node:fs"
-import { cpus, loadavg, totalmem } from "node:os"
+import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { createInterface } from "node:readline"
+import { pathToFileURL } from "node:url"
 import { gzipSync } from "node:zlib"
 import * as esbuild from "esbuild"
 import type { CancelArgs, CancelLine, MemoryLine } from "./cancel.js"
@@ -366,16 +368,29 @@ const upload = async (origin: string): Promise<Array<Row>> => {
 
 const memory = async (origin: string): Promise<Array<Row>> => {
   const rows: Array<Row> = []
-  // `oldSpaceMb`: the same run under `node --max-old-space-size`, which shows how much of the peak is
-  // garbage V8 lets pile up on a machine with memory to spare (its old space grows to ~170 MB before a
-  // full collection) rather than what the run keeps alive.
-  const cases: ReadonlyArray<{ impl: string; many?: boolean; each?: boolean; oldSpaceMb?: number }> = [
+  // `flags`: the same run under other V8 settings, which shows how much of the peak is garbage V8 lets pile
+  // up rather than what the run keeps alive. With allocation-site pretenuring (V8's default) some
+  // per-request objects are soon allocated in the old generation; dead there, they keep what they point to
+  // alive through every young collection until a full one (the old space swings up to ~170 MB).
+  const noPretenuring = { flags: ["--no-allocation-site-pretenuring"], suffix: "-no-pretenuring" }
+  const cases: ReadonlyArray<{
+    impl: string
+    many?: boolean
+    each?: boolean
+    flags?: ReadonlyArray<string>
+    suffix?: string
+  }> = [
     ...(quick ? [] : [{ impl: "undici-pool" }]),
     { impl: "batchctl-effect" },
     { impl: "batchctl-promise", many: true },
     { impl: "batchctl-effect", each: true },
     { impl: "batchctl-promise", each: true },
-    ...(quick ? [] : [{ impl: "batchctl-effect", each: true, oldSpaceMb: 96 }])
+    ...(quick
+      ? []
+      : [
+          { impl: "batchctl-effect", each: true, ...noPretenuring },
+          { impl: "batchctl-promise", each: true, ...noPretenuring }
+        ])
   ]
   for (const c of cases.filter((c) => implWanted(c.impl))) {
     const args: CancelArgs = {
@@ -388,15 +403,9 @@ const memory = async (origin: string): Promise<Array<Row>> => {
       ...(c.many === true ? { many: true } : {}),
       ...(c.each === true ? { each: true } : {})
     }
-    const scenario =
-      (c.each === true ? "memory-peak-rss-each" : "memory-peak-rss") +
-      (c.oldSpaceMb === undefined ? "" : `-old-space-${c.oldSpaceMb}`)
+    const scenario = (c.each === true ? "memory-peak-rss-each" : "memory-peak-rss") + (c.suffix ?? "")
     const t0 = performance.now()
-    const done = await run(
-      "cancel.mjs",
-      [JSON.stringify(args)],
-      c.oldSpaceMb === undefined ? [] : [`--max-old-space-size=${c.oldSpaceMb}`]
-    )
+    const done = await run("cancel.mjs", [JSON.stringify(args)], c.flags ?? [])
     const impl = implName(c.impl, "openai")
     if (done.code !== 0) {
       fail(`memory ${impl}`, done)
@@ -410,12 +419,77 @@ const memory = async (origin: string): Promise<Array<Row>> => {
       failures.push(`memory ${impl}: ${cancel.n - cancel.ok} cancels failed`)
     const how =
       (c.each === true ? ", cancelEach" : c.many === true || c.impl === "batchctl-effect" ? ", cancelMany" : "") +
-      (c.oldSpaceMb === undefined ? "" : `, node --max-old-space-size=${c.oldSpaceMb}`)
+      (c.flags === undefined ? "" : `, node ${c.flags.join(" ")}`)
     const note = `${settings.memoryIds.toLocaleString("en-US")} ids at c=64${how}, ${round((performance.now() - t0) / 1000)} s`
     rows.push({ scenario, impl, vendor: "openai", value: round((mem?.maxRss ?? 0) / 1_048_576), unit: "MB", note })
     log(`  ${scenario} ${impl}: peak ${round((mem?.maxRss ?? 0) / 1_048_576)} MB`)
   }
+  if (!quick) rows.push(...(await cliCancel(origin)))
   return rows
+}
+
+/**
+ * `batchctl cancel openai -` of the memory run's ids, read from stdin, with `--report` (a line per id
+ * sent and per outcome, each written as it happens) and `--quiet` (a line per outcome on stdout): the
+ * time and the peak RSS of the CLI's process (a preload reports it at exit).
+ */
+const cliCancel = async (origin: string): Promise<Array<Row>> => {
+  const bin = join(ROOT, "apps", "cli", "dist", "bin.js")
+  const base = { scenario: "cli-cancel", impl: "batchctl-cli", vendor: "openai" }
+  if (!existsSync(bin))
+    return [{ ...base, value: null, unit: "s", note: "skipped: apps/cli/dist/bin.js does not exist" }]
+  const dir = mkdtempSync(join(tmpdir(), "batchctl-bench-cli-"))
+  const report = join(dir, "report.jsonl")
+  const ids = Array.from({ length: settings.memoryIds }, (_, i) => `batch_${String(i).padStart(8, "0")}`)
+  const t0 = performance.now()
+  const done = await new Promise<Done>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        pathToFileURL(join(OUT, "rssAtExit.mjs")).href,
+        bin,
+        "cancel",
+        "--base-url",
+        `${origin}/openai/v1`,
+        "--concurrency",
+        "64",
+        "--quiet",
+        "--report",
+        report,
+        "openai",
+        "-"
+      ],
+      { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, OPENAI_API_KEY: "sk-bench" } }
+    )
+    let err = ""
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString()
+    })
+    child.on("close", (code) => resolve({ code, lines: err.split("\n").filter((l) => l.length > 0), stderr: err }))
+    child.stdin.end(`${ids.join("\n")}\n`)
+  })
+  const seconds = (performance.now() - t0) / 1000
+  const reported = existsSync(report)
+    ? readFileSync(report, "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"ok":true')).length
+    : 0
+  rmSync(dir, { recursive: true, force: true })
+  const peak = done.lines.map((l) => (l.startsWith('{"maxRss"') ? (JSON.parse(l) as { maxRss: number }).maxRss : 0))
+  if (done.code !== 0 || reported !== ids.length) {
+    failures.push(
+      `cli cancel: exit ${done.code}, ${reported} of ${ids.length} reported cancelled: ${done.stderr.slice(0, 300)}`
+    )
+    return [{ ...base, value: null, unit: "s", note: "failed" }]
+  }
+  const note = `${ids.length.toLocaleString("en-US")} ids from stdin at --concurrency 64, --report and --quiet`
+  log(`  cli-cancel: ${round(seconds)} s, peak ${round(Math.max(...peak) / 1_048_576)} MB`)
+  return [
+    { ...base, value: round(seconds), unit: "s", note },
+    { ...base, scenario: "cli-cancel-rate", value: Math.round(ids.length / seconds), unit: "cancels/s", note },
+    { ...base, scenario: "cli-cancel-peak-rss", value: round(Math.max(...peak) / 1_048_576), unit: "MB", note }
+  ]
 }
 
 // ---------------------------------------------------------------------------------------------------
