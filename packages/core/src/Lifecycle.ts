@@ -229,10 +229,16 @@ const MIN_ATTEMPT_MS = 1_000
 
 /**
  * Failures after which the vendor may have cancelled the batch all the same: an answer that could not be
- * read, none at all, or a 5xx (sent after acting, as a gateway does). A refusal or a 429 says it did not.
+ * read, none at all, or a 5xx (sent after acting, as a gateway does); and a refusal whose state is unknown
+ * because the retrieve that followed it failed (Mistral refuses the cancel of a cancelled batch with a
+ * 400, and a cancel the vendor acted on, then sent again, meets that refusal). A refusal with a known
+ * state, or a 429, says it did not.
  */
 const mayHaveActed = (error: BatchError): boolean =>
-  error._tag === "UnexpectedResponse" || error._tag === "TransportFailure" || error._tag === "ProviderUnavailable"
+  error._tag === "UnexpectedResponse" ||
+  error._tag === "TransportFailure" ||
+  error._tag === "ProviderUnavailable" ||
+  (error._tag === "InvalidBatchState" && error.status === undefined)
 
 /** How many times one id is sent again after a 429 (the vendor's wait each time), apart from `retries`. */
 const RATE_LIMITED_RESENDS = 10

@@ -18,11 +18,13 @@ import * as TestClock from "effect/TestClock"
 
 /**
  * A provider whose cancel answers, per id, from a script of answers (the last one repeats); a retrieve
- * answers the status in `states` (default `in_progress`) and is counted in `retrieved`.
+ * answers the status in `states` (default `in_progress`), except its first `retrieveFails` calls for that
+ * id, which get an unreadable answer; each is counted in `retrieved`.
  */
 const scripted = (
   script: Record<string, ReadonlyArray<"ok" | "slow" | BatchError.BatchError>>,
-  states: Record<string, Batch.BatchStatus> = {}
+  states: Record<string, Batch.BatchStatus> = {},
+  retrieveFails: Record<string, number> = {}
 ) => {
   const sent: Record<string, number> = {}
   const retrieved: Record<string, number> = {}
@@ -40,10 +42,21 @@ const scripted = (
         return answer === "ok" ? ok : answer === "slow" ? Effect.delay(ok, "5 seconds") : Effect.fail(answer)
       }),
     retrieve: (ref) =>
-      Effect.sync(() => {
-        retrieved[ref.id] = (retrieved[ref.id] ?? 0) + 1
+      Effect.suspend(() => {
+        const n = (retrieved[ref.id] ?? 0) + 1
+        retrieved[ref.id] = n
+        if (n <= (retrieveFails[ref.id] ?? 0)) {
+          return Effect.fail(
+            new BatchError.UnexpectedResponse({
+              provider: "test",
+              operation: "retrieve",
+              httpStatus: 200,
+              message: "HTTP 200 with a body that is not JSON"
+            })
+          )
+        }
         const status = states[ref.id] ?? "in_progress"
-        return Batch.make({ id: ref.id, provider: "test", status, vendorStatus: status, raw: {} })
+        return Effect.succeed(Batch.make({ id: ref.id, provider: "test", status, vendorStatus: status, raw: {} }))
       }),
     list: () => Effect.die("unused"),
     results: () => Stream.empty
@@ -157,6 +170,37 @@ describe("bulk cancel", () => {
         // a refusal says the vendor did not act: no retrieve
         assert.strictEqual(by.done?._tag === "Failed" && by.done.error._tag, "InvalidBatchState")
         assert.deepStrictEqual(retrieved, { acted: 1, running: 1, down: 1 })
+      })
+  )
+
+  it.effect(
+    "a refusal whose follow-up retrieve failed each time is checked once more: a batch already cancelled is Cancelled",
+    () =>
+      Effect.gen(function* () {
+        // The vendor refuses the cancel without saying the state (Mistral's 400 for a cancelled batch);
+        // BatchProvider retrieves after each refusal, and here those retrieves come back unreadable.
+        const unknown = new BatchError.InvalidBatchState({
+          provider: "test",
+          operation: "cancel",
+          batchId: "gone",
+          message: "Batch job gone is CANCELLED and cannot be cancelled"
+        })
+        const { sent, retrieved, layer } = scripted(
+          { gone: [unknown], still: [unknown] },
+          { gone: "cancelled", still: "in_progress" },
+          { gone: 4, still: 4 }
+        )
+        const outcomes = yield* withClock(Lifecycle.cancelMany(["gone", "still"], { concurrency: 2 }), 120).pipe(
+          Effect.provide(layer)
+        )
+        const by = Object.fromEntries(outcomes.map((o) => [o.batchId, o]))
+        assert.strictEqual(sent.gone, 4)
+        assert.strictEqual(by.gone?._tag, "Cancelled")
+        assert.strictEqual(by.gone?._tag === "Cancelled" && by.gone.batch.status, "cancelled")
+        // still running at the vendor: the refusal stands
+        assert.strictEqual(by.still?._tag === "Failed" && by.still.error._tag, "InvalidBatchState")
+        // four follow-ups that failed, then the bulk's own check
+        assert.deepStrictEqual(retrieved, { gone: 5, still: 5 })
       })
   )
 
