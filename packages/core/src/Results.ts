@@ -274,24 +274,36 @@ const compile = (ast: SchemaAST.AST): Check | undefined => {
     }
     case "TypeLiteral": {
       if (ast.indexSignatures.length > 0) return undefined
-      const fields: Array<readonly [string, boolean, Check]> = []
+      // Parallel arrays walked by index: this runs for every line of a results file.
+      const names: Array<string> = []
+      const optional: Array<boolean> = []
+      /** a name that an object without it still answers (`constructor`, `toString`): always `hasOwn` */
+      const inherited: Array<boolean> = []
+      const checks: Array<Check> = []
       for (const ps of ast.propertySignatures) {
         if (typeof ps.name !== "string") return undefined
         const check = compile(ps.type)
         if (check === undefined) return undefined
-        fields.push([ps.name, ps.isOptional, check])
+        names.push(ps.name)
+        optional.push(ps.isOptional)
+        inherited.push(ps.name in Object.prototype)
+        checks.push(check)
       }
+      const n = names.length
       return (input) => {
         if (typeof input !== "object" || input === null || Array.isArray(input)) return REFUSED
+        const record = input as Record<string, unknown>
         const output: Record<string, unknown> = {}
-        for (const [name, optional, check] of fields) {
-          if (!Object.hasOwn(input, name)) {
-            if (optional) continue
-            return REFUSED
-          }
-          const value = check((input as Record<string, unknown>)[name])
-          if (value === REFUSED) return REFUSED
-          output[name] = value
+        for (let i = 0; i < n; i++) {
+          const name = names[i] as string
+          const value = record[name]
+          // `undefined` may be a missing key or one set to undefined: only then is `hasOwn` asked (and
+          // always for a name the prototype answers). A missing optional key is left out; a missing
+          // required one is checked as the object answers it (undefined, or its prototype's), as Schema does.
+          if (optional[i] && (value === undefined || inherited[i]) && !Object.hasOwn(record, name)) continue
+          const checked = (checks[i] as Check)(value)
+          if (checked === REFUSED) return REFUSED
+          output[name] = checked
         }
         return output
       }

@@ -94,6 +94,10 @@ describe("lineDecoder", () => {
       ok: Schema.Boolean,
       kind: Schema.Literal("a", "b")
     }),
+    // Names every object answers through its prototype, present or not.
+    inherited: Schema.Struct({ constructor: Schema.optional(Schema.String), toString: Schema.Unknown }),
+    // A missing required key is read as undefined: `unknown` and `undefined` accept it.
+    missing: Schema.Struct({ x: Schema.Unknown, y: Schema.Undefined, custom_id: Schema.optional(Schema.String) }),
     // Not a plain struct: decoded by Schema itself, same answers.
     refined: Schema.Struct({ id: Schema.String.pipe(Schema.minLength(2)) })
   }
@@ -113,7 +117,9 @@ describe("lineDecoder", () => {
         n: fc.oneof(fc.double(), fc.string()),
         ok: fc.oneof(fc.boolean(), fc.constant(undefined)),
         kind: fc.constantFrom("a", "b", "c"),
-        id: fc.string({ maxLength: 3 })
+        id: fc.string({ maxLength: 3 }),
+        constructor: fc.oneof(fc.string(), fc.nat()),
+        toString: fc.anything()
       },
       { requiredKeys: [] }
     )
