@@ -31,7 +31,7 @@ import type { ResultsArgs, ResultsLine } from "./results.js"
 import type { UploadArgs, UploadLine } from "./upload.js"
 import { type Row, round, summarize } from "./stats.js"
 import { table, targets } from "./table.js"
-import { isVendor, type Vendor, vendors as allVendors } from "./vendors.js"
+import { batchId, isVendor, type Vendor, vendors as allVendors } from "./vendors.js"
 
 const OUT = process.env.BENCH_OUT_DIR ?? join(process.cwd(), ".out")
 const BENCH = process.env.BENCH_DIR ?? process.cwd()
@@ -440,7 +440,7 @@ const cliCancel = async (origin: string): Promise<Array<Row>> => {
     return [{ ...base, value: null, unit: "s", note: "skipped: apps/cli/dist/bin.js does not exist" }]
   const dir = mkdtempSync(join(tmpdir(), "batchctl-bench-cli-"))
   const report = join(dir, "report.jsonl")
-  const ids = Array.from({ length: settings.memoryIds }, (_, i) => `batch_${String(i).padStart(8, "0")}`)
+  const ids = Array.from({ length: settings.memoryIds }, (_, i) => batchId("openai", i))
   const t0 = performance.now()
   const done = await new Promise<Done>((resolve) => {
     const child = spawn(

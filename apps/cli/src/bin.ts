@@ -53,8 +53,9 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   // straight in the old generation; dead there, they keep what they point to alive through every young
   // collection until a full one. `cancel` of 100,000 ids: peak RSS 199 MB and 16.4 s of CPU with it,
   // 123-133 MB and 13.4-14.1 s without. Set before the command's code is loaded; a
-  // `--allocation-site-pretenuring` given in NODE_OPTIONS is the user's choice and is kept.
-  if (!/--(no-)?allocation[-_]site[-_]pretenuring/.test(process.env.NODE_OPTIONS ?? "")) {
+  // `--allocation-site-pretenuring` given to node (or in NODE_OPTIONS) is the user's choice and is kept.
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ")
+  if (!/--(no-)?allocation[-_]site[-_]pretenuring/.test(given)) {
     setFlagsFromString("--no-allocation-site-pretenuring")
   }
   // The conformance suite has its own flags: it gets everything after the word.

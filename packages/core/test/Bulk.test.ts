@@ -16,6 +16,15 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 
+/** A 200 whose body is not JSON, as `VendorHttp` reports it. */
+const garbled = (operation: "cancel" | "retrieve") =>
+  new BatchError.UnexpectedResponse({
+    provider: "test",
+    operation,
+    httpStatus: 200,
+    message: "HTTP 200 with a body that is not JSON"
+  })
+
 /**
  * A provider whose cancel answers, per id, from a script of answers (the last one repeats); a retrieve
  * answers the status in `states` (default `in_progress`), except its first `retrieveFails` calls for that
@@ -45,16 +54,7 @@ const scripted = (
       Effect.suspend(() => {
         const n = (retrieved[ref.id] ?? 0) + 1
         retrieved[ref.id] = n
-        if (n <= (retrieveFails[ref.id] ?? 0)) {
-          return Effect.fail(
-            new BatchError.UnexpectedResponse({
-              provider: "test",
-              operation: "retrieve",
-              httpStatus: 200,
-              message: "HTTP 200 with a body that is not JSON"
-            })
-          )
-        }
+        if (n <= (retrieveFails[ref.id] ?? 0)) return Effect.fail(garbled("retrieve"))
         const status = states[ref.id] ?? "in_progress"
         return Effect.succeed(Batch.make({ id: ref.id, provider: "test", status, vendorStatus: status, raw: {} }))
       }),
@@ -145,14 +145,8 @@ describe("bulk cancel", () => {
     "after the last unusable answer, one retrieve: a batch the vendor is cancelling all the same is Cancelled",
     () =>
       Effect.gen(function* () {
-        const garbled = new BatchError.UnexpectedResponse({
-          provider: "test",
-          operation: "cancel",
-          httpStatus: 200,
-          message: "HTTP 200 with a body that is not JSON"
-        })
         const { sent, retrieved, layer } = scripted(
-          { acted: [garbled], running: [garbled], down: [unavailable], done: [finished] },
+          { acted: [garbled("cancel")], running: [garbled("cancel")], down: [unavailable], done: [finished] },
           { acted: "cancelled", down: "cancelling", done: "completed" }
         )
         const outcomes = yield* withClock(
