@@ -6,10 +6,12 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
@@ -21,6 +23,7 @@ import * as BatchErrors from "./BatchError.js"
 import * as BatchProviders from "./BatchProvider.js"
 import { BatchProvider, type Service } from "./BatchProvider.js"
 import * as RetryPolicy from "./RetryPolicy.js"
+import * as AttemptTimeout from "./internal/attemptTimeout.js"
 import * as Operation from "./internal/operation.js"
 
 /**
@@ -221,11 +224,16 @@ const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): n
   )
 
 /**
- * Inside a bulk cancel, the attempt timeout of a cancel: four times the slowest of the last
- * {@link RECENT} answers, at least {@link MIN_ATTEMPT_MS} (never longer than the client's own timeout).
+ * Inside a bulk cancel, the attempt timeout of a cancel: from the answer times of the run's attempts as
+ * TCP sets its retransmission timeout (`internal/attemptTimeout.ts`), at least {@link MIN_ATTEMPT_MS},
+ * doubled by each timeout until the next answer, and never longer than the client's own timeout; the
+ * client's timeout until {@link ATTEMPT_WARMUP} answers were seen.
  */
-const RECENT = 64
 const MIN_ATTEMPT_MS = 1_000
+const ATTEMPT_WARMUP = 16
+
+/** A cancel in flight is hedged (sent again by an idle worker) after at least this long. */
+const MIN_HEDGE_MS = 250
 
 /**
  * Failures after which the vendor may have cancelled the batch all the same: an answer that could not be
@@ -404,6 +412,13 @@ interface Job {
   rateLimited: number
   due: number
   error: BatchError | undefined
+  /** Sends of it so far that were not hedges: the send an answer belongs to. */
+  round: number
+  /** A send of this round is in flight and none has answered yet. */
+  open: boolean
+  /** When this round's send began, and whether an idle worker sent it again (a hedge). */
+  sentAt: number
+  hedged: boolean
 }
 
 /**
@@ -415,9 +430,17 @@ const bulk = (
   provider: Service,
   ids: Iterable<string>,
   options: CancelManyOptions,
-  emit: (outcome: CancelOutcome, index: number) => Effect.Effect<void>
+  report: (outcome: CancelOutcome, index: number) => Effect.Effect<void>
 ): Effect.Effect<void> =>
   Effect.suspend(() => {
+    // Once every id read is reported (after the last was read), the run is over, even while a send whose
+    // hedge answered first still waits (see `send`).
+    let reported = 0
+    const allReported = Deferred.unsafeMake<void>(FiberId.none)
+    const emit = (outcome: CancelOutcome, index: number): Effect.Effect<void> =>
+      Effect.tap(report(outcome, index), () => {
+        if (++reported === read && exhausted) Deferred.unsafeDone(allReported, Exit.void)
+      })
     const max = options.concurrency ?? 16
     const retries = Math.max(0, Math.floor(options.retries ?? 3))
     // One span for the run: a cancel is a span of its own only when a tracer is installed.
@@ -436,16 +459,20 @@ const bulk = (
     let windowEnds = 0
     // What each cancel's call is asked (see `Operation.BulkCall`): short waits between its own attempts,
     // and an attempt timeout from how fast the vendor has been answering this run.
-    const call: Operation.BulkCall = { baseDelayMs: 100, maxDelayMs: 400, attemptTimeoutMs: undefined }
-    const recent: Array<number> = []
-    let recentAt = 0
-    const answeredIn = (millis: number) => {
-      recent[recentAt] = millis
-      recentAt = (recentAt + 1) % RECENT
-      if (recent.length < RECENT / 4) return
-      let slowest = 0
-      for (const m of recent) slowest = Math.max(slowest, m)
-      call.attemptTimeoutMs = Math.max(MIN_ATTEMPT_MS, 4 * slowest)
+    const timer = AttemptTimeout.make({ minMs: MIN_ATTEMPT_MS, warmup: ATTEMPT_WARMUP })
+    const call: Operation.BulkCall = {
+      baseDelayMs: 100,
+      maxDelayMs: 400,
+      attemptTimeoutMs: undefined,
+      // Each attempt's answer or timeout (not each call's: one whose first attempt timed out took the timeout).
+      answered: (millis) => {
+        timer.answered(millis)
+        call.attemptTimeoutMs = timer.current()
+      },
+      timedOut: () => {
+        timer.timedOut()
+        call.attemptTimeoutMs = timer.current()
+      }
     }
 
     const fresh = (): Job | undefined => {
@@ -455,7 +482,18 @@ const bulk = (
         exhausted = true
         return undefined
       }
-      return { batchId: next.value, index: read++, attempts: 0, rateLimited: 0, due: 0, error: undefined }
+      return {
+        batchId: next.value,
+        index: read++,
+        attempts: 0,
+        rateLimited: 0,
+        due: 0,
+        error: undefined,
+        round: 0,
+        open: false,
+        sentAt: 0,
+        hedged: false
+      }
     }
     const due = (now: number): Job | undefined => {
       let best = -1
@@ -524,6 +562,42 @@ const bulk = (
       )
     }
 
+    // Cancels in flight, for the hedges: at the end of a run, a worker with nothing left to start sends a
+    // cancel again that has been in flight longer than nearly every answer so far (once per send). The
+    // first answer of the two settles the id and the other is ignored; the run ends once every id is
+    // settled, interrupting a send still waiting. A hung request then costs the run that long, not the
+    // attempt timeout. Cancel is idempotent, and a worker hedges only while fewer than `concurrency`
+    // cancels are in flight.
+    const inFlight = new Set<Job>()
+    const hedgeAt = (job: Job): number => {
+      const slow = timer.slow()
+      return slow === undefined || job.hedged ? Number.POSITIVE_INFINITY : job.sentAt + Math.max(MIN_HEDGE_MS, slow)
+    }
+    const hedgeable = (now: number): Job | undefined => {
+      let best: Job | undefined
+      for (const job of inFlight) {
+        if (hedgeAt(job) <= now && (best === undefined || hedgeAt(job) < hedgeAt(best))) best = job
+      }
+      return best
+    }
+
+    /** One send of `job`'s cancel in `round`; settles the job if it is the round's first answer. */
+    const send = (job: Job, round: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        active++
+        return Effect.flatMap(Effect.either(cancel(job.batchId)), (exit) => {
+          active--
+          if (job.round !== round || !job.open) return Effect.void
+          job.open = false
+          inFlight.delete(job)
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Either.isLeft(exit)
+              ? Effect.flatMap(Random.next, (jitter) => settle(job, exit, now, jitter))
+              : settle(job, exit, now, 0)
+          )
+        })
+      })
+
     const worker = (first: Job): Effect.Effect<void> =>
       Effect.gen(function* () {
         let job: Job | undefined = first
@@ -537,23 +611,31 @@ const bulk = (
             }
             job = due(now) ?? fresh()
             if (job === undefined) {
-              // Nothing to start: done unless a retry is waiting (its worker, still looping, or this one takes it).
-              if (waiting.length === 0) return
+              const hedged = hedgeable(now)
+              if (hedged !== undefined) {
+                hedged.hedged = true
+                hedged.attempts++
+                yield* send(hedged, hedged.round)
+                continue
+              }
+              // Nothing to start: done unless a retry is waiting (its worker, still looping, or this one
+              // takes it) or a cancel in flight may be hedged.
               let soonest = Number.POSITIVE_INFINITY
               for (const w of waiting) soonest = Math.min(soonest, w.due)
+              for (const f of inFlight) soonest = Math.min(soonest, hedgeAt(f))
+              if (soonest === Number.POSITIVE_INFINITY) return
               yield* Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
               continue
             }
           }
           // Nothing was sent for it: after a stop it is not attempted (and not reported).
           if (stopped && job.attempts === 0) return
-          active++
-          const sentAt = yield* Clock.currentTimeMillis
-          const exit = yield* Effect.either(cancel(job.batchId))
-          active--
-          const now = yield* Clock.currentTimeMillis
-          if (Either.isRight(exit)) answeredIn(now - sentAt)
-          yield* settle(job, exit, now, Either.isLeft(exit) ? yield* Random.next : 0)
+          job.round++
+          job.open = true
+          job.hedged = false
+          job.sentAt = yield* Clock.currentTimeMillis
+          inFlight.add(job)
+          yield* send(job, job.round)
           job = undefined
         }
       })
@@ -567,10 +649,10 @@ const bulk = (
     }
     // A call's own retries wait little here: the run's concurrency, not the waits, keeps the load on the
     // vendor bounded, and a long wait (a `retry-after`) goes back to this queue instead of holding a worker.
-    const workers = Effect.all(first, { concurrency: "unbounded", discard: true }).pipe(
-      Effect.locally(Operation.currentBulkCall, call),
-      Effect.locally(Operation.callSpans, false)
-    )
+    const workers = Effect.raceFirst(
+      Effect.all(first, { concurrency: "unbounded", discard: true }),
+      Deferred.await(allReported)
+    ).pipe(Effect.locally(Operation.currentBulkCall, call), Effect.locally(Operation.callSpans, false))
     const run =
       options.stop === undefined
         ? workers

@@ -597,6 +597,10 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       message: `${provider} ${operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${scrub(reason)}`
     })
 
+  /** Whether the vendor answered at all (any status), as opposed to a timeout, a broken or an unsent request. */
+  const answered = (answer: { readonly _tag: string }): boolean =>
+    answer._tag !== "TimedOut" && answer._tag !== "NoResponse" && answer._tag !== "Invalid"
+
   /** An answer that is not a 2xx, as a failed attempt; `cut` when the deadline, not the timeout, ended it. */
   const failureOf = (
     answer: Transport.Exchange,
@@ -734,7 +738,7 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
    * deadline. The common case (the first attempt answers 2xx) is one step; `Effect.retry` starts only
    * after a failure.
    */
-  const run = <D, A>(
+  const run = <D extends { readonly _tag: string }, A>(
     request: HttpClientRequest.HttpClientRequest,
     call: Call,
     send: Transport.Send<D | Transport.Exchange>,
@@ -747,12 +751,13 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       const { path } = own
       const bulk = fiber.getFiberRef(Operation.currentBulkCall)
       const longer = call.timeoutMs !== undefined && call.timeoutMs > timeoutMs ? call.timeoutMs : undefined
-      const shorter =
-        longer === undefined && bulk?.attemptTimeoutMs !== undefined && bulk.attemptTimeoutMs < timeoutMs
-          ? bulk.attemptTimeoutMs
-          : undefined
-      const attemptMs = longer ?? shorter ?? timeoutMs
-      const built = attemptMs === timeoutMs ? own : { ...own, request: { ...own.request, timeoutMs: attemptMs } }
+      // Each attempt's timeout: a bulk's (read per attempt: it follows the vendor's pace as the run goes),
+      // or a longer one the call asked for, or the client's.
+      const attemptTimeout = (): number => {
+        if (longer !== undefined) return longer
+        const shorter = bulk?.attemptTimeoutMs
+        return shorter !== undefined && shorter < timeoutMs ? shorter : timeoutMs
+      }
       const own_ = call.retry === undefined ? policy : RetryPolicy_.resolve({ ...options.retry, ...call.retry })
       const callPolicy =
         bulk === undefined
@@ -769,11 +774,20 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       let attempts = 0
       const sendNow = (): Effect.Effect<A, RetryPolicy_.Failure> => {
         attempts++
-        const left = deadline - clock.unsafeCurrentTimeMillis()
+        const attemptMs = attemptTimeout()
+        const sentAt = clock.unsafeCurrentTimeMillis()
+        const left = deadline - sentAt
         const cut = left < attemptMs
-        const request = cut ? { ...built.request, timeoutMs: Math.max(0, left) } : built.request
+        const request =
+          cut || attemptMs !== timeoutMs
+            ? { ...own.request, timeoutMs: cut ? Math.max(0, left) : attemptMs }
+            : own.request
         return Effect.flatMap(send(request), (answer) => {
           const now = clock.unsafeCurrentTimeMillis()
+          if (bulk !== undefined) {
+            if (answered(answer)) bulk.answered?.(now - sentAt)
+            else if (answer._tag === "TimedOut" && !cut) bulk.timedOut?.()
+          }
           pace(answer, now)
           const value = ok(answer, path)
           if (value !== undefined) return Effect.succeed(value)

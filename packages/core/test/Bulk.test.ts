@@ -94,6 +94,56 @@ const stalling = new BatchError.RateLimited({
   message: "slow down"
 })
 
+/**
+ * A provider over `VendorHttp` and an `HttpClient` under the test clock (the client's timeout: a minute):
+ * `answer(id, n)` says how many milliseconds the `n`th cancel of `id` takes to answer 200, or `never`.
+ * Every send is in `sent` with its time.
+ */
+const overHttp = (answer: (id: string, n: number) => number | "never") => {
+  const sent: Array<{ readonly id: string; readonly at: number }> = []
+  const client = HttpClient.make((request) =>
+    Effect.gen(function* () {
+      const id = request.url.split("/").at(-2) ?? ""
+      sent.push({ id, at: yield* TestClock.currentTimeMillis })
+      const millis = answer(id, sent.filter((s) => s.id === id).length)
+      if (millis === "never") return yield* Effect.never
+      if (millis > 0) yield* Effect.sleep(millis)
+      return HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 }))
+    })
+  )
+  const http = VendorHttp.makeWith(Transport.fromHttpClient(client), {
+    provider: "test",
+    baseUrl: "https://vendor.example/v1",
+    apiKey: Redacted.make("sk-test"),
+    auth: VendorHttp.bearer,
+    timeout: "1 minute"
+  })
+  const service = BatchProvider.make({
+    provider: "test",
+    cancel: (ref) =>
+      Effect.as(
+        http.execute(HttpClientRequest.post(`/batches/${ref.id}/cancel`), { operation: "cancel", batchId: ref.id }),
+        Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
+      ),
+    retrieve: (ref) =>
+      Effect.succeed(
+        Batch.make({ id: ref.id, provider: "test", status: "in_progress", vendorStatus: "in_progress", raw: {} })
+      ),
+    list: () => Effect.die("unused"),
+    results: () => Stream.empty
+  })
+  return { sent, layer: Layer.succeed(BatchProvider.BatchProvider, service) }
+}
+
+/** Runs `effect` while the test clock moves `step` ms at a time; fails the test if it is not done within 100 s. */
+const untilDone = <A, E, R>(effect: Effect.Effect<A, E, R>, step = 10) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < 100_000 / step && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust(step)
+    assert.isTrue(Option.isSome(yield* Fiber.poll(fiber)), "done within 100 s of the test clock")
+    return yield* Fiber.join(fiber)
+  })
+
 /** Runs `effect` while the test clock moves a second at a time, up to `seconds`. */
 const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number) =>
   Effect.gen(function* () {
@@ -244,57 +294,78 @@ describe("bulk cancel", () => {
   )
 
   it.effect(
-    "a cancel that does not answer is sent again after a few times the run's slowest answer, not the client's timeout",
+    "a cancel that does not answer is sent again after the attempt timeout the run's answers set, not the client's",
     () =>
       Effect.gen(function* () {
-        // A vendor over HTTP (the client's attempt timeout: a minute) that answers at once, except the first
-        // cancel of "stuck", which never answers.
-        const sent: Array<{ readonly id: string; readonly at: number }> = []
-        const client = HttpClient.make((request) =>
-          Effect.gen(function* () {
-            const id = request.url.split("/").at(-2) ?? ""
-            sent.push({ id, at: yield* TestClock.currentTimeMillis })
-            if (id === "stuck" && sent.filter((s) => s.id === id).length === 1) return yield* Effect.never
-            return HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 }))
-          })
+        // Answers at once, except the first cancel of each "stuck" id, which never answers; one cancel at a
+        // time, so no worker is idle to send it again sooner.
+        const vendor = overHttp((id, n) => (id.startsWith("stuck") && n === 1 ? "never" : 0))
+        const fast = (from: number) => Array.from({ length: 20 }, (_, i) => `fast${from + i}`)
+        const ids = [...fast(0), "stuck0", ...fast(20), "stuck1"]
+        const outcomes = yield* untilDone(
+          Lifecycle.cancelMany(ids, { concurrency: 1 }).pipe(Effect.provide(vendor.layer))
         )
-        const http = VendorHttp.makeWith(Transport.fromHttpClient(client), {
-          provider: "test",
-          baseUrl: "https://vendor.example/v1",
-          apiKey: Redacted.make("sk-test"),
-          auth: VendorHttp.bearer,
-          timeout: "1 minute"
-        })
-        const service = BatchProvider.make({
-          provider: "test",
-          cancel: (ref) =>
-            Effect.as(
-              http.execute(HttpClientRequest.post(`/batches/${ref.id}/cancel`), {
-                operation: "cancel",
-                batchId: ref.id
-              }),
-              Batch.make({ id: ref.id, provider: "test", status: "cancelling", vendorStatus: "cancelling", raw: {} })
-            ),
-          retrieve: () => Effect.die("unused"),
-          list: () => Effect.die("unused"),
-          results: () => Stream.empty
-        })
-        const ids = [...Array.from({ length: 20 }, (_, i) => `fast${i}`), "stuck"]
-        const fiber = yield* Effect.fork(
-          Lifecycle.cancelMany(ids, { concurrency: 1 }).pipe(
-            Effect.provide(Layer.succeed(BatchProvider.BatchProvider, service))
-          )
-        )
-        for (let i = 0; i < 100 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("100 millis")
-        assert.isTrue(Option.isSome(yield* Fiber.poll(fiber)), "done within 10 s of the test clock")
-        const outcomes = yield* Fiber.join(fiber)
         assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
-        const stuck = sent.filter((s) => s.id === "stuck")
-        assert.strictEqual(stuck.length, 2)
-        // The floor of the attempt timeout (1 s) plus the call's own short wait, not a minute.
-        const gap = stuck[1]!.at - stuck[0]!.at
-        assert.isTrue(gap >= 1_000 && gap <= 1_300, `sent again after ${gap} ms`)
+        for (const id of ["stuck0", "stuck1"]) {
+          const stuck = vendor.sent.filter((s) => s.id === id)
+          assert.strictEqual(stuck.length, 2)
+          // The floor of the attempt timeout (1 s) plus the call's own short wait, not a minute; and for the
+          // second, not a timeout fitted to the first one's whole call (its timeout and its retry).
+          const gap = stuck[1]!.at - stuck[0]!.at
+          assert.isTrue(gap >= 1_000 && gap <= 1_300, `${id} sent again after ${gap} ms`)
+        }
       })
+  )
+
+  it.effect(
+    "a vendor that turns slow mid-run is waited for: each timed-out attempt doubles the next one's timeout",
+    () =>
+      Effect.gen(function* () {
+        // Twenty answers at once set the attempt timeout to its floor (1 s); then every answer takes 3 s.
+        const vendor = overHttp((id) => (id.startsWith("fast") ? 0 : 3_000))
+        const ids = [...Array.from({ length: 20 }, (_, i) => `fast${i}`), "slow0", "slow1", "slow2"]
+        const outcomes = yield* untilDone(
+          Lifecycle.cancelMany(ids, { concurrency: 1 }).pipe(Effect.provide(vendor.layer)),
+          50
+        )
+        assert.deepStrictEqual(
+          outcomes.filter((o) => o._tag !== "Cancelled").map((o) => o.batchId),
+          [],
+          "none cut off by a timeout fitted to the fast answers"
+        )
+        // The first slow cancel times out at 1 s and 2 s, and is answered on its third attempt (4 s); the
+        // next ones are waited for at once.
+        assert.strictEqual(vendor.sent.filter((s) => s.id === "slow0").length, 3)
+        assert.strictEqual(vendor.sent.filter((s) => s.id === "slow2").length, 1)
+      })
+  )
+
+  it.effect("at the end of a run an idle worker sends a hung cancel again, and the first answer settles it", () =>
+    Effect.gen(function* () {
+      // Four workers; the first cancel of "stuck" (sent once the run has seen its answers) never answers.
+      const vendor = overHttp((id, n) => (id === "stuck" && n === 1 ? "never" : 0))
+      const ids = [...Array.from({ length: 30 }, (_, i) => `fast${i}`), "stuck", "fast30", "fast31"]
+      const started = yield* TestClock.currentTimeMillis
+      const outcomes = yield* untilDone(
+        Lifecycle.cancelMany(ids, { concurrency: 4 }).pipe(Effect.provide(vendor.layer))
+      )
+      const ended = (yield* TestClock.currentTimeMillis) - started
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.batchId),
+        ids,
+        "each id reported once"
+      )
+      const stuck = outcomes.find((o) => o.batchId === "stuck")
+      assert.strictEqual(stuck?._tag, "Cancelled")
+      assert.strictEqual(stuck?.attempts, 2, "the hedge counts as a send")
+      const sends = vendor.sent.filter((s) => s.id === "stuck")
+      assert.strictEqual(sends.length, 2)
+      // Sent again after the hedge's floor (250 ms), not the attempt timeout (1 s); and the run is over then,
+      // without waiting for the hung send.
+      const gap = sends[1]!.at - sends[0]!.at
+      assert.isTrue(gap >= 250 && gap < 400, `sent again after ${gap} ms`)
+      assert.isTrue(ended < 500, `the run took ${ended} ms`)
+    })
   )
 
   it.effect("a stop: no new cancel starts, and an id waiting for a retry is reported with its last failure", () =>

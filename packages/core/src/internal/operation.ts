@@ -39,6 +39,14 @@ export interface BulkCall {
   readonly baseDelayMs: number
   readonly maxDelayMs: number
   attemptTimeoutMs: number | undefined
+  /**
+   * Told how long each attempt's answer took, from its send to its answer (any status): the vendor's pace,
+   * which the caller's `attemptTimeoutMs` follows. Each attempt, never a whole call: a call whose first
+   * attempt timed out and whose retry answered at once took the timeout and more.
+   */
+  readonly answered?: ((millis: number) => void) | undefined
+  /** Told of each attempt that had no answer within its timeout (not one cut short by the call's deadline). */
+  readonly timedOut?: (() => void) | undefined
 }
 
 /** @internal */

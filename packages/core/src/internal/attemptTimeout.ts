@@ -1,0 +1,54 @@
+/**
+ * The attempt timeout of a bulk cancel's calls, set as TCP sets its retransmission timeout (RFC 6298): a
+ * smoothed answer time plus four times its smoothed variation, at least a floor; doubled by each attempt
+ * that timed out, until the next answer sets it again. It follows the vendor's pace both ways: a vendor
+ * that answers in 50 ms has a hung request sent again after the floor, and one that turns slow mid-run
+ * (every attempt timing out) is soon waited for as long as it takes (up to the client's own timeout).
+ *
+ * @internal
+ */
+
+/** @internal */
+export interface AttemptTimeout {
+  /** The timeout for the next attempt, in milliseconds; `undefined` until `warmup` answers were seen. */
+  readonly current: () => number | undefined
+  /** One attempt answered (any status) this many milliseconds after it was sent. */
+  readonly answered: (millis: number) => void
+  /** One attempt had no answer within the timeout it was given. */
+  readonly timedOut: () => void
+  /**
+   * How long an attempt takes before it is slower than nearly every answer so far (the smoothed time plus
+   * four times its variation, without the floor and the doubling); `undefined` until `warmup` answers.
+   */
+  readonly slow: () => number | undefined
+}
+
+/** Node's timers fire at once past 2^31 − 1 ms. */
+const MAX_MS = 2_147_483_647
+
+/** @internal */
+export const make = (options: { readonly minMs: number; readonly warmup: number }): AttemptTimeout => {
+  let samples = 0
+  let smoothed = 0
+  let variation = 0
+  let timeout: number | undefined
+  return {
+    current: () => timeout,
+    answered: (millis) => {
+      const sample = Math.max(0, millis)
+      if (samples === 0) {
+        smoothed = sample
+        variation = sample / 2
+      } else {
+        variation = 0.75 * variation + 0.25 * Math.abs(smoothed - sample)
+        smoothed = 0.875 * smoothed + 0.125 * sample
+      }
+      samples++
+      if (samples >= options.warmup) timeout = Math.min(MAX_MS, Math.max(options.minMs, smoothed + 4 * variation))
+    },
+    timedOut: () => {
+      if (timeout !== undefined) timeout = Math.min(MAX_MS, 2 * timeout)
+    },
+    slow: () => (samples >= options.warmup ? smoothed + 4 * variation : undefined)
+  }
+}
