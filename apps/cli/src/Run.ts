@@ -10,6 +10,7 @@ import {
   NodeClient,
   RetryPolicy
 } from "@batchctl/core"
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -582,27 +583,39 @@ const listPage = (
 /** Between list retries: from half a second, doubling; a vendor's `retry-after` up to two minutes. */
 const listBackoff: RetryPolicy.Resolved = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 120_000 }
 
-/** Every batch, page by page; a page that fails for good ends the listing with what was seen before it. */
-const listEverything = (service: BatchProvider.Service) =>
-  Effect.gen(function* () {
-    const all: Array<Batch.Batch> = []
-    let after: string | undefined
-    let limit: number | undefined = 100
-    const seen = new Set<string>()
-    for (;;) {
-      const listed: Either.Either<
-        { readonly page: Batch.Page; readonly limit: number | undefined },
-        BatchError.BatchError
-      > = yield* Effect.either(listPage(service, { limit, ...(after === undefined ? {} : { after }) }))
-      if (Either.isLeft(listed)) return { all, failure: listed.left }
-      const { page } = listed.right
-      limit = listed.right.limit
-      all.push(...page.batches)
-      const next = Lifecycle.nextCursor(page, seen)
-      if (next === undefined) return { all, failure: undefined }
-      after = next
-    }
-  })
+/**
+ * Every batch, page by page, as each page comes; a page that fails for good ends the listing with what was
+ * seen before it, and `onFailure` is told why.
+ */
+const listing = (
+  service: BatchProvider.Service,
+  onFailure: (error: BatchError.BatchError) => void
+): Stream.Stream<Batch.Batch> => {
+  const seen = new Set<string>()
+  return Stream.unfoldChunkEffect<
+    { readonly after: string | undefined; readonly limit: number | undefined; readonly more: boolean },
+    Batch.Batch,
+    never,
+    never
+  >({ after: undefined, limit: 100, more: true }, (state) =>
+    !state.more
+      ? Effect.succeed(Option.none())
+      : Effect.map(
+          Effect.either(
+            listPage(service, { limit: state.limit, ...(state.after === undefined ? {} : { after: state.after }) })
+          ),
+          (listed) => {
+            if (Either.isLeft(listed)) {
+              onFailure(listed.left)
+              return Option.none()
+            }
+            const { page, limit } = listed.right
+            const after = Lifecycle.nextCursor(page, seen)
+            return Option.some([Chunk.fromIterable(page.batches), { after, limit, more: after !== undefined }])
+          }
+        )
+  )
+}
 
 export const cancelAll = (
   o: Common & {
@@ -622,60 +635,16 @@ export const cancelAll = (
       const concurrency = yield* concurrencyOf(o.concurrency)
       const human = !o.mode.json && !o.mode.quiet
       const context = contextOf(connection)
+      const beforeOf = new Map<string, { readonly batch: Batch.Batch; readonly index: number }>()
 
       if (human) Output.err(Output.dim(`finding ${statuses.join(", ")} batches on ${o.provider}…`, process.stderr))
-      const { all, failure: listing } = yield* listEverything(service)
-      if (listing !== undefined) {
-        report(listing, o.mode, context, `listing stopped after ${all.length} batches`)
-      }
-      const matched = all.filter(
-        (b) =>
-          keep(b) &&
-          !b.terminal &&
-          (before === undefined || (b.createdAt !== undefined && b.createdAt.getTime() < before.getTime()))
-      )
-
-      const file = o.dryRun ? undefined : yield* openReport(o.report, o.provider)
-      const pending = file === undefined ? 0 : [...file.inFlight].filter((id) => !file.done.has(id)).length
-      if ((matched.length === 0 && pending === 0) || o.dryRun) {
-        file?.close()
-        if (o.mode.json) {
-          Output.json({
-            provider: o.provider,
-            dryRun: o.dryRun,
-            matched: matched.length,
-            batches: matched.map((b) => Render.batchJson(b, o.mode.verbose))
-          })
-        } else if (o.mode.quiet) {
-          for (const b of matched) Output.out(b.id)
-        } else if (matched.length === 0) {
-          Output.out(`nothing to cancel on ${o.provider} (${all.length} batches seen)`)
-        } else {
-          Output.out(Render.batchTable(matched))
-          Output.out(`dry run: ${matched.length} batches would be cancelled`)
-        }
-        if (listing !== undefined)
-          return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
-        return
-      }
-
-      if (!o.yes) {
-        if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
-          return yield* Effect.fail(
-            new NotConfirmed({
-              message: `refusing to cancel ${matched.length} batches on ${o.provider} without confirmation: no terminal to ask on`
-            })
-          )
-        }
-        if (!o.mode.json) Output.err(Render.batchTable(matched))
-        const ok = yield* confirm(`Cancel ${matched.length} batches on ${o.provider}? [y/N] `)
-        if (!ok) return yield* Effect.fail(new NotConfirmed({ message: "not confirmed: nothing was cancelled" }))
-      }
-
-      const listed = new Set(matched.map((b) => b.id))
-      // Cancels an earlier, killed run sent without reporting them: the batch may be cancelling already
-      // (so no longer listed as running); cancelled again (idempotent) so that its outcome is reported.
-      const unfinished =
+      const matches = (b: Batch.Batch) =>
+        keep(b) &&
+        !b.terminal &&
+        (before === undefined || (b.createdAt !== undefined && b.createdAt.getTime() < before.getTime()))
+      // Cancels an earlier, killed run sent without reporting them: the batch may be cancelling already (so
+      // no longer listed as running); cancelled again (idempotent) so that its outcome is reported.
+      const unfinishedOf = (file: ReportFile | undefined, listed: ReadonlySet<string>): Array<Batch.Batch> =>
         file === undefined
           ? []
           : [...file.inFlight]
@@ -691,8 +660,92 @@ export const cancelAll = (
                   raw: undefined
                 })
               )
-      const todo = [...(file === undefined ? matched : matched.filter((b) => !file.done.has(b.id))), ...unfinished]
-      const beforeOf = new Map(todo.map((b, i) => [b.id, { batch: b, index: i }]))
+      let listingFailure: BatchError.BatchError | undefined
+      const listingFailed = (error: BatchError.BatchError) => {
+        listingFailure = error
+      }
+      let seenCount = 0
+      const matched: Array<Batch.Batch> = []
+      const todo: Array<Batch.Batch> = []
+      let file: ReportFile | undefined
+      // With --yes, nothing to show first: each page's batches are cancelled while the next page is read
+      // (a slow or failing page holds up no cancel of the pages before it). Otherwise the whole listing comes
+      // first, for the dry run's table or the question.
+      const pipelined = o.yes && !o.dryRun
+      let source: Iterable<string> | Stream.Stream<string>
+      if (pipelined) {
+        file = yield* openReport(o.report, o.provider)
+        const opened = file
+        const listed = new Set<string>()
+        source = listing(service, (error) => {
+          listingFailed(error)
+          report(error, o.mode, context, `listing stopped after ${seenCount} batches`)
+        }).pipe(
+          Stream.filter((b) => {
+            seenCount++
+            if (!matches(b)) return false
+            matched.push(b)
+            listed.add(b.id)
+            return opened === undefined || !opened.done.has(b.id)
+          }),
+          Stream.concat(Stream.suspend(() => Stream.fromIterable(unfinishedOf(opened, listed)))),
+          Stream.map((b) => {
+            beforeOf.set(b.id, { batch: b, index: todo.length })
+            todo.push(b)
+            opened?.write({ provider: o.provider, batchId: b.id, outcome: "sending" })
+            return b.id
+          })
+        )
+      } else {
+        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(listing(service, listingFailed)))
+        seenCount = all.length
+        if (listingFailure !== undefined) {
+          report(listingFailure, o.mode, context, `listing stopped after ${all.length} batches`)
+        }
+        matched.push(...all.filter(matches))
+        file = o.dryRun ? undefined : yield* openReport(o.report, o.provider)
+        const opened = file
+        const pending = opened === undefined ? 0 : [...opened.inFlight].filter((id) => !opened.done.has(id)).length
+        if ((matched.length === 0 && pending === 0) || o.dryRun) {
+          file?.close()
+          if (o.mode.json) {
+            Output.json({
+              provider: o.provider,
+              dryRun: o.dryRun,
+              matched: matched.length,
+              batches: matched.map((b) => Render.batchJson(b, o.mode.verbose))
+            })
+          } else if (o.mode.quiet) {
+            for (const b of matched) Output.out(b.id)
+          } else if (matched.length === 0) {
+            Output.out(`nothing to cancel on ${o.provider} (${all.length} batches seen)`)
+          } else {
+            Output.out(Render.batchTable(matched))
+            Output.out(`dry run: ${matched.length} batches would be cancelled`)
+          }
+          if (listingFailure !== undefined)
+            return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listingFailure), message: "listing failed" }))
+          return
+        }
+        if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+          return yield* Effect.fail(
+            new NotConfirmed({
+              message: `refusing to cancel ${matched.length} batches on ${o.provider} without confirmation: no terminal to ask on`
+            })
+          )
+        }
+        if (!o.mode.json) Output.err(Render.batchTable(matched))
+        const ok = yield* confirm(`Cancel ${matched.length} batches on ${o.provider}? [y/N] `)
+        if (!ok) return yield* Effect.fail(new NotConfirmed({ message: "not confirmed: nothing was cancelled" }))
+        const listed = new Set(matched.map((b) => b.id))
+        todo.push(
+          ...(opened === undefined ? matched : matched.filter((b) => !opened.done.has(b.id))),
+          ...unfinishedOf(opened, listed)
+        )
+        todo.forEach((b, index) => beforeOf.set(b.id, { batch: b, index }))
+        const ids = todo.map((b) => b.id)
+        source = opened === undefined ? ids : opened.sending(ids)
+      }
       const failures: Array<{ index: number; error: Reportable }> = []
       const failed: Record<string, number> = {}
       let cancelled = 0
@@ -775,7 +828,7 @@ export const cancelAll = (
       }
       if (bar) Output.progress(0, todo.length, "cancelling")
       yield* Stream.runForEach(
-        Lifecycle.cancelEach(file === undefined ? todo.map((b) => b.id) : file.sending(todo.map((b) => b.id)), {
+        Lifecycle.cancelEach(source, {
           concurrency,
           stop: graceful.stop
         }),
@@ -797,6 +850,15 @@ export const cancelAll = (
         )
       )
       const stopped = graceful.stopped()
+      if (pipelined && todo.length === 0 && !stopped) {
+        // Nothing matched (and nothing left from a killed run): said as without --yes.
+        file?.close()
+        if (o.mode.json) Output.json({ provider: o.provider, dryRun: false, matched: 0, batches: [] })
+        else if (!o.mode.quiet) Output.out(`nothing to cancel on ${o.provider} (${seenCount} batches seen)`)
+        if (listingFailure !== undefined)
+          return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listingFailure), message: "listing failed" }))
+        return
+      }
       const notAttempted = todo.length - reported
       const summaryLine = {
         provider: o.provider,
@@ -808,7 +870,7 @@ export const cancelAll = (
         failed,
         notAttempted,
         interrupted: stopped,
-        ...(listing === undefined ? {} : { listing: Render.errorJson(listing) })
+        ...(listingFailure === undefined ? {} : { listing: Render.errorJson(listingFailure) })
       }
       file?.write(summaryLine)
       file?.close()
@@ -817,9 +879,9 @@ export const cancelAll = (
         `${o.provider}: ${cancelled} cancelled, ${alreadyFinished} already finished, ${failedCount} failed${failedText(failed)}` +
         (matched.length > todo.length ? `, ${matched.length - todo.length} skipped (already in the report)` : "") +
         (stopped ? `; interrupted, ${notAttempted} not attempted` : "") +
-        (listing === undefined
+        (listingFailure === undefined
           ? ""
-          : `; the listing failed (${listing._tag}): batches after the first ${all.length} were not seen`)
+          : `; the listing failed (${listingFailure._tag}): batches after the first ${seenCount} were not seen`)
       if (o.mode.json) Output.json(summaryLine)
       else if (o.mode.quiet) Output.err(summary)
       else Output.out(summary)
@@ -834,8 +896,8 @@ export const cancelAll = (
       if (first !== undefined) {
         return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(first.error), message: "some cancels failed" }))
       }
-      if (listing !== undefined)
-        return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listing), message: "listing failed" }))
+      if (listingFailure !== undefined)
+        return yield* Effect.fail(new Reported({ exitCode: exitCodeOf(listingFailure), message: "listing failed" }))
     })
   )
 

@@ -4,6 +4,9 @@
  * second run, and Ctrl-C part-way.
  */
 import { Emulator } from "@batchctl/emulator"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { CANARY, hasScript, jsonLines, printed, run, runInTerminal, start, until } from "./helpers.js"
 
@@ -113,6 +116,34 @@ describe("cancel-all", () => {
     const again = await run(["cancel-all", "anthropic", "--yes"], { env: env("anthropic") })
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/^nothing to cancel on anthropic \(3 batches seen\)$/m)
+    await emulator.close()
+  })
+
+  it("--yes cancels each page as it is listed: a second page the vendor holds back holds up no cancel of the first", async () => {
+    const { emulator, env } = await fresh()
+    for (let i = 0; i < 120; i++) await emulator.createBatch({ provider: "openai", requests: 1 })
+    // The first list page answers; the second (and only it) is held for a minute.
+    emulator.setFaults([
+      { kind: "delay", millis: 60_000, route: "list", provider: "openai", rate: 1, skip: 1, times: 1 }
+    ])
+    const dir = mkdtempSync(join(tmpdir(), "batchctl-cancel-all-"))
+    const file = join(dir, "report.jsonl")
+    const child = start(["cancel-all", "openai", "--yes", "--quiet", "--report", file, "--concurrency", "8"], {
+      env: env("openai")
+    })
+    const cancelled = () =>
+      existsSync(file)
+        ? readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l.includes('"outcome":"cancelled"')).length
+        : 0
+    // Listing everything first, this would wait a minute for the second page before any cancel.
+    await until(() => cancelled() >= 100)
+    child.child.kill("SIGTERM")
+    const r = await child.done
+    expect(r.code).toBe(130)
+    expect(cancelled()).toBe(100)
+    rmSync(dir, { recursive: true, force: true })
     await emulator.close()
   })
 

@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, isTerminalStatus, type ListOptions, type Page } from "./Batch.js"
 import type { BatchError } from "./BatchError.js"
@@ -291,19 +292,23 @@ const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (
 /**
  * {@link cancelMany} as a stream: each outcome as it is decided (in that order, not the order of `ids`),
  * `concurrency` at a time, with nothing kept once it is consumed. `ids` is read as cancels start, so it
- * may be a generator over millions of ids. For bulk cancels whose outcomes need not all be held at once:
+ * may be a generator over millions of ids; or a `Stream` of ids, read a little ahead of the cancels as
+ * its ids come (cancels start with its first id, not its last: `batchctl cancel-all --yes` cancels each
+ * page of the listing while the next is read). The stream cannot fail: catch its failures first (a
+ * stream that ends early ends the run once the cancels of its ids are reported). For bulk cancels whose outcomes need not all be held at once:
  * `cancelMany` keeps every `Batch` (with its raw vendor body) until the end, about 1 KB each.
  *
  * @since 0.1.0
  * @category cancel
  */
 export const cancelEach = <I extends Iterable<string>>(
-  ids: Ids<I>,
+  ids: Ids<I> | Stream.Stream<string>,
   options: CancelManyOptions = {}
 ): Stream.Stream<CancelOutcome, BatchErrors.InvalidRequest, BatchProvider> =>
   Stream.unwrap(
     Effect.map(BatchProvider, (provider) => {
-      const refused = refuse(provider.provider, "cancelEach", ids, options)
+      const stream = typeof ids === "object" && ids !== null && Stream.StreamTypeId in ids ? ids : undefined
+      const refused = refuse(provider.provider, "cancelEach", stream === undefined ? ids : [], options)
       if (refused !== undefined) return Stream.fail(refused)
       const concurrency = options.concurrency ?? 16
       // Outcomes go to the consumer through a buffer as long as `concurrency` (workers wait while it is
@@ -313,11 +318,18 @@ export const cancelEach = <I extends Iterable<string>>(
       return Stream.unwrapScoped(
         Effect.gen(function* () {
           const buffer = outcomeBuffer(Math.min(concurrency, 1024))
-          const iterator = ids[Symbol.iterator]()
-          // Stopping early lets the caller's generator run its `finally`.
-          yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
+          let source: Iterable<string> | Feed
+          if (stream !== undefined) {
+            // Read ahead a little (its own fiber, ended with the scope): ids as they come, e.g. as listed.
+            source = yield* feedOf(stream, Math.max(64, 2 * concurrency))
+          } else {
+            const iterator = (ids as Iterable<string>)[Symbol.iterator]()
+            // Stopping early lets the caller's generator run its `finally`.
+            yield* Effect.addFinalizer(() => Effect.sync(() => iterator.return?.()))
+            source = { [Symbol.iterator]: () => iterator }
+          }
           const onOutcome = options.onOutcome
-          const work = bulk(provider, { [Symbol.iterator]: () => iterator }, options, (outcome) =>
+          const work = bulk(provider, source, options, (outcome) =>
             Effect.zipRight(notify(onOutcome, outcome), buffer.offer(outcome))
           )
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
@@ -422,13 +434,81 @@ interface Job {
 }
 
 /**
+ * Ids that come from a stream, read ahead into a small buffer by a fiber of their own: `next` takes one
+ * if there is one, `ended` says none will come, `arrival` completes when either may have changed.
+ */
+interface Feed {
+  readonly [FeedTypeId]: typeof FeedTypeId
+  readonly next: () => string | undefined
+  readonly ended: () => boolean
+  readonly arrival: () => Effect.Effect<void>
+}
+
+const FeedTypeId: unique symbol = Symbol.for("@batchctl/core/Lifecycle/Feed")
+
+const isFeed = (u: unknown): u is Feed => typeof u === "object" && u !== null && FeedTypeId in u
+
+/**
+ * A {@link Feed} of `ids`, read in a fiber of the current scope, at most `capacity` ahead of the cancels.
+ */
+const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Feed, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    let buffer: Array<string> = []
+    let head = 0
+    let ended = false
+    let arrived = Deferred.unsafeMake<void>(FiberId.none)
+    let taken = Deferred.unsafeMake<void>(FiberId.none)
+    const signal = () => {
+      const done = arrived
+      arrived = Deferred.unsafeMake<void>(FiberId.none)
+      Deferred.unsafeDone(done, Exit.void)
+    }
+    const push = (id: string): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (buffer.length - head < capacity) {
+          buffer.push(id)
+          signal()
+          return Effect.void
+        }
+        // Full: wait until a cancel takes one.
+        return Effect.zipRight(Deferred.await(taken), push(id))
+      })
+    yield* Effect.forkScoped(
+      Effect.ensuring(
+        Stream.runForEach(ids, push),
+        Effect.sync(() => {
+          ended = true
+          signal()
+        })
+      )
+    )
+    return {
+      [FeedTypeId]: FeedTypeId,
+      next: () => {
+        if (head >= buffer.length) return undefined
+        const id = buffer[head++] as string
+        if (head > 1024 && head * 2 > buffer.length) {
+          buffer = buffer.slice(head)
+          head = 0
+        }
+        const done = taken
+        taken = Deferred.unsafeMake<void>(FiberId.none)
+        Deferred.unsafeDone(done, Exit.void)
+        return id
+      },
+      ended: () => ended && head >= buffer.length,
+      arrival: () => Deferred.await(arrived)
+    }
+  })
+
+/**
  * The bulk cancel both entry points share: up to `concurrency` workers (never more than ids), one fiber
  * each, every one taking the next due retry or else the next id. Each id's outcome is emitted once, when
  * it is final.
  */
 const bulk = (
   provider: Service,
-  ids: Iterable<string>,
+  ids: Iterable<string> | Feed,
   options: CancelManyOptions,
   report: (outcome: CancelOutcome, index: number) => Effect.Effect<void>
 ): Effect.Effect<void> =>
@@ -446,7 +526,8 @@ const bulk = (
     // One span for the run: a cancel is a span of its own only when a tracer is installed.
     const cancel = BatchProviders.call(provider, "cancel")
     const retrieve = BatchProviders.call(provider, "retrieve")
-    const iterator = ids[Symbol.iterator]()
+    const feed = isFeed(ids) ? ids : undefined
+    const iterator = isFeed(ids) ? undefined : ids[Symbol.iterator]()
     let read = 0
     let exhausted = false
     let stopped = false
@@ -477,13 +558,27 @@ const bulk = (
 
     const fresh = (): Job | undefined => {
       if (exhausted) return undefined
-      const next = iterator.next()
-      if (next.done === true) {
-        exhausted = true
-        return undefined
+      let batchId: string
+      if (iterator !== undefined) {
+        const next = iterator.next()
+        if (next.done === true) {
+          exhausted = true
+          return undefined
+        }
+        batchId = next.value
+      } else {
+        const next = (feed as Feed).next()
+        if (next === undefined) {
+          if ((feed as Feed).ended()) {
+            exhausted = true
+            if (reported === read) Deferred.unsafeDone(allReported, Exit.void)
+          }
+          return undefined
+        }
+        batchId = next
       }
       return {
-        batchId: next.value,
+        batchId,
         index: read++,
         attempts: 0,
         rateLimited: 0,
@@ -598,7 +693,7 @@ const bulk = (
         })
       })
 
-    const worker = (first: Job): Effect.Effect<void> =>
+    const worker = (first: Job | undefined): Effect.Effect<void> =>
       Effect.gen(function* () {
         let job: Job | undefined = first
         for (;;) {
@@ -623,8 +718,14 @@ const bulk = (
               let soonest = Number.POSITIVE_INFINITY
               for (const w of waiting) soonest = Math.min(soonest, w.due)
               for (const f of inFlight) soonest = Math.min(soonest, hedgeAt(f))
+              const pause = Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
+              if (!exhausted && feed !== undefined) {
+                // More ids may come: until one does (or the feed ends), or a retry or a hedge is due.
+                yield* Effect.raceFirst(feed.arrival(), pause)
+                continue
+              }
               if (soonest === Number.POSITIVE_INFINITY) return
-              yield* Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
+              yield* pause
               continue
             }
           }
@@ -640,11 +741,12 @@ const bulk = (
         }
       })
 
-    // Workers start as ids come: never more fibers than ids, whatever the concurrency.
+    // Workers start as ids come: never more fibers than ids, whatever the concurrency (for a feed, whose
+    // ids come later, all of them at once).
     const first: Array<Effect.Effect<void>> = []
     for (let i = 0; i < max; i++) {
       const job = fresh()
-      if (job === undefined) break
+      if (job === undefined && feed === undefined) break
       first.push(worker(job))
     }
     // A call's own retries wait little here: the run's concurrency, not the waits, keeps the load on the

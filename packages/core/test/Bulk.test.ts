@@ -368,6 +368,43 @@ describe("bulk cancel", () => {
     })
   )
 
+  it.effect("cancelEach over a stream of ids cancels each as it comes, not once the stream ends", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = scripted({ b: [unavailable, "ok"] })
+      // Three ids, then nothing for ten seconds (a slow list page), then two more.
+      const ids = Stream.concat(
+        Stream.make("a", "b", "c"),
+        Stream.fromEffect(Effect.sleep("10 seconds")).pipe(Stream.flatMap(() => Stream.make("d", "e")))
+      )
+      const seen: Array<{ readonly id: string; readonly at: number }> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(Lifecycle.cancelEach(ids, { concurrency: 2 }), (o) =>
+          Effect.map(TestClock.currentTimeMillis, (at) => {
+            seen.push({ id: o.batchId, at })
+          })
+        ).pipe(Effect.provide(layer))
+      )
+      for (let i = 0; i < 120 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual(seen.map((s) => s.id).sort(), ["a", "b", "c", "d", "e"], "each id reported once")
+      for (const s of seen.filter((s) => ["a", "b", "c"].includes(s.id)))
+        assert.isTrue(s.at < 10_000, `${s.id} reported at ${s.at} ms, before the stream's next ids`)
+      assert.strictEqual(sent.b, 2, "a failure of a streamed id is retried as any other")
+
+      // A stream of a million ids is read a little ahead of the cancels, not whole.
+      let pulled = 0
+      const many = Stream.range(1, 1_000_000).pipe(
+        Stream.map((n) => `id${n}`),
+        Stream.tap(() => Effect.sync(() => pulled++))
+      )
+      const first = yield* Stream.runCollect(
+        Lifecycle.cancelEach(many, { concurrency: 2 }).pipe(Stream.take(5), Stream.provideLayer(layer))
+      )
+      assert.strictEqual(first.length, 5)
+      assert.isTrue(pulled < 200, `${pulled} ids read for 5 outcomes`)
+    })
+  )
+
   it.effect("a stop: no new cancel starts, and an id waiting for a retry is reported with its last failure", () =>
     Effect.gen(function* () {
       const { sent, layer } = scripted({ a: [unavailable], b: ["slow"], c: ["ok"] })

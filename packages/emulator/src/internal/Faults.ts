@@ -50,6 +50,8 @@ export type FaultRule = Fault & {
   readonly rate: number
   /** at most this many faults from this rule (until the rules are set again); default no bound */
   readonly times?: number | undefined
+  /** leave the first this many requests of each vendor on the route alone (until the rules are set again); default 0 */
+  readonly skip?: number | undefined
 }
 
 export class Faults {
@@ -89,6 +91,7 @@ export class Faults {
       const isDelay = rule.kind === "delay"
       if (!isDelay && terminal) continue
       if (rule.times !== undefined && (this.fired.get(r) ?? 0) >= rule.times) continue
+      if (rule.skip !== undefined && n < rule.skip) continue
       if (this.stream(`${key}#${r}`).unit(n) < rule.rate) {
         this.fired.set(r, (this.fired.get(r) ?? 0) + 1)
         out.push(rule)
@@ -128,13 +131,17 @@ export const validateRules = (u: unknown): ReadonlyArray<FaultRule> | string => 
     const times = rule.times
     if (times !== undefined && (typeof times !== "number" || !Number.isInteger(times) || times < 0))
       return `rule ${i}: times must be a whole number >= 0`
+    const skip = rule.skip
+    if (skip !== undefined && (typeof skip !== "number" || !Number.isInteger(skip) || skip < 0))
+      return `rule ${i}: skip must be a whole number >= 0`
     if (rule.after !== undefined && typeof rule.after !== "boolean") return `rule ${i}: after must be a boolean`
     const after = rule.after === true ? { after: true } : {}
     const base = {
       rate,
       provider: provider as string | undefined,
       route: rule.route as Route | undefined,
-      ...(times === undefined ? {} : { times })
+      ...(times === undefined ? {} : { times }),
+      ...(skip === undefined ? {} : { skip })
     }
     switch (rule.kind) {
       case "status": {
