@@ -80,6 +80,13 @@ export interface Report {
   /** the first few final failures, with their messages */
   readonly examples: ReadonlyArray<string>
   readonly millis: number
+  /**
+   * CPU time of the vendor's process (the emulator and the fault proxy) during the run, and of this one (the
+   * client, for the library paths; the CLI runs in processes of its own): at latency 0 on a small machine the
+   * vendor's side is busy the whole run, so its CPU per request, not the client's, sets the time.
+   */
+  readonly vendorCpuMs: number
+  readonly clientCpuMs: number | undefined
   /** milliseconds until half, 90% and 99% of the outcomes were in (the rest is the tail) */
   readonly progress: { readonly half: number; readonly most: number; readonly nearlyAll: number }
   /** milliseconds each provider's cancels took (they run side by side) */
@@ -87,6 +94,8 @@ export interface Report {
   /** cli with kill: outcomes in the killed run's report, cancels that took effect before the kill, and those in neither an outcome nor a "sending" line of the report */
   readonly killed?: { readonly reported: number; readonly tookEffect: number; readonly missing: number } | undefined
 }
+
+const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
 
 const KEY = "sk-chaos-0123456789abcdef"
 
@@ -247,7 +256,11 @@ interface VendorSide {
   readonly direct: (provider: Provider) => string
   readonly proxied: (provider: Provider) => string
   readonly setFaults: (on: boolean) => Promise<void>
-  readonly struck: () => Promise<{ readonly struck: Readonly<Record<string, number>>; readonly requests: number }>
+  readonly struck: () => Promise<{
+    readonly struck: Readonly<Record<string, number>>
+    readonly requests: number
+    readonly cpuMs: number
+  }>
   readonly close: () => Promise<void>
 }
 
@@ -297,7 +310,7 @@ const startVendor = async (config: Vendor.Config, where: "process" | "inline"): 
     },
     struck: async () => {
       const answer = await ask({ struck: true })
-      return "struck" in answer ? answer : { struck: {}, requests: 0 }
+      return "struck" in answer ? answer : { struck: {}, requests: 0, cpuMs: 0 }
     },
     close: () => stop()
   }
@@ -357,7 +370,8 @@ export const run = async (options: Options): Promise<Report> => {
     }
     let killed: Report["killed"]
     const perProvider: Record<string, number> = {}
-    const requestsBefore = (await emulator.struck()).requests
+    const before = await emulator.struck()
+    const clientCpu = process.cpuUsage()
     const started = performance.now()
     await Promise.all(
       providers.map(async (provider) => {
@@ -423,7 +437,10 @@ export const run = async (options: Options): Promise<Report> => {
       })
     )
     const millis = performance.now() - started
-    const requests = (await emulator.struck()).requests - requestsBefore
+    const clientCpuMs = options.path === "cli" ? undefined : cpuMillis(process.cpuUsage(clientCpu))
+    const after = await emulator.struck()
+    const requests = after.requests - before.requests
+    const vendorCpuMs = after.cpuMs - before.cpuMs
     times.sort((a, b) => a - b)
     const at = (q: number) => Math.round(times[Math.floor(q * (times.length - 1))] ?? 0)
     const progress = { half: at(0.5), most: at(0.9), nearlyAll: at(0.99) }
@@ -485,6 +502,8 @@ export const run = async (options: Options): Promise<Report> => {
       attempts,
       examples,
       millis,
+      vendorCpuMs,
+      clientCpuMs,
       perProvider,
       progress,
       killed
@@ -526,8 +545,10 @@ export const summary = (r: Report, baseline?: Report): string => {
       ? ""
       : `; killed run: ${r.killed.tookEffect} took effect, ${r.killed.reported} reported, ${r.killed.missing} missing`) +
     `; ${(r.millis / 1000).toFixed(1)} s, ${r.requests} vendor requests` +
+    `, CPU ${(r.vendorCpuMs / 1000).toFixed(1)} s vendor` +
+    (r.clientCpuMs === undefined ? "" : ` / ${(r.clientCpuMs / 1000).toFixed(1)} s client`) +
     (baseline === undefined
       ? ""
-      : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s and ${baseline.requests}: ×${(r.millis / baseline.millis).toFixed(2)} the time, ×${(r.requests / Math.max(1, baseline.requests)).toFixed(2)} the requests)`)
+      : ` (no faults ${(baseline.millis / 1000).toFixed(1)} s, ${baseline.requests} requests, CPU ${(baseline.vendorCpuMs / 1000).toFixed(1)} s vendor: ×${(r.millis / baseline.millis).toFixed(2)} the time, ×${(r.requests / Math.max(1, baseline.requests)).toFixed(2)} the requests, ×${(r.vendorCpuMs / Math.max(1, baseline.vendorCpuMs)).toFixed(2)} the vendor's CPU)`)
   )
 }

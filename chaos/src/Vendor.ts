@@ -23,7 +23,12 @@ export type Answer =
       readonly proxied: Readonly<Record<string, string>>
     }
   | { readonly faults: boolean }
-  | { readonly struck: Readonly<Record<string, number>>; readonly requests: number }
+  | {
+      readonly struck: Readonly<Record<string, number>>
+      readonly requests: number
+      /** this process's CPU time so far, in milliseconds (user and system) */
+      readonly cpuMs: number
+    }
 
 /** The emulator's faults, about 20% of cancel answers, plus list and retrieve faults. */
 export const emulatorFaults = (): ReadonlyArray<Emulator.FaultRule> => [
@@ -91,8 +96,10 @@ export const serve = async (config: Config, send: (answer: Answer) => void) => {
     if ("faults" in command) {
       emulator.setFaults(command.faults && config.faults ? emulatorFaults() : [])
       send({ faults: command.faults })
-    } else if ("struck" in command) send({ struck: proxy.struck(), requests: proxy.requests() })
-    else void close().then(() => process.exit(0))
+    } else if ("struck" in command) {
+      const cpu = process.cpuUsage()
+      send({ struck: proxy.struck(), requests: proxy.requests(), cpuMs: (cpu.user + cpu.system) / 1000 })
+    } else void close().then(() => process.exit(0))
   }
   send({ ready: true, url: emulator.url, direct, proxied })
   return { handle, close }
