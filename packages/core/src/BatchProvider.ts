@@ -13,7 +13,8 @@ import * as Stream from "effect/Stream"
 import { type Batch, isCancelStatus, type ListOptions, type Page, type ResultItem } from "./Batch.js"
 import { type BatchError, InvalidBatchState, InvalidRequest, UnexpectedResponse, Unsupported } from "./BatchError.js"
 import * as BatchId from "./BatchId.js"
-import * as Create from "./Create.js"
+import type * as Create from "./Create.js"
+import * as CreateInput from "./internal/prepare.js"
 import * as Tracer from "effect/Tracer"
 import { asOperation, callSpans } from "./internal/operation.js"
 
@@ -298,9 +299,9 @@ export const make = (adapter: Adapter): Service => {
     span
   )((input: Create.Input, options: Create.Options = {}) => {
     if (creator === undefined) return Effect.fail(cannotCreate("create"))
-    const token = options.token ?? Create.makeToken()
+    const token = options.token ?? CreateInput.makeToken()
     return Effect.scoped(
-      Effect.flatMap(Create.prepare(creator.spec, input, options), (prepared) =>
+      Effect.flatMap(CreateInput.prepare(creator.spec, input, options), (prepared) =>
         Effect.zipRight(
           Effect.annotateCurrentSpan({ requests: prepared.requests, bytes: prepared.bytes }),
           creator.create(prepared, options, token)
@@ -317,7 +318,7 @@ export const make = (adapter: Adapter): Service => {
     const token = options.token ?? "<token>"
     return Effect.scoped(
       Effect.map(
-        Create.prepare(creator.spec, input, options),
+        CreateInput.prepare(creator.spec, input, options),
         (prepared): Create.Plan => ({
           provider,
           requests: prepared.requests,
