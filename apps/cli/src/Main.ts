@@ -1,9 +1,11 @@
 /**
- * The full command line: parses it with @effect/cli, runs the command, maps its outcome to an exit
- * code, and turns Ctrl-C into a clean interruption (exit 130). Loaded by `bin.ts` unless the answer is
+ * The full command line: parses it with @effect/cli, runs the command under `NodeRuntime.runMain`, maps
+ * its outcome to an exit code in the runtime's teardown, and turns Ctrl-C into a graceful stop or a clean
+ * interruption (exit 130). Loaded by `bin.ts` unless the answer is
  * a help text built in advance.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
@@ -47,7 +49,16 @@ const withCliConsole = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A,
     return Effect.withConsole(self, console)
   })
 
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+/**
+ * Runs the command line under `NodeRuntime.runMain` and resolves with the exit code (set by `bin.ts` as
+ * `process.exitCode`, so that what is written to a pipe is flushed before the process ends).
+ *
+ * The command runs in a fiber of its own. Ctrl-C (or SIGTERM) interrupts the main fiber, as `runMain`
+ * does; its interruption asks a bulk command to stop gracefully (no new cancels; those in flight finish
+ * and are reported, for at most 30 s) and waits for it, and interrupts any other command. A second Ctrl-C
+ * exits at once.
+ */
+export const main = (argv: ReadonlyArray<string>): Promise<number> => {
   const guarded = Argv.guard(argv)
   // Whether to answer in JSON is read from the options, never from the ids.
   const json = ("argv" in guarded ? guarded.argv : argv).includes("--json")
@@ -55,35 +66,50 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     Output.err(
       json ? JSON.stringify({ error: errorJson(guarded), exitCode: exitCodeOf(guarded) }) : `batchctl: ${line(guarded)}`
     )
-    return exitCodeOf(guarded)
+    return Promise.resolve(exitCodeOf(guarded))
   }
-  const fiber = Effect.runFork(cli(guarded.argv).pipe(Effect.provide(platform), withCliConsole))
+  const command = cli(guarded.argv).pipe(Effect.provide(platform), withCliConsole)
   let interrupted = false
-  const onSigint = () => {
-    if (interrupted) {
-      // A second Ctrl-C: stop now.
-      Output.err("batchctl: interrupted again, exiting")
-      process.exit(ExitCode.interrupted)
-    }
-    interrupted = true
-    if (Stop.request()) {
-      // A bulk command finishes the cancels in flight and reports them; past a grace period it is
-      // interrupted as any other.
-      Output.err("batchctl: stopping: no new cancels; waiting for those in flight (Ctrl-C again to quit now)")
-      setTimeout(() => Effect.runFork(Fiber.interrupt(fiber)), 30_000).unref()
-      return
-    }
-    Effect.runFork(Fiber.interrupt(fiber))
+  let outcome: Exit.Exit<unknown, unknown> | undefined
+  const again = () => {
+    Output.err("batchctl: interrupted again, exiting")
+    process.exit(ExitCode.interrupted)
   }
-  process.on("SIGINT", onSigint)
-  process.on("SIGTERM", onSigint)
-  // A fiber waiting on something that holds no handle must not let Node exit early (and with 0).
-  const keepAlive = setInterval(() => undefined, 1 << 30)
-  const exit = await Effect.runPromise(Fiber.await(fiber))
-  clearInterval(keepAlive)
-  process.off("SIGINT", onSigint)
-  process.off("SIGTERM", onSigint)
+  const stop = (child: Fiber.RuntimeFiber<unknown, unknown>) =>
+    Effect.suspend(() => {
+      interrupted = true
+      process.once("SIGINT", again)
+      process.once("SIGTERM", again)
+      if (!Stop.request()) return Fiber.interrupt(child)
+      Output.err("batchctl: stopping: no new cancels; waiting for those in flight (Ctrl-C again to quit now)")
+      return Effect.zipRight(Effect.timeoutOption(Fiber.await(child), "30 seconds"), Fiber.interrupt(child))
+    })
+  const program = Effect.gen(function* () {
+    const child = yield* Effect.forkDaemon(command)
+    const exit = yield* Effect.onInterrupt(Fiber.await(child), () =>
+      Effect.flatMap(stop(child), (exit) =>
+        Effect.sync(() => {
+          outcome = exit
+        })
+      )
+    )
+    outcome = exit
+  })
+  return new Promise((resolve) => {
+    NodeRuntime.runMain(program, {
+      disableErrorReporting: true,
+      disablePrettyLogger: true,
+      teardown: (exit) => {
+        process.off("SIGINT", again)
+        process.off("SIGTERM", again)
+        resolve(codeOf(outcome ?? exit, interrupted, json))
+      }
+    })
+  })
+}
 
+/** The exit code of the command's outcome, said on stderr as it is decided. */
+const codeOf = (exit: Exit.Exit<unknown, unknown>, interrupted: boolean, json: boolean): number => {
   if (Exit.isSuccess(exit)) return ExitCode.success
   if (Cause.isInterruptedOnly(exit.cause)) {
     Output.err("batchctl: interrupted")
