@@ -381,8 +381,8 @@ const consoleCommand = Command.make(
     emulator: Options.boolean("emulator").pipe(
       Options.withDescription("Start the embedded emulator with a running fleet of batches and show it instead.")
     ),
-    refresh: Options.integer("refresh").pipe(
-      Options.withDescription("Least seconds between two listings of a provider (default 5)."),
+    refresh: Options.text("refresh").pipe(
+      Options.withDescription("Least time between two listings of a provider, e.g. 10s or 1m (default 5s)."),
       Options.optional
     )
   },

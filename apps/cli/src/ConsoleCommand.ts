@@ -13,6 +13,7 @@ import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
 import { BadInput } from "./Failure.js"
 import * as Output from "./Output.js"
+import * as Parse from "./Parse.js"
 import * as Providers from "./Providers.js"
 
 export interface ConsoleFlags {
@@ -20,7 +21,8 @@ export interface ConsoleFlags {
   readonly host: string | undefined
   readonly open: boolean
   readonly emulator: boolean
-  readonly refresh: number | undefined
+  /** a duration (`10s`, `1m`) */
+  readonly refresh: string | undefined
 }
 
 const stamp = () => new Date().toISOString().slice(11, 19)
@@ -92,8 +94,9 @@ export const console = (flags: ConsoleFlags) =>
       if (flags.port !== undefined && (flags.port < 0 || flags.port > 65_535)) {
         return yield* Effect.fail(new BadInput({ message: "--port must be between 0 and 65535" }))
       }
-      if (flags.refresh !== undefined && (flags.refresh < 1 || flags.refresh > 3600)) {
-        return yield* Effect.fail(new BadInput({ message: "--refresh must be between 1 and 3600 seconds" }))
+      const refresh = flags.refresh === undefined ? undefined : yield* Parse.durationMillis(flags.refresh, "--refresh")
+      if (refresh !== undefined && (refresh < 1_000 || refresh > 3_600_000)) {
+        return yield* Effect.fail(new BadInput({ message: "--refresh must be between 1s and 1h" }))
       }
       const emulator = flags.emulator ? yield* emulated : undefined
       const connections = emulator?.connections ?? (yield* configured)
@@ -109,8 +112,7 @@ export const console = (flags: ConsoleFlags) =>
         port: flags.port,
         host: flags.host,
         now: emulator?.handle.now,
-        refreshMillis:
-          flags.refresh === undefined ? (emulator === undefined ? undefined : 2_000) : flags.refresh * 1000,
+        refreshMillis: refresh === undefined ? (emulator === undefined ? undefined : 2_000) : refresh,
         log: (line) => Output.err(`${Output.dim(stamp(), process.stderr)} ${line}`)
       }).pipe(Effect.mapError((e) => new BadInput({ message: e.message })))
       // One write: whoever reads the address also reads what it serves.

@@ -48,7 +48,7 @@ beforeAll(async () => {
     env[`${p.toUpperCase()}_API_KEY`] = CANARY
     env[`${p.toUpperCase()}_BASE_URL`] = emulator.baseUrl(p)
   }
-  server = start(["console", "--port", "0", "--refresh", "10"], {
+  server = start(["console", "--port", "0", "--refresh", "10s"], {
     env: { ...env, BATCHCTL_COLOR: "never" },
     timeoutMs: 600_000
   })

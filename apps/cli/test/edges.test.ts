@@ -101,6 +101,10 @@ describe("edges", () => {
     const r = await run(["wait", "openai", "batch_1", "--timeout", "30"], { env: env() })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('--timeout: "30" has no unit: write 30s for seconds')
+    // Every duration flag reads the one grammar: the console's refresh too.
+    const refresh = await run(["console", "--refresh", "5"], { env: env() })
+    expect(refresh.code).toBe(2)
+    expect(refresh.stderr).toContain('--refresh: "5" has no unit: write 5s for seconds')
   })
 
   it("cancel --report: each outcome is appended as it happens, and a re-run skips what it reports cancelled", async () => {
