@@ -1,6 +1,7 @@
 /**
  * A real HTTP server on loopback for tests: routes `(method, path, headers)` to a status and a body.
- * Used by the adapters' own tests to drive their Promise clients end to end over real HTTP.
+ * Used by the adapters' own tests to drive their Promise clients end to end over real HTTP. In the
+ * workspace only: the published package does not export it (`publishConfig.exports["./testing"]: null`).
  *
  * @since 0.1.0
  */
