@@ -850,7 +850,7 @@ export const cancelAll = (
         )
       )
       const stopped = graceful.stopped()
-      if (pipelined && todo.length === 0 && !stopped) {
+      if (pipelined && matched.length === 0 && todo.length === 0 && !stopped) {
         // Nothing matched (and nothing left from a killed run): said as without --yes.
         file?.close()
         if (o.mode.json) Output.json({ provider: o.provider, dryRun: false, matched: 0, batches: [] })

@@ -4,7 +4,7 @@
  * second run, and Ctrl-C part-way.
  */
 import { Emulator } from "@batchctl/emulator"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -143,6 +143,21 @@ describe("cancel-all", () => {
     const r = await child.done
     expect(r.code).toBe(130)
     expect(cancelled()).toBe(100)
+    rmSync(dir, { recursive: true, force: true })
+    await emulator.close()
+  })
+
+  it("--yes with a report: what it says is cancelled is skipped and counted, the rest cancelled", async () => {
+    const { emulator, env } = await fresh()
+    const [a, b] = await Promise.all([1, 2].map(() => emulator.createBatch({ provider: "openai" }).then((x) => x.id)))
+    const dir = mkdtempSync(join(tmpdir(), "batchctl-cancel-all-"))
+    const file = join(dir, "report.jsonl")
+    writeFileSync(file, `${JSON.stringify({ provider: "openai", batchId: a, ok: true, outcome: "cancelled" })}\n`)
+    const r = await run(["cancel-all", "openai", "--yes", "--json", "--report", file], { env: env("openai") })
+    expect(r.code).toBe(0)
+    const report = reportOf(r.stdout)
+    expect(report.summary).toMatchObject({ matched: 2, skipped: 1, cancelled: 1 })
+    expect(report.batches.map((x) => x.id)).toEqual([b])
     rmSync(dir, { recursive: true, force: true })
     await emulator.close()
   })
