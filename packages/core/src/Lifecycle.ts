@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -329,8 +330,17 @@ export const cancelEach = <I extends Iterable<string>>(
             source = { [Symbol.iterator]: () => iterator }
           }
           const onOutcome = options.onOutcome
-          const work = bulk(provider, source, options, (outcome) =>
-            Effect.zipRight(notify(onOutcome, outcome), buffer.offer(outcome))
+          const feed = isFeed(source) ? source : undefined
+          const work = Effect.zipRight(
+            bulk(provider, source, options, (outcome) =>
+              Effect.zipRight(notify(onOutcome, outcome), buffer.offer(outcome))
+            ),
+            // A stream of ids that died ends the run as an `ids` iterator that throws does: a defect, after
+            // the outcomes of every id it gave.
+            Effect.suspend(() => {
+              const failure = feed?.failure()
+              return failure === undefined ? Effect.void : Effect.failCause(failure)
+            })
           )
           // The end, or a defect (an `ids` iterator that throws), reaches the consumer: it never waits on
           // a buffer that nobody will fill.
@@ -428,9 +438,13 @@ interface Job {
   round: number
   /** A send of this round is in flight and none has answered yet. */
   open: boolean
-  /** When this round's send began, and whether an idle worker sent it again (a hedge). */
-  sentAt: number
+  /** This round's first send (when its current attempt went out), and whether it was hedged. */
+  current: Operation.BulkSend | undefined
   hedged: boolean
+  /** Sends of this round in flight (two once hedged). */
+  sends: number
+  /** Of the attempts, the hedges (not counted against `retries`). */
+  hedges: number
 }
 
 /**
@@ -442,6 +456,8 @@ interface Feed {
   readonly next: () => string | undefined
   readonly ended: () => boolean
   readonly arrival: () => Effect.Effect<void>
+  /** Why the stream ended early, if it died (a defect in it, or in what made it). */
+  readonly failure: () => Cause.Cause<never> | undefined
 }
 
 const FeedTypeId: unique symbol = Symbol.for("@batchctl/core/Lifecycle/Feed")
@@ -473,10 +489,11 @@ const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Fee
         // Full: wait until a cancel takes one.
         return Effect.zipRight(Deferred.await(taken), push(id))
       })
+    let failure: Cause.Cause<never> | undefined
     yield* Effect.forkScoped(
-      Effect.ensuring(
-        Stream.runForEach(ids, push),
+      Effect.onExit(Stream.runForEach(ids, push), (exit) =>
         Effect.sync(() => {
+          if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) failure = exit.cause
           ended = true
           signal()
         })
@@ -497,7 +514,8 @@ const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Fee
         return id
       },
       ended: () => ended && head >= buffer.length,
-      arrival: () => Deferred.await(arrived)
+      arrival: () => Deferred.await(arrived),
+      failure: () => failure
     }
   })
 
@@ -550,8 +568,8 @@ const bulk = (
         timer.answered(millis)
         call.attemptTimeoutMs = timer.current()
       },
-      timedOut: () => {
-        timer.timedOut()
+      timedOut: (attemptMs) => {
+        timer.timedOut(attemptMs)
         call.attemptTimeoutMs = timer.current()
       }
     }
@@ -586,8 +604,10 @@ const bulk = (
         error: undefined,
         round: 0,
         open: false,
-        sentAt: 0,
-        hedged: false
+        current: undefined,
+        hedged: false,
+        sends: 0,
+        hedges: 0
       }
     }
     const due = (now: number): Job | undefined => {
@@ -632,7 +652,7 @@ const bulk = (
           return Effect.void
         }
       }
-      if (!stopped && job.attempts - job.rateLimited <= retries && isRetryableCancelFailure(error)) {
+      if (!stopped && job.attempts - job.rateLimited - job.hedges <= retries && isRetryableCancelFailure(error)) {
         job.due = now + retryDelayMillis(job.attempts, error, jitter)
         waiting.push(job)
         return Effect.void
@@ -658,88 +678,121 @@ const bulk = (
     }
 
     // Cancels in flight, for the hedges: at the end of a run, a worker with nothing left to start sends a
-    // cancel again that has been in flight longer than nearly every answer so far (once per send). The
-    // first answer of the two settles the id and the other is ignored; the run ends once every id is
-    // settled, interrupting a send still waiting. A hung request then costs the run that long, not the
-    // attempt timeout. Cancel is idempotent, and a worker hedges only while fewer than `concurrency`
-    // cancels are in flight.
+    // cancel again whose current attempt has been out longer than nearly every answer so far (once per
+    // round; never in a wait between attempts, in a rate-limit window, or while attempts time out). The
+    // first success settles the id (a failure waits for the other send, if one is still out); the other
+    // send makes no further attempt, and the run ends once every id is settled, interrupting an attempt
+    // still out. A hung request then costs the run that long, not the attempt timeout. Cancel is
+    // idempotent, and a worker hedges only while fewer than `concurrency` cancels are in flight.
     const inFlight = new Set<Job>()
     const hedgeAt = (job: Job): number => {
       const slow = timer.slow()
-      return slow === undefined || job.hedged ? Number.POSITIVE_INFINITY : job.sentAt + Math.max(MIN_HEDGE_MS, slow)
+      const at = job.current?.attemptAt
+      return slow === undefined || at === undefined || job.hedged
+        ? Number.POSITIVE_INFINITY
+        : at + Math.max(MIN_HEDGE_MS, slow)
     }
-    const hedgeable = (now: number): Job | undefined => {
-      let best: Job | undefined
-      for (const job of inFlight) {
-        if (hedgeAt(job) <= now && (best === undefined || hedgeAt(job) < hedgeAt(best))) best = job
-      }
-      return best
-    }
-
-    /** One send of `job`'s cancel in `round`; settles the job if it is the round's first answer. */
-    const send = (job: Job, round: number): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        active++
-        return Effect.flatMap(Effect.either(cancel(job.batchId)), (exit) => {
-          active--
-          if (job.round !== round || !job.open) return Effect.void
-          job.open = false
-          inFlight.delete(job)
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Either.isLeft(exit)
-              ? Effect.flatMap(Random.next, (jitter) => settle(job, exit, now, jitter))
-              : settle(job, exit, now, 0)
-          )
-        })
-      })
-
-    const worker = (first: Job | undefined): Effect.Effect<void> =>
-      Effect.gen(function* () {
-        let job: Job | undefined = first
-        for (;;) {
-          if (job === undefined) {
-            if (stopped) return
-            const now = yield* Clock.currentTimeMillis
-            if (active >= limit) {
-              yield* Effect.sleep(50)
-              continue
-            }
-            job = due(now) ?? fresh()
-            if (job === undefined) {
-              const hedged = hedgeable(now)
-              if (hedged !== undefined) {
-                hedged.hedged = true
-                hedged.attempts++
-                yield* send(hedged, hedged.round)
-                continue
-              }
-              // Nothing to start: done unless a retry is waiting (its worker, still looping, or this one
-              // takes it) or a cancel in flight may be hedged.
-              let soonest = Number.POSITIVE_INFINITY
-              for (const w of waiting) soonest = Math.min(soonest, w.due)
-              for (const f of inFlight) soonest = Math.min(soonest, hedgeAt(f))
-              const pause = Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
-              if (!exhausted && feed !== undefined) {
-                // More ids may come: until one does (or the feed ends), or a retry or a hedge is due.
-                yield* Effect.raceFirst(feed.arrival(), pause)
-                continue
-              }
-              if (soonest === Number.POSITIVE_INFINITY) return
-              yield* pause
-              continue
-            }
-          }
-          // Nothing was sent for it: after a stop it is not attempted (and not reported).
-          if (stopped && job.attempts === 0) return
-          job.round++
-          job.open = true
-          job.hedged = false
-          job.sentAt = yield* Clock.currentTimeMillis
-          inFlight.add(job)
-          yield* send(job, job.round)
-          job = undefined
+    /** When a hedge may be sent next, if ever: not in a rate-limit window, nor while attempts time out. */
+    const nextHedge = (now: number): { readonly job: Job | undefined; readonly at: number } => {
+      if (timer.backedOff()) return { job: undefined, at: Number.POSITIVE_INFINITY }
+      let job: Job | undefined
+      let at = Number.POSITIVE_INFINITY
+      for (const j of inFlight) {
+        const t = hedgeAt(j)
+        if (t < at) {
+          at = t
+          job = j
         }
+      }
+      const open = Math.max(at, windowEnds)
+      return open <= now ? { job, at: open } : { job: undefined, at: open }
+    }
+
+    /** One send of `job`'s cancel in `round`, by the worker whose slot is `slot`. */
+    const send = (job: Job, round: number, slot: Operation.BulkSlot, first: boolean): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const mine: Operation.BulkSend = { wanted: () => job.round === round && job.open, attemptAt: undefined }
+        if (first) job.current = mine
+        slot.send = mine
+        job.sends++
+        active++
+        return Effect.flatMap(
+          Effect.ensuring(
+            Effect.either(cancel(job.batchId)),
+            Effect.sync(() => {
+              active--
+              job.sends--
+              slot.send = undefined
+            })
+          ),
+          (exit) => {
+            if (job.round !== round || !job.open) return Effect.void
+            // A failure while the other send of the round is still out: that one decides.
+            if (Either.isLeft(exit) && job.sends > 0) return Effect.void
+            job.open = false
+            job.current = undefined
+            inFlight.delete(job)
+            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Either.isLeft(exit)
+                ? Effect.flatMap(Random.next, (jitter) => settle(job, exit, now, jitter))
+                : settle(job, exit, now, 0)
+            )
+          }
+        )
       })
+
+    const worker = (first: Job | undefined): Effect.Effect<void> => {
+      const slot: Operation.BulkSlot = { send: undefined }
+      return Effect.locally(
+        Effect.gen(function* () {
+          let job: Job | undefined = first
+          for (;;) {
+            if (job === undefined) {
+              if (stopped) return
+              const now = yield* Clock.currentTimeMillis
+              if (active >= limit) {
+                yield* Effect.sleep(50)
+                continue
+              }
+              job = due(now) ?? fresh()
+              if (job === undefined) {
+                const hedge = nextHedge(now)
+                if (hedge.job !== undefined) {
+                  hedge.job.hedged = true
+                  hedge.job.attempts++
+                  hedge.job.hedges++
+                  yield* send(hedge.job, hedge.job.round, slot, false)
+                  continue
+                }
+                // Nothing to start: done unless a retry is waiting (its worker, still looping, or this one
+                // takes it) or a cancel in flight may be hedged.
+                let soonest = hedge.at
+                for (const w of waiting) soonest = Math.min(soonest, w.due)
+                const pause = Effect.sleep(Math.max(1, Math.min(soonest - now, 1_000)))
+                if (!exhausted && feed !== undefined) {
+                  // More ids may come: until one does (or the feed ends), or a retry or a hedge is due.
+                  yield* Effect.raceFirst(feed.arrival(), pause)
+                  continue
+                }
+                if (soonest === Number.POSITIVE_INFINITY) return
+                yield* pause
+                continue
+              }
+            }
+            // Nothing was sent for it: after a stop it is not attempted (and not reported).
+            if (stopped && job.attempts === 0) return
+            job.round++
+            job.open = true
+            job.hedged = false
+            inFlight.add(job)
+            yield* send(job, job.round, slot, true)
+            job = undefined
+          }
+        }),
+        Operation.currentBulkSlot,
+        slot
+      )
+    }
 
     // Workers start as ids come: never more fibers than ids, whatever the concurrency (for a feed, whose
     // ids come later, all of them at once).

@@ -597,6 +597,16 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       message: `${provider} ${operation}: the request cannot be sent (check the base URL ${scrub(baseUrl)}): ${scrub(reason)}`
     })
 
+  /** The end of a bulk cancel's send that another send of the same cancel answered before. */
+  const abandoned = (operation: string, call: Call): RetryPolicy_.Failure => ({
+    _tag: "Final",
+    error: new BatchError.TransportFailure({
+      provider,
+      operation,
+      message: `${subjectOf(operation, call)}: not sent again: another send of it answered first`
+    })
+  })
+
   /** Whether the vendor answered at all (any status), as opposed to a timeout, a broken or an unsent request. */
   const answered = (answer: { readonly _tag: string }): boolean =>
     answer._tag !== "TimedOut" && answer._tag !== "NoResponse" && answer._tag !== "Invalid"
@@ -750,6 +760,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       if (typeof own === "string") return Effect.fail(cannotSend(operation, own))
       const { path } = own
       const bulk = fiber.getFiberRef(Operation.currentBulkCall)
+      // This call's send, when a bulk worker makes it: told of each attempt, and asked before each retry.
+      const mine = bulk === undefined ? undefined : fiber.getFiberRef(Operation.currentBulkSlot)?.send
       const longer = call.timeoutMs !== undefined && call.timeoutMs > timeoutMs ? call.timeoutMs : undefined
       // Each attempt's timeout: a bulk's (read per attempt: it follows the vendor's pace as the run goes),
       // or a longer one the call asked for, or the client's.
@@ -782,11 +794,13 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
           cut || attemptMs !== timeoutMs
             ? { ...own.request, timeoutMs: cut ? Math.max(0, left) : attemptMs }
             : own.request
+        if (mine !== undefined) mine.attemptAt = sentAt
         return Effect.flatMap(send(request), (answer) => {
           const now = clock.unsafeCurrentTimeMillis()
           if (bulk !== undefined) {
+            if (mine !== undefined) mine.attemptAt = undefined
             if (answered(answer)) bulk.answered?.(now - sentAt)
-            else if (answer._tag === "TimedOut" && !cut) bulk.timedOut?.()
+            else if (answer._tag === "TimedOut" && !cut) bulk.timedOut?.(attemptMs)
           }
           pace(answer, now)
           const value = ok(answer, path)
@@ -809,6 +823,8 @@ export const makeWith = (transport: Transport.Service, options: Options): Vendor
       return Effect.catchAll(attemptNow(), (first) => {
         let replay: RetryPolicy_.Failure | undefined = first
         const again = Effect.suspend(() => {
+          // Another send of the same bulk cancel answered first: no further attempt (its answer is ignored).
+          if (mine !== undefined && !mine.wanted()) return Effect.fail(abandoned(operation, call))
           if (replay === undefined) return attempt
           const failure = replay
           replay = undefined

@@ -4,8 +4,11 @@
  */
 import { Batch, BatchError, BatchProvider, Lifecycle, Transport, VendorHttp } from "@batchctl/core"
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -402,6 +405,64 @@ describe("bulk cancel", () => {
       )
       assert.strictEqual(first.length, 5)
       assert.isTrue(pulled < 200, `${pulled} ids read for 5 outcomes`)
+    })
+  )
+
+  it.effect("a hedged cancel's first send makes no further attempt once the hedge answered", () =>
+    Effect.gen(function* () {
+      // The first send of "stuck" never answers; its hedge answers. The ids go on coming for 10 s more, so
+      // the run is not over when the hedge answers: the first send's call must not try again.
+      const vendor = overHttp((id, n) => (id === "stuck" && n === 1 ? "never" : 0))
+      const ids = Stream.concat(
+        Stream.fromIterable([...Array.from({ length: 30 }, (_, i) => `fast${i}`), "stuck", "fast30", "fast31"]),
+        Stream.fromEffect(Effect.sleep("10 seconds")).pipe(Stream.flatMap(() => Stream.make("late")))
+      )
+      const outcomes = yield* untilDone(
+        Stream.runCollect(Lifecycle.cancelEach(ids, { concurrency: 4 })).pipe(Effect.provide(vendor.layer)),
+        50
+      )
+      assert.strictEqual(Chunk.size(outcomes), 34)
+      assert.strictEqual(
+        vendor.sent.filter((s) => s.id === "stuck").length,
+        2,
+        "the first send and its hedge, no retry"
+      )
+    })
+  )
+
+  it.effect("attempts that time out together double the attempt timeout once, not once each", () =>
+    Effect.gen(function* () {
+      // Twenty answers at once (attempt timeout: its floor, 1 s); then four cancels at once whose first two
+      // sends never answer.
+      const vendor = overHttp((id, n) => (id.startsWith("hang") && n <= 2 ? "never" : 0))
+      const ids = [...Array.from({ length: 20 }, (_, i) => `fast${i}`), "hang0", "hang1", "hang2", "hang3"]
+      const outcomes = yield* untilDone(
+        Lifecycle.cancelMany(ids, { concurrency: 4 }).pipe(Effect.provide(vendor.layer)),
+        50
+      )
+      assert.isTrue(outcomes.every((o) => o._tag === "Cancelled"))
+      for (const id of ["hang0", "hang1", "hang2", "hang3"]) {
+        const sends = vendor.sent.filter((s) => s.id === id)
+        const second = sends[2]!.at - sends[1]!.at
+        assert.isTrue(second <= 2_500, `${id}: its second attempt waited ${second} ms (twice 1 s, not 2^4 s)`)
+      }
+    })
+  )
+
+  it.effect("a stream of ids that dies fails the run after the outcomes of the ids it gave", () =>
+    Effect.gen(function* () {
+      const { layer } = scripted({})
+      const ids = Stream.concat(Stream.make("a", "b"), Stream.dieMessage("the listing broke"))
+      const seen: Array<string> = []
+      const exit = yield* Effect.exit(
+        Stream.runForEach(Lifecycle.cancelEach(ids, { concurrency: 2 }), (o) =>
+          Effect.sync(() => {
+            seen.push(o.batchId)
+          })
+        ).pipe(Effect.provide(layer))
+      )
+      assert.deepStrictEqual(seen.sort(), ["a", "b"])
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), "a defect, not a run that looks complete")
     })
   )
 

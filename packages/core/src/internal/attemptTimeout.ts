@@ -1,7 +1,7 @@
 /**
  * The attempt timeout of a bulk cancel's calls, set as TCP sets its retransmission timeout (RFC 6298): a
- * smoothed answer time plus four times its smoothed variation, at least a floor; doubled by each attempt
- * that timed out, until the next answer sets it again. It follows the vendor's pace both ways: a vendor
+ * smoothed answer time plus four times its smoothed variation, at least a floor; after an attempt that
+ * timed out, twice that attempt's timeout, until the next answer sets it again. It follows the vendor's pace both ways: a vendor
  * that answers in 50 ms has a hung request sent again after the floor, and one that turns slow mid-run
  * (every attempt timing out) is soon waited for as long as it takes (up to the client's own timeout).
  *
@@ -14,8 +14,13 @@ export interface AttemptTimeout {
   readonly current: () => number | undefined
   /** One attempt answered (any status) this many milliseconds after it was sent. */
   readonly answered: (millis: number) => void
-  /** One attempt had no answer within the timeout it was given. */
-  readonly timedOut: () => void
+  /**
+   * One attempt had no answer within `attemptMs`, the timeout it was given: the next attempts get twice
+   * that (several attempts that time out together double it once, not once each).
+   */
+  readonly timedOut: (attemptMs: number) => void
+  /** The last event was a timeout (no answer since): the vendor may have turned slow. */
+  readonly backedOff: () => boolean
   /**
    * How long an attempt takes before it is slower than nearly every answer so far (the smoothed time plus
    * four times its variation, without the floor and the doubling); `undefined` until `warmup` answers.
@@ -32,6 +37,7 @@ export const make = (options: { readonly minMs: number; readonly warmup: number 
   let smoothed = 0
   let variation = 0
   let timeout: number | undefined
+  let backedOff = false
   return {
     current: () => timeout,
     answered: (millis) => {
@@ -44,11 +50,15 @@ export const make = (options: { readonly minMs: number; readonly warmup: number 
         smoothed = 0.875 * smoothed + 0.125 * sample
       }
       samples++
+      backedOff = false
       if (samples >= options.warmup) timeout = Math.min(MAX_MS, Math.max(options.minMs, smoothed + 4 * variation))
     },
-    timedOut: () => {
-      if (timeout !== undefined) timeout = Math.min(MAX_MS, 2 * timeout)
+    timedOut: (attemptMs) => {
+      if (timeout === undefined) return
+      timeout = Math.min(MAX_MS, Math.max(timeout, 2 * attemptMs))
+      backedOff = true
     },
+    backedOff: () => backedOff,
     slow: () => (samples >= options.warmup ? smoothed + 4 * variation : undefined)
   }
 }

@@ -45,9 +45,40 @@ export interface BulkCall {
    * attempt timed out and whose retry answered at once took the timeout and more.
    */
   readonly answered?: ((millis: number) => void) | undefined
-  /** Told of each attempt that had no answer within its timeout (not one cut short by the call's deadline). */
-  readonly timedOut?: (() => void) | undefined
+  /**
+   * Told of each attempt that had no answer within its timeout (not one cut short by the call's
+   * deadline), with that timeout.
+   */
+  readonly timedOut?: ((attemptMs: number) => void) | undefined
 }
+
+/**
+ * One send of a bulk cancel, as its call goes: when its current attempt was sent (`undefined` between
+ * attempts: in a wait before a retry), and whether it is still wanted (another send of the same cancel,
+ * a hedge, may have answered first: then the call makes no further attempt).
+ *
+ * @internal
+ */
+export interface BulkSend {
+  readonly wanted: () => boolean
+  attemptAt: number | undefined
+}
+
+/**
+ * A bulk worker's slot for its current send: set once per worker (a `FiberRef`), its `send` field
+ * replaced by plain assignment at each send, so that a send costs no `FiberRef` change.
+ *
+ * @internal
+ */
+export interface BulkSlot {
+  send: BulkSend | undefined
+}
+
+/** @internal */
+export const currentBulkSlot: FiberRef.FiberRef<BulkSlot | undefined> = globalValue(
+  "@batchctl/core/VendorHttp/currentBulkSlot",
+  () => FiberRef.unsafeMake<BulkSlot | undefined>(undefined)
+)
 
 /** @internal */
 export const currentBulkCall: FiberRef.FiberRef<BulkCall | undefined> = globalValue(
