@@ -689,6 +689,9 @@ export const cancelAll = (
             return opened === undefined || !opened.done.has(b.id)
           }),
           Stream.concat(Stream.suspend(() => Stream.fromIterable(unfinishedOf(opened, listed)))),
+          // One at a time: each is noted "sending" as the cancels read it, at most their read-ahead (64)
+          // before its cancel starts, not a whole page before (a re-run cancels those again: idempotent).
+          Stream.rechunk(1),
           Stream.map((b) => {
             beforeOf.set(b.id, { batch: b, index: todo.length })
             todo.push(b)
