@@ -745,7 +745,7 @@ export const cancelAll = (
           ...(opened === undefined ? matched : matched.filter((b) => !opened.done.has(b.id))),
           ...unfinishedOf(opened, listed)
         )
-        todo.forEach((b, index) => beforeOf.set(b.id, { batch: b, index }))
+        for (const [index, b] of todo.entries()) beforeOf.set(b.id, { batch: b, index })
         const ids = todo.map((b) => b.id)
         source = opened === undefined ? ids : opened.sending(ids)
       }
