@@ -689,13 +689,9 @@ export const cancelAll = (
             return opened === undefined || !opened.done.has(b.id)
           }),
           Stream.concat(Stream.suspend(() => Stream.fromIterable(unfinishedOf(opened, listed)))),
-          // One at a time: each is noted "sending" as the cancels read it, at most their read-ahead (64)
-          // before its cancel starts, not a whole page before (a re-run cancels those again: idempotent).
-          Stream.rechunk(1),
           Stream.map((b) => {
             beforeOf.set(b.id, { batch: b, index: todo.length })
             todo.push(b)
-            opened?.write({ provider: o.provider, batchId: b.id, outcome: "sending" })
             return b.id
           })
         )
@@ -833,7 +829,11 @@ export const cancelAll = (
       yield* Stream.runForEach(
         Lifecycle.cancelEach(source, {
           concurrency,
-          stop: graceful.stop
+          stop: graceful.stop,
+          // Streamed ids are read a little ahead of their cancels: each is noted "sending" as its cancel starts.
+          ...(pipelined && file !== undefined
+            ? { onStart: (batchId: string) => file?.write({ provider: o.provider, batchId, outcome: "sending" }) }
+            : {})
         }),
         (outcome) => Effect.sync(() => emit(outcome))
       ).pipe(

@@ -172,6 +172,12 @@ export interface CancelManyOptions {
    * is logged as a warning and the run goes on; the outcome is still returned or streamed.
    */
   readonly onOutcome?: ((outcome: CancelOutcome) => void) | undefined
+  /**
+   * Called with an id just before its first cancel is sent (to note it in a report that must survive a
+   * kill: a cancel sent may take effect). If it throws, the throw is logged as a warning and the cancel is
+   * sent all the same.
+   */
+  readonly onStart?: ((batchId: string) => void) | undefined
 }
 
 /**
@@ -414,6 +420,12 @@ const outcomeBuffer = (capacity: number) => {
  * warning level, with the error) and neither stops the run nor loses the outcome, which is still
  * returned or streamed.
  */
+const started = (onStart: (batchId: string) => void, batchId: string): Effect.Effect<void> =>
+  Effect.catchAll(
+    Effect.try(() => onStart(batchId)),
+    (e) => Effect.logWarning(`Lifecycle: onStart threw for ${batchId}; the cancel is sent all the same`, e.error)
+  )
+
 const notify = (
   onOutcome: ((outcome: CancelOutcome) => void) | undefined,
   outcome: CancelOutcome
@@ -781,6 +793,7 @@ const bulk = (
             }
             // Nothing was sent for it: after a stop it is not attempted (and not reported).
             if (stopped && job.attempts === 0) return
+            if (job.round === 0 && options.onStart !== undefined) yield* started(options.onStart, job.batchId)
             job.round++
             job.open = true
             job.hedged = false

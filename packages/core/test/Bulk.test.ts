@@ -449,6 +449,28 @@ describe("bulk cancel", () => {
     })
   )
 
+  it.effect("onStart sees each id once, just before its first cancel is sent, retries or not", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = scripted({ b: [unavailable, "ok"] })
+      const started: Array<string> = []
+      const sentBefore: Array<number> = []
+      const outcomes = yield* withClock(
+        Lifecycle.cancelMany(["a", "b", "c"], {
+          concurrency: 1,
+          onStart: (id) => {
+            started.push(id)
+            sentBefore.push(sent[id] ?? 0)
+          }
+        }).pipe(Effect.provide(layer)),
+        10
+      )
+      assert.strictEqual(outcomes.length, 3)
+      assert.deepStrictEqual(started, ["a", "b", "c"])
+      assert.deepStrictEqual(sentBefore, [0, 0, 0], "called before the first send, not after")
+      assert.strictEqual(sent.b, 2)
+    })
+  )
+
   it.effect("a stream of ids that dies fails the run after the outcomes of the ids it gave", () =>
     Effect.gen(function* () {
       const { layer } = scripted({})
