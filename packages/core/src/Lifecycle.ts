@@ -302,7 +302,8 @@ const cancelManyTraced = Effect.fn("Lifecycle.cancelMany")(function* (
  * may be a generator over millions of ids; or a `Stream` of ids, read a little ahead of the cancels as
  * its ids come (cancels start with its first id, not its last: `batchctl cancel-all --yes` cancels each
  * page of the listing while the next is read). The stream cannot fail: catch its failures first (a
- * stream that ends early ends the run once the cancels of its ids are reported). For bulk cancels whose outcomes need not all be held at once:
+ * stream that ends early ends the run once the cancels of its ids are reported; one that dies fails it
+ * after them). For bulk cancels whose outcomes need not all be held at once:
  * `cancelMany` keeps every `Batch` (with its raw vendor body) until the end, about 1 KB each.
  *
  * @since 0.1.0
@@ -420,12 +421,6 @@ const outcomeBuffer = (capacity: number) => {
  * warning level, with the error) and neither stops the run nor loses the outcome, which is still
  * returned or streamed.
  */
-const started = (onStart: (batchId: string) => void, batchId: string): Effect.Effect<void> =>
-  Effect.catchAll(
-    Effect.try(() => onStart(batchId)),
-    (e) => Effect.logWarning(`Lifecycle: onStart threw for ${batchId}; the cancel is sent all the same`, e.error)
-  )
-
 const notify = (
   onOutcome: ((outcome: CancelOutcome) => void) | undefined,
   outcome: CancelOutcome
@@ -438,6 +433,13 @@ const notify = (
           Effect.logWarning(`Lifecycle: onOutcome threw for ${outcome.batchId}; the outcome is still returned`, e.error)
       )
 
+/** Runs `onStart` for an id about to be sent; a throw is logged, and the cancel is sent all the same. */
+const started = (onStart: (batchId: string) => void, batchId: string): Effect.Effect<void> =>
+  Effect.catchAll(
+    Effect.try(() => onStart(batchId)),
+    (e) => Effect.logWarning(`Lifecycle: onStart threw for ${batchId}; the cancel is sent all the same`, e.error)
+  )
+
 interface Job {
   readonly batchId: string
   readonly index: number
@@ -448,8 +450,6 @@ interface Job {
   error: BatchError | undefined
   /** Sends of it so far that were not hedges: the send an answer belongs to. */
   round: number
-  /** A send of this round is in flight and none has answered yet. */
-  open: boolean
   /** This round's first send (when its current attempt went out), and whether it was hedged. */
   current: Operation.BulkSend | undefined
   hedged: boolean
@@ -484,12 +484,15 @@ const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Fee
     let buffer: Array<string> = []
     let head = 0
     let ended = false
-    let arrived = Deferred.unsafeMake<void>(FiberId.none)
-    let taken = Deferred.unsafeMake<void>(FiberId.none)
+    // Made only when someone waits: workers for an id (`arrived`), the reader for room (`taken`).
+    let arrived: Deferred.Deferred<void> | undefined
+    let taken: Deferred.Deferred<void> | undefined
+    const wake = (waiting: Deferred.Deferred<void> | undefined) => {
+      if (waiting !== undefined) Deferred.unsafeDone(waiting, Exit.void)
+    }
     const signal = () => {
-      const done = arrived
-      arrived = Deferred.unsafeMake<void>(FiberId.none)
-      Deferred.unsafeDone(done, Exit.void)
+      wake(arrived)
+      arrived = undefined
     }
     const push = (id: string): Effect.Effect<void> =>
       Effect.suspend(() => {
@@ -499,6 +502,7 @@ const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Fee
           return Effect.void
         }
         // Full: wait until a cancel takes one.
+        taken ??= Deferred.unsafeMake<void>(FiberId.none)
         return Effect.zipRight(Deferred.await(taken), push(id))
       })
     let failure: Cause.Cause<never> | undefined
@@ -520,13 +524,15 @@ const feedOf = (ids: Stream.Stream<string>, capacity: number): Effect.Effect<Fee
           buffer = buffer.slice(head)
           head = 0
         }
-        const done = taken
-        taken = Deferred.unsafeMake<void>(FiberId.none)
-        Deferred.unsafeDone(done, Exit.void)
+        wake(taken)
+        taken = undefined
         return id
       },
       ended: () => ended && head >= buffer.length,
-      arrival: () => Deferred.await(arrived),
+      arrival: () => {
+        arrived ??= Deferred.unsafeMake<void>(FiberId.none)
+        return Deferred.await(arrived)
+      },
       failure: () => failure
     }
   })
@@ -574,16 +580,12 @@ const bulk = (
     const call: Operation.BulkCall = {
       baseDelayMs: 100,
       maxDelayMs: 400,
-      attemptTimeoutMs: undefined,
-      // Each attempt's answer or timeout (not each call's: one whose first attempt timed out took the timeout).
-      answered: (millis) => {
-        timer.answered(millis)
-        call.attemptTimeoutMs = timer.current()
+      get attemptTimeoutMs() {
+        return timer.current()
       },
-      timedOut: (attemptMs) => {
-        timer.timedOut(attemptMs)
-        call.attemptTimeoutMs = timer.current()
-      }
+      // Each attempt's answer or timeout (not each call's: one whose first attempt timed out took the timeout).
+      answered: timer.answered,
+      timedOut: timer.timedOut
     }
 
     const fresh = (): Job | undefined => {
@@ -615,7 +617,6 @@ const bulk = (
         due: 0,
         error: undefined,
         round: 0,
-        open: false,
         current: undefined,
         hedged: false,
         sends: 0,
@@ -723,7 +724,8 @@ const bulk = (
     /** One send of `job`'s cancel in `round`, by the worker whose slot is `slot`. */
     const send = (job: Job, round: number, slot: Operation.BulkSlot, first: boolean): Effect.Effect<void> =>
       Effect.suspend(() => {
-        const mine: Operation.BulkSend = { wanted: () => job.round === round && job.open, attemptAt: undefined }
+        const open = () => job.round === round && inFlight.has(job)
+        const mine: Operation.BulkSend = { wanted: open, attemptAt: undefined }
         if (first) job.current = mine
         slot.send = mine
         job.sends++
@@ -738,10 +740,9 @@ const bulk = (
             })
           ),
           (exit) => {
-            if (job.round !== round || !job.open) return Effect.void
-            // A failure while the other send of the round is still out: that one decides.
-            if (Either.isLeft(exit) && job.sends > 0) return Effect.void
-            job.open = false
+            // Not this round's (already settled, or sent again since), or a failure while the other send of
+            // the round is still out (that one decides).
+            if (!open() || (Either.isLeft(exit) && job.sends > 0)) return Effect.void
             job.current = undefined
             inFlight.delete(job)
             return Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -795,7 +796,6 @@ const bulk = (
             if (stopped && job.attempts === 0) return
             if (job.round === 0 && options.onStart !== undefined) yield* started(options.onStart, job.batchId)
             job.round++
-            job.open = true
             job.hedged = false
             inFlight.add(job)
             yield* send(job, job.round, slot, true)

@@ -38,7 +38,7 @@ export const asOperation: {
 export interface BulkCall {
   readonly baseDelayMs: number
   readonly maxDelayMs: number
-  attemptTimeoutMs: number | undefined
+  readonly attemptTimeoutMs: number | undefined
   /**
    * Told how long each attempt's answer took, from its send to its answer (any status): the vendor's pace,
    * which the caller's `attemptTimeoutMs` follows. Each attempt, never a whole call: a call whose first
