@@ -234,7 +234,7 @@ const retryDelayMillis = (attempt: number, error: BatchError, jitter: number): n
 /**
  * Inside a bulk cancel, the attempt timeout of a cancel: from the answer times of the run's attempts as
  * TCP sets its retransmission timeout (`internal/attemptTimeout.ts`), at least {@link MIN_ATTEMPT_MS},
- * doubled by each timeout until the next answer, and never longer than the client's own timeout; the
+ * after a timeout twice that attempt's timeout until the next answer, never longer than the client's; the
  * client's timeout until {@link ATTEMPT_WARMUP} answers were seen.
  */
 const MIN_ATTEMPT_MS = 1_000

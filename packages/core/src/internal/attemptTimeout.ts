@@ -1,9 +1,10 @@
 /**
  * The attempt timeout of a bulk cancel's calls, set as TCP sets its retransmission timeout (RFC 6298): a
  * smoothed answer time plus four times its smoothed variation, at least a floor; after an attempt that
- * timed out, twice that attempt's timeout, until the next answer sets it again. It follows the vendor's pace both ways: a vendor
- * that answers in 50 ms has a hung request sent again after the floor, and one that turns slow mid-run
- * (every attempt timing out) is soon waited for as long as it takes (up to the client's own timeout).
+ * timed out, twice that attempt's timeout, until the next answer sets it again. It follows the vendor's
+ * pace both ways: a vendor that answers in 50 ms has a hung request sent again after the floor, and one
+ * that turns slow mid-run (every attempt timing out) is soon waited for as long as it takes (up to the
+ * client's own timeout).
  *
  * @internal
  */
