@@ -1,8 +1,7 @@
 /**
  * The full command line: parses it with @effect/cli, runs the command under `NodeRuntime.runMain`, maps
  * its outcome to an exit code in the runtime's teardown, and turns Ctrl-C into a graceful stop or a clean
- * interruption (exit 130). Loaded by `bin.ts` unless the answer is
- * a help text built in advance.
+ * interruption (exit 130). Loaded by `bin.ts` unless the answer is a help text built in advance.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -269,8 +269,8 @@ interface ReportFile {
   readonly inFlight: ReadonlySet<string>
   /** Why the file could not be written, once a write failed (the run goes on; it fails at the end). */
   readonly failure: () => string | undefined
-  /** `ids` read lazily, each noted in the file (`"outcome": "sending"`) as its cancel starts. */
-  readonly sending: (ids: Iterable<string>) => Iterable<string>
+  /** Notes `batchId` in the file (`"outcome": "sending"`): for `onStart`, as its first cancel starts. */
+  readonly sending: (batchId: string) => void
 }
 
 const openReport = (
@@ -328,14 +328,7 @@ const openReport = (
             inFlight,
             write,
             failure: () => broken,
-            sending: (ids: Iterable<string>) => ({
-              *[Symbol.iterator]() {
-                for (const batchId of ids) {
-                  write({ provider, batchId, outcome: "sending" })
-                  yield batchId
-                }
-              }
-            }),
+            sending: (batchId: string) => write({ provider, batchId, outcome: "sending" }),
             close: () => {
               if (closed) return
               closed = true
@@ -465,9 +458,10 @@ export const cancel = (
         outcome._tag === "Failed"
           ? print(outcome.batchId, Either.left(outcome.error), outcome.attempts)
           : print(outcome.batchId, settled(outcome.batchId, outcome.batch), outcome.attempts)
-      const outcomes = Lifecycle.cancelEach(file === undefined ? ids : file.sending(ids), {
+      const outcomes = Lifecycle.cancelEach(ids, {
         concurrency,
-        stop: graceful.stop
+        stop: graceful.stop,
+        ...(file === undefined ? {} : { onStart: file.sending })
       })
       const drained = o.wait
         ? Stream.runDrain(
@@ -742,8 +736,7 @@ export const cancelAll = (
           ...unfinishedOf(opened, listed)
         )
         for (const [index, b] of todo.entries()) beforeOf.set(b.id, { batch: b, index })
-        const ids = todo.map((b) => b.id)
-        source = opened === undefined ? ids : opened.sending(ids)
+        source = todo.map((b) => b.id)
       }
       const failures: Array<{ index: number; error: Reportable }> = []
       const failed: Record<string, number> = {}
@@ -830,10 +823,8 @@ export const cancelAll = (
         Lifecycle.cancelEach(source, {
           concurrency,
           stop: graceful.stop,
-          // Streamed ids are read a little ahead of their cancels: each is noted "sending" as its cancel starts.
-          ...(pipelined && file !== undefined
-            ? { onStart: (batchId: string) => file?.write({ provider: o.provider, batchId, outcome: "sending" }) }
-            : {})
+          // Each id is noted "sending" as its first cancel starts (ids are read a little ahead of it).
+          ...(file === undefined ? {} : { onStart: file.sending })
         }),
         (outcome) => Effect.sync(() => emit(outcome))
       ).pipe(
